@@ -1,0 +1,164 @@
+"""Whoosh analyzers for Chinese: jieba words and character n-grams.
+
+Two views of the same normalized text are indexed:
+
+* **words** — jieba's segmentation with one position per word, so that a phrase of
+  words matches only when the words stand next to each other. (jieba's stock
+  ``ChineseAnalyzer`` uses character offsets as positions, which makes consecutive
+  words look two or more positions apart and breaks phrase queries.) At index time
+  the shorter dictionary words inside a long word (人民 and 法院 inside 最高人民法院)
+  are added at the long word's position, as jieba's search mode does.
+* **grams** — every CJK character and every Latin/digit run is a *unit*; each unit
+  is indexed as itself and as a bigram with the next unit, both at the unit's
+  position. Any run of units can then be found exactly: one unit is a term, two or
+  more are a phrase of consecutive bigrams. This is what makes a query find text
+  inside a longer word or across word boundaries, the way Ctrl-F would.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import re
+from collections.abc import Iterator
+
+import jieba
+from whoosh.analysis import Token, Tokenizer
+
+from .normalize import normalize
+
+#: Bump whenever tokenization changes: it is part of the index fingerprint.
+ANALYZER_VERSION = 1
+
+_UNIT = re.compile(
+    r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]|[a-z]+|[0-9]+"
+)
+_WORDLIKE = re.compile(r"[\w\u3400-\u9fff\uf900-\ufaff]")
+
+
+@functools.lru_cache(maxsize=1)
+def _jieba() -> jieba.Tokenizer:
+    jieba.setLogLevel(logging.WARNING)
+    jieba.dt.initialize()
+    return jieba.dt
+
+
+def units(norm: str) -> list[tuple[str, int, int]]:
+    """The gram units of normalized text: (unit, start, end)."""
+    return [(m.group(), m.start(), m.end()) for m in _UNIT.finditer(norm)]
+
+
+def bigram(a: str, b: str) -> str:
+    # A space keeps "ab"+"c" apart from "a"+"bc" when Latin runs meet.
+    return a + b if len(a) == 1 and len(b) == 1 and not a.isascii() else f"{a} {b}"
+
+
+def gram_terms(text: str) -> list[str]:
+    """The terms a query for `text` must match, in order, on a grams field.
+
+    One unit gives one unigram; more give their consecutive bigrams.
+    """
+    us = [u for u, _, _ in units(normalize(text))]
+    if len(us) <= 1:
+        return us
+    return [bigram(a, b) for a, b in zip(us, us[1:])]
+
+
+def words(text: str, *, subwords: bool = False) -> list[tuple[str, int, int, bool]]:
+    """jieba words of `text` as (word, start, end, is_subword), normalized, no punctuation."""
+    norm = normalize(text)
+    dt = _jieba()
+    out: list[tuple[str, int, int, bool]] = []
+    for word, start, end in dt.tokenize(norm, HMM=True):
+        if not _WORDLIKE.search(word):
+            continue
+        word = word.strip()
+        if not word:
+            continue
+        out.append((word, start, end, False))
+        if subwords and len(word) > 2:
+            for n in (2, 3):
+                if len(word) <= n:
+                    continue
+                for i in range(len(word) - n + 1):
+                    sub = word[i : i + n]
+                    if dt.FREQ.get(sub):
+                        out.append((sub, start + i, start + i + n, True))
+    return out
+
+
+class WordTokenizer(Tokenizer):
+    """jieba words, one position per word; sub-words stacked at index time only."""
+
+    def __call__(  # type: ignore[override]
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs,
+    ) -> Iterator[Token]:
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        pos = start_pos - 1
+        for word, start, end, is_sub in words(value, subwords=(mode == "index")):
+            if not is_sub:
+                pos += 1
+            t.text = word
+            t.boost = 1.0
+            t.stopped = False
+            if keeporiginal:
+                t.original = value[start:end]
+            if positions:
+                t.pos = pos
+            if chars:
+                t.startchar = start_char + start
+                t.endchar = start_char + end
+            yield t
+
+
+class GramTokenizer(Tokenizer):
+    """CJK unigrams and bigrams (Latin/digit runs as units), one position per unit."""
+
+    def __call__(  # type: ignore[override]
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs,
+    ) -> Iterator[Token]:
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        us = units(normalize(value))
+        for i, (unit, start, end) in enumerate(us):
+            grams = [(unit, end)]
+            if i + 1 < len(us):
+                grams.append((bigram(unit, us[i + 1][0]), us[i + 1][2]))
+            for text, gram_end in grams:
+                t.text = text
+                t.boost = 1.0
+                t.stopped = False
+                if keeporiginal:
+                    t.original = value[start:gram_end]
+                if positions:
+                    t.pos = start_pos + i
+                if chars:
+                    t.startchar = start_char + start
+                    t.endchar = start_char + gram_end
+                yield t
+
+
+def fingerprint() -> str:
+    """What built an index's terms: changes here mean the index must be rebuilt."""
+    from .normalize import fingerprint as norm_fp
+
+    return f"a{ANALYZER_VERSION}-jieba{jieba.__version__}-n{norm_fp()}"

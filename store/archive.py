@@ -1,0 +1,277 @@
+"""`Archive`: one folder holding ``archive.db`` (SQLite, the truth) and ``index/`` (Whoosh).
+
+Readers open it freely; writers go through `Archive.writing()`, which takes the
+archive's write lock. Articles are committed to SQLite first and marked pending;
+`sync_index` then brings the Whoosh index up to date and only afterwards marks them
+indexed, so a crash between the two leaves work for the next run, never a loss.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+
+from . import database, index, query
+from .errors import ArticleNotFound, IndexMissingError, QueryError
+from .lock import WriteLock
+from .models import Article, Hit, SearchResult
+from .snippets import mark, snippet
+
+#: Wraps an iterable to show progress (e.g. a rich progress bar); the store never imports one.
+IterWrapper = Callable[[Iterable, int, str], Iterable]
+
+MAX_PER_PAGE = 100
+MAX_PAGE = 1000
+INDEX_BATCH = 500
+
+
+def default_home() -> Path:
+    """`$WENHAI_HOME`, else `$XDG_DATA_HOME/wenhai`, else `~/.local/share/wenhai`."""
+    if os.environ.get("WENHAI_HOME"):
+        return Path(os.environ["WENHAI_HOME"]).expanduser()
+    data = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(data) / "wenhai"
+
+
+def _no_progress(items: Iterable, total: int, label: str) -> Iterable:
+    return items
+
+
+class Archive:
+    """The archive in `home` (created on first use)."""
+
+    def __init__(self, home: Path | str):
+        self.home = Path(home).expanduser()
+        self.home.mkdir(parents=True, exist_ok=True)
+        self.db = database.connect(self.home / "archive.db")
+        self.index_path = self.home / "index"
+        self._ix = None
+        self._searcher = None
+        self._lock: WriteLock | None = None
+
+    # -- life cycle -------------------------------------------------------------
+
+    def close(self) -> None:
+        self.close_index()
+        self.db.close()
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- reading ----------------------------------------------------------------
+
+    def get(self, article_id: int) -> Article:
+        found = database.get_articles(self.db, [article_id]).get(article_id)
+        if found is None:
+            raise ArticleNotFound(
+                f"No article has id {article_id}: `wenhai search` lists the ids of what is stored."
+            )
+        return found
+
+    def original(self, article_id: int) -> tuple[str | None, bytes]:
+        """The article's original file name and bytes, exactly as ingested."""
+        found = database.get_original(self.db, article_id)
+        if found is None:
+            raise ArticleNotFound(f"No article has id {article_id}.")
+        return found
+
+    def stats(self) -> dict:
+        s = database.stats(self.db)
+        s["home"] = str(self.home)
+        s["index_bytes"] = sum(
+            f.stat().st_size for f in self.index_path.glob("*") if f.is_file()
+        )
+        return s
+
+    def _index(self):
+        if self._ix is None:
+            if not index.exists(self.index_path):
+                if database.has_articles(self.db):
+                    raise IndexMissingError(
+                        f"The archive at {self.home} has no search index. "
+                        "Run `wenhai reindex` to build it from the stored articles."
+                    )
+                return None
+            self._ix = index.open_index(self.index_path)
+        return self._ix
+
+    def _current_searcher(self):
+        ix = self._index()
+        if ix is None:
+            return None
+        if self._searcher is None:
+            self._searcher = ix.searcher()
+        else:
+            self._searcher = self._searcher.refresh()
+        return self._searcher
+
+    def search(self, text: str, page: int = 1, per_page: int = 10) -> SearchResult:
+        """Ranked, highlighted results for the user's query `text` (see `store.query`)."""
+        if not 1 <= per_page <= MAX_PER_PAGE:
+            raise QueryError(f"Results per page must be between 1 and {MAX_PER_PAGE}.")
+        if not 1 <= page <= MAX_PAGE:
+            raise QueryError(f"The page must be between 1 and {MAX_PAGE}.")
+        started = time.perf_counter()
+        parsed = query.parse(text)
+        searcher = self._current_searcher()
+        if searcher is None:
+            return SearchResult(text, 0, page, per_page, [], time.perf_counter() - started)
+        results = searcher.search(parsed.query, limit=page * per_page)
+        total = len(results)
+        window = [
+            (int(hit["id"]), hit.score)
+            for hit in results[(page - 1) * per_page : page * per_page]
+        ]
+        articles = database.get_articles(self.db, [i for i, _ in window])
+        hits = []
+        for article_id, score in window:
+            a = articles.get(article_id)
+            if a is None:  # deleted since the index was written; the next sync drops it
+                continue
+            hits.append(
+                Hit(
+                    id=article_id,
+                    title=a.title,
+                    author=a.author,
+                    source=a.source,
+                    published=a.published,
+                    path=a.path,
+                    score=score,
+                    snippet=snippet(a.body, parsed.needles),
+                    title_html=mark(a.title, parsed.needles),
+                )
+            )
+        return SearchResult(text, total, page, per_page, hits, time.perf_counter() - started)
+
+    def needles(self, text: str) -> list[str]:
+        """The normalized strings a query highlights (for marking a whole article)."""
+        return query.parse(text).needles
+
+    # -- writing ----------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def writing(self, *, rebuilding: bool = False) -> Iterator[Archive]:
+        """Hold the write lock; raises `ArchiveBusyError` if another process holds it.
+
+        Unless `rebuilding`, an index built by another version is refused
+        (`IndexVersionError`) before anything is written.
+        """
+        lock = WriteLock(self.home / "write.lock")
+        lock.acquire()
+        self._lock = lock
+        try:
+            if not index.exists(self.index_path):
+                # A missing index is derived data: build it again from the store.
+                index.create(self.index_path)
+                database.mark_all_unindexed(self.db)
+            elif not rebuilding:
+                index.check(self.index_path)
+            yield self
+        finally:
+            self._lock = None
+            lock.release()
+
+    def _require_lock(self) -> None:
+        if self._lock is None:
+            raise RuntimeError("write outside Archive.writing()")
+
+    def file_state(self, path: str):
+        """(size, mtime_ns, file_hash) recorded for `path`, or None if never seen."""
+        return database.file_state(self.db, path)
+
+    def touch_file(self, path: str, size: int, mtime_ns: int) -> None:
+        self._require_lock()
+        database.touch_file(self.db, path, size, mtime_ns)
+
+    def store_file(
+        self, path: str, size: int, mtime_ns: int, file_hash: str, articles: list[Article]
+    ) -> str:
+        """Store the articles read from one file; returns added/updated/duplicate/unchanged."""
+        self._require_lock()
+        return database.store_file(self.db, path, size, mtime_ns, file_hash, articles)
+
+    def pending_count(self) -> int:
+        return self.db.execute(
+            "SELECT (SELECT count(*) FROM articles WHERE indexed = 0) "
+            "+ (SELECT count(*) FROM index_deletes)"
+        ).fetchone()[0]
+
+    def sync_index(self, progress: IterWrapper = _no_progress) -> int:
+        """Index every pending article and drop deleted ones; returns how many changed."""
+        self._require_lock()
+        total = self.pending_count()
+        if not total:
+            return 0
+        ix = index.open_index(self.index_path)
+        done = 0
+        try:
+            bar = iter(progress(range(total), total, "indexing"))
+            while True:
+                rows, deletes = database.pending(self.db, INDEX_BATCH)
+                if not rows and not deletes:
+                    break
+                writer = ix.writer(limitmb=256)
+                try:
+                    for article_id in deletes:
+                        writer.delete_by_term("id", str(article_id))
+                    for row in rows:
+                        writer.update_document(**index.document(row))
+                except BaseException:
+                    writer.cancel()
+                    raise
+                writer.commit()
+                database.mark_indexed(self.db, [r["id"] for r in rows], deletes)
+                for _ in range(len(rows) + len(deletes)):
+                    next(bar, None)
+                done += len(rows) + len(deletes)
+        finally:
+            ix.close()
+        return done
+
+    def reindex(self, progress: IterWrapper = _no_progress) -> int:
+        """Rebuild the search index from the store into a new folder, then swap it in.
+
+        The old index keeps answering searches until the swap.
+        """
+        self._require_lock()
+        building = self.home / "index.new"
+        if building.exists():
+            shutil.rmtree(building)
+        ix = index.create(building)
+        count = self.db.execute("SELECT count(*) FROM articles").fetchone()[0]
+        rows = self.db.execute(
+            "SELECT id, title, author, source, published, body FROM articles ORDER BY id"
+        )
+        writer = ix.writer(limitmb=256)
+        try:
+            for row in progress(rows, count, "reindexing"):
+                writer.add_document(**index.document(row))
+        except BaseException:
+            writer.cancel()
+            ix.close()
+            shutil.rmtree(building, ignore_errors=True)
+            raise
+        writer.commit()
+        ix.close()
+        self.close_index()
+        index.swap_in(building, self.index_path)
+        self.db.execute("BEGIN IMMEDIATE")
+        self.db.execute("UPDATE articles SET indexed = 1")
+        self.db.execute("DELETE FROM index_deletes")
+        self.db.execute("COMMIT")
+        return count
+
+    def close_index(self) -> None:
+        if self._searcher is not None:
+            self._searcher.close()
+            self._searcher = None
+        if self._ix is not None:
+            self._ix.close()
+            self._ix = None

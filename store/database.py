@@ -1,0 +1,305 @@
+"""The SQLite side of the archive: the source of truth.
+
+Articles with their original bytes and content hash, the files they came from, and
+which articles the search index still has to catch up with (``indexed = 0`` and the
+``index_deletes`` queue). The Whoosh index can always be rebuilt from this file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import sqlite3
+from pathlib import Path
+
+from .models import Article
+from .normalize import normalize
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS articles (
+    id            INTEGER PRIMARY KEY,
+    content_hash  TEXT NOT NULL UNIQUE,
+    title         TEXT NOT NULL,
+    author        TEXT,
+    source        TEXT,
+    published     TEXT,
+    url           TEXT,
+    body          TEXT NOT NULL,
+    headings      TEXT NOT NULL DEFAULT '[]',
+    provenance    TEXT NOT NULL DEFAULT '{}',
+    format        TEXT,
+    encoding      TEXT,
+    original      BLOB NOT NULL,
+    original_name TEXT,
+    added_at      TEXT NOT NULL,
+    updated_at    TEXT NOT NULL,
+    indexed       INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS articles_pending ON articles(indexed) WHERE indexed = 0;
+CREATE TABLE IF NOT EXISTS files (
+    path      TEXT PRIMARY KEY,
+    size      INTEGER NOT NULL,
+    mtime_ns  INTEGER NOT NULL,
+    file_hash TEXT NOT NULL,
+    seen_at   TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS file_articles (
+    path       TEXT NOT NULL REFERENCES files(path) ON DELETE CASCADE,
+    n          INTEGER NOT NULL,
+    article_id INTEGER NOT NULL REFERENCES articles(id),
+    PRIMARY KEY (path, n)
+);
+CREATE INDEX IF NOT EXISTS file_articles_article ON file_articles(article_id);
+CREATE TABLE IF NOT EXISTS index_deletes (article_id INTEGER PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+_COLUMNS = (
+    "id, title, author, source, published, url, body, headings, provenance, "
+    "format, encoding, content_hash, length(original) AS size, original_name"
+)
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("PRAGMA foreign_keys=ON")
+    conn.executescript(_SCHEMA)
+    conn.execute(
+        "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
+        (str(SCHEMA_VERSION),),
+    )
+    return conn
+
+
+def content_hash(article: Article) -> str:
+    """Same normalized body, same article: full-width, traditional or re-spaced copies merge."""
+    text = "\n".join(" ".join(p.split()) for p in normalize(article.body).split("\n") if p.strip())
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def row_to_article(row: sqlite3.Row, paths: list[str]) -> Article:
+    published = dt.date.fromisoformat(row["published"]) if row["published"] else None
+    return Article(
+        id=row["id"],
+        title=row["title"],
+        author=row["author"],
+        source=row["source"],
+        published=published,
+        url=row["url"],
+        body=row["body"],
+        headings=json.loads(row["headings"]),
+        provenance=json.loads(row["provenance"]),
+        format=row["format"],
+        encoding=row["encoding"],
+        content_hash=row["content_hash"],
+        size=row["size"],
+        original_name=row["original_name"],
+        path=paths[0] if paths else None,
+        paths=paths,
+    )
+
+
+def paths_of(conn: sqlite3.Connection, article_ids: list[int]) -> dict[int, list[str]]:
+    out: dict[int, list[str]] = {i: [] for i in article_ids}
+    if not article_ids:
+        return out
+    marks = ",".join("?" * len(article_ids))
+    for row in conn.execute(
+        f"SELECT article_id, path, n FROM file_articles WHERE article_id IN ({marks}) "
+        "ORDER BY rowid",
+        article_ids,
+    ):
+        label = row["path"] if row["n"] == 0 else f"{row['path']}#{row['n'] + 1}"
+        out[row["article_id"]].append(label)
+    return out
+
+
+def get_articles(conn: sqlite3.Connection, ids: list[int]) -> dict[int, Article]:
+    if not ids:
+        return {}
+    marks = ",".join("?" * len(ids))
+    rows = conn.execute(f"SELECT {_COLUMNS} FROM articles WHERE id IN ({marks})", ids).fetchall()
+    paths = paths_of(conn, [r["id"] for r in rows])
+    return {r["id"]: row_to_article(r, paths[r["id"]]) for r in rows}
+
+
+def get_original(conn: sqlite3.Connection, article_id: int) -> tuple[str | None, bytes] | None:
+    row = conn.execute(
+        "SELECT original_name, original FROM articles WHERE id = ?", (article_id,)
+    ).fetchone()
+    return (row["original_name"], bytes(row["original"])) if row else None
+
+
+def file_state(conn: sqlite3.Connection, path: str) -> sqlite3.Row | None:
+    return conn.execute(
+        "SELECT size, mtime_ns, file_hash FROM files WHERE path = ?", (path,)
+    ).fetchone()
+
+
+def touch_file(conn: sqlite3.Connection, path: str, size: int, mtime_ns: int) -> None:
+    conn.execute(
+        "UPDATE files SET size = ?, mtime_ns = ?, seen_at = ? WHERE path = ?",
+        (size, mtime_ns, _now(), path),
+    )
+
+
+def _article_values(a: Article) -> tuple:
+    return (
+        a.title,
+        a.author,
+        a.source,
+        a.published.isoformat() if a.published else None,
+        a.url,
+        a.body,
+        json.dumps(a.headings),
+        json.dumps(a.provenance, ensure_ascii=False),
+        a.format,
+        a.encoding,
+        a.original or b"",
+        a.original_name,
+    )
+
+
+def store_file(
+    conn: sqlite3.Connection,
+    path: str,
+    size: int,
+    mtime_ns: int,
+    file_hash: str,
+    articles: list[Article],
+) -> str:
+    """Record what one file holds, in one transaction. Returns the outcome:
+
+    ``added`` (new articles), ``duplicate`` (a new file whose articles were all stored
+    already), ``updated`` (a known file whose content changed) or ``unchanged``.
+    """
+    now = _now()
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        known = file_state(conn, path)
+        if known is not None and known["file_hash"] == file_hash:
+            touch_file(conn, path, size, mtime_ns)
+            conn.execute("COMMIT")
+            return "unchanged"
+        old_links = {
+            r["n"]: r["article_id"]
+            for r in conn.execute("SELECT n, article_id FROM file_articles WHERE path = ?", (path,))
+        }
+        conn.execute(
+            "INSERT INTO files(path, size, mtime_ns, file_hash, seen_at) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT(path) DO UPDATE SET size = excluded.size, mtime_ns = excluded.mtime_ns, "
+            "file_hash = excluded.file_hash, seen_at = excluded.seen_at",
+            (path, size, mtime_ns, file_hash, now),
+        )
+        conn.execute("DELETE FROM file_articles WHERE path = ?", (path,))
+        inserted = 0
+        new_ids: list[int] = []
+        for n, article in enumerate(articles):
+            digest = content_hash(article)
+            row = conn.execute("SELECT id FROM articles WHERE content_hash = ?", (digest,)).fetchone()
+            if row is not None:
+                article_id = row["id"]
+            else:
+                previous = old_links.get(n)
+                still_used = previous is not None and conn.execute(
+                    "SELECT 1 FROM file_articles WHERE article_id = ? LIMIT 1", (previous,)
+                ).fetchone()
+                if previous is not None and not still_used and previous not in new_ids:
+                    # The file's n-th article changed: keep its id, replace its content.
+                    conn.execute(
+                        "UPDATE articles SET title = ?, author = ?, source = ?, published = ?, "
+                        "url = ?, body = ?, headings = ?, provenance = ?, format = ?, "
+                        "encoding = ?, original = ?, original_name = ?, content_hash = ?, "
+                        "updated_at = ?, indexed = 0 WHERE id = ?",
+                        (*_article_values(article), digest, now, previous),
+                    )
+                    article_id = previous
+                else:
+                    cur = conn.execute(
+                        "INSERT INTO articles(title, author, source, published, url, body, "
+                        "headings, provenance, format, encoding, original, original_name, "
+                        "content_hash, added_at, updated_at) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        (*_article_values(article), digest, now, now),
+                    )
+                    article_id = cur.lastrowid
+                    inserted += 1
+            new_ids.append(article_id)
+            conn.execute(
+                "INSERT OR IGNORE INTO file_articles(path, n, article_id) VALUES (?, ?, ?)",
+                (path, n, article_id),
+            )
+        for orphan in set(old_links.values()) - set(new_ids):
+            if not conn.execute(
+                "SELECT 1 FROM file_articles WHERE article_id = ? LIMIT 1", (orphan,)
+            ).fetchone():
+                conn.execute("DELETE FROM articles WHERE id = ?", (orphan,))
+                conn.execute("INSERT OR IGNORE INTO index_deletes(article_id) VALUES (?)", (orphan,))
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    if known is not None:
+        return "updated"
+    return "added" if inserted else "duplicate"
+
+
+def pending(conn: sqlite3.Connection, limit: int) -> tuple[list[sqlite3.Row], list[int]]:
+    """Up to `limit` articles the index lacks, and ids the index must forget."""
+    rows = conn.execute(
+        "SELECT id, title, author, source, published, body FROM articles "
+        "WHERE indexed = 0 ORDER BY id LIMIT ?",
+        (limit,),
+    ).fetchall()
+    deletes = [r[0] for r in conn.execute("SELECT article_id FROM index_deletes LIMIT ?", (limit,))]
+    return rows, deletes
+
+
+def mark_indexed(conn: sqlite3.Connection, ids: list[int], deletes: list[int]) -> None:
+    conn.execute("BEGIN IMMEDIATE")
+    conn.executemany("UPDATE articles SET indexed = 1 WHERE id = ?", [(i,) for i in ids])
+    conn.executemany("DELETE FROM index_deletes WHERE article_id = ?", [(i,) for i in deletes])
+    conn.execute("COMMIT")
+
+
+def mark_all_unindexed(conn: sqlite3.Connection) -> None:
+    conn.execute("UPDATE articles SET indexed = 0")
+    conn.execute("DELETE FROM index_deletes")
+
+
+def stats(conn: sqlite3.Connection) -> dict:
+    one = conn.execute(
+        "SELECT count(*) AS n, coalesce(sum(length(original)), 0) AS original_bytes, "
+        "coalesce(sum(length(body)), 0) AS body_chars, "
+        "coalesce(sum(indexed = 0), 0) AS pending FROM articles"
+    ).fetchone()
+    files = conn.execute("SELECT count(*) FROM files").fetchone()[0]
+    sources = [
+        (r["source"], r["n"])
+        for r in conn.execute(
+            "SELECT coalesce(source, '') AS source, count(*) AS n FROM articles "
+            "GROUP BY 1 ORDER BY n DESC, source LIMIT 20"
+        )
+    ]
+    return {
+        "articles": one["n"],
+        "files": files,
+        "original_bytes": one["original_bytes"],
+        "body_chars": one["body_chars"],
+        "pending_index": one["pending"],
+        "sources": sources,
+    }
+
+
+def has_articles(conn: sqlite3.Connection) -> bool:
+    return conn.execute("SELECT 1 FROM articles LIMIT 1").fetchone() is not None

@@ -1,0 +1,27 @@
+"""Errors the archive raises. Each message is safe to show a user and says what to do."""
+
+from __future__ import annotations
+
+
+class ArchiveError(Exception):
+    """Base class for every error wenhai's store raises on purpose."""
+
+
+class ArchiveBusyError(ArchiveError):
+    """Another process is writing to the archive."""
+
+
+class IndexVersionError(ArchiveError):
+    """The search index was built by another version of the analyzer or schema."""
+
+
+class IndexMissingError(ArchiveError):
+    """The archive has articles but no search index."""
+
+
+class QueryError(ArchiveError):
+    """The search query cannot be understood; the message explains the syntax."""
+
+
+class ArticleNotFound(ArchiveError, LookupError):
+    """No article has that id."""

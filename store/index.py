@@ -1,0 +1,106 @@
+"""The Whoosh side of the archive: derived data, always rebuildable from SQLite.
+
+The schema is given explicitly whenever the index is opened: Whoosh pickles
+analyzers into its table of contents, and unpickling them would tie the on-disk
+format to import paths. A sidecar file records the schema version and the analyzer
+fingerprint; an index built by anything else is refused with advice to reindex.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from whoosh import index as windex
+from whoosh.fields import ID, TEXT, Schema
+
+from . import analysis
+from .errors import IndexVersionError
+
+INDEX_SCHEMA_VERSION = 1
+SIDECAR = "wenhai-index.json"
+
+
+def schema() -> Schema:
+    words = analysis.WordTokenizer()
+    grams = analysis.GramTokenizer()
+    return Schema(
+        id=ID(stored=True, unique=True),
+        title=TEXT(analyzer=words, phrase=True),
+        body=TEXT(analyzer=words, phrase=True),
+        title_g=TEXT(analyzer=grams, phrase=True),
+        body_g=TEXT(analyzer=grams, phrase=True),
+        author_g=TEXT(analyzer=grams, phrase=True),
+        source_g=TEXT(analyzer=grams, phrase=True),
+        author=ID(sortable=True),
+        source=ID(sortable=True),
+        date=ID(sortable=True),
+    )
+
+
+def identity() -> dict:
+    return {"schema_version": INDEX_SCHEMA_VERSION, "analyzer": analysis.fingerprint()}
+
+
+def exists(path: Path) -> bool:
+    return path.is_dir() and windex.exists_in(str(path))
+
+
+def create(path: Path) -> windex.Index:
+    path.mkdir(parents=True, exist_ok=True)
+    ix = windex.create_in(str(path), schema())
+    (path / SIDECAR).write_text(json.dumps(identity()), encoding="utf-8")
+    return ix
+
+
+def check(path: Path) -> None:
+    """Raise `IndexVersionError` unless the index at `path` was built by this version."""
+    try:
+        found = json.loads((path / SIDECAR).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        found = {}
+    if found != identity():
+        raise IndexVersionError(
+            f"The search index in {path} was built by another version of wenhai "
+            f"(schema {found.get('schema_version', '?')}, analyzer {found.get('analyzer', '?')}; "
+            f"this version uses schema {INDEX_SCHEMA_VERSION}, analyzer {analysis.fingerprint()}). "
+            "Run `wenhai reindex` to rebuild it from the archive; no article is lost."
+        )
+
+
+def open_index(path: Path) -> windex.Index:
+    check(path)
+    return windex.open_dir(str(path), schema=schema())
+
+
+def document(row) -> dict:
+    """The Whoosh document for one article row."""
+    doc = {
+        "id": str(row["id"]),
+        "title": row["title"],
+        "title_g": row["title"],
+        "body": row["body"],
+        "body_g": row["body"],
+    }
+    if row["author"]:
+        doc["author_g"] = row["author"]
+        doc["author"] = row["author"]
+    if row["source"]:
+        doc["source_g"] = row["source"]
+        doc["source"] = row["source"]
+    if row["published"]:
+        doc["date"] = row["published"]
+    return doc
+
+
+def swap_in(new: Path, current: Path) -> None:
+    """Replace `current` by `new` with renames, so a reader never sees half an index."""
+    old = current.with_name(current.name + ".old")
+    if old.exists():
+        shutil.rmtree(old)
+    if current.exists():
+        current.rename(old)
+    new.rename(current)
+    if old.exists():
+        shutil.rmtree(old)

@@ -1,0 +1,111 @@
+"""The values the archive hands out: articles and search results."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from markupsafe import Markup
+
+
+@dataclass
+class Article:
+    """One article: clean text for reading and searching, plus where it came from.
+
+    `body` holds paragraphs separated by newlines; `headings` lists the indexes of
+    the paragraphs that are section headings. `provenance` says, per metadata field,
+    where its value was found (``"byline"``, ``"front matter"``, ``"file name"``…).
+    """
+
+    title: str
+    body: str
+    author: str | None = None
+    source: str | None = None
+    published: dt.date | None = None
+    url: str | None = None
+    headings: list[int] = field(default_factory=list)
+    provenance: dict[str, str] = field(default_factory=dict)
+    # Set by the archive once stored.
+    id: int | None = None
+    path: str | None = None
+    paths: list[str] = field(default_factory=list)
+    format: str | None = None
+    encoding: str | None = None
+    content_hash: str | None = None
+    size: int | None = None
+    #: The bytes this article was read from, kept verbatim in the store.
+    original: bytes | None = field(default=None, repr=False)
+    original_name: str | None = None
+
+    def paragraphs(self) -> list[tuple[str, bool]]:
+        """(text, is_heading) for each non-empty paragraph, in order."""
+        heads = set(self.headings)
+        return [(p, i in heads) for i, p in enumerate(self.body.split("\n")) if p.strip()]
+
+    def to_dict(self, *, body: bool = True) -> dict:
+        d = {
+            "id": self.id,
+            "title": self.title,
+            "author": self.author,
+            "source": self.source,
+            "published": self.published.isoformat() if self.published else None,
+            "url": self.url,
+            "path": self.path,
+            "paths": list(self.paths),
+            "format": self.format,
+            "encoding": self.encoding,
+            "provenance": dict(self.provenance),
+        }
+        if body:
+            d["body"] = self.body
+        return d
+
+
+@dataclass
+class Hit:
+    id: int
+    title: str
+    author: str | None
+    source: str | None
+    published: dt.date | None
+    path: str | None
+    score: float
+    snippet: Markup
+    title_html: Markup
+
+    def to_dict(self) -> dict:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "author": self.author,
+            "source": self.source,
+            "published": self.published.isoformat() if self.published else None,
+            "path": self.path,
+            "snippet": str(self.snippet),
+            "score": round(self.score, 4),
+        }
+
+
+@dataclass
+class SearchResult:
+    query: str
+    total: int
+    page: int
+    per_page: int
+    hits: list[Hit]
+    seconds: float
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    def to_dict(self) -> dict:
+        return {
+            "query": self.query,
+            "total": self.total,
+            "page": self.page,
+            "per_page": self.per_page,
+            "pages": self.pages,
+            "took_ms": round(self.seconds * 1000, 1),
+            "hits": [h.to_dict() for h in self.hits],
+        }

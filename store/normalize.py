@@ -1,0 +1,103 @@
+"""Text normalization shared by indexing, querying and highlighting.
+
+Search must treat 發/发, ＳＵ７/SU7 and Ａ/a as the same character, and it must do so
+identically for documents and queries. Highlighting must then mark the *original*
+characters. Both needs are met by a strictly character-for-character mapping: the
+normalized text always has the same length as the original, so an offset found in
+one is valid in the other.
+
+The table is built once from NFKC, case folding and OpenCC's traditional→simplified
+character dictionary. Mappings that would change a string's length (NFKC's ㍿ → 株式会社,
+casefold's ß → ss) are left out: they are rare in Chinese text and would break the
+offset guarantee.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import sys
+import unicodedata
+
+import opencc
+
+#: Bump when the mapping rules change: the index fingerprint includes it.
+NORMALIZATION_VERSION = 1
+
+_CJK_RANGES = (
+    (0x3400, 0x4DBF),
+    (0x4E00, 0x9FFF),
+    (0xF900, 0xFAFF),
+    (0x20000, 0x2FFFF),
+)
+
+
+def _single_char(c: str) -> str:
+    n = unicodedata.normalize("NFKC", c)
+    if len(n) != 1:
+        return c
+    f = n.casefold()
+    if len(f) != 1:
+        f = n.lower()
+    return f if len(f) == 1 else n
+
+
+@functools.lru_cache(maxsize=1)
+def _table() -> dict[int, str]:
+    table: dict[int, str] = {}
+    for cp in range(sys.maxunicode + 1):
+        if 0xD800 <= cp <= 0xDFFF:
+            continue
+        if cp < 0x80:
+            c = chr(cp)
+            if "A" <= c <= "Z":
+                table[cp] = c.lower()
+            continue
+        if cp > 0x2FFFF:
+            break
+        c = chr(cp)
+        n = _single_char(c)
+        if n != c:
+            table[cp] = n
+    # Traditional → simplified, one character at a time. Characters are converted
+    # separated by newlines so that OpenCC's phrase rules never span two of them.
+    chars = [
+        chr(cp)
+        for lo, hi in _CJK_RANGES
+        for cp in range(lo, hi + 1)
+        if unicodedata.category(chr(cp)) == "Lo"
+    ]
+    converted = opencc.OpenCC("t2s.json").convert("\n".join(chars)).split("\n")
+    if len(converted) == len(chars):
+        for src, dst in zip(chars, converted):
+            if len(dst) == 1 and dst != src:
+                table[ord(src)] = dst
+    # A compatibility ideograph may map to a traditional form: apply t2s after NFKC.
+    for cp, dst in list(table.items()):
+        if len(dst) == 1 and ord(dst) in table and table[ord(dst)] != dst:
+            table[cp] = table[ord(dst)]
+    return table
+
+
+def normalize(text: str) -> str:
+    """Return `text` folded for matching: half-width, simplified, lower case.
+
+    ``len(normalize(s)) == len(s)`` always holds.
+    """
+    return text.translate(_table())
+
+
+@functools.lru_cache(maxsize=1)
+def fingerprint() -> str:
+    """A short hash of the mapping, so an index built with another table is noticed."""
+    table = _table()
+    digest = hashlib.sha256()
+    digest.update(str(NORMALIZATION_VERSION).encode())
+    for cp in sorted(table):
+        digest.update(f"{cp}:{table[cp]};".encode())
+    return digest.hexdigest()[:12]
+
+
+def is_cjk(c: str) -> bool:
+    cp = ord(c)
+    return any(lo <= cp <= hi for lo, hi in _CJK_RANGES)

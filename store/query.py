@@ -1,0 +1,225 @@
+"""wenhai's query language, parsed into Whoosh queries.
+
+Plain text by default; syntax is opt-in and small::
+
+    小米 汽车            both terms (AND), each found anywhere, even inside longer words
+    "碳纤维机盖"          the exact string (quotes “” work too)
+    小米 -手机            exclude a term
+    小米 OR 华为          either term
+    title:财报  author:张逸  source:网易   restrict a term to one field
+    date:2024  date:2024-01..2024-06  date:..2023-12-31   published in a range
+
+A plain term matches when the text contains it exactly, or when it contains all of
+its jieba words scattered apart; exact matches score far higher.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from whoosh import query as wq
+
+from .analysis import gram_terms, words
+from .errors import QueryError
+from .normalize import normalize
+
+MAX_QUERY_CHARS = 1000
+MAX_TERMS = 64
+
+#: Boosts: the exact string far above scattered words; titles above bodies.
+EXACT_BOOST = 10.0
+FIELD_BOOSTS = {"title_g": 3.0, "body_g": 1.0, "author_g": 1.0, "source_g": 1.0}
+FIELDS = {"title": ("title_g",), "author": ("author_g",), "source": ("source_g",)}
+ALL_TEXT = tuple(FIELD_BOOSTS)
+
+SYNTAX_HELP = (
+    'Search for words (小米 汽车), an exact phrase ("碳纤维机盖"), exclude with -词, '
+    "either with A OR B, fields with title: author: source:, "
+    "and dates with date:2024-01..2024-06."
+)
+
+_TOKEN = re.compile(
+    r"""
+    (?P<neg>-)?
+    (?:(?P<field>title|author|source|date):)?
+    (?:"(?P<dq>[^"]*)"|“(?P<cq>[^”]*)”|(?P<bare>[^\s"“”]+))
+    """,
+    re.VERBOSE | re.IGNORECASE,
+)
+_DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
+
+
+@dataclass
+class Term:
+    text: str
+    field: str | None = None
+    phrase: bool = False
+    negated: bool = False
+
+
+@dataclass
+class ParsedQuery:
+    """A Whoosh query plus the normalized strings to highlight in results."""
+
+    text: str
+    query: wq.Query
+    needles: list[str] = field(default_factory=list)
+
+
+def _tokens(text: str) -> list[Term | str]:
+    out: list[Term | str] = []
+    pos = 0
+    text = text.strip()
+    while pos < len(text):
+        if text[pos].isspace():
+            pos += 1
+            continue
+        m = _TOKEN.match(text, pos)
+        if not m:
+            quote = text[pos]
+            closing = "”" if quote == "“" else '"'
+            raise QueryError(
+                f"Unclosed quote in the query «{text}»: add the closing {closing} "
+                f"or remove the opening {quote}."
+            )
+        pos = m.end()
+        bare = m.group("bare")
+        if bare == "OR" and not m.group("neg") and not m.group("field"):
+            out.append("OR")
+            continue
+        phrase = bare is None
+        value = bare if bare is not None else (m.group("dq") or m.group("cq") or "")
+        fieldname = (m.group("field") or "").lower() or None
+        if m.group("neg") and not value and not fieldname:
+            continue  # a lone "-"
+        out.append(Term(value, fieldname, phrase, bool(m.group("neg"))))
+    return out
+
+
+def _date_bound(value: str, *, upper: bool, original: str) -> str:
+    m = _DATE.match(value)
+    if not m:
+        raise QueryError(
+            f"Cannot read the date «{value}» in «{original}»: write dates as 2024, "
+            "2024-03 or 2024-03-05, and ranges as date:2024-01..2024-06."
+        )
+    parts = [m.group(1)] + [f"{int(p):02d}" for p in m.groups()[1:] if p]
+    bound = "-".join(parts)
+    return bound + "~" if upper else bound
+
+
+def _date_query(value: str, original: str) -> wq.Query:
+    if ".." in value:
+        lo, _, hi = value.partition("..")
+        if not lo and not hi:
+            raise QueryError(f"The date range in «{original}» is empty: write date:2024-01..2024-06.")
+        return wq.TermRange(
+            "date",
+            _date_bound(lo, upper=False, original=original) if lo else None,
+            _date_bound(hi, upper=True, original=original) if hi else None,
+        )
+    return wq.TermRange(
+        "date",
+        _date_bound(value, upper=False, original=original),
+        _date_bound(value, upper=True, original=original),
+    )
+
+
+def exact(text: str, fields: tuple[str, ...] = ALL_TEXT) -> wq.Query | None:
+    """Documents containing `text` exactly (after normalization) in any of `fields`."""
+    grams = gram_terms(text)
+    if not grams:
+        return None
+    subs: list[wq.Query] = []
+    for f in fields:
+        boost = FIELD_BOOSTS.get(f, 1.0)
+        if len(grams) == 1:
+            subs.append(wq.Term(f, grams[0], boost=boost))
+        else:
+            subs.append(wq.Phrase(f, grams, boost=boost))
+    return subs[0] if len(subs) == 1 else wq.Or(subs)
+
+
+def _term_query(term: Term, original: str) -> tuple[wq.Query | None, list[str]]:
+    if term.field == "date":
+        return _date_query(term.text, original), []
+    fields = FIELDS.get(term.field or "", ALL_TEXT)
+    whole = exact(term.text, fields)
+    if whole is None:
+        return None, []
+    needles = [normalize(term.text).strip()]
+    if term.phrase:
+        return whole, needles
+    parts = list(dict.fromkeys(w for w, *_ in words(term.text)))
+    if len(parts) < 2:
+        return whole, needles
+    scattered = [exact(p, fields) for p in parts]
+    whole.boost = EXACT_BOOST
+    needles += parts
+    return wq.Or([whole, wq.And([q for q in scattered if q is not None])]), needles
+
+
+def parse(text: str) -> ParsedQuery:
+    """Parse the user's query; raises `QueryError` with advice when it cannot."""
+    original = text
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryError(
+            f"The query is {len(text)} characters long; shorten it to at most "
+            f"{MAX_QUERY_CHARS}."
+        )
+    tokens = _tokens(text)
+    if not any(isinstance(t, Term) for t in tokens):
+        raise QueryError("The query is empty: type a word or phrase to search for.")
+    if len([t for t in tokens if isinstance(t, Term)]) > MAX_TERMS:
+        raise QueryError(f"The query has more than {MAX_TERMS} terms; remove some.")
+
+    # Group terms joined by OR; groups are ANDed.
+    groups: list[list[Term]] = []
+    pending_or = False
+    for tok in tokens:
+        if tok == "OR":
+            if not groups or pending_or:
+                raise QueryError(f"«OR» needs a term on each side in «{original}». {SYNTAX_HELP}")
+            pending_or = True
+            continue
+        assert isinstance(tok, Term)
+        if pending_or:
+            if tok.negated or groups[-1][-1].negated:
+                raise QueryError(f"«OR» cannot join an excluded term in «{original}».")
+            groups[-1].append(tok)
+            pending_or = False
+        else:
+            groups.append([tok])
+    if pending_or:
+        raise QueryError(f"«OR» needs a term on each side in «{original}». {SYNTAX_HELP}")
+
+    positives: list[wq.Query] = []
+    negatives: list[wq.Query] = []
+    needles: list[str] = []
+    for group in groups:
+        alternatives = []
+        for term in group:
+            q, n = _term_query(term, original)
+            if q is None:
+                continue
+            alternatives.append(q)
+            if not term.negated:
+                needles += n
+        if not alternatives:
+            continue
+        q = alternatives[0] if len(alternatives) == 1 else wq.Or(alternatives)
+        (negatives if group[0].negated else positives).append(q)
+    if not positives:
+        if negatives:
+            raise QueryError(
+                f"«{original}» only excludes terms: add a word to search for, e.g. 小米 -手机."
+            )
+        raise QueryError(
+            f"«{original}» has no letters, digits or Chinese characters to search for."
+        )
+    q = positives[0] if len(positives) == 1 else wq.And(positives)
+    if negatives:
+        q = wq.AndNot(q, negatives[0] if len(negatives) == 1 else wq.Or(negatives))
+    needles = sorted({n for n in needles if n}, key=len, reverse=True)
+    return ParsedQuery(original, q, needles)

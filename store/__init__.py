@@ -1,6 +1,6 @@
 """wenhai's archive: SQLite for the articles, Whoosh for search. No CLI, no web here."""
 
-from .archive import Archive, default_home
+from .archive import MAX_PAGE, MAX_PER_PAGE, Archive, default_home
 from .errors import (
     ArchiveBusyError,
     ArchiveError,
@@ -10,9 +10,13 @@ from .errors import (
     QueryError,
 )
 from .models import Article, Hit, SearchResult
+from .normalize import is_cjk, normalize
 from .query import SYNTAX_HELP
+from .snippets import mark as highlight
 
 __all__ = [
+    "MAX_PAGE",
+    "MAX_PER_PAGE",
     "Archive",
     "ArchiveBusyError",
     "ArchiveError",
@@ -25,4 +29,7 @@ __all__ = [
     "SYNTAX_HELP",
     "SearchResult",
     "default_home",
+    "highlight",
+    "is_cjk",
+    "normalize",
 ]

@@ -37,6 +37,12 @@ class Article:
     original: bytes | None = field(default=None, repr=False)
     original_name: str | None = None
 
+    @property
+    def link(self) -> str | None:
+        """`url` if it is an http(s) address, safe to put in a link; else None."""
+        u = (self.url or "").strip()
+        return u if u.lower().startswith(("http://", "https://")) else None
+
     def paragraphs(self) -> list[tuple[str, bool]]:
         """(text, is_heading) for each non-empty paragraph, in order."""
         heads = set(self.headings)

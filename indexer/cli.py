@@ -1,0 +1,237 @@
+"""The `wenhai` command: a thin shell over `store` and `indexer.ingest`.
+
+Results go to stdout, progress and problems to stderr. Library errors become
+`click.ClickException` (exit 1) or `click.UsageError` (exit 2) here, at the edge.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import json
+import re
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+
+import click
+
+from store import Archive, ArchiveError, QueryError, SearchResult, default_home
+
+from . import ingest as ingest_lib
+
+_MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
+
+
+def _archive(ctx: click.Context) -> Archive:
+    home = ctx.obj["home"]
+    try:
+        return Archive(home)
+    except OSError as e:
+        raise click.ClickException(f"Cannot open the archive at {home}: {e.strerror or e}.") from e
+
+
+@contextlib.contextmanager
+def _errors():
+    """Translate the store's errors into click's, with their advice intact."""
+    try:
+        yield
+    except QueryError as e:
+        raise click.UsageError(str(e)) from e
+    except ArchiveError as e:
+        raise click.ClickException(str(e)) from e
+
+
+def _progress(quiet: bool):
+    """A progress wrapper drawing a rich bar on stderr when it is a terminal."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    console = Console(stderr=True)
+    if quiet or not console.is_terminal:
+        return ingest_lib._no_progress
+
+    def wrap(items: Iterable, total: int, label: str) -> Iterable:
+        if total < 20:
+            yield from items
+            return
+        with Progress(
+            "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+            TimeRemainingColumn(), console=console, transient=True,
+        ) as bar:
+            task = bar.add_task(label, total=total)
+            for item in items:
+                yield item
+                bar.advance(task)
+
+    return wrap
+
+
+def _terminal_html(fragment: str) -> str:
+    """A highlighted snippet for the terminal: marks in bold, entities decoded."""
+    styled = _MARK.sub(lambda m: click.style(m.group(1), bold=True, fg="yellow"), fragment)
+    return html.unescape(styled)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--home",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Archive folder (archive.db + index/). Default: $WENHAI_HOME, "
+    "else $XDG_DATA_HOME/wenhai, else ~/.local/share/wenhai.",
+)
+@click.version_option(package_name="wenhai")
+@click.pass_context
+def main(ctx: click.Context, home: Path | None) -> None:
+    """文海 wenhai — a searchable archive of Chinese articles."""
+    ctx.obj = {"home": home or default_home()}
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--encoding", help="Force this encoding (e.g. gb18030, big5) instead of detecting it.")
+@click.option(
+    "--max-size", default=ingest_lib.DEFAULT_MAX_BYTES // 1_000_000, show_default=True,
+    type=click.IntRange(1), help="Refuse files larger than this many MB.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar and no per-file failures.")
+@click.pass_context
+def ingest(ctx, paths, encoding, max_size, quiet):
+    """Add the articles in PATHS (files or folders, recursively) to the archive.
+
+    Reads .txt, .md, .html/.htm, .json and .jsonl in UTF-8, UTF-16, GB18030 or Big5.
+    Unchanged files are skipped; changed files update their articles. Exits 1 if any
+    file failed (the others are stored all the same).
+    """
+    with _errors(), _archive(ctx) as archive, archive.writing():
+        report = ingest_lib.ingest(
+            archive, list(paths), encoding=encoding, max_bytes=max_size * 1_000_000,
+            progress=_progress(quiet),
+        )
+    if not quiet:
+        for failure in report.failed:
+            click.echo(f"failed: {failure.path}: {failure.reason}", err=True)
+    summary = (
+        f"{report.added} added, {report.updated} updated, {report.unchanged} unchanged, "
+        f"{report.duplicate} duplicate, {len(report.failed)} failed"
+    )
+    if report.files and not report.changed and not report.failed:
+        summary += " — the archive is already up to date"
+    click.echo(summary)
+    if report.failed:
+        ctx.exit(1)
+
+
+@main.command()
+@click.argument("query")
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 100),
+              help="Results per page.")
+@click.option("--page", default=1, show_default=True, type=click.IntRange(1), help="Page number.")
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
+@click.pass_context
+def search(ctx, query, limit, page, as_json):
+    """Search the archive; QUERY uses the syntax in README (words, "phrases", -exclude, OR,
+    title:/author:/source:, date:2024-01..2024-06)."""
+    with _errors(), _archive(ctx) as archive:
+        result: SearchResult = archive.search(query, page=page, per_page=limit)
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{result.total} results for «{query}» ({result.seconds * 1000:.0f} ms)")
+    for hit in result.hits:
+        meta = " · ".join(
+            x for x in (hit.source, hit.author, hit.published and hit.published.isoformat()) if x
+        )
+        click.echo(f"\n[{hit.id}] {_terminal_html(str(hit.title_html))}" + (f"  — {meta}" if meta else ""))
+        click.echo(f"    {_terminal_html(str(hit.snippet))}")
+    if result.pages > page:
+        click.echo(f"\npage {page} of {result.pages}: --page {page + 1} for more", err=True)
+
+
+@main.command()
+@click.argument("article_id", type=int)
+@click.option("--json", "as_json", is_flag=True, help="Print the article as JSON.")
+@click.pass_context
+def show(ctx, article_id, as_json):
+    """Print one article: its metadata (and where each value came from) and its text."""
+    with _errors(), _archive(ctx) as archive:
+        article = archive.get(article_id)
+    if as_json:
+        click.echo(json.dumps(article.to_dict(), ensure_ascii=False, indent=2))
+        return
+    click.echo(click.style(article.title, bold=True))
+    for name in ("author", "source", "published", "url"):
+        value = getattr(article, name)
+        if value:
+            how = article.provenance.get(name)
+            click.echo(f"{name}: {value}" + (f"  (from {how})" if how else ""))
+    click.echo(f"file: {article.path}" + (f"  (+{len(article.paths) - 1} more)" if len(article.paths) > 1 else ""))
+    click.echo(f"format: {article.format}, encoding: {article.encoding}")
+    click.echo()
+    for text, is_heading in article.paragraphs():
+        click.echo(click.style(text, bold=True) if is_heading else text)
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@click.pass_context
+def stats(ctx, as_json):
+    """Counts and sizes: articles, files, text, originals, index, top sources."""
+    with _errors(), _archive(ctx) as archive:
+        s = archive.stats()
+    if as_json:
+        click.echo(json.dumps(s, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"archive:   {s['home']}")
+    click.echo(f"articles:  {s['articles']} from {s['files']} files")
+    click.echo(f"text:      {s['body_chars']:,} characters")
+    click.echo(f"originals: {s['original_bytes'] / 1e6:.1f} MB")
+    click.echo(f"index:     {s['index_bytes'] / 1e6:.1f} MB" + (
+        f" ({s['pending_index']} articles waiting: run `wenhai ingest` or `wenhai reindex`)"
+        if s["pending_index"] else ""))
+    if s["sources"]:
+        click.echo("sources:")
+        for name, n in s["sources"]:
+            click.echo(f"  {n:6d}  {name or '(unknown)'}")
+
+
+@main.command()
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@click.pass_context
+def reindex(ctx, quiet):
+    """Rebuild the search index from the stored articles (after an upgrade, or if it is damaged).
+
+    The new index is built beside the old one and swapped in when complete.
+    """
+    with _errors(), _archive(ctx) as archive, archive.writing(rebuilding=True):
+        n = archive.reindex(progress=_progress(quiet))
+    click.echo(f"reindexed {n} articles")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64))
+@click.pass_context
+def serve(ctx, host, port, threads):
+    """Serve the search and reader pages and the JSON API (waitress, a production server)."""
+    import waitress
+
+    from web import create_app
+
+    home = ctx.obj["home"]
+    with _errors(), _archive(ctx) as archive:
+        archive.search("检查")  # fail now, with advice, if the index needs a rebuild
+        count = archive.stats()["articles"]
+    app = create_app({"WENHAI_HOME": str(home)})
+    server = waitress.create_server(app, host=host, port=port, threads=threads)
+    shown = f"[{host}]" if ":" in host else host
+    click.echo(f"wenhai: {count} articles from {home}")
+    click.echo(f"Serving on http://{shown}:{server.effective_port}/  (Ctrl+C to stop)")
+    sys.stdout.flush()
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()

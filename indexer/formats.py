@@ -1,0 +1,196 @@
+"""Format readers: decoded file → drafts (text plus whatever metadata the format carries).
+
+Each reader returns a list of `Draft` or `IngestError` (one per record, so one bad
+line of a JSONL export is reported without losing the others).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+
+import yaml
+
+from .errors import IngestError
+
+
+@dataclass
+class Draft:
+    """A record before cleaning. `fields` maps a metadata name to (value, provenance)."""
+
+    text: str
+    format: str
+    original: bytes
+    fields: dict[str, tuple[str, str]] = field(default_factory=dict)
+    markdown: bool = False  # lines starting with '#' are headings
+
+
+Result = list[Draft | IngestError]
+
+#: Header keys accepted at the top of a plain-text file ("Title: …" lines, then a blank line).
+_HEADER_KEYS = {
+    "title": "title", "标题": "title",
+    "author": "author", "作者": "author",
+    "source": "source", "来源": "source",
+    "date": "published", "published": "published", "日期": "published", "时间": "published",
+    "url": "url", "link": "url", "链接": "url",
+}
+_HEADER_LINE = re.compile(r"^\s*([A-Za-z]+|标题|作者|来源|日期|时间|链接)\s*[:：]\s*(.*)$")
+
+#: JSON keys, most specific first.
+JSON_KEYS = {
+    "title": ("title", "headline", "name", "标题"),
+    "text": ("content", "text", "body", "article", "content_text", "正文", "内容"),
+    "author": ("author", "authors", "byline", "writer", "作者"),
+    "source": ("source", "site", "site_name", "media", "publisher", "account", "来源"),
+    "published": ("pub_date", "published", "publish_time", "date", "pubDate", "time",
+                  "created_at", "日期", "发布时间"),
+    "url": ("url", "link", "href", "链接"),
+}
+
+
+def _header_block(text: str) -> tuple[dict[str, tuple[str, str]], str]:
+    """Leading `Key: value` lines ended by a blank line, if the first one is a known key."""
+    lines = text.split("\n")
+    fields: dict[str, tuple[str, str]] = {}
+    for i, line in enumerate(lines):
+        if not line.strip():
+            if fields:
+                return fields, "\n".join(lines[i + 1 :])
+            break
+        m = _HEADER_LINE.match(line)
+        if not m:
+            break
+        key = _HEADER_KEYS.get(m.group(1).lower())
+        if key is None:
+            if not fields:
+                break
+            continue  # an unknown header key (e.g. Split:) inside a header block
+        if m.group(2).strip():
+            fields[key] = (m.group(2).strip(), "header")
+    return {}, text
+
+
+def read_txt(text: str, original: bytes, path: str) -> Result:
+    fields, body = _header_block(text)
+    return [Draft(body, "txt", original, fields)]
+
+
+def read_md(text: str, original: bytes, path: str) -> Result:
+    fields: dict[str, tuple[str, str]] = {}
+    body = text
+    m = re.match(r"^---\s*\n(.*?)\n---\s*(\n|$)", text, re.S)
+    if m:
+        try:
+            front = yaml.safe_load(m.group(1))
+        except yaml.YAMLError as e:
+            return [IngestError(path, f"has invalid YAML front matter ({e.__class__.__name__}): fix or remove the block between the --- lines")]
+        if isinstance(front, dict):
+            for name, keys in JSON_KEYS.items():
+                for k in keys:
+                    if front.get(k) not in (None, "", []):
+                        v = front[k]
+                        v = ", ".join(map(str, v)) if isinstance(v, list) else str(v)
+                        fields[name] = (v, "front matter")
+                        break
+        body = text[m.end():]
+    return [Draft(body, "md", original, fields, markdown=True)]
+
+
+def read_html(text: str, original: bytes, path: str) -> Result:
+    import trafilatura
+    from lxml import html as lxml_html
+
+    markdown = trafilatura.extract(
+        text, output_format="markdown", include_formatting=True, include_comments=False,
+        include_tables=True, include_images=False, favor_recall=True,
+    )
+    if not markdown or not markdown.strip():
+        return [IngestError(path, "has no article text that could be extracted from its HTML")]
+    fields: dict[str, tuple[str, str]] = {}
+    meta = trafilatura.extract_metadata(text)
+    if meta is not None:
+        for name, attr in (("title", "title"), ("author", "author"), ("source", "sitename"),
+                           ("published", "date"), ("url", "url")):
+            value = getattr(meta, attr, None)
+            if value:
+                fields[name] = (str(value), "html metadata")
+    if "author" not in fields:
+        try:
+            tree = lxml_html.fromstring(text)
+            found = tree.xpath('//meta[@name="author"]/@content')
+        except Exception:  # noqa: BLE001 - lxml raises several types on broken markup
+            found = []
+        if found and found[0].strip():
+            fields["author"] = (found[0].strip(), "html meta author")
+    return [Draft(markdown, "html", original, fields, markdown=True)]
+
+
+def _json_record(obj, original: bytes, path: str, where: str) -> Draft | IngestError:
+    if not isinstance(obj, dict):
+        return IngestError(path, f"{where} is not a JSON object with a text field")
+    fields: dict[str, tuple[str, str]] = {}
+    values: dict[str, str] = {}
+    for name, keys in JSON_KEYS.items():
+        for k in keys:
+            v = obj.get(k)
+            if v in (None, "", []):
+                continue
+            if isinstance(v, list):
+                v = ", ".join(map(str, v))
+            elif isinstance(v, dict):
+                v = str(v.get("name") or "")
+            values[name] = str(v)
+            break
+    if not values.get("text", "").strip():
+        names = "/".join(JSON_KEYS["text"][:4])
+        return IngestError(path, f"{where} has no text: expected one of the keys {names}")
+    for name, v in values.items():
+        if name != "text":
+            fields[name] = (v, "json")
+    return Draft(values["text"], "json", original, fields)
+
+
+def read_json(text: str, original: bytes, path: str) -> Result:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as e:
+        return [IngestError(path, f"is not valid JSON (line {e.lineno}, column {e.colno}: {e.msg})")]
+    if isinstance(data, dict) and not any(k in data for k in JSON_KEYS["text"]):
+        for key in ("articles", "items", "data", "results", "posts"):
+            if isinstance(data.get(key), list):
+                data = data[key]
+                break
+    records = data if isinstance(data, list) else [data]
+    out: Result = []
+    for i, obj in enumerate(records, 1):
+        raw = json.dumps(obj, ensure_ascii=False, indent=1).encode() if len(records) > 1 else original
+        out.append(_json_record(obj, raw, path, f"record {i}" if len(records) > 1 else "the file"))
+    return out
+
+
+def read_jsonl(text: str, original: bytes, path: str) -> Result:
+    out: Result = []
+    for lineno, line in enumerate(text.split("\n"), 1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as e:
+            out.append(IngestError(path, f"line {lineno} is not valid JSON ({e.msg})"))
+            continue
+        out.append(_json_record(obj, line.encode(), path, f"line {lineno}"))
+    return out
+
+
+READERS = {
+    ".txt": read_txt,
+    ".text": read_txt,
+    ".md": read_md,
+    ".markdown": read_md,
+    ".html": read_html,
+    ".htm": read_html,
+    ".json": read_json,
+    ".jsonl": read_jsonl,
+}

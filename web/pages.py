@@ -1,0 +1,78 @@
+"""HTML pages: home, results, reader, original download. Views only fetch and render."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, jsonify, redirect, render_template, request, url_for
+
+from store import (
+    MAX_PAGE,
+    SYNTAX_HELP,
+    ArchiveError,
+    ArticleNotFound,
+    QueryError,
+    highlight,
+)
+
+from . import get_archive
+from .params import BadParameter, integer
+
+bp = Blueprint("pages", __name__)
+
+
+@bp.get("/")
+def home():
+    return render_template("home.html", stats=get_archive().stats())
+
+
+@bp.get("/search")
+def search():
+    q = request.args.get("q", "").strip()
+    if not q:
+        return redirect(url_for("pages.home"))
+    try:
+        page = integer(request.args, "page", 1, 1, MAX_PAGE)
+        result = get_archive().search(q, page=page, per_page=10)
+    except (BadParameter, QueryError) as e:
+        return render_template("search.html", q=q, error=str(e), help=SYNTAX_HELP), 400
+    return render_template("search.html", q=q, result=result)
+
+
+@bp.get("/articles/<int:article_id>")
+def article(article_id: int):
+    archive = get_archive()
+    found = archive.get(article_id)
+    q = request.args.get("q", "").strip()
+    try:
+        needles = archive.needles(q) if q else []
+    except QueryError:
+        needles = []
+    paragraphs = [(highlight(text, needles), is_heading) for text, is_heading in found.paragraphs()]
+    return render_template("article.html", article=found, paragraphs=paragraphs, q=q)
+
+
+@bp.get("/articles/<int:article_id>/original")
+def original(article_id: int):
+    name, data = get_archive().original(article_id)
+    filename = name or f"article-{article_id}.txt"
+    response = Response(data, mimetype="application/octet-stream")
+    response.headers.set("Content-Disposition", "attachment", filename=filename)
+    return response
+
+
+@bp.app_errorhandler(ArticleNotFound)
+def not_found(e: ArticleNotFound):
+    return render_template("error.html", title="找不到文章 Not found", message=str(e)), 404
+
+
+@bp.app_errorhandler(404)
+def page_not_found(e):
+    if request.path.startswith("/api/"):
+        return jsonify({"error": "No API endpoint at this address.", "status": 404}), 404
+    return render_template("error.html", title="找不到页面 Not found",
+                           message="There is no page at this address."), 404
+
+
+@bp.app_errorhandler(ArchiveError)
+def archive_error(e: ArchiveError):
+    return render_template("error.html", title="文海暂时不可用 Archive unavailable",
+                           message=str(e)), 503

@@ -104,7 +104,7 @@ def read_html(text: str, original: bytes, path: str) -> Result:
 
     markdown = trafilatura.extract(
         text, output_format="markdown", include_formatting=True, include_comments=False,
-        include_tables=True, include_images=False, favor_recall=True,
+        include_tables=True, include_images=False,
     )
     if not markdown or not markdown.strip():
         return [IngestError(path, "has no article text that could be extracted from its HTML")]

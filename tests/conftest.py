@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from indexer.cli import main
+from store import Archive
+from web import create_app
+
+SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.fixture
+def samples(tmp_path: Path) -> Path:
+    """A private copy of the project's sample articles (tests may modify it)."""
+    dst = tmp_path / "samples"
+    shutil.copytree(SAMPLES, dst)
+    return dst
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    return tmp_path / "home"
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture
+def wenhai(runner: CliRunner, home: Path):
+    """Run the `wenhai` CLI against the test archive: wenhai("ingest", path)."""
+
+    def run(*args: str | Path):
+        return runner.invoke(main, ["--home", str(home), *map(str, args)], catch_exceptions=False)
+
+    return run
+
+
+@pytest.fixture
+def ingested(wenhai, samples: Path, home: Path) -> Path:
+    result = wenhai("ingest", samples)
+    assert result.exit_code == 0, result.output
+    return home
+
+
+@pytest.fixture
+def archive(ingested: Path):
+    with Archive(ingested) as a:
+        yield a
+
+
+@pytest.fixture
+def app(ingested: Path):
+    return create_app({"WENHAI_HOME": str(ingested), "TESTING": True})
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def article_id(archive: Archive, title_fragment: str) -> int:
+    """The id of the one article whose title contains `title_fragment`."""
+    hits = archive.search(f"title:{title_fragment}").hits
+    assert len(hits) == 1, [h.title for h in hits]
+    return hits[0].id

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request, url_for
 
 from store import (
     MAX_PAGE,
@@ -31,7 +31,7 @@ def search():
         return redirect(url_for("pages.home"))
     try:
         page = integer(request.args, "page", 1, 1, MAX_PAGE)
-        result = get_archive().search(q, page=page, per_page=10)
+        result = get_archive().search(q, page=page, per_page=current_app.config["PER_PAGE"])
     except (BadParameter, QueryError) as e:
         return render_template("search.html", q=q, error=str(e), help=SYNTAX_HELP), 400
     return render_template("search.html", q=q, result=result)

@@ -1,0 +1,123 @@
+"""Searching in Chinese against a real index built from written-for-the-test articles."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from store import Archive, Article, QueryError
+
+ARTICLES = [
+    Article(title="最高人民法院发布道路交通安全法司法解释", author="周敏", source="法治日报",
+            published=dt.date(2024, 3, 5),
+            body="最高人民法院今天发布司法解释，明确道路交通安全法中的若干问题。\n安装简单的行车记录仪也可以作为证据。"),
+    Article(title="臺北捷運新線通車", author="林志明", source="聯合報", published=dt.date(2023, 7, 1),
+            body="臺北捷運環狀線今日通車，乘客體驗無人駕駛。票價維持不變。"),
+    Article(title="小米SU7车主维权", author="张逸", source="TOP电商", published=dt.date(2024, 5, 20),
+            body="不少车主花了4.2万买了碳纤维机盖，５Ｇ网络下直播维权。１２月还将开庭。"),
+    Article(title="汽车行业观察", author="李四", source="网易号", published=dt.date(2024, 11, 2),
+            body="小米在手机之外布局汽车，碳纤维材料用在了机盖上。行业认为电池才是关键。"),
+    Article(title="读书笔记", author="王五", source="个人笔记", published=None,
+            body="今天读完一本关于碳纤维机盖制造工艺的书，收获很多。"),
+]
+
+
+@pytest.fixture
+def searchable(tmp_path) -> Archive:
+    archive = Archive(tmp_path / "home")
+    with archive.writing():
+        for i, a in enumerate(ARTICLES):
+            a.original = a.body.encode()
+            archive.store_file(f"/articles/{i}.txt", 1, 1, f"hash{i}", [a])
+        archive.sync_index()
+    yield archive
+    archive.close()
+
+
+def titles(archive: Archive, q: str) -> list[str]:
+    return [h.title for h in archive.search(q, per_page=50).hits]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("人民法院", ["最高人民法院发布道路交通安全法司法解释"]),  # inside a longer word
+        ("交通安全", ["最高人民法院发布道路交通安全法司法解释"]),
+        ("简单", ["最高人民法院发布道路交通安全法司法解释"]),  # 安装简单
+        ("院今天", ["最高人民法院发布道路交通安全法司法解释"]),  # across a word boundary
+        ("台北捷运", ["臺北捷運新線通車"]),  # simplified query, traditional text
+        ("無人駕駛", ["臺北捷運新線通車"]),
+        ("國際", []),
+        ("ＳＵ７", ["小米SU7车主维权"]),  # full-width query, half-width text
+        ("su7", ["小米SU7车主维权"]),
+        ("5G", ["小米SU7车主维权"]),  # half-width query, full-width text
+        ("12月", ["小米SU7车主维权"]),
+        ("4.2万", ["小米SU7车主维权"]),
+        ("权", ["小米SU7车主维权"]),  # one character
+    ],
+)
+def test_finds_every_article_containing_the_query(searchable, query, expected):
+    assert sorted(titles(searchable, query)) == sorted(expected)
+
+
+def test_exact_string_ranks_above_scattered_words(searchable):
+    found = titles(searchable, "碳纤维机盖")
+    assert set(found[:2]) == {"小米SU7车主维权", "读书笔记"}
+    assert found[2:] == ["汽车行业观察"]  # 碳纤维 … 机盖 apart
+
+
+def test_quoted_phrase_is_exact(searchable):
+    assert sorted(titles(searchable, '"碳纤维机盖"')) == ["小米SU7车主维权", "读书笔记"]
+
+
+def test_title_match_ranks_first(searchable):
+    assert titles(searchable, "小米")[0] == "小米SU7车主维权"
+
+
+def test_and_or_not_and_fields(searchable):
+    assert titles(searchable, "碳纤维 电池") == ["汽车行业观察"]
+    assert sorted(titles(searchable, "碳纤维 -小米")) == ["读书笔记"]
+    assert sorted(titles(searchable, "捷运 OR 司法")) == ["最高人民法院发布道路交通安全法司法解释", "臺北捷運新線通車"]
+    assert titles(searchable, "author:张逸") == ["小米SU7车主维权"]
+    assert titles(searchable, "source:联合报") == ["臺北捷運新線通車"]
+    assert titles(searchable, "title:碳纤维") == []
+
+
+def test_date_ranges(searchable):
+    assert sorted(titles(searchable, "date:2024-03..2024-05 车主 OR 法院")) == [
+        "小米SU7车主维权", "最高人民法院发布道路交通安全法司法解释"]
+    assert titles(searchable, "date:2023 捷运") == ["臺北捷運新線通車"]
+    assert titles(searchable, "date:..2023-12-31 车") == ["臺北捷運新線通車"]
+
+
+def test_snippets_mark_whole_matches_in_original_characters(searchable):
+    (hit,) = searchable.search("台北捷运").hits
+    assert "<mark>臺北捷運</mark>環狀線" in str(hit.snippet)
+    (hit,) = searchable.search("ＳＵ７").hits
+    assert str(hit.title_html) == "小米<mark>SU7</mark>车主维权"
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ('"碳纤维', "Unclosed quote"),
+        ("-小米", "only excludes terms"),
+        ("小米 OR", "«OR» needs a term on each side"),
+        ("date:2024年", "Cannot read the date"),
+        ("，。！", "no letters, digits or Chinese characters"),
+        ("   ", "The query is empty"),
+    ],
+)
+def test_malformed_queries_explain_themselves(searchable, query, message):
+    with pytest.raises(QueryError, match=message):
+        searchable.search(query)
+
+
+def test_search_sees_articles_added_after_it_opened(searchable):
+    assert titles(searchable, "岩茶") == []
+    with searchable.writing():
+        a = Article(title="岩茶", body="武夷山的岩茶。", original=b"x")
+        searchable.store_file("/articles/new.txt", 1, 1, "new", [a])
+        searchable.sync_index()
+    assert titles(searchable, "岩茶") == ["岩茶"]

@@ -1,0 +1,39 @@
+# Two commands for a fresh machine (only Python 3.10+ and pip needed):
+#   make run   — set up, ingest the sample articles, serve them at http://127.0.0.1:8000/
+#   make test  — set up and run the whole test suite (installs Chromium for the browser tests)
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+HOME_DIR ?= demo-archive
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test setup setup-test browser clean
+
+$(BIN)/wenhai: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	@touch $@
+
+setup: $(BIN)/wenhai
+
+setup-test: setup
+	$(BIN)/pip install --quiet -e '.[test]'
+
+run: setup
+	$(BIN)/wenhai --home $(HOME_DIR) ingest samples
+	$(BIN)/wenhai --home $(HOME_DIR) serve --host $(HOST) --port $(PORT)
+
+# Debian's Chromium for the end-to-end tests (Playwright's own browser download is not used).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends chromium fonts-noto-cjk >/dev/null; }
+
+test: setup-test browser
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) $(HOME_DIR) test-artifacts

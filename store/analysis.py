@@ -8,7 +8,7 @@ Two views of the same normalized text are indexed:
   words look two or more positions apart and breaks phrase queries.) At index time
   the shorter dictionary words inside a long word (人民 and 法院 inside 最高人民法院)
   are added at the long word's position, as jieba's search mode does.
-* **grams** — every CJK character and every Latin/digit run is a *unit*; each unit
+* **grams** — every CJK character, every digit and every run of Latin letters is a *unit*; each unit
   is indexed as itself and as a bigram with the next unit, both at the unit's
   position. Any run of units can then be found exactly: one unit is a term, two or
   more are a phrase of consecutive bigrams. This is what makes a query find text
@@ -28,10 +28,10 @@ from whoosh.analysis import Token, Tokenizer
 from .normalize import normalize
 
 #: Bump whenever tokenization changes: it is part of the index fingerprint.
-ANALYZER_VERSION = 1
+ANALYZER_VERSION = 2
 
 _UNIT = re.compile(
-    r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]|[a-z]+|[0-9]+"
+    r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]|[a-z]+|[0-9]"
 )
 _WORDLIKE = re.compile(r"[\w\u3400-\u9fff\uf900-\ufaff]")
 
@@ -50,7 +50,7 @@ def units(norm: str) -> list[tuple[str, int, int]]:
 
 def bigram(a: str, b: str) -> str:
     # A space keeps "ab"+"c" apart from "a"+"bc" when Latin runs meet.
-    return a + b if len(a) == 1 and len(b) == 1 and not a.isascii() else f"{a} {b}"
+    return a + b if len(a) == 1 and len(b) == 1 and not (a.isascii() or b.isascii()) else f"{a} {b}"
 
 
 def gram_terms(text: str) -> list[str]:

@@ -150,6 +150,14 @@ class Archive:
             )
         return SearchResult(text, total, page, per_page, hits, time.perf_counter() - started)
 
+    def matching_ids(self, text: str, limit: int | None = None) -> list[int]:
+        """Ids of every article matching the query, best first (for export and benchmarks)."""
+        parsed = query.parse(text)
+        searcher = self._current_searcher()
+        if searcher is None:
+            return []
+        return [int(hit["id"]) for hit in searcher.search(parsed.query, limit=limit)]
+
     def needles(self, text: str) -> list[str]:
         """The normalized strings a query highlights (for marking a whole article)."""
         return query.parse(text).needles

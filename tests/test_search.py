@@ -121,3 +121,15 @@ def test_search_sees_articles_added_after_it_opened(searchable):
         searchable.store_file("/articles/new.txt", 1, 1, "new", [a])
         searchable.sync_index()
     assert titles(searchable, "岩茶") == ["岩茶"]
+
+
+def test_digits_inside_longer_numbers(tmp_path):
+    archive = Archive(tmp_path / "home")
+    with archive.writing():
+        a = Article(title="年报", body="2019年营收增长，4.25万辆交付。", original=b"x")
+        archive.store_file("/n.txt", 1, 1, "n", [a])
+        archive.sync_index()
+    for q in ("19年", "2019", "4.25万", "25万", "019年营收"):
+        assert archive.search(q).total == 1, q
+    assert archive.search("2018").total == 0
+    archive.close()

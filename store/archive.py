@@ -15,6 +15,8 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
+from whoosh import sorting
+
 from . import database, index, query
 from .errors import ArticleNotFound, IndexMissingError, QueryError
 from .lock import WriteLock
@@ -39,6 +41,19 @@ def default_home() -> Path:
 
 def _no_progress(items: Iterable, total: int, label: str) -> Iterable:
     return items
+
+
+def _ranking(parsed: query.ParsedQuery) -> dict:
+    """Exact matches strictly before scattered-word matches, each tier by score."""
+    if parsed.exact is None:
+        return {}
+    tier = sorting.QueryFacet({0: parsed.exact}, other=1)
+    return {"sortedby": sorting.MultiFacet([tier, sorting.ScoreFacet()])}
+
+
+def _relevance(key) -> float:
+    """The BM25F score of a hit; under tiered ranking Whoosh reports (tier, -score)."""
+    return -key[-1] if isinstance(key, tuple) else key
 
 
 class Archive:
@@ -123,10 +138,10 @@ class Archive:
         searcher = self._current_searcher()
         if searcher is None:
             return SearchResult(text, 0, page, per_page, [], time.perf_counter() - started)
-        results = searcher.search(parsed.query, limit=page * per_page)
+        results = searcher.search(parsed.query, limit=page * per_page, **_ranking(parsed))
         total = len(results)
         window = [
-            (int(hit["id"]), hit.score)
+            (int(hit["id"]), _relevance(hit.score))
             for hit in results[(page - 1) * per_page : page * per_page]
         ]
         articles = database.get_articles(self.db, [i for i, _ in window])
@@ -156,7 +171,8 @@ class Archive:
         searcher = self._current_searcher()
         if searcher is None:
             return []
-        return [int(hit["id"]) for hit in searcher.search(parsed.query, limit=limit)]
+        results = searcher.search(parsed.query, limit=limit, **_ranking(parsed))
+        return [int(hit["id"]) for hit in results]
 
     def needles(self, text: str) -> list[str]:
         """The normalized strings a query highlights (for marking a whole article)."""

@@ -65,6 +65,9 @@ class ParsedQuery:
     text: str
     query: wq.Query
     needles: list[str] = field(default_factory=list)
+    #: Documents containing every term as an exact string (None: `query` is exact already).
+    #: Ranking puts these before documents that only have a term's words scattered apart.
+    exact: wq.Query | None = None
 
 
 def _tokens(text: str) -> list[Term | str]:
@@ -141,23 +144,29 @@ def exact(text: str, fields: tuple[str, ...] = ALL_TEXT) -> wq.Query | None:
     return subs[0] if len(subs) == 1 else wq.Or(subs)
 
 
-def _term_query(term: Term, original: str) -> tuple[wq.Query | None, list[str]]:
+def _term_query(
+    term: Term, original: str
+) -> tuple[wq.Query | None, list[str], wq.Query | None, bool]:
+    """(query, needles, exact-only query, whether scattered words were admitted)."""
     if term.field == "date":
-        return _date_query(term.text, original), []
+        q = _date_query(term.text, original)
+        return q, [], q, False
     fields = FIELDS.get(term.field or "", ALL_TEXT)
     whole = exact(term.text, fields)
     if whole is None:
-        return None, []
+        return None, [], None, False
     needles = [normalize(term.text).strip()]
     if term.phrase:
-        return whole, needles
+        return whole, needles, whole, False
     parts = list(dict.fromkeys(w for w, *_ in words(term.text)))
     if len(parts) < 2:
-        return whole, needles
+        return whole, needles, whole, False
     scattered = [exact(p, fields) for p in parts]
-    whole.boost = EXACT_BOOST
     needles += parts
-    return wq.Or([whole, wq.And([q for q in scattered if q is not None])]), needles
+    boosted = whole.copy()
+    boosted.boost = EXACT_BOOST
+    loose = wq.Or([boosted, wq.And([q for q in scattered if q is not None])])
+    return loose, needles, whole, True
 
 
 def parse(text: str) -> ParsedQuery:
@@ -195,21 +204,28 @@ def parse(text: str) -> ParsedQuery:
         raise QueryError(f"«OR» needs a term on each side in «{original}». {SYNTAX_HELP}")
 
     positives: list[wq.Query] = []
+    exacts: list[wq.Query] = []
     negatives: list[wq.Query] = []
     needles: list[str] = []
+    loose = False
     for group in groups:
-        alternatives = []
+        alternatives, exact_alternatives = [], []
         for term in group:
-            q, n = _term_query(term, original)
+            q, n, whole, scattered = _term_query(term, original)
             if q is None:
                 continue
             alternatives.append(q)
+            exact_alternatives.append(whole)
             if not term.negated:
                 needles += n
+                loose = loose or scattered
         if not alternatives:
             continue
-        q = alternatives[0] if len(alternatives) == 1 else wq.Or(alternatives)
-        (negatives if group[0].negated else positives).append(q)
+        if group[0].negated:
+            negatives.append(_any(alternatives))
+        else:
+            positives.append(_any(alternatives))
+            exacts.append(_any(exact_alternatives))
     if not positives:
         if negatives:
             raise QueryError(
@@ -218,8 +234,16 @@ def parse(text: str) -> ParsedQuery:
         raise QueryError(
             f"«{original}» has no letters, digits or Chinese characters to search for."
         )
-    q = positives[0] if len(positives) == 1 else wq.And(positives)
+    q = _all(positives)
     if negatives:
-        q = wq.AndNot(q, negatives[0] if len(negatives) == 1 else wq.Or(negatives))
+        q = wq.AndNot(q, _any(negatives))
     needles = sorted({n for n in needles if n}, key=len, reverse=True)
-    return ParsedQuery(original, q, needles)
+    return ParsedQuery(original, q, needles, _all(exacts) if loose else None)
+
+
+def _any(queries: list[wq.Query]) -> wq.Query:
+    return queries[0] if len(queries) == 1 else wq.Or(queries)
+
+
+def _all(queries: list[wq.Query]) -> wq.Query:
+    return queries[0] if len(queries) == 1 else wq.And(queries)

@@ -1,0 +1,227 @@
+"""Search quality: wenhai against stock jieba + Whoosh on real news, side by side.
+
+    python bench/search_quality.py [--articles N] [--queries N] [--seed S]
+
+Both engines index the same text: what wenhai stored for each iNews article (title and
+clean body). Queries are drawn at random from that text; the ground truth for a query is
+every article whose normalized text (NFKC, traditional→simplified, lower case) contains
+the normalized query — a brute-force scan. Query classes:
+
+* 1 char, 2 chars, 3-6 chars: runs of CJK characters cut anywhere in a sentence;
+* traditional: a 2-4 character query rewritten in traditional characters (OpenCC s2t);
+* latin/digit: a whole Latin/digit token as it appears (SU7, 5G, 2019年); letters are
+  matched as whole words, so the truth for "su" excludes "usual";
+* titles: an article's exact title, scored by the rank of that article (MRR).
+
+Metrics: recall (share of the truth retrieved), R-precision (of the top R results, R =
+size of the truth, the share that contain the exact string) and MRR for titles.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import corpus  # noqa: E402
+
+from indexer.ingest import ingest  # noqa: E402
+from store import Archive, QueryError, normalize  # noqa: E402
+
+CJK_RUN = re.compile(r"[\u4e00-\u9fff]{6,}")
+TOKEN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]+[0-9]*|[0-9]+[年月日万亿]")
+
+
+def dir_size(path: Path) -> int:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# -- the two engines ------------------------------------------------------------
+
+
+def build_wenhai(files: list[Path], home: Path) -> dict:
+    started = time.perf_counter()
+    with Archive(home) as archive, archive.writing():
+        report = ingest(archive, files)
+    seconds = time.perf_counter() - started
+    return {"seconds": seconds, "failed": len(report.failed), "index_bytes": dir_size(home / "index")}
+
+
+def load_texts(home: Path) -> dict[int, tuple[str, str]]:
+    with Archive(home) as archive:
+        return {r[0]: (r[1], r[2]) for r in archive.db.execute("SELECT id, title, body FROM articles")}
+
+
+class Baseline:
+    """jieba's ChineseAnalyzer in a Whoosh schema, queried through Whoosh's MultifieldParser."""
+
+    def __init__(self, texts: dict[int, tuple[str, str]], folder: Path):
+        from jieba.analyse import ChineseAnalyzer
+        from whoosh import index
+        from whoosh.fields import ID, TEXT, Schema
+
+        analyzer = ChineseAnalyzer()
+        schema = Schema(id=ID(stored=True), title=TEXT(analyzer=analyzer, field_boost=2.0),
+                        body=TEXT(analyzer=analyzer))
+        started = time.perf_counter()
+        self.ix = index.create_in(str(folder), schema)
+        with self.ix.writer(limitmb=256) as w:
+            for i, (title, body) in texts.items():
+                w.add_document(id=str(i), title=title, body=body)
+        self.seconds = time.perf_counter() - started
+        self.index_bytes = dir_size(folder)
+        self.searcher = self.ix.searcher()
+
+    def ids(self, q: str) -> list[int]:
+        from whoosh.qparser import MultifieldParser
+
+        parsed = MultifieldParser(["title", "body"], self.ix.schema).parse(q)
+        return [int(h["id"]) for h in self.searcher.search(parsed, limit=None)]
+
+
+# -- queries and truth ----------------------------------------------------------
+
+
+def draw_queries(texts: dict[int, tuple[str, str]], n: int, rng: random.Random) -> dict[str, list]:
+    import opencc
+
+    s2t = opencc.OpenCC("s2t.json")
+    docs = list(texts.items())
+    runs = [(i, m.group()) for i, (t, b) in docs for m in CJK_RUN.finditer(b)]
+    tokens = [m.group() for _, (t, b) in docs for m in TOKEN.finditer(t + "\n" + b)]
+
+    def cut(length: int) -> str:
+        _, run = rng.choice(runs)
+        start = rng.randrange(0, len(run) - length + 1)
+        return run[start : start + length]
+
+    queries: dict[str, list] = {
+        "1 char": [cut(1) for _ in range(n)],
+        "2 chars": [cut(2) for _ in range(n)],
+        "3-6 chars": [cut(rng.randint(3, 6)) for _ in range(n)],
+        "traditional": [],
+        "latin/digit": [rng.choice(tokens) for _ in range(n)] if tokens else [],
+    }
+    while len(queries["traditional"]) < n:
+        simplified = cut(rng.randint(2, 4))
+        traditional = s2t.convert(simplified)
+        if traditional != simplified:
+            queries["traditional"].append(traditional)
+    titled = [(i, t) for i, (t, _) in docs if len(t) >= 4]
+    queries["titles"] = rng.sample(titled, min(n, len(titled)))
+    return queries
+
+
+def truth(norm_texts: dict[int, str], q: str) -> set[int]:
+    nq = normalize(q)
+    if re.search(r"[a-z]", nq):
+        pattern = re.compile(
+            ("(?<![a-z])" if nq[0].isalpha() else "") + re.escape(nq)
+            + ("(?![a-z])" if nq[-1].isalpha() else "")
+        )
+        return {i for i, t in norm_texts.items() if pattern.search(t)}
+    return {i for i, t in norm_texts.items() if nq in t}
+
+
+def score(found: list[int], relevant: set[int]) -> tuple[float, float]:
+    if not relevant:
+        return 1.0, 1.0
+    recall = len(relevant.intersection(found)) / len(relevant)
+    top = found[: len(relevant)]
+    return recall, sum(1 for i in top if i in relevant) / len(relevant)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--articles", type=int, default=0, help="use only the first N articles")
+    ap.add_argument("--queries", type=int, default=100, help="queries per class")
+    ap.add_argument("--seed", type=int, default=20261124)
+    args = ap.parse_args()
+
+    files = sorted(corpus.inews().glob("*.txt"))
+    if args.articles:
+        files = files[: args.articles]
+    text_mb = sum(f.stat().st_size for f in files) / 1e6
+    rng = random.Random(args.seed)
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        print(f"corpus: {len(files)} iNews articles, {text_mb:.1f} MB; {os.cpu_count()} cores",
+              flush=True)
+        w = build_wenhai(files, tmp / "wenhai")
+        texts = load_texts(tmp / "wenhai")
+        (tmp / "baseline").mkdir()
+        base = Baseline(texts, tmp / "baseline")
+        text_bytes = sum(len((t + b).encode()) for t, b in texts.values())
+        print(f"\n{'ingest':<26}{'wenhai':>14}{'stock':>14}")
+        print(f"{'seconds':<26}{w['seconds']:>14.1f}{base.seconds:>14.1f}  (wenhai: decode+clean+index)")
+        print(f"{'MB/s':<26}{text_mb / w['seconds']:>14.2f}{text_mb / base.seconds:>14.2f}")
+        print(f"{'index size / text size':<26}{w['index_bytes'] / text_bytes:>14.2f}"
+              f"{base.index_bytes / text_bytes:>14.2f}")
+        print(f"{'peak RSS of this run, MB':<26}{peak_rss_mb():>14.0f}")
+
+        norm_texts = {i: normalize(t + "\n" + b) for i, (t, b) in texts.items()}
+        queries = draw_queries(texts, args.queries, rng)
+        print(f"\n{'class':<14}{'n':>5}{'recall':>16}{'R-precision':>20}{'ms/query':>16}")
+        print(f"{'':<14}{'':>5}{'wenhai':>8}{'stock':>8}{'wenhai':>10}{'stock':>10}{'wenhai':>8}{'stock':>8}")
+        with Archive(tmp / "wenhai") as archive:
+            for name, qs in queries.items():
+                if name == "titles":
+                    continue
+                sums = {"wr": 0.0, "wp": 0.0, "br": 0.0, "bp": 0.0, "wt": 0.0, "bt": 0.0}
+                misses: list[str] = []
+                for q in qs:
+                    rel = truth(norm_texts, q)
+                    t0 = time.perf_counter()
+                    wf = archive.matching_ids(q)
+                    t1 = time.perf_counter()
+                    bf = base.ids(q)
+                    t2 = time.perf_counter()
+                    wr, wp = score(wf, rel)
+                    br, bp = score(bf, rel)
+                    if wr < 1:
+                        misses.append(q)
+                    for k, v in (("wr", wr), ("wp", wp), ("br", br), ("bp", bp),
+                                 ("wt", t1 - t0), ("bt", t2 - t1)):
+                        sums[k] += v
+                n = len(qs) or 1
+                print(f"{name:<14}{len(qs):>5}{sums['wr'] / n:>8.3f}{sums['br'] / n:>8.3f}"
+                      f"{sums['wp'] / n:>10.3f}{sums['bp'] / n:>10.3f}"
+                      f"{sums['wt'] / n * 1000:>8.0f}{sums['bt'] / n * 1000:>8.0f}", flush=True)
+                if misses:
+                    print(f"{'':<14}wenhai missed part of the truth for: {misses[:10]}")
+            rr_w = rr_b = 0.0
+            same_title = {i: normalize(t) for i, (t, _) in texts.items()}
+
+            def reciprocal_rank(found: list[int], title: str) -> float:
+                # Articles that share the title count as the article sought.
+                for rank, i in enumerate(found, 1):
+                    if same_title[i] == normalize(title):
+                        return 1 / rank
+                return 0.0
+
+            for _doc_id, title in queries["titles"]:
+                try:
+                    wf = archive.matching_ids(title, limit=100)
+                except QueryError:
+                    wf = []
+                rr_w += reciprocal_rank(wf, title)
+                rr_b += reciprocal_rank(base.ids(title)[:100], title)
+            n = len(queries["titles"]) or 1
+            print(f"{'titles (MRR)':<14}{n:>5}{rr_w / n:>8.3f}{rr_b / n:>8.3f}")
+
+
+if __name__ == "__main__":
+    main()

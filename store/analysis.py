@@ -87,8 +87,11 @@ def words(text: str, *, subwords: bool = False) -> list[tuple[str, int, int, boo
     return out
 
 
-class WordTokenizer(Tokenizer):
-    """jieba words, one position per word; sub-words stacked at index time only."""
+class _SpanTokenizer(Tokenizer):
+    """Turns (text, position, start, end) spans into the Token stream Whoosh expects."""
+
+    def spans(self, value: str, mode: str) -> Iterator[tuple[str, int, int, int]]:
+        raise NotImplementedError
 
     def __call__(  # type: ignore[override]
         self,
@@ -104,57 +107,40 @@ class WordTokenizer(Tokenizer):
         **kwargs,
     ) -> Iterator[Token]:
         t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        pos = start_pos - 1
-        for word, start, end, is_sub in words(value, subwords=(mode == "index")):
-            if not is_sub:
-                pos += 1
-            t.text = word
+        for text, pos, start, end in self.spans(value, mode):
+            t.text = text
             t.boost = 1.0
             t.stopped = False
             if keeporiginal:
                 t.original = value[start:end]
             if positions:
-                t.pos = pos
+                t.pos = start_pos + pos
             if chars:
                 t.startchar = start_char + start
                 t.endchar = start_char + end
             yield t
 
 
-class GramTokenizer(Tokenizer):
-    """CJK unigrams and bigrams (Latin/digit runs as units), one position per unit."""
+class WordTokenizer(_SpanTokenizer):
+    """jieba words, one position per word; sub-words stacked at index time only."""
 
-    def __call__(  # type: ignore[override]
-        self,
-        value: str,
-        positions: bool = False,
-        chars: bool = False,
-        keeporiginal: bool = False,
-        removestops: bool = True,
-        start_pos: int = 0,
-        start_char: int = 0,
-        tokenize: bool = True,
-        mode: str = "",
-        **kwargs,
-    ) -> Iterator[Token]:
-        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+    def spans(self, value: str, mode: str) -> Iterator[tuple[str, int, int, int]]:
+        pos = -1
+        for word, start, end, is_sub in words(value, subwords=(mode == "index")):
+            if not is_sub:
+                pos += 1
+            yield word, pos, start, end
+
+
+class GramTokenizer(_SpanTokenizer):
+    """CJK unigrams and bigrams (digits and Latin words as units), one position per unit."""
+
+    def spans(self, value: str, mode: str) -> Iterator[tuple[str, int, int, int]]:
         us = units(normalize(value))
         for i, (unit, start, end) in enumerate(us):
-            grams = [(unit, end)]
+            yield unit, i, start, end
             if i + 1 < len(us):
-                grams.append((bigram(unit, us[i + 1][0]), us[i + 1][2]))
-            for text, gram_end in grams:
-                t.text = text
-                t.boost = 1.0
-                t.stopped = False
-                if keeporiginal:
-                    t.original = value[start:gram_end]
-                if positions:
-                    t.pos = start_pos + i
-                if chars:
-                    t.startchar = start_char + start
-                    t.endchar = start_char + gram_end
-                yield t
+                yield bigram(unit, us[i + 1][0]), i, start, us[i + 1][2]
 
 
 def fingerprint() -> str:

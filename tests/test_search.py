@@ -148,3 +148,20 @@ def test_exact_string_beats_many_scattered_words_even_in_the_title(tmp_path):
     assert [h.title for h in archive.search("碳纤维机盖").hits] == ["改装记录", "机盖与碳纤维，碳纤维与机盖"]
     assert archive.matching_ids("碳纤维机盖") == [h.id for h in archive.search("碳纤维机盖").hits]
     archive.close()
+
+
+def test_highlights_mark_exactly_the_match_without_overlaps(searchable):
+    (hit,) = searchable.search("民法").hits
+    assert "最高人<mark>民法</mark>院" in str(hit.snippet)
+    (hit,) = searchable.search("人民 民法院").hits  # overlapping needles: longest wins, no nesting
+    assert "最高人<mark>民法院</mark>" in str(hit.snippet) or "<mark>人民</mark>法院" in str(hit.snippet)
+    assert "<mark><mark>" not in str(hit.snippet) and "</mark></mark>" not in str(hit.snippet)
+
+
+def test_snippets_are_cut_at_sentence_punctuation():
+    from store.snippets import snippet
+
+    text = "第一句很长很长的开场白。" * 20 + "这里提到了碳纤维机盖的事情！" + "后面还有别的内容。" * 20
+    cut = str(snippet(text, ["碳纤维机盖"], length=40))
+    assert cut.startswith("…这里提到了<mark>碳纤维机盖</mark>的事情！")
+    assert cut.endswith("…")

@@ -165,6 +165,9 @@ def show(ctx, article_id, as_json):
         if value:
             how = article.provenance.get(name)
             click.echo(f"{name}: {value}" + (f"  (from {how})" if how else ""))
+    for name, value in article.extra.items():
+        how = article.provenance.get(name)
+        click.echo(f"{name}: {value}" + (f"  (from {how})" if how else ""))
     click.echo(f"file: {article.path}" + (f"  (+{len(article.paths) - 1} more)" if len(article.paths) > 1 else ""))
     click.echo(f"format: {article.format}, encoding: {article.encoding}")
     click.echo()

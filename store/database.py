@@ -30,6 +30,7 @@ CREATE TABLE IF NOT EXISTS articles (
     body          TEXT NOT NULL,
     headings      TEXT NOT NULL DEFAULT '[]',
     provenance    TEXT NOT NULL DEFAULT '{}',
+    extra         TEXT NOT NULL DEFAULT '{}',
     format        TEXT,
     encoding      TEXT,
     original      BLOB NOT NULL,
@@ -58,7 +59,7 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 _COLUMNS = (
-    "id, title, author, source, published, url, body, headings, provenance, "
+    "id, title, author, source, published, url, body, headings, provenance, extra, "
     "format, encoding, content_hash, length(original) AS size, original_name"
 )
 
@@ -99,6 +100,7 @@ def row_to_article(row: sqlite3.Row, paths: list[str]) -> Article:
         body=row["body"],
         headings=json.loads(row["headings"]),
         provenance=json.loads(row["provenance"]),
+        extra=json.loads(row["extra"]),
         format=row["format"],
         encoding=row["encoding"],
         content_hash=row["content_hash"],
@@ -163,6 +165,7 @@ def _article_values(a: Article) -> tuple:
         a.body,
         json.dumps(a.headings),
         json.dumps(a.provenance, ensure_ascii=False),
+        json.dumps(a.extra, ensure_ascii=False),
         a.format,
         a.encoding,
         a.original or b"",
@@ -218,7 +221,7 @@ def store_file(
                     # The file's n-th article changed: keep its id, replace its content.
                     conn.execute(
                         "UPDATE articles SET title = ?, author = ?, source = ?, published = ?, "
-                        "url = ?, body = ?, headings = ?, provenance = ?, format = ?, "
+                        "url = ?, body = ?, headings = ?, provenance = ?, extra = ?, format = ?, "
                         "encoding = ?, original = ?, original_name = ?, content_hash = ?, "
                         "updated_at = ?, indexed = 0 WHERE id = ?",
                         (*_article_values(article), digest, now, previous),
@@ -227,9 +230,9 @@ def store_file(
                 else:
                     cur = conn.execute(
                         "INSERT INTO articles(title, author, source, published, url, body, "
-                        "headings, provenance, format, encoding, original, original_name, "
+                        "headings, provenance, extra, format, encoding, original, original_name, "
                         "content_hash, added_at, updated_at) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         (*_article_values(article), digest, now, now),
                     )
                     article_id = cur.lastrowid

@@ -25,6 +25,8 @@ class Article:
     url: str | None = None
     headings: list[int] = field(default_factory=list)
     provenance: dict[str, str] = field(default_factory=dict)
+    #: Further metadata worth keeping but not searched as a field (editor, tags, location…).
+    extra: dict[str, str] = field(default_factory=dict)
     # Set by the archive once stored.
     id: int | None = None
     path: str | None = None
@@ -61,6 +63,7 @@ class Article:
             "format": self.format,
             "encoding": self.encoding,
             "provenance": dict(self.provenance),
+            "extra": dict(self.extra),
         }
         if body:
             d["body"] = self.body

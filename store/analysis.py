@@ -11,7 +11,8 @@ Two views of the same normalized text are indexed:
 * **grams** — every CJK character, every digit and every run of Latin letters is a *unit*; each unit
   is indexed as itself and as a bigram with the next unit, both at the unit's
   position. Any run of units can then be found exactly: one unit is a term, two or
-  more are a phrase of consecutive bigrams. This is what makes a query find text
+  more are a phrase of consecutive bigrams. Units with punctuation or spaces between
+  them form a marked bigram (中~国), so an exact match means nothing in between. This is what makes a query find text
   inside a longer word or across word boundaries, the way Ctrl-F would.
 """
 
@@ -28,7 +29,7 @@ from whoosh.analysis import Token, Tokenizer
 from .normalize import normalize
 
 #: Bump whenever tokenization changes: it is part of the index fingerprint.
-ANALYZER_VERSION = 2
+ANALYZER_VERSION = 3
 
 _UNIT = re.compile(
     r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]|[a-z]+|[0-9]"
@@ -48,9 +49,18 @@ def units(norm: str) -> list[tuple[str, int, int]]:
     return [(m.group(), m.start(), m.end()) for m in _UNIT.finditer(norm)]
 
 
-def bigram(a: str, b: str) -> str:
-    # A space keeps "ab"+"c" apart from "a"+"bc" when Latin runs meet.
-    return a + b if len(a) == 1 and len(b) == 1 and not (a.isascii() or b.isascii()) else f"{a} {b}"
+def bigram(a: tuple[str, int, int], b: tuple[str, int, int]) -> str:
+    """The term for two neighbouring units.
+
+    Units separated by punctuation or spaces get a different joiner, so 中国 does
+    not match 中，国: an exact match means the same characters with nothing between.
+    """
+    if b[1] > a[2]:
+        return f"{a[0]}~{b[0]}"
+    # A space keeps "ab"+"c" apart from "a"+"bc" where Latin runs meet digits.
+    if a[0].isascii() or b[0].isascii():
+        return f"{a[0]} {b[0]}"
+    return a[0] + b[0]
 
 
 def gram_terms(text: str) -> list[str]:
@@ -58,9 +68,9 @@ def gram_terms(text: str) -> list[str]:
 
     One unit gives one unigram; more give their consecutive bigrams.
     """
-    us = [u for u, _, _ in units(normalize(text))]
+    us = units(normalize(text))
     if len(us) <= 1:
-        return us
+        return [u for u, _, _ in us]
     return [bigram(a, b) for a, b in zip(us, us[1:])]
 
 
@@ -140,7 +150,7 @@ class GramTokenizer(_SpanTokenizer):
         for i, (unit, start, end) in enumerate(us):
             yield unit, i, start, end
             if i + 1 < len(us):
-                yield bigram(unit, us[i + 1][0]), i, start, us[i + 1][2]
+                yield bigram(us[i], us[i + 1]), i, start, us[i + 1][2]
 
 
 def fingerprint() -> str:

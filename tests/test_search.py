@@ -165,3 +165,16 @@ def test_snippets_are_cut_at_sentence_punctuation():
     cut = str(snippet(text, ["碳纤维机盖"], length=40))
     assert cut.startswith("…这里提到了<mark>碳纤维机盖</mark>的事情！")
     assert cut.endswith("…")
+
+
+def test_exact_matches_do_not_span_punctuation(tmp_path):
+    archive = Archive(tmp_path / "home")
+    with archive.writing():
+        a = Article(title="天气", body="今天下雨，天气很冷。价格是4.2万。", original=b"x")
+        archive.store_file("/w.txt", 1, 1, "w", [a])
+        archive.sync_index()
+    assert archive.search("下雨").total == 1
+    assert archive.search("雨天").total == 0  # 雨，天 is not 雨天
+    assert archive.search("4.2万").total == 1
+    assert archive.search("42万").total == 0
+    archive.close()

@@ -67,6 +67,12 @@ def _progress(quiet: bool):
     return wrap
 
 
+def _notices(archive: Archive) -> None:
+    for notice in archive.notices:
+        click.echo(f"notice: {notice}", err=True)
+    archive.notices.clear()
+
+
 def _terminal_html(fragment: str) -> str:
     """A highlighted snippet for the terminal: marks in bold, entities decoded."""
     styled = _MARK.sub(lambda m: click.style(m.group(1), bold=True, fg="yellow"), fragment)
@@ -94,9 +100,13 @@ def main(ctx: click.Context, home: Path | None) -> None:
     "--max-size", default=ingest_lib.DEFAULT_MAX_BYTES // 1_000_000, show_default=True,
     type=click.IntRange(1), help="Refuse files larger than this many MB.",
 )
+@click.option(
+    "--max-chars", default=ingest_lib.DEFAULT_MAX_CHARS, show_default=True,
+    type=click.IntRange(1000), help="Keep at most this many characters of one article's text.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no per-file failures.")
 @click.pass_context
-def ingest(ctx, paths, encoding, max_size, quiet):
+def ingest(ctx, paths, encoding, max_size, max_chars, quiet):
     """Add the articles in PATHS (files or folders, recursively) to the archive.
 
     Reads .txt, .md, .html/.htm, .json and .jsonl in UTF-8, UTF-16, GB18030 or Big5.
@@ -104,9 +114,10 @@ def ingest(ctx, paths, encoding, max_size, quiet):
     file failed (the others are stored all the same).
     """
     with _errors(), _archive(ctx) as archive, archive.writing():
+        _notices(archive)
         report = ingest_lib.ingest(
             archive, list(paths), encoding=encoding, max_bytes=max_size * 1_000_000,
-            progress=_progress(quiet),
+            max_chars=max_chars, progress=_progress(quiet),
         )
     if not quiet:
         for failure in report.failed:
@@ -209,6 +220,42 @@ def reindex(ctx, quiet):
     with _errors(), _archive(ctx) as archive, archive.writing(rebuilding=True):
         n = archive.reindex(progress=_progress(quiet))
     click.echo(f"reindexed {n} articles")
+
+
+@main.command()
+@click.option("--repair", is_flag=True, help="Fix what is found, from the stored articles.")
+@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@click.pass_context
+def check(ctx, repair, as_json, quiet):
+    """Compare the store with the search index: articles missing from the index, index
+    entries with no article, stale entries, and SQLite's own integrity check.
+
+    Exits 1 if anything is wrong (after --repair: if anything could not be fixed).
+    """
+    with _errors(), _archive(ctx) as archive:
+        if repair:
+            with archive.writing(rebuilding=True):
+                found = archive.repair(progress=_progress(quiet))
+                _notices(archive)
+            after = archive.check()
+        else:
+            found = after = archive.check()
+    if as_json:
+        click.echo(json.dumps({"found": found.to_dict(), "after": after.to_dict()}, indent=2))
+    else:
+        click.echo(f"store:   {found.store_integrity} ({found.articles} articles, {found.pending} waiting to be indexed)")
+        if found.index_problem:
+            click.echo(f"index:   {found.index_problem}")
+        else:
+            click.echo(f"index:   {found.indexed} documents; {len(found.missing)} missing, "
+                       f"{len(found.extra)} extra, {len(found.stale)} stale")
+        if repair:
+            click.echo("repaired" if after.healthy else "some problems remain: see above")
+        elif not found.healthy:
+            click.echo("run `wenhai check --repair` to fix the index from the stored articles")
+    if not after.healthy:
+        ctx.exit(1)
 
 
 @main.command()

@@ -13,12 +13,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from store import Archive, Article
+from store import Archive, ArchiveError, Article
 
 from . import articles, decode, formats
 from .errors import IngestError
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+#: Longer bodies are cut (at a paragraph end where possible) and flagged in `extra`.
+DEFAULT_MAX_CHARS = 500_000
 #: Bring the search index up to date every this many files, so a long run is searchable early.
 SYNC_EVERY = 1000
 
@@ -78,8 +80,21 @@ def discover(paths: list[Path], report: Report) -> list[Path]:
     return list(dict.fromkeys(found))
 
 
+def _truncate(article: Article, max_chars: int) -> Article:
+    total = len(article.body)
+    if total <= max_chars:
+        return article
+    cut = article.body.rfind("\n", 0, max_chars)
+    cut = cut if cut > max_chars // 2 else max_chars
+    article.body = article.body[:cut]
+    article.headings = [h for h in article.headings if h < article.body.count("\n") + 1]
+    article.extra["truncated"] = f"kept the first {cut:,} of {total:,} characters"
+    article.provenance["truncated"] = "size limit (--max-chars)"
+    return article
+
+
 def read_articles(
-    data: bytes, path: str, encoding: str | None = None
+    data: bytes, path: str, encoding: str | None = None, max_chars: int = DEFAULT_MAX_CHARS
 ) -> tuple[list[Article], list[IngestError]]:
     """Parse one file's bytes into articles; per-record problems come back as errors."""
     reader = formats.READERS.get(Path(path).suffix.lower())
@@ -97,7 +112,7 @@ def read_articles(
             bad.append(item)
             continue
         try:
-            good.append(articles.build(item, path, used))
+            good.append(_truncate(articles.build(item, path, used), max_chars))
         except IngestError as e:
             bad.append(e)
     return good, bad
@@ -109,6 +124,7 @@ def ingest(
     *,
     encoding: str | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    max_chars: int = DEFAULT_MAX_CHARS,
     progress=_no_progress,
 ) -> Report:
     """Ingest `paths` into `archive` (which must be held with `archive.writing()`)."""
@@ -118,10 +134,12 @@ def ingest(
     for f in progress(files, len(files), "reading"):
         key = str(f.resolve())
         try:
-            outcome = _ingest_file(archive, f, key, encoding, max_bytes, report)
+            outcome = _ingest_file(archive, f, key, encoding, max_bytes, max_chars, report)
         except IngestError as e:
             report.failed.append(Failure(str(f), e.reason))
             continue
+        except ArchiveError:
+            raise  # the archive itself cannot be written: stop, nothing is lost
         except OSError as e:
             report.failed.append(Failure(str(f), f"cannot be read ({e.strerror or e})"))
             continue
@@ -141,7 +159,13 @@ def ingest(
 
 
 def _ingest_file(
-    archive: Archive, f: Path, key: str, encoding: str | None, max_bytes: int, report: Report
+    archive: Archive,
+    f: Path,
+    key: str,
+    encoding: str | None,
+    max_bytes: int,
+    max_chars: int,
+    report: Report,
 ) -> str:
     st = f.stat()
     known = archive.file_state(key)
@@ -158,7 +182,7 @@ def _ingest_file(
     if known is not None and known["file_hash"] == digest:
         archive.touch_file(key, st.st_size, st.st_mtime_ns)
         return "unchanged"
-    good, bad = read_articles(data, str(f), encoding)
+    good, bad = read_articles(data, str(f), encoding, max_chars)
     if not good and len(bad) == 1:
         raise bad[0]
     for e in bad:

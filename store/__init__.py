@@ -5,11 +5,13 @@ from .errors import (
     ArchiveBusyError,
     ArchiveError,
     ArticleNotFound,
+    IndexDamagedError,
     IndexMissingError,
     IndexVersionError,
     QueryError,
+    StorageError,
 )
-from .models import Article, Hit, SearchResult
+from .models import Article, CheckReport, Hit, SearchResult
 from .normalize import is_cjk, normalize
 from .query import SYNTAX_HELP
 from .snippets import mark as highlight
@@ -22,12 +24,15 @@ __all__ = [
     "ArchiveError",
     "Article",
     "ArticleNotFound",
+    "CheckReport",
+    "IndexDamagedError",
     "Hit",
     "IndexMissingError",
     "IndexVersionError",
     "QueryError",
     "SYNTAX_HELP",
     "SearchResult",
+    "StorageError",
     "default_home",
     "highlight",
     "is_cjk",

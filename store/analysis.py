@@ -79,7 +79,7 @@ def words(text: str, *, subwords: bool = False) -> list[tuple[str, int, int, boo
     norm = normalize(text)
     dt = _jieba()
     out: list[tuple[str, int, int, bool]] = []
-    for word, start, end in dt.tokenize(norm, HMM=True):
+    for word, start, end in _tokenize(dt, norm):
         if not _WORDLIKE.search(word):
             continue
         word = word.strip()
@@ -95,6 +95,30 @@ def words(text: str, *, subwords: bool = False) -> list[tuple[str, int, int, boo
                     if dt.FREQ.get(sub):
                         out.append((sub, start + i, start + i + n, True))
     return out
+
+
+#: jieba's memory grows with the length of an unpunctuated run; longer runs are cut.
+CHUNK_CHARS = 4000
+_BREAK = re.compile(r"[\s,.!?;:。，！？；：、…]")
+
+
+def _tokenize(dt: jieba.Tokenizer, norm: str) -> Iterator[tuple[str, int, int]]:
+    """jieba.tokenize over pieces of at most CHUNK_CHARS, cut at punctuation when possible.
+
+    jieba splits at punctuation itself, so for ordinary text the result is the same;
+    only a run longer than CHUNK_CHARS with no punctuation is cut at an arbitrary point.
+    """
+    pos = 0
+    while pos < len(norm):
+        end = min(len(norm), pos + CHUNK_CHARS)
+        if end < len(norm):
+            cut = None
+            for m in _BREAK.finditer(norm, pos + CHUNK_CHARS // 2, end):
+                cut = m.end()
+            end = cut or end
+        for word, start, stop in dt.tokenize(norm[pos:end], HMM=True):
+            yield word, pos + start, pos + stop
+        pos = end
 
 
 class _SpanTokenizer(Tokenizer):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -18,9 +19,16 @@ from pathlib import Path
 from whoosh import sorting
 
 from . import database, index, query
-from .errors import ArticleNotFound, IndexMissingError, QueryError
+from .errors import (
+    ArticleNotFound,
+    IndexDamagedError,
+    IndexMissingError,
+    IndexVersionError,
+    QueryError,
+    StorageError,
+)
 from .lock import WriteLock
-from .models import Article, Hit, SearchResult
+from .models import Article, CheckReport, Hit, SearchResult
 from .snippets import mark, snippet
 
 #: Wraps an iterable to show progress (e.g. a rich progress bar); the store never imports one.
@@ -51,6 +59,21 @@ def _ranking(parsed: query.ParsedQuery) -> dict:
     return {"sortedby": sorting.MultiFacet([tier, sorting.ScoreFacet()])}
 
 
+@contextlib.contextmanager
+def _write_errors(home: Path) -> Iterator[None]:
+    """A failed write (disk full, file size limit, I/O error) becomes a `StorageError`."""
+    try:
+        yield
+    except (OSError, sqlite3.OperationalError, sqlite3.DatabaseError) as e:
+        if isinstance(e, sqlite3.OperationalError) and "locked" in str(e):
+            raise
+        raise StorageError(
+            f"Writing to the archive at {home} failed ({e}). Nothing stored so far is lost "
+            "and searches still use the last complete index. Free some disk space (or fix "
+            "the disk), then run the same command again to finish."
+        ) from e
+
+
 def _relevance(key) -> float:
     """The BM25F score of a hit; under tiered ranking Whoosh reports (tier, -score)."""
     return -key[-1] if isinstance(key, tuple) else key
@@ -67,6 +90,8 @@ class Archive:
         self._ix = None
         self._searcher = None
         self._lock: WriteLock | None = None
+        #: Things a writer noticed and repaired that the user should hear about.
+        self.notices: list[str] = []
 
     # -- life cycle -------------------------------------------------------------
 
@@ -191,16 +216,75 @@ class Archive:
         lock.acquire()
         self._lock = lock
         try:
-            if not index.exists(self.index_path):
-                # A missing index is derived data: build it again from the store.
-                index.create(self.index_path)
-                database.mark_all_unindexed(self.db)
-            elif not rebuilding:
-                index.check(self.index_path)
+            if not rebuilding:
+                self._prepare_index()
             yield self
         finally:
             self._lock = None
             lock.release()
+
+    def _prepare_index(self) -> None:
+        """Make sure there is a readable index to write to, rebuilding a lost or damaged one."""
+        if index.exists(self.index_path):
+            try:
+                index.open_index(self.index_path).close()
+                return
+            except IndexDamagedError as e:
+                kept = index.set_aside(self.index_path)
+                self.notices.append(
+                    f"The search index in {self.index_path} was damaged ({e.__cause__!r}). "
+                    f"It was moved to {kept} and a new index is being built from the archive."
+                )
+        elif database.has_articles(self.db):
+            self.notices.append(
+                f"The search index in {self.index_path} was missing; it is being rebuilt "
+                "from the archive."
+            )
+        # The index is derived data: build it again from the store.
+        index.create(self.index_path)
+        database.mark_all_unindexed(self.db)
+
+    def check(self) -> CheckReport:
+        """Compare the store with the search index: what is missing, extra or stale."""
+        report = CheckReport(store_integrity=database.integrity(self.db))
+        states = database.index_states(self.db)
+        report.articles = len(states)
+        report.pending = sum(1 for _, indexed in states.values() if not indexed)
+        try:
+            ix = self._index()
+        except (IndexDamagedError, IndexMissingError, IndexVersionError) as e:
+            report.index_problem = str(e)
+            report.index_damaged = isinstance(e, IndexDamagedError)
+            return report
+        seen: dict[int, str] = {}
+        if ix is not None:
+            with ix.searcher() as searcher:
+                for fields in searcher.all_stored_fields():
+                    seen[int(fields["id"])] = fields.get("hash", "")
+        for article_id, (digest, indexed) in states.items():
+            if article_id not in seen:
+                if indexed:
+                    report.missing.append(article_id)
+            elif seen[article_id] != digest and indexed:
+                report.stale.append(article_id)
+        report.extra = sorted(set(seen) - set(states))
+        report.indexed = len(seen)
+        return report
+
+    def repair(self, progress: IterWrapper = _no_progress) -> CheckReport:
+        """Fix what `check` finds, from the store; returns the report it acted on."""
+        self._require_lock()
+        report = self.check()
+        if report.index_problem:
+            self.close_index()
+            if report.index_damaged:
+                kept = index.set_aside(self.index_path)
+                self.notices.append(f"The damaged index was moved to {kept}.")
+            self.reindex(progress)
+            return report
+        database.mark_unindexed(self.db, report.missing + report.stale, report.extra)
+        self.sync_index(progress)
+        return report
 
     def _require_lock(self) -> None:
         if self._lock is None:
@@ -219,7 +303,8 @@ class Archive:
     ) -> str:
         """Store the articles read from one file; returns added/updated/duplicate/unchanged."""
         self._require_lock()
-        return database.store_file(self.db, path, size, mtime_ns, file_hash, articles)
+        with _write_errors(self.home):
+            return database.store_file(self.db, path, size, mtime_ns, file_hash, articles)
 
     def pending_count(self) -> int:
         return self.db.execute(
@@ -241,17 +326,18 @@ class Archive:
                 rows, deletes = database.pending(self.db, INDEX_BATCH)
                 if not rows and not deletes:
                     break
-                writer = ix.writer(limitmb=256)
-                try:
-                    for article_id in deletes:
-                        writer.delete_by_term("id", str(article_id))
-                    for row in rows:
-                        writer.update_document(**index.document(row))
-                except BaseException:
-                    writer.cancel()
-                    raise
-                writer.commit()
-                database.mark_indexed(self.db, [r["id"] for r in rows], deletes)
+                with _write_errors(self.home):
+                    writer = ix.writer(limitmb=256)
+                    try:
+                        for article_id in deletes:
+                            writer.delete_by_term("id", str(article_id))
+                        for row in rows:
+                            writer.update_document(**index.document(row))
+                        writer.commit()
+                    except BaseException:
+                        writer.cancel()
+                        raise
+                    database.mark_indexed(self.db, [r["id"] for r in rows], deletes)
                 for _ in range(len(rows) + len(deletes)):
                     next(bar, None)
                 done += len(rows) + len(deletes)
@@ -271,7 +357,8 @@ class Archive:
         ix = index.create(building)
         count = self.db.execute("SELECT count(*) FROM articles").fetchone()[0]
         rows = self.db.execute(
-            "SELECT id, title, author, source, published, body FROM articles ORDER BY id"
+            "SELECT id, title, author, source, published, body, content_hash FROM articles "
+            "ORDER BY id"
         )
         writer = ix.writer(limitmb=256)
         try:

@@ -260,7 +260,7 @@ def store_file(
 def pending(conn: sqlite3.Connection, limit: int) -> tuple[list[sqlite3.Row], list[int]]:
     """Up to `limit` articles the index lacks, and ids the index must forget."""
     rows = conn.execute(
-        "SELECT id, title, author, source, published, body FROM articles "
+        "SELECT id, title, author, source, published, body, content_hash FROM articles "
         "WHERE indexed = 0 ORDER BY id LIMIT ?",
         (limit,),
     ).fetchall()
@@ -273,6 +273,28 @@ def mark_indexed(conn: sqlite3.Connection, ids: list[int], deletes: list[int]) -
     conn.executemany("UPDATE articles SET indexed = 1 WHERE id = ?", [(i,) for i in ids])
     conn.executemany("DELETE FROM index_deletes WHERE article_id = ?", [(i,) for i in deletes])
     conn.execute("COMMIT")
+
+
+def mark_unindexed(conn: sqlite3.Connection, ids: list[int], deletes: list[int]) -> None:
+    """Queue articles to be indexed again and index documents to be dropped."""
+    conn.execute("BEGIN IMMEDIATE")
+    conn.executemany("UPDATE articles SET indexed = 0 WHERE id = ?", [(i,) for i in ids])
+    conn.executemany(
+        "INSERT OR IGNORE INTO index_deletes(article_id) VALUES (?)", [(i,) for i in deletes]
+    )
+    conn.execute("COMMIT")
+
+
+def index_states(conn: sqlite3.Connection) -> dict[int, tuple[str, bool]]:
+    """Every article's content hash and whether the store believes it is indexed."""
+    return {
+        r[0]: (r[1], bool(r[2]))
+        for r in conn.execute("SELECT id, content_hash, indexed FROM articles")
+    }
+
+
+def integrity(conn: sqlite3.Connection) -> str:
+    return conn.execute("PRAGMA integrity_check").fetchone()[0]
 
 
 def mark_all_unindexed(conn: sqlite3.Connection) -> None:

@@ -15,8 +15,16 @@ class IndexVersionError(ArchiveError):
     """The search index was built by another version of the analyzer or schema."""
 
 
+class IndexDamagedError(ArchiveError):
+    """The search index's files cannot be read; it can be rebuilt from the store."""
+
+
 class IndexMissingError(ArchiveError):
     """The archive has articles but no search index."""
+
+
+class StorageError(ArchiveError):
+    """Writing to the archive failed (disk full, I/O error); what was committed is intact."""
 
 
 class QueryError(ArchiveError):

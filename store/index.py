@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
 from pathlib import Path
 
 from whoosh import index as windex
 from whoosh.fields import ID, TEXT, Schema
 
 from . import analysis
-from .errors import IndexVersionError
+from .errors import IndexDamagedError, IndexVersionError
 
-INDEX_SCHEMA_VERSION = 1
+INDEX_SCHEMA_VERSION = 2
 SIDECAR = "wenhai-index.json"
 
 
@@ -27,6 +28,8 @@ def schema() -> Schema:
     grams = analysis.GramTokenizer()
     return Schema(
         id=ID(stored=True, unique=True),
+        # The content hash the document was built from: `wenhai check` finds stale ones.
+        hash=ID(stored=True),
         title=TEXT(analyzer=words, phrase=True),
         body=TEXT(analyzer=words, phrase=True),
         title_g=TEXT(analyzer=grams, phrase=True),
@@ -70,14 +73,33 @@ def check(path: Path) -> None:
 
 
 def open_index(path: Path) -> windex.Index:
+    """Open the index, or raise `IndexDamagedError` if its files cannot be read."""
     check(path)
-    return windex.open_dir(str(path), schema=schema())
+    try:
+        ix = windex.open_dir(str(path), schema=schema())
+        with ix.reader() as reader:
+            reader.doc_count()
+    except Exception as e:  # noqa: BLE001 - Whoosh raises many types for broken files
+        raise IndexDamagedError(
+            f"The search index in {path} is damaged ({type(e).__name__}: {e}). Run "
+            "`wenhai check --repair` to rebuild it from the archive; no article is lost."
+        ) from e
+    return ix
+
+
+def set_aside(path: Path) -> Path:
+    """Move a damaged index out of the way, keeping it for inspection."""
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    target = path.with_name(f"{path.name}.damaged-{stamp}")
+    path.rename(target)
+    return target
 
 
 def document(row) -> dict:
     """The Whoosh document for one article row."""
     doc = {
         "id": str(row["id"]),
+        "hash": row["content_hash"],
         "title": row["title"],
         "title_g": row["title"],
         "body": row["body"],

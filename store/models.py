@@ -118,3 +118,38 @@ class SearchResult:
             "took_ms": round(self.seconds * 1000, 1),
             "hits": [h.to_dict() for h in self.hits],
         }
+
+
+@dataclass
+class CheckReport:
+    """What `Archive.check` found when comparing the store with the search index."""
+
+    store_integrity: str = "ok"
+    articles: int = 0
+    indexed: int = 0
+    pending: int = 0
+    missing: list[int] = field(default_factory=list)
+    extra: list[int] = field(default_factory=list)
+    stale: list[int] = field(default_factory=list)
+    index_problem: str | None = None
+    index_damaged: bool = False
+
+    @property
+    def healthy(self) -> bool:
+        return (
+            self.store_integrity == "ok"
+            and not (self.missing or self.extra or self.stale or self.index_problem)
+        )
+
+    def to_dict(self) -> dict:
+        return {
+            "healthy": self.healthy,
+            "store_integrity": self.store_integrity,
+            "articles": self.articles,
+            "indexed": self.indexed,
+            "pending": self.pending,
+            "missing": self.missing,
+            "extra": self.extra,
+            "stale": self.stale,
+            "index_problem": self.index_problem,
+        }

@@ -18,7 +18,7 @@ from store import Archive, ArchiveError, Article
 from . import articles, decode, formats
 from .errors import IngestError
 
-DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+DEFAULT_MAX_BYTES = 50_000_000
 #: Longer bodies are cut (at a paragraph end where possible) and flagged in `extra`.
 DEFAULT_MAX_CHARS = 500_000
 #: Bring the search index up to date every this many files, so a long run is searchable early.

@@ -23,14 +23,20 @@ ARTICLES = [
 ]
 
 
-@pytest.fixture
-def searchable(tmp_path) -> Archive:
-    archive = Archive(tmp_path / "home")
+def archive_with(home, articles: list[Article]) -> Archive:
+    """A real archive in `home` holding `articles`, one file each, indexed."""
+    archive = Archive(home)
     with archive.writing():
-        for i, a in enumerate(ARTICLES):
+        for i, a in enumerate(articles):
             a.original = a.body.encode()
             archive.store_file(f"/articles/{i}.txt", 1, 1, f"hash{i}", [a])
         archive.sync_index()
+    return archive
+
+
+@pytest.fixture
+def searchable(tmp_path) -> Archive:
+    archive = archive_with(tmp_path / "home", ARTICLES)
     yield archive
     archive.close()
 
@@ -124,11 +130,7 @@ def test_search_sees_articles_added_after_it_opened(searchable):
 
 
 def test_digits_inside_longer_numbers(tmp_path):
-    archive = Archive(tmp_path / "home")
-    with archive.writing():
-        a = Article(title="年报", body="2019年营收增长，4.25万辆交付。", original=b"x")
-        archive.store_file("/n.txt", 1, 1, "n", [a])
-        archive.sync_index()
+    archive = archive_with(tmp_path / "home", [Article(title="年报", body="2019年营收增长，4.25万辆交付。")])
     for q in ("19年", "2019", "4.25万", "25万", "019年营收"):
         assert archive.search(q).total == 1, q
     assert archive.search("2018").total == 0
@@ -136,15 +138,9 @@ def test_digits_inside_longer_numbers(tmp_path):
 
 
 def test_exact_string_beats_many_scattered_words_even_in_the_title(tmp_path):
-    archive = Archive(tmp_path / "home")
-    with archive.writing():
-        loud = Article(title="机盖与碳纤维，碳纤维与机盖", body="碳纤维很轻。机盖很重。碳纤维和机盖。" * 5,
-                       original=b"a")
-        quiet = Article(title="改装记录", body="周末去店里换了一块碳纤维机盖，其余都是闲聊。" + "天气不错。" * 40,
-                        original=b"b")
-        archive.store_file("/loud.txt", 1, 1, "a", [loud])
-        archive.store_file("/quiet.txt", 1, 1, "b", [quiet])
-        archive.sync_index()
+    loud = Article(title="机盖与碳纤维，碳纤维与机盖", body="碳纤维很轻。机盖很重。碳纤维和机盖。" * 5)
+    quiet = Article(title="改装记录", body="周末去店里换了一块碳纤维机盖，其余都是闲聊。" + "天气不错。" * 40)
+    archive = archive_with(tmp_path / "home", [loud, quiet])
     assert [h.title for h in archive.search("碳纤维机盖").hits] == ["改装记录", "机盖与碳纤维，碳纤维与机盖"]
     assert archive.matching_ids("碳纤维机盖") == [h.id for h in archive.search("碳纤维机盖").hits]
     archive.close()
@@ -168,11 +164,7 @@ def test_snippets_are_cut_at_sentence_punctuation():
 
 
 def test_exact_matches_do_not_span_punctuation(tmp_path):
-    archive = Archive(tmp_path / "home")
-    with archive.writing():
-        a = Article(title="天气", body="今天下雨，天气很冷。价格是4.2万。", original=b"x")
-        archive.store_file("/w.txt", 1, 1, "w", [a])
-        archive.sync_index()
+    archive = archive_with(tmp_path / "home", [Article(title="天气", body="今天下雨，天气很冷。价格是4.2万。")])
     assert archive.search("下雨").total == 1
     assert archive.search("雨天").total == 0  # 雨，天 is not 雨天
     assert archive.search("4.2万").total == 1

@@ -9,6 +9,7 @@ from .errors import (
     IndexVersionError,
     QueryError,
 )
+from .filters import FACETS, SORTS, Filters
 from .models import Article, Hit, SearchResult
 from .normalize import is_cjk, normalize
 from .query import SYNTAX_HELP
@@ -21,11 +22,14 @@ __all__ = [
     "ArchiveBusyError",
     "ArchiveError",
     "Article",
+    "FACETS",
+    "Filters",
     "ArticleNotFound",
     "Hit",
     "IndexMissingError",
     "IndexVersionError",
     "QueryError",
+    "SORTS",
     "SYNTAX_HELP",
     "SearchResult",
     "default_home",

@@ -18,7 +18,7 @@ from whoosh.fields import ID, TEXT, Schema
 from . import analysis
 from .errors import IndexVersionError
 
-INDEX_SCHEMA_VERSION = 1
+INDEX_SCHEMA_VERSION = 2  # 2: a sortable `year` for the year facet
 SIDECAR = "wenhai-index.json"
 
 
@@ -36,6 +36,7 @@ def schema() -> Schema:
         author=ID(sortable=True),
         source=ID(sortable=True),
         date=ID(sortable=True),
+        year=ID(sortable=True),
     )
 
 
@@ -91,6 +92,7 @@ def document(row) -> dict:
         doc["source"] = row["source"]
     if row["published"]:
         doc["date"] = row["published"]
+        doc["year"] = row["published"][:4]
     return doc
 
 

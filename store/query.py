@@ -112,21 +112,22 @@ def _date_bound(value: str, *, upper: bool, original: str) -> str:
     return bound + "~" if upper else bound
 
 
+def date_range(lo: str | None, hi: str | None, original: str) -> wq.Query:
+    """Articles published from `lo` to `hi` inclusive (2024, 2024-03 or 2024-03-05; either open)."""
+    return wq.TermRange(
+        "date",
+        _date_bound(lo, upper=False, original=original) if lo else None,
+        _date_bound(hi, upper=True, original=original) if hi else None,
+    )
+
+
 def _date_query(value: str, original: str) -> wq.Query:
     if ".." in value:
         lo, _, hi = value.partition("..")
         if not lo and not hi:
             raise QueryError(f"The date range in «{original}» is empty: write date:2024-01..2024-06.")
-        return wq.TermRange(
-            "date",
-            _date_bound(lo, upper=False, original=original) if lo else None,
-            _date_bound(hi, upper=True, original=original) if hi else None,
-        )
-    return wq.TermRange(
-        "date",
-        _date_bound(value, upper=False, original=original),
-        _date_bound(value, upper=True, original=original),
-    )
+        return date_range(lo, hi, original)
+    return date_range(value, value, original)
 
 
 def exact(text: str, fields: tuple[str, ...] = ALL_TEXT) -> wq.Query | None:

@@ -39,7 +39,14 @@ class Filters:
                 raise QueryError(f"The {f.name} filter is too long; shorten it.")
         if self.year and not _YEAR.match(self.year):
             raise QueryError(f"The year «{self.year}» is not a year: write four digits, e.g. 2024.")
-        self.query()  # a malformed date fails now, with its message
+        try:
+            self.query()  # a malformed date fails now, not in the middle of a search
+        except QueryError:
+            raise QueryError(
+                f"Cannot read the date range from «{self.date_from or ''}» to "
+                f"«{self.date_to or ''}»: write years, months or days such as 2024, 2024-01 "
+                "or 2024-03-05."
+            ) from None
 
     def active(self) -> dict[str, str]:
         """The filters in use, by name: what the search page shows as removable chips."""

@@ -107,7 +107,12 @@ def _date_bound(value: str, *, upper: bool, original: str) -> str:
             f"Cannot read the date «{value}» in «{original}»: write dates as 2024, "
             "2024-03 or 2024-03-05, and ranges as date:2024-01..2024-06."
         )
-    parts = [m.group(1)] + [f"{int(p):02d}" for p in m.groups()[1:] if p]
+    month, day = (int(p) if p else None for p in m.groups()[1:])
+    if (month is not None and not 1 <= month <= 12) or (day is not None and not 1 <= day <= 31):
+        raise QueryError(
+            f"«{value}» in «{original}» is not a date: months run from 01 to 12, days to 31."
+        )
+    parts = [m.group(1)] + [f"{p:02d}" for p in (month, day) if p is not None]
     bound = "-".join(parts)
     return bound + "~" if upper else bound
 

@@ -119,8 +119,9 @@
       if (list.hidden || !links.length) return;
       if (event.key === "ArrowDown" || event.key === "ArrowUp") {
         if (active >= 0) links[active].classList.remove("active");
-        active = (active + (event.key === "ArrowDown" ? 1 : -1) + links.length + 1) % (links.length + 1) - 1;
-        if (active < 0) active = event.key === "ArrowDown" ? -1 : links.length - 1;
+        // -1 is the search box itself; the arrows cycle through it and the titles.
+        if (event.key === "ArrowDown") active = active + 1 >= links.length ? -1 : active + 1;
+        else active = active < 0 ? links.length - 1 : active - 1;
         if (active >= 0) links[active].classList.add("active");
         event.preventDefault();
       } else if (event.key === "Enter" && active >= 0) {

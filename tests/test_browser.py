@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 
@@ -87,6 +88,14 @@ def _open(browser, **options):
     return page
 
 
+def _results(browser, server: str, q: str, **options):
+    """A new page showing the search results for `q`."""
+    page = _open(browser, **(options or DESKTOP))
+    page.goto(server + "search?" + urlencode({"q": q}))
+    page.wait_for_selector("li.hit")
+    return page
+
+
 def _overflow(page) -> int:
     return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
 
@@ -127,9 +136,7 @@ def test_pages_fit_a_phone_screen(server, browser):
 
 
 def test_facet_pagination_and_back_button(server, browser):
-    page = _open(browser, **DESKTOP)
-    page.goto(server + "search?q=%E7%9A%84")  # 的: every article
-    page.wait_for_selector("li.hit")
+    page = _results(browser, server, "的")  # every article
     assert "11 条结果" in page.inner_text("p.count")
     first_titles = page.locator("li.hit h2").all_inner_texts()
     page.click("a[rel=next]")
@@ -163,9 +170,7 @@ def test_facet_pagination_and_back_button(server, browser):
 
 
 def test_keyboard_moves_through_results_and_opens_one(server, browser):
-    page = _open(browser, **DESKTOP)
-    page.goto(server + "search?q=%E7%A0%81%E5%A4%B4")  # 码头
-    page.wait_for_selector("li.hit")
+    page = _results(browser, server, "码头")
     page.keyboard.press("j")
     page.keyboard.press("j")
     page.keyboard.press("k")
@@ -203,8 +208,7 @@ def test_search_box_suggests_titles_as_you_type(server, browser):
 
 
 def test_reader_jumps_between_highlights(server, browser):
-    page = _open(browser, **DESKTOP)
-    page.goto(server + "search?q=%E9%9B%86%E5%8D%A1")  # 集卡
+    page = _results(browser, server, "集卡")
     page.click("li.hit h2 a:has-text('雨天测试记录')")
     page.wait_for_selector("nav.matches:not([hidden])")
     marks = page.locator("article.reader .body mark").count()
@@ -231,9 +235,8 @@ def test_reader_jumps_between_highlights(server, browser):
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("device", ["desktop", "phone"])
 def test_screenshots_in_both_themes_fit_the_screen(server, browser, scheme, device):
-    page = _open(browser, color_scheme=scheme, **(DESKTOP if device == "desktop" else PHONE))
-    page.goto(server + "search?q=%E7%A2%B3%E7%BA%A4%E7%BB%B4%E6%9C%BA%E7%9B%96")  # 碳纤维机盖
-    page.wait_for_selector("li.hit")
+    page = _results(browser, server, "碳纤维机盖", color_scheme=scheme,
+                    **(DESKTOP if device == "desktop" else PHONE))
     background = page.evaluate("getComputedStyle(document.body).backgroundColor")
     assert (background == "rgb(23, 23, 26)") == (scheme == "dark")
     assert _overflow(page) <= 0
@@ -253,9 +256,7 @@ def test_screenshots_in_both_themes_fit_the_screen(server, browser, scheme, devi
 
 
 def test_phone_search_page_shows_facets_above_results(server, browser):
-    page = _open(browser, **PHONE)
-    page.goto(server + "search?q=%E7%9A%84")
-    page.wait_for_selector("li.hit")
+    page = _results(browser, server, "的", **PHONE)
     facets = page.locator("aside.facets").bounding_box()
     first_hit = page.locator("li.hit").first.bounding_box()
     assert facets["y"] < first_hit["y"]

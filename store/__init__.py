@@ -11,6 +11,7 @@ from .errors import (
     QueryError,
     StorageError,
 )
+from .filters import FACETS, SORTS, Filters
 from .models import Article, CheckReport, Hit, SearchResult
 from .normalize import is_cjk, normalize
 from .query import SYNTAX_HELP
@@ -23,6 +24,8 @@ __all__ = [
     "ArchiveBusyError",
     "ArchiveError",
     "Article",
+    "FACETS",
+    "Filters",
     "ArticleNotFound",
     "CheckReport",
     "IndexDamagedError",
@@ -30,6 +33,7 @@ __all__ = [
     "IndexMissingError",
     "IndexVersionError",
     "QueryError",
+    "SORTS",
     "SYNTAX_HELP",
     "SearchResult",
     "StorageError",

@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
+from whoosh import query as wq
 from whoosh import sorting
 
 from . import database, index, query
@@ -27,8 +28,10 @@ from .errors import (
     QueryError,
     StorageError,
 )
+from .filters import FACETS, Filters, facet_counts, facet_lists, ordering
 from .lock import WriteLock
 from .models import Article, CheckReport, Hit, SearchResult
+from .similar import key_terms, like_query
 from .snippets import mark, snippet
 
 #: Wraps an iterable to show progress (e.g. a rich progress bar); the store never imports one.
@@ -152,23 +155,51 @@ class Archive:
             self._searcher = self._searcher.refresh()
         return self._searcher
 
-    def search(self, text: str, page: int = 1, per_page: int = 10) -> SearchResult:
-        """Ranked, highlighted results for the user's query `text` (see `store.query`)."""
+    def search(
+        self,
+        text: str,
+        page: int = 1,
+        per_page: int = 10,
+        *,
+        sort: str = "relevance",
+        filters: Filters | None = None,
+    ) -> SearchResult:
+        """Ranked, highlighted results for the user's query `text` (see `store.query`).
+
+        `sort` is relevance, newest or oldest; `filters` narrow the matches. Facet
+        counts cover every match, not only the page returned.
+        """
         if not 1 <= per_page <= MAX_PER_PAGE:
             raise QueryError(f"Results per page must be between 1 and {MAX_PER_PAGE}.")
         if not 1 <= page <= MAX_PAGE:
             raise QueryError(f"The page must be between 1 and {MAX_PAGE}.")
         started = time.perf_counter()
         parsed = query.parse(text)
+        filters = filters or Filters()
+        order = ordering(sort) or _ranking(parsed)
         searcher = self._current_searcher()
         if searcher is None:
-            return SearchResult(text, 0, page, per_page, [], time.perf_counter() - started)
-        results = searcher.search(parsed.query, limit=page * per_page, **_ranking(parsed))
-        total = len(results)
+            return SearchResult(
+                text, 0, page, per_page, [], time.perf_counter() - started, sort=sort,
+                filters=filters, facets={name: [] for name in FACETS},
+            )
+        results = searcher.search(
+            parsed.query, limit=page * per_page, filter=filters.query(),
+            groupedby=facet_counts(), **order,
+        )
+        by_date = sort != "relevance"  # then Whoosh reports the date as the hit's score
         window = [
-            (int(hit["id"]), _relevance(hit.score))
+            (int(hit["id"]), 0.0 if by_date else _relevance(hit.score))
             for hit in results[(page - 1) * per_page : page * per_page]
         ]
+        return SearchResult(
+            text, len(results), page, per_page, self._hits(window, parsed.needles),
+            time.perf_counter() - started, sort=sort, filters=filters,
+            facets=facet_lists(results),
+        )
+
+    def _hits(self, window: list[tuple[int, float]], needles: list[str]) -> list[Hit]:
+        """Hits for (id, score) pairs, with snippets showing `needles`."""
         articles = database.get_articles(self.db, [i for i, _ in window])
         hits = []
         for article_id, score in window:
@@ -184,11 +215,38 @@ class Archive:
                     published=a.published,
                     path=a.path,
                     score=score,
-                    snippet=snippet(a.body, parsed.needles),
-                    title_html=mark(a.title, parsed.needles),
+                    snippet=snippet(a.body, needles),
+                    title_html=mark(a.title, needles),
                 )
             )
-        return SearchResult(text, total, page, per_page, hits, time.perf_counter() - started)
+        return hits
+
+    def suggest(self, prefix: str, limit: int = 8) -> list[tuple[int, str]]:
+        """(id, title) of up to `limit` articles whose title contains `prefix`, best first.
+
+        For suggestions as the user types: never raises on half-typed input.
+        """
+        wanted = query.exact(prefix[: query.MAX_QUERY_CHARS], ("title_g",))
+        searcher = self._current_searcher()
+        if wanted is None or searcher is None:
+            return []
+        ids = [int(hit["id"]) for hit in searcher.search(wanted, limit=limit)]
+        articles = database.get_articles(self.db, ids)
+        return [(i, articles[i].title) for i in ids if i in articles]
+
+    def similar(self, article_id: int, limit: int = 5) -> list[Hit]:
+        """Articles sharing this one's most characteristic words (see `store.similar`)."""
+        article = self.get(article_id)
+        searcher = self._current_searcher()
+        if searcher is None:
+            return []
+        terms = key_terms(searcher, f"{article.title}\n{article.body}")
+        like = like_query(terms)
+        if like is None:
+            return []
+        results = searcher.search(like, limit=limit, mask=wq.Term("id", str(article_id)))
+        window = [(int(hit["id"]), float(hit.score)) for hit in results]
+        return self._hits(window, [w for w, _ in terms])
 
     def matching_ids(self, text: str, limit: int | None = None) -> list[int]:
         """Ids of every article matching the query, best first (for export and benchmarks)."""

@@ -19,6 +19,7 @@ from whoosh.fields import ID, TEXT, Schema
 from . import analysis
 from .errors import IndexDamagedError, IndexVersionError
 
+#: 2: a sortable `year` for the year facet, and each document's content `hash`.
 INDEX_SCHEMA_VERSION = 2
 SIDECAR = "wenhai-index.json"
 
@@ -39,6 +40,7 @@ def schema() -> Schema:
         author=ID(sortable=True),
         source=ID(sortable=True),
         date=ID(sortable=True),
+        year=ID(sortable=True),
     )
 
 
@@ -113,6 +115,7 @@ def document(row) -> dict:
         doc["source"] = row["source"]
     if row["published"]:
         doc["date"] = row["published"]
+        doc["year"] = row["published"][:4]
     return doc
 
 

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
+from .filters import Filters
+
 
 @dataclass
 class Article:
@@ -103,6 +105,10 @@ class SearchResult:
     per_page: int
     hits: list[Hit]
     seconds: float
+    sort: str = "relevance"
+    filters: Filters = field(default_factory=Filters)
+    #: Per facet (source, author, year): (value, count) over every match, not just this page.
+    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
 
     @property
     def pages(self) -> int:
@@ -116,6 +122,9 @@ class SearchResult:
             "per_page": self.per_page,
             "pages": self.pages,
             "took_ms": round(self.seconds * 1000, 1),
+            "sort": self.sort,
+            "filters": self.filters.active(),
+            "facets": {name: [list(c) for c in counts] for name, counts in self.facets.items()},
             "hits": [h.to_dict() for h in self.hits],
         }
 

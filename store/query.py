@@ -107,9 +107,23 @@ def _date_bound(value: str, *, upper: bool, original: str) -> str:
             f"Cannot read the date «{value}» in «{original}»: write dates as 2024, "
             "2024-03 or 2024-03-05, and ranges as date:2024-01..2024-06."
         )
-    parts = [m.group(1)] + [f"{int(p):02d}" for p in m.groups()[1:] if p]
+    month, day = (int(p) if p else None for p in m.groups()[1:])
+    if (month is not None and not 1 <= month <= 12) or (day is not None and not 1 <= day <= 31):
+        raise QueryError(
+            f"«{value}» in «{original}» is not a date: months run from 01 to 12, days to 31."
+        )
+    parts = [m.group(1)] + [f"{p:02d}" for p in (month, day) if p is not None]
     bound = "-".join(parts)
     return bound + "~" if upper else bound
+
+
+def date_range(lo: str | None, hi: str | None, original: str) -> wq.Query:
+    """Articles published from `lo` to `hi` inclusive (2024, 2024-03 or 2024-03-05; either open)."""
+    return wq.TermRange(
+        "date",
+        _date_bound(lo, upper=False, original=original) if lo else None,
+        _date_bound(hi, upper=True, original=original) if hi else None,
+    )
 
 
 def _date_query(value: str, original: str) -> wq.Query:
@@ -117,16 +131,8 @@ def _date_query(value: str, original: str) -> wq.Query:
         lo, _, hi = value.partition("..")
         if not lo and not hi:
             raise QueryError(f"The date range in «{original}» is empty: write date:2024-01..2024-06.")
-        return wq.TermRange(
-            "date",
-            _date_bound(lo, upper=False, original=original) if lo else None,
-            _date_bound(hi, upper=True, original=original) if hi else None,
-        )
-    return wq.TermRange(
-        "date",
-        _date_bound(value, upper=False, original=original),
-        _date_bound(value, upper=True, original=original),
-    )
+        return date_range(lo, hi, original)
+    return date_range(value, value, original)
 
 
 def exact(text: str, fields: tuple[str, ...] = ALL_TEXT) -> wq.Query | None:

@@ -8,10 +8,11 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 
-from .conftest import SAMPLES
+from .conftest import FIXTURES, SAMPLES
 
 pytestmark = pytest.mark.browser
 
@@ -35,7 +36,10 @@ def _wenhai(home: Path, *args: str) -> list[str]:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     home = tmp_path_factory.mktemp("browser") / "home"
-    subprocess.run(_wenhai(home, "ingest", str(SAMPLES)), check=True, capture_output=True)
+    subprocess.run(
+        _wenhai(home, "ingest", str(SAMPLES), str(FIXTURES / "harbor_series.jsonl")),
+        check=True, capture_output=True,
+    )
     proc = subprocess.Popen(
         _wenhai(home, "serve", "--port", "0"), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         text=True,
@@ -65,9 +69,35 @@ def browser():
         b.close()
 
 
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+DESKTOP = {"viewport": {"width": 1200, "height": 900}}
+PHONE = {"viewport": {"width": 375, "height": 740}, "device_scale_factor": 2}
+
+
 def _shot(page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def _open(browser, **options):
+    """A new page that records script errors and CSP violations (both reach the console)."""
+    page = browser.new_page(**options)
+    page.errors = []
+    page.on("console", lambda m: page.errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: page.errors.append(str(e)))
+    return page
+
+
+def _results(browser, server: str, q: str, **options):
+    """A new page showing the search results for `q`."""
+    page = _open(browser, **(options or DESKTOP))
+    page.goto(server + "search?" + urlencode({"q": q}))
+    page.wait_for_selector("li.hit")
+    return page
+
+
+def _overflow(page) -> int:
+    return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
 
 
 def test_find_the_sample_article_and_open_it(server, browser):
@@ -102,4 +132,133 @@ def test_pages_fit_a_phone_screen(server, browser):
     page.wait_for_selector("article.reader")
     assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
     _shot(page, "reader-phone")
+    page.close()
+
+
+def test_facet_pagination_and_back_button(server, browser):
+    page = _results(browser, server, "的")  # every article
+    assert "11 条结果" in page.inner_text("p.count")
+    first_titles = page.locator("li.hit h2").all_inner_texts()
+    page.click("a[rel=next]")
+    page.wait_for_url("**page=2**")
+    assert page.locator("li.hit").count() == 1
+    page.go_back()
+    page.wait_for_url(lambda url: "page=2" not in url)
+    assert page.locator("li.hit h2").all_inner_texts() == first_titles
+
+    page.click("section.facet[data-facet=source] a:text-is('海岸日报')")
+    page.wait_for_url("**source=**")
+    assert "2 条结果" in page.inner_text("p.count")
+    assert set(page.locator("li.hit .meta span:first-child").all_inner_texts()) == {"海岸日报"}
+    assert page.inner_text("a.chip").startswith("来源：海岸日报")
+    page.click("section.facet[data-facet=year] a:text-is('2022')")
+    page.wait_for_url("**year=2022**")
+    assert page.locator("a.chip").count() == 2
+    assert page.locator("li.hit h2").all_inner_texts() == ["港口自动化码头的第三年"]
+    page.go_back()
+    page.wait_for_url(lambda url: "year=" not in url)
+    assert page.locator("a.chip").count() == 1
+    page.click("a.chip")
+    page.wait_for_url(lambda url: "source=" not in url)
+    assert "11 条结果" in page.inner_text("p.count")
+
+    page.click("nav.sort a[data-sort=newest]")
+    page.wait_for_url("**sort=newest**")
+    assert page.locator("li.hit h2").first.inner_text() == "海港城市的夜班公交"
+    assert page.errors == []
+    page.close()
+
+
+def test_keyboard_moves_through_results_and_opens_one(server, browser):
+    page = _results(browser, server, "码头")
+    page.keyboard.press("j")
+    page.keyboard.press("j")
+    page.keyboard.press("k")
+    current = page.locator("li.hit.current")
+    assert current.count() == 1
+    title = current.locator("h2").inner_text()
+    assert title == page.locator("li.hit h2").first.inner_text()
+    page.keyboard.press("j")
+    second = page.locator("li.hit.current h2").inner_text()
+    assert second == page.locator("li.hit h2").nth(1).inner_text()
+    page.keyboard.press("Enter")
+    page.wait_for_selector("article.reader h1")
+    assert page.inner_text("article.reader h1") == second
+
+    page.keyboard.press("/")
+    assert page.evaluate("document.activeElement.name") == "q"
+    page.keyboard.type("x")  # typing in the box is not a shortcut
+    assert page.input_value("input[name=q]").endswith("x")
+    assert page.errors == []
+    page.close()
+
+
+def test_search_box_suggests_titles_as_you_type(server, browser):
+    page = _open(browser, **DESKTOP)
+    page.goto(server)
+    page.locator("input[name=q]").press_sequentially("港口自动", delay=30)
+    page.wait_for_selector("ul.suggestions:not([hidden]) a")
+    assert page.locator("ul.suggestions a").all_inner_texts() == ["港口自动化码头的第三年"]
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("article.reader h1")
+    assert page.inner_text("article.reader h1") == "港口自动化码头的第三年"
+    assert page.errors == []
+    page.close()
+
+
+def test_reader_jumps_between_highlights(server, browser):
+    page = _results(browser, server, "集卡")
+    page.click("li.hit h2 a:has-text('雨天测试记录')")
+    page.wait_for_selector("nav.matches:not([hidden])")
+    marks = page.locator("article.reader .body mark").count()
+    assert marks == 2
+    assert page.inner_text(".match-pos") == "2 处匹配"
+    page.click("nav.matches button[data-step='1']")
+    assert page.inner_text(".match-pos") == "1 / 2"
+    page.keyboard.press("n")
+    assert page.inner_text(".match-pos") == "2 / 2"
+    assert page.locator("mark.current").count() == 1
+    page.keyboard.press("Shift+N")
+    assert page.inner_text(".match-pos") == "1 / 2"
+    page.click("nav.matches button[data-step='-1']")
+    assert page.inner_text(".match-pos") == "2 / 2"  # wraps around
+    similar = page.locator("aside.similar a").all_inner_texts()
+    assert similar[0] == "港口无人集卡规模化上岗" and "无人集卡雨天测试记录" not in similar
+    page.click("aside.similar a >> nth=0")
+    page.wait_for_selector("article.reader h1")
+    assert page.inner_text("article.reader h1") == "港口无人集卡规模化上岗"
+    assert page.errors == []
+    page.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("device", ["desktop", "phone"])
+def test_screenshots_in_both_themes_fit_the_screen(server, browser, scheme, device):
+    page = _results(browser, server, "碳纤维机盖", color_scheme=scheme,
+                    **(DESKTOP if device == "desktop" else PHONE))
+    background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert (background == "rgb(23, 23, 26)") == (scheme == "dark")
+    assert _overflow(page) <= 0
+    _shot(page, f"search-{device}-{scheme}")
+    if device == "desktop" and scheme == "light" and os.environ.get("WENHAI_DOCS_SCREENSHOT"):
+        page.screenshot(path=str(DOCS / "search.png"))  # opt-in: a test run leaves git clean
+    page.click("li.hit h2 a")
+    page.wait_for_selector("nav.matches:not([hidden])")
+    page.keyboard.press("n")
+    assert _overflow(page) <= 0
+    _shot(page, f"reader-{device}-{scheme}")
+    page.goto(server + "help")
+    assert _overflow(page) <= 0
+    assert page.errors == []
+    page.close()
+
+
+def test_phone_search_page_shows_facets_above_results(server, browser):
+    page = _results(browser, server, "的", **PHONE)
+    facets = page.locator("aside.facets").bounding_box()
+    first_hit = page.locator("li.hit").first.bounding_box()
+    assert facets["y"] < first_hit["y"]
+    assert facets["width"] <= 375
+    assert _overflow(page) <= 0
     page.close()

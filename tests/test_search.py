@@ -97,6 +97,33 @@ def test_date_ranges(searchable):
     assert titles(searchable, "date:..2023-12-31 车") == ["臺北捷運新線通車"]
 
 
+def test_filters_and_facets_cover_every_match(searchable):
+    from store import Filters
+
+    result = searchable.search("车", per_page=1)
+    assert result.total == 4 and len(result.hits) == 1
+    assert result.facets["year"] == [("2024", 3), ("2023", 1)]
+    narrowed = searchable.search("车", filters=Filters(author="张逸"))
+    assert [h.title for h in narrowed.hits] == ["小米SU7车主维权"]
+    assert narrowed.facets["author"] == [("张逸", 1)]
+
+
+def test_newest_and_oldest_put_undated_articles_last(searchable):
+    newest = [h.published for h in searchable.search("碳纤维", sort="newest").hits]
+    oldest = [h.published for h in searchable.search("碳纤维", sort="oldest").hits]
+    assert newest == [dt.date(2024, 11, 2), dt.date(2024, 5, 20), None]
+    assert oldest == [dt.date(2024, 5, 20), dt.date(2024, 11, 2), None]
+    with pytest.raises(QueryError, match="Cannot sort by «random»"):
+        searchable.search("碳纤维", sort="random")
+
+
+def test_similar_articles_share_key_words_but_not_the_article(searchable):
+    (hood,) = searchable.search("title:维权").hits
+    similar = [h.title for h in searchable.similar(hood.id)]
+    assert similar[0] in ("汽车行业观察", "读书笔记") and "小米SU7车主维权" not in similar
+    assert searchable.suggest("捷运") == [(2, "臺北捷運新線通車")]
+
+
 def test_snippets_mark_whole_matches_in_original_characters(searchable):
     (hit,) = searchable.search("台北捷运").hits
     assert "<mark>臺北捷運</mark>環狀線" in str(hit.snippet)
@@ -111,6 +138,8 @@ def test_snippets_mark_whole_matches_in_original_characters(searchable):
         ("-小米", "only excludes terms"),
         ("小米 OR", "«OR» needs a term on each side"),
         ("date:2024年", "Cannot read the date"),
+        ("车 date:2024-13", "months run from 01 to 12"),
+        ("车 date:2024-02-32", "days to 31"),
         ("，。！", "no letters, digits or Chinese characters"),
         ("   ", "The query is empty"),
     ],

@@ -1,16 +1,22 @@
-"""JSON API: /api/search and /api/articles/<id>. Errors are JSON with an `error` message."""
+"""JSON API: search, title suggestions, articles and similar articles.
+
+Errors are JSON with an `error` message a user can act on, and the HTTP status.
+"""
 
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from store import MAX_PAGE, MAX_PER_PAGE, ArchiveError, ArticleNotFound, QueryError
+from store import MAX_PER_PAGE, ArchiveError, ArticleNotFound, QueryError
 
 from . import get_archive
-from .params import BadParameter, integer
+from .params import BadParameter, choice, integer, search_params
 
 bp = Blueprint("api", __name__)
+
+MAX_SUGGESTIONS = 8
+MAX_SIMILAR = 20
 
 
 def _error(status: int, message: str):
@@ -19,27 +25,55 @@ def _error(status: int, message: str):
     return response
 
 
-@bp.get("/search")
-def search():
+def _required_q(example: str) -> str:
     q = request.args.get("q", "").strip()
     if not q:
-        return _error(400, "Missing 'q': pass the text to search for, e.g. /api/search?q=小米.")
-    try:
-        limit = integer(request.args, "limit", 10, 1, MAX_PER_PAGE)
-        page = integer(request.args, "page", 1, 1, MAX_PAGE)
-        result = get_archive().search(q, page=page, per_page=limit)
-    except (BadParameter, QueryError) as e:
-        return _error(400, str(e))
+        raise BadParameter(f"Missing 'q': pass the text to search for, e.g. {example}.")
+    return q
+
+
+@bp.get("/search")
+def search():
+    q = _required_q("/api/search?q=小米")
+    limit = integer(request.args, "limit", 10, 1, MAX_PER_PAGE)
+    params = search_params(request.args)
+    result = get_archive().search(
+        q, page=params.page, per_page=limit, sort=params.sort, filters=params.filters
+    )
     return jsonify(result.to_dict())
+
+
+@bp.get("/suggest")
+def suggest():
+    q = _required_q("/api/suggest?q=碳纤")
+    shape = choice(request.args, "format", ("json", "opensearch"))
+    found = get_archive().suggest(q, limit=MAX_SUGGESTIONS)
+    if shape == "opensearch":  # what browsers' search bars ask for
+        return jsonify([q, [t for _, t in found]])
+    return jsonify({"query": q, "suggestions": [{"id": i, "title": t} for i, t in found]})
 
 
 @bp.get("/articles/<int:article_id>")
 def article(article_id: int):
-    try:
-        found = get_archive().get(article_id)
-    except ArticleNotFound as e:
-        return _error(404, str(e))
-    return jsonify(found.to_dict())
+    return jsonify(get_archive().get(article_id).to_dict())
+
+
+@bp.get("/articles/<int:article_id>/similar")
+def similar(article_id: int):
+    limit = integer(request.args, "limit", 5, 1, MAX_SIMILAR)
+    hits = get_archive().similar(article_id, limit=limit)
+    return jsonify({"id": article_id, "similar": [h.to_dict() for h in hits]})
+
+
+@bp.errorhandler(BadParameter)
+@bp.errorhandler(QueryError)
+def bad_request(e: Exception):
+    return _error(400, str(e))
+
+
+@bp.errorhandler(ArticleNotFound)
+def article_not_found(e: ArticleNotFound):
+    return _error(404, str(e))
 
 
 @bp.errorhandler(ArchiveError)

@@ -1,22 +1,26 @@
-"""HTML pages: home, results, reader, original download. Views only fetch and render."""
+"""HTML pages: home, results, reader, help, OpenSearch. Views only fetch and render."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request, url_for
-
-from store import (
-    MAX_PAGE,
-    SYNTAX_HELP,
-    ArchiveError,
-    ArticleNotFound,
-    QueryError,
-    highlight,
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
 )
 
+from store import SYNTAX_HELP, ArchiveError, ArticleNotFound, QueryError, highlight
+
 from . import get_archive
-from .params import BadParameter, integer
+from .params import BadParameter, search_params
 
 bp = Blueprint("pages", __name__)
+
+SIMILAR = 5
 
 
 @bp.get("/")
@@ -30,11 +34,25 @@ def search():
     if not q:
         return redirect(url_for("pages.home"))
     try:
-        page = integer(request.args, "page", 1, 1, MAX_PAGE)
-        result = get_archive().search(q, page=page, per_page=current_app.config["PER_PAGE"])
+        params = search_params(request.args)
+        result = get_archive().search(
+            q, page=params.page, per_page=current_app.config["PER_PAGE"],
+            sort=params.sort, filters=params.filters,
+        )
     except (BadParameter, QueryError) as e:
         return render_template("search.html", q=q, error=str(e), help=SYNTAX_HELP), 400
-    return render_template("search.html", q=q, result=result)
+    return render_template("search.html", q=q, params=params, result=result)
+
+
+@bp.get("/help")
+def help_page():
+    return render_template("help.html")
+
+
+@bp.get("/opensearch.xml")
+def opensearch():
+    xml = render_template("opensearch.xml")
+    return Response(xml, mimetype="application/opensearchdescription+xml")
 
 
 @bp.get("/articles/<int:article_id>")
@@ -47,7 +65,10 @@ def article(article_id: int):
     except QueryError:
         needles = []
     paragraphs = [(highlight(text, needles), is_heading) for text, is_heading in found.paragraphs()]
-    return render_template("article.html", article=found, paragraphs=paragraphs, q=q)
+    return render_template(
+        "article.html", article=found, paragraphs=paragraphs, q=q, marked=bool(needles),
+        similar=archive.similar(article_id, limit=SIMILAR),
+    )
 
 
 @bp.get("/articles/<int:article_id>/original")

@@ -1,0 +1,98 @@
+"""Narrowing a search: facet values (source, author, year), a date range, and the sort order.
+
+Facets are counted by Whoosh over every matching article (sortable ID columns and
+`groupedby`), not just over the page shown, so the counts a user clicks are true.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, fields
+
+from whoosh import query as wq
+from whoosh import sorting
+
+from .errors import QueryError
+from .query import date_range
+
+#: The facets a search can be narrowed by, each a sortable ID field of the index.
+FACETS = ("source", "author", "year")
+SORTS = ("relevance", "newest", "oldest")
+_YEAR = re.compile(r"^\d{4}$")
+MAX_VALUE_CHARS = 200
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the user narrowed a search to; empty fields narrow nothing."""
+
+    source: str | None = None
+    author: str | None = None
+    year: str | None = None
+    date_from: str | None = None
+    date_to: str | None = None
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if value is not None and len(value) > MAX_VALUE_CHARS:
+                raise QueryError(f"The {f.name} filter is too long; shorten it.")
+        if self.year and not _YEAR.match(self.year):
+            raise QueryError(f"The year «{self.year}» is not a year: write four digits, e.g. 2024.")
+        try:
+            self.query()  # a malformed date fails now, not in the middle of a search
+        except QueryError:
+            raise QueryError(
+                f"Cannot read the date range from «{self.date_from or ''}» to "
+                f"«{self.date_to or ''}»: write years, months or days such as 2024, 2024-01 "
+                "or 2024-03-05."
+            ) from None
+
+    def active(self) -> dict[str, str]:
+        """The filters in use, by name: what the search page shows as removable chips."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name)}
+
+    def query(self) -> wq.Query | None:
+        """A Whoosh filter query for these filters, or None when nothing is narrowed."""
+        parts: list[wq.Query] = [
+            wq.Term(name, getattr(self, name)) for name in FACETS if getattr(self, name)
+        ]
+        if self.date_from or self.date_to:
+            shown = f"{self.date_from or ''}..{self.date_to or ''}"
+            parts.append(date_range(self.date_from, self.date_to, shown))
+        if not parts:
+            return None
+        return parts[0] if len(parts) == 1 else wq.And(parts)
+
+
+def facet_counts() -> sorting.Facets:
+    """The `groupedby` argument that counts matches per source, author and year."""
+    facets = sorting.Facets()
+    for name in FACETS:
+        facets.add_field(name, maptype=sorting.Count)
+    return facets
+
+
+def facet_lists(results) -> dict[str, list[tuple[str, int]]]:
+    """Facet values with their counts, most frequent first; years newest first."""
+    out: dict[str, list[tuple[str, int]]] = {}
+    for name in FACETS:
+        counts = [(v, n) for v, n in results.groups(name).items() if v]
+        if name == "year":
+            counts.sort(key=lambda c: c[0], reverse=True)
+        else:
+            counts.sort(key=lambda c: (-c[1], c[0]))
+        out[name] = counts
+    return out
+
+
+def ordering(sort: str) -> dict:
+    """Whoosh `sortedby` arguments for `newest` / `oldest`; relevance is ranked elsewhere."""
+    if sort not in SORTS:
+        raise QueryError(f"Cannot sort by «{sort}»: choose one of {', '.join(SORTS)}.")
+    if sort == "relevance":
+        return {}
+    # Undated articles last either way: they are neither new nor old.
+    dated_first = sorting.QueryFacet({0: wq.Every("date")}, other=1)
+    by_date = sorting.FieldFacet("date", reverse=(sort == "newest"))
+    return {"sortedby": sorting.MultiFacet([dated_first, by_date])}

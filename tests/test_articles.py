@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from lxml import html as lxml_html
 
+from indexer import jsonld
 from indexer.boilerplate import matching_rule
 from indexer.ingest import read_articles
 
@@ -226,3 +228,30 @@ def test_toutiao_notice_and_report_button_go():
 def test_title_falls_back_to_the_file_name_when_the_first_line_is_a_sentence():
     good, _ = read_articles("今天的雨下了一整天，路上几乎没有行人。\n傍晚时分才放晴。".encode(), "notes/雨天随记.txt")
     assert good[0].title == "雨天随记"
+
+
+def test_html_metadata_from_json_ld_when_the_page_has_no_meta_tags():
+    a = fixture("jsonld_news.html")
+    assert (a.title, a.author, a.source, a.published) == (
+        "江城启用首批智能垃圾分类站", "梁晓、何川", "江城新闻网", dt.date(2024, 7, 16))
+    assert a.provenance["title"] == a.provenance["author"] == a.provenance["source"] == "json-ld"
+    assert a.body.startswith("本周一，江城首批四十座智能垃圾分类站")
+    assert "登录" not in a.body and "版权所有" not in a.body
+
+
+def test_json_ld_graph_with_plain_string_publisher():
+    page = lxml_html.fromstring(
+        '<html><head><script type="application/ld+json">'
+        '{"@context": "https://schema.org", "@graph": [{"@type": "WebSite", "name": "站点"},'
+        ' {"@type": ["NewsArticle"], "headline": "夜市重开", "author": "梁晓",'
+        ' "datePublished": "2024-07-16", "publisher": "江城新闻网"}]}'
+        "</script></head><body><p>正文</p></body></html>"
+    )
+    assert jsonld.metadata(page) == {
+        "title": "夜市重开", "author": "梁晓", "published": "2024-07-16", "source": "江城新闻网"}
+
+
+def test_header_and_front_matter_titles_win_over_the_first_line():
+    good, _ = read_articles("Title: 真正的标题\n\n看起来像标题的第一行\n正文在这里，写得很长很长。".encode(), "a.txt")
+    assert good[0].title == "真正的标题" and good[0].provenance["title"] == "header"
+    assert good[0].body.startswith("看起来像标题的第一行")

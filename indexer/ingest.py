@@ -2,20 +2,21 @@
 
 An unchanged file costs one `stat` (same size and mtime) or, when only its mtime
 moved, one hash. A bad file is recorded as a failure with its reason and the batch
-goes on; nothing here aborts on one file's account.
+goes on; nothing here aborts on one file's account. A `.zip` is a folder here: each
+supported member is a file of its own, labelled `archive.zip!inner/path`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from store import Archive, Article
 
-from . import articles, decode, formats
+from . import articles, decode, formats, word, zipfiles
 from .errors import IngestError
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
@@ -48,6 +49,14 @@ class Report:
         return bool(self.added or self.updated or self.duplicate or self.indexed)
 
 
+#: Formats read from bytes, not decoded text.
+BINARY_READERS = {".docx": word.read_docx}
+ARCHIVES = {".zip"}
+#: What a member of a zip may be (no zips in zips: that is how bombs nest).
+READABLE = {*formats.READERS, *BINARY_READERS}
+SUPPORTED = READABLE | ARCHIVES
+
+
 def _no_progress(items: Iterable, total: int, label: str) -> Iterable:
     return items
 
@@ -63,15 +72,15 @@ def discover(paths: list[Path], report: Report) -> list[Path]:
                     f = Path(root) / name
                     if name.startswith("."):
                         continue
-                    if f.suffix.lower() in formats.READERS:
+                    if f.suffix.lower() in SUPPORTED:
                         found.append(f)
                     else:
                         report.skipped += 1
         elif p.exists():
-            if p.suffix.lower() in formats.READERS:
+            if p.suffix.lower() in SUPPORTED:
                 found.append(p)
             else:
-                kinds = ", ".join(sorted(formats.READERS))
+                kinds = ", ".join(sorted(SUPPORTED))
                 report.failed.append(Failure(str(p), f"unsupported file type; wenhai reads {kinds}"))
         else:
             report.failed.append(Failure(str(p), "no such file or folder"))
@@ -82,17 +91,21 @@ def read_articles(
     data: bytes, path: str, encoding: str | None = None
 ) -> tuple[list[Article], list[IngestError]]:
     """Parse one file's bytes into articles; per-record problems come back as errors."""
-    reader = formats.READERS.get(Path(path).suffix.lower())
-    if reader is None:
+    suffix = Path(path).suffix.lower()
+    if suffix not in READABLE:
         raise IngestError(path, "unsupported file type")
     if not data.strip():
         raise IngestError(path, "is empty")
-    text, used = decode.decode(data, path, encoding)
-    if "\x00" in text:
-        raise IngestError(path, "contains NUL characters: it looks like a binary file, not text")
+    if suffix in BINARY_READERS:
+        items, used = BINARY_READERS[suffix](data, path), "utf-8"  # Office XML is UTF-8
+    else:
+        text, used = decode.decode(data, path, encoding)
+        if "\x00" in text:
+            raise IngestError(path, "contains NUL characters: it looks like a binary file, not text")
+        items = formats.READERS[suffix](text, data, path)
     good: list[Article] = []
     bad: list[IngestError] = []
-    for item in reader(text, data, path):
+    for item in items:
         if isinstance(item, IngestError):
             bad.append(item)
             continue
@@ -115,29 +128,41 @@ def ingest(
     report = Report()
     files = discover(paths, report)
     since_sync = 0
-    for f in progress(files, len(files), "reading"):
-        key = str(f.resolve())
-        try:
-            outcome = _ingest_file(archive, f, key, encoding, max_bytes, report)
-        except IngestError as e:
-            report.failed.append(Failure(str(f), e.reason))
-            continue
-        except OSError as e:
-            report.failed.append(Failure(str(f), f"cannot be read ({e.strerror or e})"))
-            continue
-        except Exception as e:  # noqa: BLE001 - one file must never abort the batch
-            report.failed.append(
-                Failure(str(f), f"unexpected {type(e).__name__}: {e} (please report this file)")
-            )
-            continue
+
+    def tally(outcome: str | None) -> None:
+        nonlocal since_sync
+        if outcome is None:
+            return
         setattr(report, outcome, getattr(report, outcome) + 1)
         if outcome != "unchanged":
             since_sync += 1
         if since_sync >= SYNC_EVERY:
             report.indexed += archive.sync_index()
             since_sync = 0
+
+    for f in progress(files, len(files), "reading"):
+        key = str(f.resolve())
+        if f.suffix.lower() in ARCHIVES:
+            _attempt(report, str(f), lambda: _ingest_zip(archive, f, key, encoding, max_bytes, report, tally))
+        else:
+            tally(_attempt(report, str(f), lambda: _ingest_file(archive, f, key, encoding, max_bytes, report)))
     report.indexed += archive.sync_index(progress)
     return report
+
+
+def _attempt(report: Report, label: str, step: Callable[[], str | None]) -> str | None:
+    """Run one file's `step`; a failure is recorded under `label` and never escapes."""
+    try:
+        return step()
+    except IngestError as e:
+        report.failed.append(Failure(e.path if e.path.startswith(label) else label, e.reason))
+    except OSError as e:
+        report.failed.append(Failure(label, f"cannot be read ({e.strerror or e})"))
+    except Exception as e:  # noqa: BLE001 - one file must never abort the batch
+        report.failed.append(
+            Failure(label, f"unexpected {type(e).__name__}: {e} (please report this file)")
+        )
+    return None
 
 
 def _ingest_file(
@@ -153,16 +178,46 @@ def _ingest_file(
             f"is {st.st_size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit: "
             "split it, or raise the limit with --max-size",
         )
-    data = f.read_bytes()
+    return _store(archive, key, st.st_size, st.st_mtime_ns, f.read_bytes(), str(f), known, encoding, report)
+
+
+def _ingest_zip(
+    archive: Archive, f: Path, key: str, encoding: str | None, max_bytes: int, report: Report,
+    tally: Callable[[str | None], None],
+) -> None:
+    """Each supported member as a file of its own; the zip's mtime stands for theirs."""
+    mtime_ns = f.stat().st_mtime_ns
+    with zipfiles.Unpacker(f, READABLE, max_bytes) as zf:
+        report.skipped += zf.skipped
+        for member in zf.members:
+            if zf.exhausted:
+                return  # the read that crossed the limit was reported with the reason
+            member_key = f"{key}!{member.label.split('!', 1)[1]}"
+
+            def step(member: zipfiles.Member = member, member_key: str = member_key) -> str:
+                known = archive.file_state(member_key)
+                if known is not None and known["size"] == member.size and known["mtime_ns"] == mtime_ns:
+                    return "unchanged"
+                data = zf.read(member)
+                return _store(archive, member_key, member.size, mtime_ns, data, member.label, known, encoding, report)
+
+            tally(_attempt(report, member.label, step))
+
+
+def _store(
+    archive: Archive, key: str, size: int, mtime_ns: int, data: bytes, label: str,
+    known, encoding: str | None, report: Report,
+) -> str:
+    """Read `data` into articles and store them under `key`, unless the bytes are known."""
     digest = hashlib.sha256(data).hexdigest()
     if known is not None and known["file_hash"] == digest:
-        archive.touch_file(key, st.st_size, st.st_mtime_ns)
+        archive.touch_file(key, size, mtime_ns)
         return "unchanged"
-    good, bad = read_articles(data, str(f), encoding)
+    good, bad = read_articles(data, label, encoding)
     if not good and len(bad) == 1:
         raise bad[0]
     for e in bad:
-        report.failed.append(Failure(str(f), e.reason))
+        report.failed.append(Failure(label, e.reason))
     if not good:
-        raise IngestError(str(f), "no article could be read from it" if bad else "holds no articles")
-    return archive.store_file(key, st.st_size, st.st_mtime_ns, digest, good)
+        raise IngestError(label, "no article could be read from it" if bad else "holds no articles")
+    return archive.store_file(key, size, mtime_ns, digest, good)

@@ -29,7 +29,8 @@ KEYS = {
     "作者": "author", "文": "author", "撰文": "author", "文字": "author", "记者": "author",
     "本报记者": "author", "报道": "source", "来源": "source", "出处": "source", "转自": "source",
     "编辑": "editor", "责编": "editor", "责任编辑": "editor", "通讯员": "correspondent",
-    "摄影": "photographer", "摄": "photographer",
+    "摄影": "photographer", "摄": "photographer", "图": "photographer", "摄影报道": "photographer",
+    "本报通讯员": "correspondent", "审核": "reviewer", "校对": "proofreader",
     "发布时间": "published", "发布于": "published", "日期": "published", "时间": "published",
 }
 #: Agencies whose name says only "this paper" — no source to record.
@@ -84,12 +85,29 @@ def _blank(text: str, norm: str, patterns: tuple[re.Pattern[str], ...]) -> str:
     return "".join(chars)
 
 
+_GLUED = re.compile("(.+?)(" + "|".join(sorted((k for k in KEYS if len(k) > 1), key=len, reverse=True)) + ")$")
+
+
+_GLUED_KEY = re.compile("^(" + "|".join(sorted(KEYS, key=len, reverse=True)) + r")(?=[^\s|｜:：/／])")
+
+
+def _split_glued_keys(tokens: list[str]) -> list[str]:
+    """`来源 |某某办编辑 |某某` → 来源, 某某办, 编辑, 某某: a key glued to the value before it."""
+    out: list[str] = []
+    for i, token in enumerate(tokens):
+        m = _GLUED.match(token) if 0 < i < len(tokens) - 1 and token not in KEYS else None
+        out.extend(m.groups() if m else (token,))
+    return out
+
+
 def key_values(line: str) -> dict[str, str] | None:
     """The fields of a `key value` byline line, or None if the line is anything else."""
     line = line.strip()
     norm = normalize(line)  # full-width digits folded; same length as `line`
     date = dates.parse_date(norm)
-    tokens = [t for t in re.split(r"[\s|｜:：/／]+", _blank(line, norm, (_DATE_TEXT, _TIME))) if t]
+    tokens = _split_glued_keys(
+        [t for t in re.split(r"[\s|｜:：/／]+", _blank(line, norm, (_DATE_TEXT, _TIME))) if t]
+    )
     if not tokens or tokens[0] not in KEYS or len(tokens) > 12:
         return None
     found: dict[str, list[str]] = {}
@@ -138,7 +156,8 @@ def _credit(inner: str) -> dict[str, str] | None:
     m = _NEWS_FLASH.match(normalize(inner))
     if m:
         return {"source": inner[: m.end("source")]}
-    return key_values(inner)
+    # Inside the brackets a key glued to the name is still a key: （记者苏小坡）.
+    return key_values(_GLUED_KEY.sub(r"\1 ", inner, count=1))
 
 
 def dateline(paragraph: str, year: int | None) -> tuple[dict[str, str], str] | None:

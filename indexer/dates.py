@@ -18,7 +18,10 @@ _CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三":
               "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 #: A run of Chinese numerals directly before 年, 月, 日 or 号 (where it is a date part).
 _CN_NUMBER = re.compile(r"[〇○零一二两三四五六七八九十]+(?=[年月日号])")
-_DATE = re.compile(r"(?<!\d)(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?!\d)")
+#: The day may run into the time when a page drops the space: 2018-12-2409:35.
+_DATE = re.compile(
+    r"(?<!\d)(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?:(?!\d)|(?=\d{2}:\d{2}))"
+)
 _MONTH_DAY = re.compile(r"(?<![\d年/.-])(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]")
 #: Years outside this range are version numbers or typos, not publication dates.
 YEARS = range(1900, 2101)

@@ -21,6 +21,8 @@ from indexer.bylines import dateline, find, key_values, wechat
         ("来源：江城晚报　作者：周敏", {"source": "江城晚报", "author": "周敏"}),
         ("发布时间：２０２４－０３－０５ 10:02", {"published": "2024-03-05"}),
         ("撰文 / 沈砚  摄影 / 韩冬", {"author": "沈砚", "photographer": "韩冬"}),
+        ("记者 谢雨 陈东 图", {"author": "谢雨、陈东"}),
+        ("来源 |河湖治理办编辑 |杨然审核 |游文", {"source": "河湖治理办", "editor": "杨然", "reviewer": "游文"}),
     ],
 )
 def test_byline_lines(line, fields):
@@ -79,6 +81,7 @@ def test_a_name_and_a_date_alone_are_not_a_wechat_header():
         ("（记者 王芳 通讯员 李强）近日，新线开通。",
          {"author": "王芳", "correspondent": "李强"}, "近日，新线开通。"),
         ("本报讯（记者 周敏）长江大桥将夜间限行。", {"author": "周敏"}, "长江大桥将夜间限行。"),
+        ("江城晚报讯(记者金小雨)商场的试衣镜倒了。", {"source": "江城晚报", "author": "金小雨"}, "商场的试衣镜倒了。"),
     ],
 )
 def test_datelines_are_cut_and_the_sentence_kept(paragraph, fields, rest):

@@ -88,7 +88,7 @@ def _blank(text: str, norm: str, patterns: tuple[re.Pattern[str], ...]) -> str:
 _GLUED = re.compile("(.+?)(" + "|".join(sorted((k for k in KEYS if len(k) > 1), key=len, reverse=True)) + ")$")
 
 
-_GLUED_KEY = re.compile("^(" + "|".join(sorted(KEYS, key=len, reverse=True)) + r")(?=[^\s|｜:：/／])")
+_CREDIT_KEY = re.compile("(" + "|".join(sorted((k for k in KEYS if len(k) > 1), key=len, reverse=True)) + ")")
 
 
 def _split_glued_keys(tokens: list[str]) -> list[str]:
@@ -156,8 +156,8 @@ def _credit(inner: str) -> dict[str, str] | None:
     m = _NEWS_FLASH.match(normalize(inner))
     if m:
         return {"source": inner[: m.end("source")]}
-    # Inside the brackets a key glued to the name is still a key: （记者苏小坡）.
-    return key_values(_GLUED_KEY.sub(r"\1 ", inner, count=1))
+    # Inside the brackets a key glued to names is still a key: （记者苏小坡通讯员达峰）.
+    return key_values(_CREDIT_KEY.sub(r" \1 ", inner))
 
 
 def dateline(paragraph: str, year: int | None) -> tuple[dict[str, str], str] | None:

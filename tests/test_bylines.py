@@ -82,6 +82,7 @@ def test_a_name_and_a_date_alone_are_not_a_wechat_header():
          {"author": "王芳", "correspondent": "李强"}, "近日，新线开通。"),
         ("本报讯（记者 周敏）长江大桥将夜间限行。", {"author": "周敏"}, "长江大桥将夜间限行。"),
         ("江城晚报讯(记者金小雨)商场的试衣镜倒了。", {"source": "江城晚报", "author": "金小雨"}, "商场的试衣镜倒了。"),
+        ("（记者崔明通讯员达峰）8日，警方通报了案情。", {"author": "崔明", "correspondent": "达峰"}, "8日，警方通报了案情。"),
     ],
 )
 def test_datelines_are_cut_and_the_sentence_kept(paragraph, fields, rest):

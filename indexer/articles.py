@@ -48,7 +48,9 @@ def _paragraphs(draft: Draft) -> tuple[list[str], set[int], dict[str, tuple[str,
     return paras, heads, kept
 
 
-def _apply(edits: dict[int, str | None], paras: list[str], heads: set[int]) -> tuple[list[str], set[int]]:
+def _apply(
+    edits: dict[int, str | None], paras: list[str], heads: set[int]
+) -> tuple[list[str], set[int]]:
     """Paragraphs with bylines dropped or cut, and the heading indexes moved to match."""
     out: list[str] = []
     moved: set[int] = set()
@@ -102,9 +104,10 @@ def build(draft: Draft, path: str, encoding: str) -> Article:
         v = fields.get(name, ("", ""))[0].strip()
         return v[:500] or None
 
-    if "edited" in fields:
-        edited = _date(fields["edited"][0])
-        fields["edited"] = (edited.isoformat() if edited else fields["edited"][0], fields["edited"][1])
+    if "edited" in fields:  # a Zhihu edit date: ISO like `published`, kept as written if odd
+        text, how = fields["edited"]
+        edited = _date(text)
+        fields["edited"] = (edited.isoformat() if edited else text, how)
 
     return Article(
         title=value("title") or PurePath(path).stem,

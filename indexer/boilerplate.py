@@ -30,6 +30,7 @@ def _rule(platform: str, removes: str, pattern: str, keeps: str | None = None) -
 
 
 _DATE_TIME = r"(\d{4}[-/.年])?\d{1,2}[-/.月]\d{1,2}日?(\s+\d{1,2}:\d{2})?|昨天.*|今天.*|\d+\s*(分钟|小时|天)前"
+_IP_PLACE = r"(\s*[・·]\s*IP\s*属地\s*\S+)?"  # Zhihu and Weibo print where the poster was
 
 LINE_RULES: tuple[Rule, ...] = (
     _rule("any", "image placeholder", r"^\s*(!\[[^\]]*\]\([^)]*\)\s*)+$"),
@@ -52,9 +53,9 @@ LINE_RULES: tuple[Rule, ...] = (
     _rule("wechat", "公众号 action bar", r"^\s*((分享|收藏|点赞|赞|在看|写留言|留言|阅读\s*[\d.万+]*|知道了|取消|允许)\s*)+$"),
     _rule("toutiao", "头条号 original-content notice", r"^\s*本文由.{1,30}原创.{0,10}(未经|禁止).{0,20}(授权|转载)"),
     _rule("toutiao", "report button", r"^\s*举报\s*$"),
-    _rule("zhihu", "知乎 edited date", rf"^\s*编辑于\s*(?P<value>{_DATE_TIME})(\s*[・·]\s*IP\s*属地\s*\S+)?\s*$",
+    _rule("zhihu", "知乎 edited date", rf"^\s*编辑于\s*(?P<value>{_DATE_TIME}){_IP_PLACE}\s*$",
           keeps="edited"),
-    _rule("zhihu", "知乎 published date", rf"^\s*发布于\s*(?P<value>{_DATE_TIME})(\s*[・·]\s*IP\s*属地\s*\S+)?\s*$",
+    _rule("zhihu", "知乎 published date", rf"^\s*发布于\s*(?P<value>{_DATE_TIME}){_IP_PLACE}\s*$",
           keeps="published"),
     _rule("zhihu", "知乎 copyright notice", r"^\s*著作权归作者所有。?\s*(商业转载|$)"),
     _rule("weibo", "微博 expand/collapse", r"^\s*(\.\.\.|…)?\s*(展开全文|收起全文)\s*[cd∨∧]?\s*$"),

@@ -39,9 +39,6 @@ BYLINE_LINES = 6
 _NAME_MAX = 20
 _NOT_A_NAME = re.compile(r"[，。！？；,!?;“”\"《》（）()|｜:：]")
 _TIME = re.compile(r"(?<!\d)\d{1,2}[:：]\d{2}([:：]\d{2})?(?!\d)")
-_DATE_TEXT = re.compile(
-    r"\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?|[〇○零一二三四五六七八九]{4}年[一二三四五六七八九十]{1,2}月[一二三四五六七八九十]{1,3}日"
-)
 _WECHAT = re.compile(
     r"^(?P<original>原创\s+)?(?P<names>(?:\S+\s+){0,4}?)"
     r"(?P<date>\d{4}-\d{1,2}-\d{1,2}|\d{4}年\d{1,2}月\d{1,2}日)"
@@ -56,6 +53,10 @@ _DATELINE = re.compile(
 _PAREN = re.compile(r"^\s*[（(](?P<inner>[^（）()]{2,40})[）)]")
 _AFTER_DATELINE = re.compile(r"^[\s:：，,—-]*")
 _NEWS_FLASH = re.compile(r"^(?P<source>[\u4e00-\u9fffA-Za-z0-9]{2,12}?)(?:讯|消息)$")
+#: Keys of two or more characters, longest first: safe to find glued to a name.
+_LONG_KEYS = "|".join(sorted((k for k in KEYS if len(k) > 1), key=len, reverse=True))
+_GLUED = re.compile(f"(.+?)({_LONG_KEYS})$")
+_CREDIT_KEY = re.compile(f"({_LONG_KEYS})")
 
 
 @dataclass
@@ -85,12 +86,6 @@ def _blank(text: str, norm: str, patterns: tuple[re.Pattern[str], ...]) -> str:
     return "".join(chars)
 
 
-_GLUED = re.compile("(.+?)(" + "|".join(sorted((k for k in KEYS if len(k) > 1), key=len, reverse=True)) + ")$")
-
-
-_CREDIT_KEY = re.compile("(" + "|".join(sorted((k for k in KEYS if len(k) > 1), key=len, reverse=True)) + ")")
-
-
 def _split_glued_keys(tokens: list[str]) -> list[str]:
     """`来源 |某某办编辑 |某某` → 来源, 某某办, 编辑, 某某: a key glued to the value before it."""
     out: list[str] = []
@@ -106,7 +101,7 @@ def key_values(line: str) -> dict[str, str] | None:
     norm = normalize(line)  # full-width digits folded; same length as `line`
     date = dates.parse_date(norm)
     tokens = _split_glued_keys(
-        [t for t in re.split(r"[\s|｜:：/／]+", _blank(line, norm, (_DATE_TEXT, _TIME))) if t]
+        [t for t in re.split(r"[\s|｜:：/／]+", _blank(line, norm, (dates.WRITTEN_DATE, _TIME))) if t]
     )
     if not tokens or tokens[0] not in KEYS or len(tokens) > 12:
         return None
@@ -179,7 +174,10 @@ def dateline(paragraph: str, year: int | None) -> tuple[dict[str, str], str] | N
             if day:
                 fields["published"] = day.isoformat()
         end = m.end()
-    while (p := _PAREN.match(norm[end:])) and (credit := _credit(paragraph[end + p.start("inner"):end + p.end("inner")])):
+    while p := _PAREN.match(norm[end:]):
+        credit = _credit(paragraph[end + p.start("inner"):end + p.end("inner")])
+        if credit is None:
+            break
         for k, v in credit.items():
             fields.setdefault(k, v)
         end += p.end()

@@ -22,6 +22,11 @@ _CN_NUMBER = re.compile(r"[〇○零一二两三四五六七八九十]+(?=[年�
 _DATE = re.compile(
     r"(?<!\d)(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?:(?!\d)|(?=\d{2}:\d{2}))"
 )
+#: A full date as written, in the original text's own digits (folded or not), for cutting it out.
+WRITTEN_DATE = re.compile(
+    r"[0-9０-９]{4}\s*[-/.－／．年]\s*[0-9０-９]{1,2}\s*[-/.－／．月]\s*[0-9０-９]{1,2}\s*日?"
+    r"|[〇○零一二三四五六七八九]{4}年[一二三四五六七八九十]{1,2}月[一二三四五六七八九十]{1,3}日"
+)
 _MONTH_DAY = re.compile(r"(?<![\d年/.-])(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]")
 #: Years outside this range are version numbers or typos, not publication dates.
 YEARS = range(1900, 2101)

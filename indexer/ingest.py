@@ -8,11 +8,13 @@ supported member is a file of its own, labelled `archive.zip!inner/path`.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from store import Archive, Article
 
@@ -101,7 +103,9 @@ def read_articles(
     else:
         text, used = decode.decode(data, path, encoding)
         if "\x00" in text:
-            raise IngestError(path, "contains NUL characters: it looks like a binary file, not text")
+            raise IngestError(
+                path, "contains NUL characters: it looks like a binary file, not text"
+            )
         items = formats.READERS[suffix](text, data, path)
     good: list[Article] = []
     bad: list[IngestError] = []
@@ -125,99 +129,108 @@ def ingest(
     progress=_no_progress,
 ) -> Report:
     """Ingest `paths` into `archive` (which must be held with `archive.writing()`)."""
-    report = Report()
-    files = discover(paths, report)
-    since_sync = 0
+    batch = _Batch(archive, encoding, max_bytes, Report())
+    files = discover(paths, batch.report)
+    for f in progress(files, len(files), "reading"):
+        if f.suffix.lower() in ARCHIVES:
+            batch.attempt(str(f), functools.partial(batch.zip, f))
+        else:
+            batch.tally(batch.attempt(str(f), functools.partial(batch.file, f)))
+    batch.report.indexed += archive.sync_index(progress)
+    return batch.report
 
-    def tally(outcome: str | None) -> None:
-        nonlocal since_sync
+
+@dataclass
+class _Batch:
+    """One ingest run: where articles go, the limits, and the running report."""
+
+    archive: Archive
+    encoding: str | None
+    max_bytes: int
+    report: Report
+    since_sync: int = 0
+
+    def tally(self, outcome: str | None) -> None:
+        """Count an outcome; bring the index up to date every `SYNC_EVERY` changes."""
         if outcome is None:
             return
-        setattr(report, outcome, getattr(report, outcome) + 1)
+        setattr(self.report, outcome, getattr(self.report, outcome) + 1)
         if outcome != "unchanged":
-            since_sync += 1
-        if since_sync >= SYNC_EVERY:
-            report.indexed += archive.sync_index()
-            since_sync = 0
+            self.since_sync += 1
+        if self.since_sync >= SYNC_EVERY:
+            self.report.indexed += self.archive.sync_index()
+            self.since_sync = 0
 
-    for f in progress(files, len(files), "reading"):
+    def attempt(self, label: str, step: Callable[[], str | None]) -> str | None:
+        """Run one file's `step`; a failure is recorded under `label` and never escapes."""
+        try:
+            return step()
+        except IngestError as e:
+            where = e.path if e.path.startswith(label) else label
+            self.report.failed.append(Failure(where, e.reason))
+        except OSError as e:
+            self.report.failed.append(Failure(label, f"cannot be read ({e.strerror or e})"))
+        except Exception as e:  # noqa: BLE001 - one file must never abort the batch
+            self.report.failed.append(
+                Failure(label, f"unexpected {type(e).__name__}: {e} (please report this file)")
+            )
+        return None
+
+    def file(self, f: Path) -> str:
         key = str(f.resolve())
-        if f.suffix.lower() in ARCHIVES:
-            _attempt(report, str(f), lambda: _ingest_zip(archive, f, key, encoding, max_bytes, report, tally))
-        else:
-            tally(_attempt(report, str(f), lambda: _ingest_file(archive, f, key, encoding, max_bytes, report)))
-    report.indexed += archive.sync_index(progress)
-    return report
+        st = f.stat()
+        known = self.archive.file_state(key)
+        if _same(known, st.st_size, st.st_mtime_ns):
+            return "unchanged"
+        if st.st_size > self.max_bytes:
+            raise IngestError(
+                str(f),
+                f"is {st.st_size / 1e6:.1f} MB, over the {self.max_bytes / 1e6:.0f} MB limit: "
+                "split it, or raise the limit with --max-size",
+            )
+        return self.store(key, st.st_size, st.st_mtime_ns, f.read_bytes(), str(f), known)
+
+    def zip(self, f: Path) -> None:
+        """Each supported member as a file of its own; the zip's mtime stands for theirs."""
+        key = str(f.resolve())
+        mtime_ns = f.stat().st_mtime_ns
+        with zipfiles.Unpacker(f, READABLE, self.max_bytes) as zf:
+            self.report.skipped += zf.skipped
+            for member in zf.members:
+                if zf.exhausted:
+                    return  # the read that crossed the limit was reported with the reason
+                member_key = f"{key}!{member.label.split('!', 1)[1]}"
+
+                def step(member: zipfiles.Member = member, member_key: str = member_key) -> str:
+                    known = self.archive.file_state(member_key)
+                    if _same(known, member.size, mtime_ns):
+                        return "unchanged"
+                    data = zf.read(member)
+                    return self.store(member_key, member.size, mtime_ns, data, member.label, known)
+
+                self.tally(self.attempt(member.label, step))
+
+    def store(
+        self, key: str, size: int, mtime_ns: int, data: bytes, label: str, known: FileState
+    ) -> str:
+        """Read `data` into articles and store them under `key`, unless the bytes are known."""
+        digest = hashlib.sha256(data).hexdigest()
+        if known is not None and known["file_hash"] == digest:
+            self.archive.touch_file(key, size, mtime_ns)
+            return "unchanged"
+        good, bad = read_articles(data, label, self.encoding)
+        if not good and len(bad) == 1:
+            raise bad[0]
+        for e in bad:
+            self.report.failed.append(Failure(label, e.reason))
+        if not good:
+            raise IngestError(label, "no article could be read from it" if bad else "holds no articles")
+        return self.archive.store_file(key, size, mtime_ns, digest, good)
 
 
-def _attempt(report: Report, label: str, step: Callable[[], str | None]) -> str | None:
-    """Run one file's `step`; a failure is recorded under `label` and never escapes."""
-    try:
-        return step()
-    except IngestError as e:
-        report.failed.append(Failure(e.path if e.path.startswith(label) else label, e.reason))
-    except OSError as e:
-        report.failed.append(Failure(label, f"cannot be read ({e.strerror or e})"))
-    except Exception as e:  # noqa: BLE001 - one file must never abort the batch
-        report.failed.append(
-            Failure(label, f"unexpected {type(e).__name__}: {e} (please report this file)")
-        )
-    return None
+#: What the archive recorded about a file (size, mtime_ns, file_hash), or None.
+FileState = Mapping[str, Any] | None
 
 
-def _ingest_file(
-    archive: Archive, f: Path, key: str, encoding: str | None, max_bytes: int, report: Report
-) -> str:
-    st = f.stat()
-    known = archive.file_state(key)
-    if known is not None and known["size"] == st.st_size and known["mtime_ns"] == st.st_mtime_ns:
-        return "unchanged"
-    if st.st_size > max_bytes:
-        raise IngestError(
-            str(f),
-            f"is {st.st_size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit: "
-            "split it, or raise the limit with --max-size",
-        )
-    return _store(archive, key, st.st_size, st.st_mtime_ns, f.read_bytes(), str(f), known, encoding, report)
-
-
-def _ingest_zip(
-    archive: Archive, f: Path, key: str, encoding: str | None, max_bytes: int, report: Report,
-    tally: Callable[[str | None], None],
-) -> None:
-    """Each supported member as a file of its own; the zip's mtime stands for theirs."""
-    mtime_ns = f.stat().st_mtime_ns
-    with zipfiles.Unpacker(f, READABLE, max_bytes) as zf:
-        report.skipped += zf.skipped
-        for member in zf.members:
-            if zf.exhausted:
-                return  # the read that crossed the limit was reported with the reason
-            member_key = f"{key}!{member.label.split('!', 1)[1]}"
-
-            def step(member: zipfiles.Member = member, member_key: str = member_key) -> str:
-                known = archive.file_state(member_key)
-                if known is not None and known["size"] == member.size and known["mtime_ns"] == mtime_ns:
-                    return "unchanged"
-                data = zf.read(member)
-                return _store(archive, member_key, member.size, mtime_ns, data, member.label, known, encoding, report)
-
-            tally(_attempt(report, member.label, step))
-
-
-def _store(
-    archive: Archive, key: str, size: int, mtime_ns: int, data: bytes, label: str,
-    known, encoding: str | None, report: Report,
-) -> str:
-    """Read `data` into articles and store them under `key`, unless the bytes are known."""
-    digest = hashlib.sha256(data).hexdigest()
-    if known is not None and known["file_hash"] == digest:
-        archive.touch_file(key, size, mtime_ns)
-        return "unchanged"
-    good, bad = read_articles(data, label, encoding)
-    if not good and len(bad) == 1:
-        raise bad[0]
-    for e in bad:
-        report.failed.append(Failure(label, e.reason))
-    if not good:
-        raise IngestError(label, "no article could be read from it" if bad else "holds no articles")
-    return archive.store_file(key, size, mtime_ns, digest, good)
+def _same(known: FileState, size: int, mtime_ns: int) -> bool:
+    return known is not None and known["size"] == size and known["mtime_ns"] == mtime_ns

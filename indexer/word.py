@@ -26,7 +26,11 @@ def read_docx(data: bytes, path: str) -> Result:
     try:
         document = docx.Document(io.BytesIO(data))
     except (zipfile.BadZipFile, KeyError, ValueError) as e:
-        return [IngestError(path, f"is not a readable Word .docx file ({e.__class__.__name__}): open and re-save it in Word or LibreOffice")]
+        return [IngestError(
+            path,
+            f"is not a readable Word .docx file ({e.__class__.__name__}): "
+            "open and re-save it in Word or LibreOffice",
+        )]
     fields: dict[str, tuple[str, str]] = {}
     props = document.core_properties
     if (props.title or "").strip():

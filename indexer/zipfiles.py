@@ -67,7 +67,8 @@ class Unpacker:
         except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError) as e:
             raise IngestError(
                 str(path),
-                f"is not a readable zip archive ({e}): re-create it, or unpack it and ingest the folder",
+                f"is not a readable zip archive ({e}): "
+                "re-create it, or unpack it and ingest the folder",
             ) from None
         self.members: list[Member] = []
         self.skipped = 0
@@ -122,12 +123,15 @@ class Unpacker:
                 member.label, f"cannot be read ({e}): extract it with its password first"
             ) from None
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as e:
-            raise IngestError(member.label, f"is damaged in the zip ({e}): re-create the zip") from None
+            raise IngestError(
+                member.label, f"is damaged in the zip ({e}): re-create the zip"
+            ) from None
         self.unpacked += len(data)
         if len(data) > max_bytes:
             raise IngestError(
                 member.label,
-                f"unpacks to more than the {max_bytes / 1e6:.0f} MB limit: raise it with --max-size",
+                f"unpacks to more than the {max_bytes / 1e6:.0f} MB limit: "
+                "raise it with --max-size",
             )
         self._check(0, self.unpacked)
         return data

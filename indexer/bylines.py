@@ -38,6 +38,8 @@ _SELF = {"本报", "本刊", "本台", "本网", "本站"}
 BYLINE_LINES = 6
 _NAME_MAX = 20
 _NOT_A_NAME = re.compile(r"[，。！？；,!?;“”\"《》（）()|｜:：]")
+#: Words after a key that make a section heading (编辑 手记, 作者 简介), not a byline.
+_NOT_A_VALUE = {"简介", "手记", "说明", "的话", "按", "注", "声明", "信息", "介绍", "寄语", "后记"}
 _TIME = re.compile(r"(?<!\d)\d{1,2}[:：]\d{2}([:：]\d{2})?(?!\d)")
 _WECHAT = re.compile(
     r"^(?P<original>原创\s+)?(?P<names>(?:\S+\s+){0,4}?)"
@@ -111,7 +113,7 @@ def key_values(line: str) -> dict[str, str] | None:
         if token in KEYS:
             key = KEYS[token]
             found.setdefault(key, [])
-        elif len(token) > _NAME_MAX or _NOT_A_NAME.search(token):
+        elif len(token) > _NAME_MAX or _NOT_A_NAME.search(token) or token in _NOT_A_VALUE:
             return None
         else:
             found[key].append(token)

@@ -258,3 +258,22 @@ def test_header_and_front_matter_titles_win_over_the_first_line():
     good, _ = read_articles("Title: 真正的标题\n\n看起来像标题的第一行\n正文在这里，写得很长很长。".encode(), "a.txt")
     assert good[0].title == "真正的标题" and good[0].provenance["title"] == "header"
     assert good[0].body.startswith("看起来像标题的第一行")
+
+
+def test_zhihu_published_line_gives_the_date():
+    text = "老房子为什么冬暖夏凉\n厚墙本身就是保温层，靠的是墙体的热惰性。\n发布于 2024-03-05 10:02・IP 属地浙江\n"
+    (a,), _ = read_articles(text.encode(), "zhihu.txt")
+    assert a.published == dt.date(2024, 3, 5) and a.provenance["published"] == "知乎 published date"
+    assert a.body == "厚墙本身就是保温层，靠的是墙体的热惰性。"
+
+
+def test_wenhai_show_lists_extra_metadata_with_its_origin(wenhai, tmp_path):
+    folder = tmp_path / "news"
+    folder.mkdir()
+    (folder / "year_end.txt").write_bytes((FIXTURES / "xinhua_year_end.txt").read_bytes())
+    assert wenhai("ingest", folder).exit_code == 0
+    shown = wenhai("show", "1").stdout.splitlines()
+    assert "editor: 刘洋  (from editor line)" in shown
+    assert "location: 北京  (from dateline)" in shown
+    assert "dateline: 新华社北京12月31日电  (from dateline)" in shown
+    assert "published: 2023-12-31  (from dateline)" in shown

@@ -38,6 +38,9 @@ def test_byline_lines(line, fields):
         "作者的话",
         "来源于生活，高于生活",
         "编辑部的故事",
+        "编辑 手记",
+        "作者 简介",
+        "来源 说明",
     ],
 )
 def test_sentences_that_start_like_a_byline_are_not_one(line):

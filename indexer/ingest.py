@@ -199,7 +199,7 @@ class _Batch:
             for member in zf.members:
                 if zf.exhausted:
                     return  # the read that crossed the limit was reported with the reason
-                member_key = f"{key}!{member.label.split('!', 1)[1]}"
+                member_key = f"{key}!{member.name}"
 
                 def step(member: zipfiles.Member = member, member_key: str = member_key) -> str:
                     known = self.archive.file_state(member_key)

@@ -24,8 +24,9 @@ _UTF8_NAMES = 0x800  # the zip flag saying member names are UTF-8
 
 @dataclass
 class Member:
-    """One supported file in a zip: its label and size, and a way to read it."""
+    """One supported file in a zip: its name inside, its label for users, its size."""
 
+    name: str
     label: str
     size: int
     info: zipfile.ZipInfo
@@ -78,7 +79,7 @@ class Unpacker:
                 continue
             name = _name(info)
             if _wanted(name, suffixes):
-                self.members.append(Member(f"{path}!{name}", info.file_size, info))
+                self.members.append(Member(name, f"{path}!{name}", info.file_size, info))
             else:
                 self.skipped += 1
         try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import zipfile
 
 import docx
 
@@ -61,3 +62,14 @@ def test_docx_through_the_cli_and_a_broken_one_named(wenhai, tmp_path):
     assert error.startswith(f"failed: {folder / '坏的.docx'}: is not a readable Word .docx file")
     hits = json.loads(wenhai("search", "码头工人", "--json").stdout)["hits"]
     assert [h["title"] for h in hits] == ["老码头的新生活"]
+
+
+def test_docx_inside_a_zip(wenhai, tmp_path):
+    write_docx(tmp_path / "码头.docx", title="老码头的新生活")
+    export = tmp_path / "稿件!2024.zip"  # a '!' in the zip's own name must not confuse the label
+    with zipfile.ZipFile(export, "w") as zf:
+        zf.write(tmp_path / "码头.docx", "稿件/码头.docx")
+    assert wenhai("ingest", export).exit_code == 0
+    hits = json.loads(wenhai("search", "码头工人", "--json").stdout)["hits"]
+    assert hits[0]["path"] == f"{export}!稿件/码头.docx"
+    assert wenhai("ingest", export).stdout.startswith("0 added, 0 updated, 1 unchanged")

@@ -1,8 +1,10 @@
 """Draft → `Article`: clean the body, then settle title, author, source and date.
 
 Order of trust for each field: the format's own metadata (header lines, front
-matter, HTML meta tags, JSON keys), then what the text says (a byline, a title-like
-first line), then the file name for the title. Each value records where it came from.
+matter, HTML meta tags and JSON-LD, JSON keys), then what the text says (a byline, a
+WeChat header, a news dateline, a line the boilerplate rules drop but keep the value
+of, a title-like first line), then the file name for the title. Each value records
+where it came from; values that are not `Article` fields go to `Article.extra`.
 """
 
 from __future__ import annotations
@@ -68,9 +70,10 @@ def build(draft: Draft, path: str, encoding: str) -> Article:
     paras, md_heads, kept = _paragraphs(draft)
     fields = dict(draft.fields)
 
-    year = _date(fields["published"][0]) if "published" in fields else None
-    year = year or metadata.parse_date(draft.text)
-    found = bylines.find(paras, year.year if year else None)
+    # A dateline says 12月31日; the year comes from the file's date, else any date in it.
+    known = _date(fields["published"][0]) if "published" in fields else None
+    known = known or metadata.parse_date(draft.text)
+    found = bylines.find(paras, known.year if known else None)
     for name, value_how in (*found.fields.items(), *kept.items()):
         fields.setdefault(name, value_how)
     paras, md_heads = _apply(found.edits, paras, md_heads)

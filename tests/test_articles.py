@@ -127,6 +127,8 @@ def test_jsonl_bad_line_is_reported_and_the_rest_kept():
         ("特别声明：本文为江城网转载，仅代表作者观点。", "disclaimer"),
         ("免责声明：本文仅供参考，不构成投资建议。", "disclaimer"),
         ("（来源：江城晚报）", "source footer"),
+        ("本文来自腾讯新闻客户端自媒体，不代表腾讯新闻的观点和立场。", "腾讯新闻 self-media notice"),
+        ("海量资讯、精准解读，尽在新浪财经APP", "新浪 app promo"),
         ("原标题：江城大桥今起夜间限行", "original title of a repost"),
         ("（原标题：江城大桥今起夜间限行）", "original title of a repost"),
     ],
@@ -153,6 +155,8 @@ def test_boilerplate_rule(line, removes):
         "著作权归属问题至今没有定论。",
         "继续滑动屏幕，就能看到下一张照片。",
         "原标题被改掉以后，读者反而更多了。",
+        "本文来自一位读者的投稿。",
+        "新浪和腾讯都发布了季度财报。",
         "编辑：这是一个非常长的句子，里面有逗号，说明它是正文而不是编辑署名。",
     ],
 )

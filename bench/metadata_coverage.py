@@ -5,8 +5,9 @@
 Runs the indexer on the iNews corpus (real Chinese web news, fetched by `corpus.inews()`).
 The corpus files start with `Title:` and `Source: iNews` header lines that the corpus
 builder wrote, not the articles' authors; they are cut off, and only the body (with the
-title as a known header value, which is not counted) goes through `articles.build` — so every value counted was found in the article's own text
-(a byline, a WeChat header, a dateline, a boilerplate line), never in a header.
+title as a known header value, which is not counted) goes through `articles.build` — so
+every value counted was found in the article's own text (a byline, a WeChat header, a
+dateline, a boilerplate line), never in a header.
 
 Prints the share of articles with a date / author / source / location / editor, which
 rule shape found them, and a few random articles with what was found next to the first
@@ -64,7 +65,8 @@ def main() -> None:
     for f in files:
         title, body = split(f)
         try:
-            a = articles.build(Draft(body, "txt", b"", {"title": (title, "header")}), str(f), "utf-8")
+            draft = Draft(body, "txt", b"", {"title": (title, "header")})
+            a = articles.build(draft, str(f), "utf-8")
         except IngestError:
             failed += 1
             continue

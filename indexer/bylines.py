@@ -102,9 +102,8 @@ def key_values(line: str) -> dict[str, str] | None:
     line = line.strip()
     norm = normalize(line)  # full-width digits folded; same length as `line`
     date = dates.parse_date(norm)
-    tokens = _split_glued_keys(
-        [t for t in re.split(r"[\s|｜:：/／]+", _blank(line, norm, (dates.WRITTEN_DATE, _TIME))) if t]
-    )
+    bare = _blank(line, norm, (dates.WRITTEN_DATE, _TIME))  # dates are read, not names
+    tokens = _split_glued_keys([t for t in re.split(r"[\s|｜:：/／]+", bare) if t])
     if not tokens or tokens[0] not in KEYS or len(tokens) > 12:
         return None
     found: dict[str, list[str]] = {}

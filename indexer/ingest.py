@@ -83,7 +83,9 @@ def discover(paths: list[Path], report: Report) -> list[Path]:
                 found.append(p)
             else:
                 kinds = ", ".join(sorted(SUPPORTED))
-                report.failed.append(Failure(str(p), f"unsupported file type; wenhai reads {kinds}"))
+                report.failed.append(
+                    Failure(str(p), f"unsupported file type; wenhai reads {kinds}")
+                )
         else:
             report.failed.append(Failure(str(p), "no such file or folder"))
     return list(dict.fromkeys(found))
@@ -224,7 +226,9 @@ class _Batch:
         for e in bad:
             self.report.failed.append(Failure(label, e.reason))
         if not good:
-            raise IngestError(label, "no article could be read from it" if bad else "holds no articles")
+            raise IngestError(
+                label, "no article could be read from it" if bad else "holds no articles"
+            )
         return self.archive.store_file(key, size, mtime_ns, digest, good)
 
 

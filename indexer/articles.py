@@ -1,8 +1,10 @@
 """Draft → `Article`: clean the body, then settle title, author, source and date.
 
 Order of trust for each field: the format's own metadata (header lines, front
-matter, HTML meta tags, JSON keys), then what the text says (a byline, a title-like
-first line), then the file name for the title. Each value records where it came from.
+matter, HTML meta tags and JSON-LD, JSON keys), then what the text says (a byline, a
+WeChat header, a news dateline, a line the boilerplate rules drop but keep the value
+of, a title-like first line), then the file name for the title. Each value records
+where it came from; values that are not `Article` fields go to `Article.extra`.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from pathlib import PurePath
 
 from store import Article
 
-from . import boilerplate, metadata
+from . import boilerplate, bylines, metadata
 from .errors import IngestError
 from .formats import Draft
 
@@ -21,9 +23,14 @@ _MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 _MD_MARKUP = re.compile(r"(\*\*|__|`)")
 
 
-def _paragraphs(draft: Draft) -> tuple[list[str], set[int]]:
-    """Clean paragraphs and which of them are markdown headings."""
-    lines = boilerplate.clean_lines(draft.text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
+#: Fields an `Article` has; anything else found goes to `Article.extra`.
+_FIELDS = ("title", "author", "source", "published", "url")
+
+
+def _paragraphs(draft: Draft) -> tuple[list[str], set[int], dict[str, tuple[str, str]]]:
+    """Clean paragraphs, which of them are markdown headings, and what boilerplate carried."""
+    text = draft.text.replace("\r\n", "\n").replace("\r", "\n")
+    lines, kept = boilerplate.clean_lines(text.split("\n"))
     paras: list[str] = []
     heads: set[int] = set()
     for line in lines:
@@ -40,20 +47,36 @@ def _paragraphs(draft: Draft) -> tuple[list[str], set[int]]:
             if not s:
                 continue
         paras.append(s)
-    return paras, heads
+    return paras, heads, kept
+
+
+def _apply(
+    edits: dict[int, str | None], paras: list[str], heads: set[int]
+) -> tuple[list[str], set[int]]:
+    """Paragraphs with bylines dropped or cut, and the heading indexes moved to match."""
+    out: list[str] = []
+    moved: set[int] = set()
+    for i, p in enumerate(paras):
+        p = edits.get(i, p)
+        if p is None:
+            continue
+        if i in heads:
+            moved.add(len(out))
+        out.append(p)
+    return out, moved
 
 
 def build(draft: Draft, path: str, encoding: str) -> Article:
-    paras, md_heads = _paragraphs(draft)
+    paras, md_heads, kept = _paragraphs(draft)
     fields = dict(draft.fields)
 
-    byline = metadata.find_byline(paras)
-    if byline is not None:
-        i, found = byline
-        for name, value in found.items():
-            fields.setdefault(name, (value, "byline"))
-        del paras[i]
-        md_heads = {h - (h > i) for h in md_heads if h != i}
+    # A dateline says 12月31日; the year comes from the file's date, else any date in it.
+    known = _date(fields["published"][0]) if "published" in fields else None
+    known = known or metadata.parse_date(draft.text)
+    found = bylines.find(paras, known.year if known else None)
+    for name, value_how in (*found.fields.items(), *kept.items()):
+        fields.setdefault(name, value_how)
+    paras, md_heads = _apply(found.edits, paras, md_heads)
 
     if "title" not in fields and paras and metadata.is_title_like(paras[0]):
         fields["title"] = (paras.pop(0), "first line")
@@ -84,6 +107,11 @@ def build(draft: Draft, path: str, encoding: str) -> Article:
         v = fields.get(name, ("", ""))[0].strip()
         return v[:500] or None
 
+    if "edited" in fields:  # a Zhihu edit date: ISO like `published`, kept as written if odd
+        text, how = fields["edited"]
+        edited = _date(text)
+        fields["edited"] = (edited.isoformat() if edited else text, how)
+
     return Article(
         title=value("title") or PurePath(path).stem,
         body="\n".join(paras),
@@ -93,6 +121,7 @@ def build(draft: Draft, path: str, encoding: str) -> Article:
         url=value("url"),
         headings=sorted(heads),
         provenance={name: how for name, (_, how) in fields.items()},
+        extra={name: v for name in fields if name not in _FIELDS and (v := value(name))},
         format=draft.format,
         encoding=encoding,
         original=draft.original,

@@ -109,8 +109,9 @@ def main(ctx: click.Context, home: Path | None) -> None:
 def ingest(ctx, paths, encoding, max_size, max_chars, quiet):
     """Add the articles in PATHS (files or folders, recursively) to the archive.
 
-    Reads .txt, .md, .html/.htm, .json and .jsonl in UTF-8, UTF-16, GB18030 or Big5.
-    Unchanged files are skipped; changed files update their articles. Exits 1 if any
+    Reads .txt, .md, .html/.htm, .json and .jsonl in UTF-8, UTF-16, GB18030 or Big5,
+    Word .docx, and every such file inside a .zip (up to 10,000 files and 20 × --max-size
+    unpacked per zip). Unchanged files are skipped; changed files update their articles. Exits 1 if any
     file failed (the others are stored all the same).
     """
     with _errors(), _archive(ctx) as archive, archive.writing():

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import yaml
 
+from . import jsonld
 from .errors import IngestError
 
 
@@ -116,14 +117,16 @@ def read_html(text: str, original: bytes, path: str) -> Result:
             value = getattr(meta, attr, None)
             if value:
                 fields[name] = (str(value), "html metadata")
-    if "author" not in fields:
-        try:
-            tree = lxml_html.fromstring(text)
-            found = tree.xpath('//meta[@name="author"]/@content')
-        except Exception:  # noqa: BLE001 - lxml raises several types on broken markup
-            found = []
-        if found and found[0].strip():
+    try:
+        tree = lxml_html.fromstring(text)
+    except Exception:  # noqa: BLE001 - lxml raises several types on broken markup
+        tree = None
+    if tree is not None:
+        found = tree.xpath('//meta[@name="author"]/@content')
+        if "author" not in fields and found and found[0].strip():
             fields["author"] = (found[0].strip(), "html meta author")
+        for name, value in jsonld.metadata(tree).items():
+            fields.setdefault(name, (value, "json-ld"))
     return [Draft(markdown, "html", original, fields, markdown=True)]
 
 

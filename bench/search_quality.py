@@ -65,6 +65,21 @@ def load_texts(home: Path) -> dict[int, tuple[str, str]]:
         return {r[0]: (r[1], r[2]) for r in archive.db.execute("SELECT id, title, body FROM articles")}
 
 
+def print_reposts(home: Path, examples: int = 5) -> None:
+    """How many articles wenhai grouped as reposts of another, with a few pairs to eyeball."""
+    with Archive(home) as archive:
+        db = archive.db
+        copies = db.execute("SELECT count(*) FROM articles WHERE group_id != id").fetchone()[0]
+        groups = db.execute(
+            "SELECT count(DISTINCT group_id) FROM articles WHERE group_id != id").fetchone()[0]
+        print(f"reposts: {copies} articles grouped as copies of another, in {groups} groups")
+        pairs = db.execute(
+            "SELECT a.title, b.title FROM articles a JOIN articles b ON b.group_id = a.id "
+            "WHERE b.id != a.id ORDER BY random() LIMIT ?", (examples,)).fetchall()
+        for first, second in pairs:
+            print(f"  {first[:30]}  ~  {second[:30]}")
+
+
 class Baseline:
     """jieba's ChineseAnalyzer in a Whoosh schema, queried through Whoosh's MultifieldParser."""
 
@@ -162,6 +177,7 @@ def main() -> None:
               flush=True)
         w = build_wenhai(files, tmp / "wenhai")
         texts = load_texts(tmp / "wenhai")
+        print_reposts(tmp / "wenhai")
         (tmp / "baseline").mkdir()
         base = Baseline(texts, tmp / "baseline")
         text_bytes = sum(len((t + b).encode()) for t, b in texts.values())

@@ -1,6 +1,6 @@
 """wenhai's archive: SQLite for the articles, Whoosh for search. No CLI, no web here."""
 
-from .archive import MAX_PAGE, MAX_PER_PAGE, Archive, default_home
+from .archive import MAX_PAGE, MAX_PER_PAGE, REPOST_MODES, Archive, default_home
 from .errors import (
     ArchiveBusyError,
     ArchiveError,
@@ -20,6 +20,7 @@ from .snippets import mark as highlight
 __all__ = [
     "MAX_PAGE",
     "MAX_PER_PAGE",
+    "REPOST_MODES",
     "Archive",
     "ArchiveBusyError",
     "ArchiveError",

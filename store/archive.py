@@ -40,6 +40,8 @@ IterWrapper = Callable[[Iterable, int, str], Iterable]
 MAX_PER_PAGE = 100
 MAX_PAGE = 1000
 INDEX_BATCH = 500
+#: How search shows repost groups: the best copy only, or every copy.
+REPOST_MODES = ("one", "all")
 
 
 def default_home() -> Path:
@@ -116,7 +118,13 @@ class Archive:
             raise ArticleNotFound(
                 f"No article has id {article_id}: `wenhai search` lists the ids of what is stored."
             )
+        found.reposts = database.group_members(self.db, article_id)
         return found
+
+    def reposts_of(self, article: Article) -> list[Article]:
+        """The other articles of `article`'s repost group, oldest first."""
+        found = database.get_articles(self.db, article.reposts)
+        return [found[i] for i in article.reposts if i in found]
 
     def original(self, article_id: int) -> tuple[str | None, bytes]:
         """The article's original file name and bytes, exactly as ingested."""
@@ -163,12 +171,16 @@ class Archive:
         *,
         sort: str = "relevance",
         filters: Filters | None = None,
+        reposts: str = "one",
     ) -> SearchResult:
         """Ranked, highlighted results for the user's query `text` (see `store.query`).
 
         `sort` is relevance, newest or oldest; `filters` narrow the matches. Facet
-        counts cover every match, not only the page returned.
+        counts cover every match, not only the page returned. With `reposts="one"`
+        a repost group shows as its best match; `"all"` lists every copy.
         """
+        if reposts not in REPOST_MODES:
+            raise QueryError(f"'reposts' must be one of {', '.join(REPOST_MODES)}.")
         if not 1 <= per_page <= MAX_PER_PAGE:
             raise QueryError(f"Results per page must be between 1 and {MAX_PER_PAGE}.")
         if not 1 <= page <= MAX_PAGE:
@@ -183,17 +195,23 @@ class Archive:
                 text, 0, page, per_page, [], time.perf_counter() - started, sort=sort,
                 filters=filters, facets={name: [] for name in FACETS},
             )
+        grouped = facet_counts()
+        collapse = {}
+        if reposts == "one":
+            collapse = {"collapse": "group", "collapse_limit": 1}
+            grouped.add_field("group", maptype=sorting.Count)  # to count groups, not copies
         results = searcher.search(
             parsed.query, limit=page * per_page, filter=filters.query(),
-            groupedby=facet_counts(), **order,
+            groupedby=grouped, **order, **collapse,
         )
+        total = len(results.groups("group")) if collapse else len(results)
         by_date = sort != "relevance"  # then Whoosh reports the date as the hit's score
         window = [
             (int(hit["id"]), 0.0 if by_date else _relevance(hit.score))
             for hit in results[(page - 1) * per_page : page * per_page]
         ]
         return SearchResult(
-            text, len(results), page, per_page, self._hits(window, parsed.needles),
+            text, total, page, per_page, self._hits(window, parsed.needles),
             time.perf_counter() - started, sort=sort, filters=filters,
             facets=facet_lists(results),
         )
@@ -201,6 +219,7 @@ class Archive:
     def _hits(self, window: list[tuple[int, float]], needles: list[str]) -> list[Hit]:
         """Hits for (id, score) pairs, with snippets showing `needles`."""
         articles = database.get_articles(self.db, [i for i, _ in window])
+        copies = database.group_sizes(self.db, [i for i, _ in window])
         hits = []
         for article_id, score in window:
             a = articles.get(article_id)
@@ -217,6 +236,7 @@ class Archive:
                     score=score,
                     snippet=snippet(a.body, needles),
                     title_html=mark(a.title, needles),
+                    reposts=copies.get(article_id, 0),
                 )
             )
         return hits
@@ -244,7 +264,9 @@ class Archive:
         like = like_query(terms)
         if like is None:
             return []
-        results = searcher.search(like, limit=limit, mask=wq.Term("id", str(article_id)))
+        # Neither the article itself nor its reposts are "similar articles".
+        hide = wq.Or([wq.Term("id", str(i)) for i in [article_id, *article.reposts]])
+        results = searcher.search(like, limit=limit, mask=hide)
         window = [(int(hit["id"]), float(hit.score)) for hit in results]
         return self._hits(window, [w for w, _ in terms])
 
@@ -276,6 +298,8 @@ class Archive:
         try:
             if not rebuilding:
                 self._prepare_index()
+            with _write_errors(self.home):
+                database.backfill_groups(self.db)
             yield self
         finally:
             self._lock = None
@@ -415,8 +439,8 @@ class Archive:
         ix = index.create(building)
         count = self.db.execute("SELECT count(*) FROM articles").fetchone()[0]
         rows = self.db.execute(
-            "SELECT id, title, author, source, published, body, content_hash FROM articles "
-            "ORDER BY id"
+            "SELECT id, title, author, source, published, body, content_hash, group_id "
+            "FROM articles ORDER BY id"
         )
         writer = ix.writer(limitmb=256)
         try:

@@ -13,6 +13,7 @@ import json
 import sqlite3
 from pathlib import Path
 
+from . import reposts
 from .models import Article
 from .normalize import normalize
 
@@ -37,7 +38,8 @@ CREATE TABLE IF NOT EXISTS articles (
     original_name TEXT,
     added_at      TEXT NOT NULL,
     updated_at    TEXT NOT NULL,
-    indexed       INTEGER NOT NULL DEFAULT 0
+    indexed       INTEGER NOT NULL DEFAULT 0,
+    group_id      INTEGER
 );
 CREATE INDEX IF NOT EXISTS articles_pending ON articles(indexed) WHERE indexed = 0;
 CREATE TABLE IF NOT EXISTS files (
@@ -54,6 +56,12 @@ CREATE TABLE IF NOT EXISTS file_articles (
     PRIMARY KEY (path, n)
 );
 CREATE INDEX IF NOT EXISTS file_articles_article ON file_articles(article_id);
+CREATE TABLE IF NOT EXISTS repost_keys (
+    hash       INTEGER NOT NULL,
+    article_id INTEGER NOT NULL,
+    PRIMARY KEY (hash, article_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS repost_keys_article ON repost_keys(article_id);
 CREATE TABLE IF NOT EXISTS index_deletes (article_id INTEGER PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
@@ -70,12 +78,78 @@ def connect(path: Path) -> sqlite3.Connection:
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
     conn.execute("PRAGMA foreign_keys=ON")
+    _migrate(conn)
     conn.executescript(_SCHEMA)
     conn.execute(
         "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
         (str(SCHEMA_VERSION),),
     )
     return conn
+
+
+def _migrate(conn: sqlite3.Connection) -> None:
+    """Bring an archive made by an earlier version up to this schema, in place."""
+    columns = {r[1] for r in conn.execute("PRAGMA table_info(articles)")}
+    if columns and "group_id" not in columns:
+        # Grouping is filled in by the next writer (`backfill_groups`).
+        conn.execute("ALTER TABLE articles ADD COLUMN group_id INTEGER")
+
+
+def group_article(conn: sqlite3.Connection, article_id: int, body: str) -> int:
+    """Put an article in the repost group of its nearest earlier copies; returns the group."""
+    conn.execute("DELETE FROM repost_keys WHERE article_id = ?", (article_id,))
+    mine = reposts.sketch(body)
+    groups = [article_id]
+    if mine:
+        marks = ",".join("?" * len(mine))
+        candidates = conn.execute(
+            f"SELECT article_id FROM repost_keys WHERE hash IN ({marks}) AND article_id != ? "
+            "GROUP BY article_id HAVING count(*) >= ?",
+            (*mine, article_id, reposts.MIN_SHARED),
+        ).fetchall()
+        for (other,) in candidates:
+            theirs = [r[0] for r in conn.execute(
+                "SELECT hash FROM repost_keys WHERE article_id = ?", (other,))]
+            if reposts.similarity(mine, theirs) >= reposts.THRESHOLD:
+                row = conn.execute("SELECT group_id FROM articles WHERE id = ?", (other,)).fetchone()
+                groups.append(row[0] if row and row[0] is not None else other)
+        conn.executemany(
+            "INSERT OR IGNORE INTO repost_keys(hash, article_id) VALUES (?, ?)",
+            [(h, article_id) for h in mine],
+        )
+    group = min(groups)
+    conn.execute("UPDATE articles SET group_id = ? WHERE id = ?", (group, article_id))
+    return group
+
+
+def backfill_groups(conn: sqlite3.Connection) -> int:
+    """Group the articles stored before repost grouping existed; they are re-indexed."""
+    ids = [r[0] for r in conn.execute("SELECT id FROM articles WHERE group_id IS NULL ORDER BY id")]
+    for article_id in ids:
+        conn.execute("BEGIN IMMEDIATE")
+        body = conn.execute("SELECT body FROM articles WHERE id = ?", (article_id,)).fetchone()[0]
+        group_article(conn, article_id, body)
+        conn.execute("UPDATE articles SET indexed = 0 WHERE id = ?", (article_id,))
+        conn.execute("COMMIT")
+    return len(ids)
+
+
+def group_members(conn: sqlite3.Connection, article_id: int) -> list[int]:
+    """The other articles in this article's repost group, oldest first."""
+    return [r[0] for r in conn.execute(
+        "SELECT b.id FROM articles a JOIN articles b ON b.group_id = a.group_id "
+        "WHERE a.id = ? AND b.id != a.id ORDER BY b.id", (article_id,))]
+
+
+def group_sizes(conn: sqlite3.Connection, ids: list[int]) -> dict[int, int]:
+    """For each article id, how many other articles share its repost group."""
+    if not ids:
+        return {}
+    marks = ",".join("?" * len(ids))
+    rows = conn.execute(
+        f"SELECT a.id, count(b.id) - 1 FROM articles a JOIN articles b ON b.group_id = a.group_id "
+        f"WHERE a.id IN ({marks}) GROUP BY a.id", ids)
+    return {r[0]: r[1] for r in rows}
 
 
 def content_hash(article: Article) -> str:
@@ -227,6 +301,7 @@ def store_file(
                         (*_article_values(article), digest, now, previous),
                     )
                     article_id = previous
+                    group_article(conn, article_id, article.body)
                 else:
                     cur = conn.execute(
                         "INSERT INTO articles(title, author, source, published, url, body, "
@@ -237,6 +312,7 @@ def store_file(
                     )
                     article_id = cur.lastrowid
                     inserted += 1
+                    group_article(conn, article_id, article.body)
             new_ids.append(article_id)
             conn.execute(
                 "INSERT OR IGNORE INTO file_articles(path, n, article_id) VALUES (?, ?, ?)",
@@ -247,6 +323,7 @@ def store_file(
                 "SELECT 1 FROM file_articles WHERE article_id = ? LIMIT 1", (orphan,)
             ).fetchone():
                 conn.execute("DELETE FROM articles WHERE id = ?", (orphan,))
+                conn.execute("DELETE FROM repost_keys WHERE article_id = ?", (orphan,))
                 conn.execute("INSERT OR IGNORE INTO index_deletes(article_id) VALUES (?)", (orphan,))
         conn.execute("COMMIT")
     except BaseException:
@@ -260,8 +337,8 @@ def store_file(
 def pending(conn: sqlite3.Connection, limit: int) -> tuple[list[sqlite3.Row], list[int]]:
     """Up to `limit` articles the index lacks, and ids the index must forget."""
     rows = conn.execute(
-        "SELECT id, title, author, source, published, body, content_hash FROM articles "
-        "WHERE indexed = 0 ORDER BY id LIMIT ?",
+        "SELECT id, title, author, source, published, body, content_hash, group_id "
+        "FROM articles WHERE indexed = 0 ORDER BY id LIMIT ?",
         (limit,),
     ).fetchall()
     deletes = [r[0] for r in conn.execute("SELECT article_id FROM index_deletes LIMIT ?", (limit,))]

@@ -20,7 +20,8 @@ from . import analysis
 from .errors import IndexDamagedError, IndexVersionError
 
 #: 2: a sortable `year` for the year facet, and each document's content `hash`.
-INDEX_SCHEMA_VERSION = 2
+#: 3: the repost `group`, to show one result per group.
+INDEX_SCHEMA_VERSION = 3
 SIDECAR = "wenhai-index.json"
 
 
@@ -41,6 +42,7 @@ def schema() -> Schema:
         source=ID(sortable=True),
         date=ID(sortable=True),
         year=ID(sortable=True),
+        group=ID(sortable=True),
     )
 
 
@@ -102,6 +104,7 @@ def document(row) -> dict:
     doc = {
         "id": str(row["id"]),
         "hash": row["content_hash"],
+        "group": str(row["group_id"] or row["id"]),
         "title": row["title"],
         "title_g": row["title"],
         "body": row["body"],

@@ -33,6 +33,8 @@ class Article:
     id: int | None = None
     path: str | None = None
     paths: list[str] = field(default_factory=list)
+    #: Ids of the other articles in its repost group (the same text, reworded or re-titled).
+    reposts: list[int] = field(default_factory=list)
     format: str | None = None
     encoding: str | None = None
     content_hash: str | None = None
@@ -66,6 +68,7 @@ class Article:
             "encoding": self.encoding,
             "provenance": dict(self.provenance),
             "extra": dict(self.extra),
+            "reposts": list(self.reposts),
         }
         if body:
             d["body"] = self.body
@@ -83,6 +86,8 @@ class Hit:
     score: float
     snippet: Markup
     title_html: Markup
+    #: How many other articles are copies of this one (its repost group, less itself).
+    reposts: int = 0
 
     def to_dict(self) -> dict:
         return {
@@ -94,6 +99,7 @@ class Hit:
             "path": self.path,
             "snippet": str(self.snippet),
             "score": round(self.score, 4),
+            "reposts": self.reposts,
         }
 
 

@@ -70,3 +70,13 @@ def article_id(archive: Archive, title_fragment: str) -> int:
     hits = archive.search(f"title:{title_fragment}").hits
     assert len(hits) == 1, [h.title for h in hits]
     return hits[0].id
+
+
+@pytest.fixture
+def client_for():
+    """A Flask test client over the archive in a given home."""
+
+    def make(home: Path):
+        return create_app({"WENHAI_HOME": str(home), "TESTING": True}).test_client()
+
+    return make

@@ -95,7 +95,8 @@ def test_search_json_contract(ingested, wenhai):
     data = json.loads(wenhai("search", "限行", "--json", "--limit", "5").stdout)
     assert data["total"] == 1
     (hit,) = data["hits"]
-    assert set(hit) == {"id", "title", "author", "source", "published", "path", "snippet", "score"}
+    assert set(hit) == {"id", "title", "author", "source", "published", "path", "snippet", "score",
+                         "reposts"}
     assert hit["published"] == "2024-03-05"
     assert hit["path"].endswith("jiangcheng_bridge_gb18030.txt")
     assert "<mark>限行</mark>" in hit["snippet"]

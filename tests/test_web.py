@@ -94,7 +94,8 @@ def test_api_search_contract(client):
     data = response.get_json()
     assert data["total"] == 2 and data["page"] == 2 and len(data["hits"]) == 1
     hit = data["hits"][0]
-    assert set(hit) == {"id", "title", "author", "source", "published", "path", "snippet", "score"}
+    assert set(hit) == {"id", "title", "author", "source", "published", "path", "snippet", "score",
+                         "reposts"}
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", hit["published"])
 
 

@@ -38,7 +38,8 @@ def search():
     limit = integer(request.args, "limit", 10, 1, MAX_PER_PAGE)
     params = search_params(request.args)
     result = get_archive().search(
-        q, page=params.page, per_page=limit, sort=params.sort, filters=params.filters
+        q, page=params.page, per_page=limit, sort=params.sort, filters=params.filters,
+        reposts=params.reposts,
     )
     return jsonify(result.to_dict())
 

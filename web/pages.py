@@ -37,7 +37,7 @@ def search():
         params = search_params(request.args)
         result = get_archive().search(
             q, page=params.page, per_page=current_app.config["PER_PAGE"],
-            sort=params.sort, filters=params.filters,
+            sort=params.sort, filters=params.filters, reposts=params.reposts,
         )
     except (BadParameter, QueryError) as e:
         return render_template("search.html", q=q, error=str(e), help=SYNTAX_HELP), 400
@@ -67,7 +67,7 @@ def article(article_id: int):
     paragraphs = [(highlight(text, needles), is_heading) for text, is_heading in found.paragraphs()]
     return render_template(
         "article.html", article=found, paragraphs=paragraphs, q=q, marked=bool(needles),
-        similar=archive.similar(article_id, limit=SIMILAR),
+        similar=archive.similar(article_id, limit=SIMILAR), reposts=archive.reposts_of(found),
     )
 
 

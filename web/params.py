@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from store import MAX_PAGE, SORTS, Filters
+from store import MAX_PAGE, REPOST_MODES, SORTS, Filters
 
 
 class BadParameter(ValueError):
@@ -53,19 +53,22 @@ class SearchParams:
     page: int = 1
     sort: str = "relevance"
     filters: Filters = field(default_factory=Filters)
+    reposts: str = "one"
 
     def args(self, **changes: str | int | None) -> dict[str, str | int]:
         """URL parameters for this search with `changes` (None removes one).
 
         Changing anything but the page starts again at page 1.
         """
-        current: dict[str, str | int | None] = {"q": self.q, "sort": self.sort, "page": self.page}
+        current: dict[str, str | int | None] = {
+            "q": self.q, "sort": self.sort, "page": self.page, "reposts": self.reposts,
+        }
         for param, attr in FILTER_PARAMS.items():
             current[param] = getattr(self.filters, attr)
         if set(changes) - {"page"}:
             current["page"] = None
         current.update(changes)
-        defaults = {"sort": "relevance", "page": 1}
+        defaults = {"sort": "relevance", "page": 1, "reposts": "one"}
         return {k: v for k, v in current.items() if v and defaults.get(k) != v}
 
     def chips(self) -> list[tuple[str, str, dict]]:
@@ -85,4 +88,5 @@ def search_params(args: Mapping[str, str]) -> SearchParams:
         page=integer(args, "page", 1, 1, MAX_PAGE),
         sort=choice(args, "sort", SORTS),
         filters=filters,
+        reposts=choice(args, "reposts", REPOST_MODES),
     )

@@ -401,31 +401,34 @@ class Archive:
         if not total:
             return 0
         ix = index.open_index(self.index_path)
-        done = 0
+        bar = iter(progress(range(total), total, "indexing"))
+        indexed: list[int] = []
         try:
-            bar = iter(progress(range(total), total, "indexing"))
-            while True:
-                rows, deletes = database.pending(self.db, INDEX_BATCH)
-                if not rows and not deletes:
-                    break
-                with _write_errors(self.home):
-                    writer = ix.writer(limitmb=256)
-                    try:
-                        for article_id in deletes:
-                            writer.delete_by_term("id", str(article_id))
+            with _write_errors(self.home):
+                # One writer, one commit: every commit adds a segment that repeats most of
+                # the gram lexicon, and segments cost index size and reader memory.
+                writer = ix.writer(limitmb=256)
+                try:
+                    deletes = database.pending_deletes(self.db)
+                    for article_id in deletes:
+                        writer.delete_by_term("id", str(article_id))
+                        next(bar, None)
+                    while rows := database.pending(
+                        self.db, INDEX_BATCH, indexed[-1] if indexed else 0
+                    ):
                         for row in rows:
                             writer.update_document(**index.document(row))
-                        writer.commit()
-                    except BaseException:
-                        writer.cancel()
-                        raise
-                    database.mark_indexed(self.db, [r["id"] for r in rows], deletes)
-                for _ in range(len(rows) + len(deletes)):
-                    next(bar, None)
-                done += len(rows) + len(deletes)
+                            indexed.append(row["id"])
+                            next(bar, None)
+                    writer.commit(mergetype=index.merge_policy)
+                except BaseException:
+                    writer.cancel()
+                    raise
+                # Only now, after the commit: a crash before it leaves them pending.
+                database.mark_indexed(self.db, indexed, deletes)
         finally:
             ix.close()
-        return done
+        return len(indexed) + len(deletes)
 
     def reindex(self, progress: IterWrapper = _no_progress) -> int:
         """Rebuild the search index from the store into a new folder, then swap it in.

@@ -21,7 +21,7 @@ SCHEMA_VERSION = 1
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
-    id            INTEGER PRIMARY KEY,
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,  -- ids are never reused: links stay valid
     content_hash  TEXT NOT NULL UNIQUE,
     title         TEXT NOT NULL,
     author        TEXT,
@@ -334,15 +334,18 @@ def store_file(
     return "added" if inserted else "duplicate"
 
 
-def pending(conn: sqlite3.Connection, limit: int) -> tuple[list[sqlite3.Row], list[int]]:
-    """Up to `limit` articles the index lacks, and ids the index must forget."""
-    rows = conn.execute(
+def pending(conn: sqlite3.Connection, limit: int, after: int = 0) -> list[sqlite3.Row]:
+    """Up to `limit` articles the index lacks, with ids above `after`, in id order."""
+    return conn.execute(
         "SELECT id, title, author, source, published, body, content_hash, group_id "
-        "FROM articles WHERE indexed = 0 ORDER BY id LIMIT ?",
-        (limit,),
+        "FROM articles WHERE indexed = 0 AND id > ? ORDER BY id LIMIT ?",
+        (after, limit),
     ).fetchall()
-    deletes = [r[0] for r in conn.execute("SELECT article_id FROM index_deletes LIMIT ?", (limit,))]
-    return rows, deletes
+
+
+def pending_deletes(conn: sqlite3.Connection) -> list[int]:
+    """Ids of deleted articles the index must forget."""
+    return [r[0] for r in conn.execute("SELECT article_id FROM index_deletes")]
 
 
 def mark_indexed(conn: sqlite3.Connection, ids: list[int], deletes: list[int]) -> None:

@@ -211,3 +211,25 @@ def test_check_finds_and_repairs_missing_extra_and_stale_documents(tmp_path):
     assert repaired.returncode == 0 and "repaired" in repaired.stdout
     assert run(home, "check").returncode == 0
     assert json.loads(run(home, "search", "幽灵文章", "--json").stdout)["total"] == 0
+
+
+def test_many_ingests_keep_the_index_at_a_few_segments(tmp_path):
+    from store import index as store_index
+
+    home = tmp_path / "home"
+    for batch in range(9):
+        make_corpus(tmp_path / f"batch{batch}", 20, start=batch * 20)
+        with Archive(home) as archive, archive.writing():
+            from indexer.ingest import ingest
+
+            ingest(archive, [tmp_path / f"batch{batch}"])
+    ix = store_index.open_index(home / "index")
+    try:
+        assert len(ix._segments()) <= store_index.MAX_SEGMENTS
+    finally:
+        ix.close()
+    with Archive(home) as archive:
+        assert archive.search("编号甲0005号").total == 1
+        assert archive.search("编号甲0179号").total == 1
+        assert archive.stats()["articles"] == 180
+    assert run(home, "check").returncode == 0

@@ -150,17 +150,24 @@ class Archive:
                         "Run `wenhai reindex` to build it from the stored articles."
                     )
                 return None
-            self._ix = index.open_index(self.index_path)
+            self._ix = index.open_index(self.index_path, probe=False)
         return self._ix
 
     def _current_searcher(self):
+        """A searcher on the latest commit, reused while nothing has changed."""
         ix = self._index()
         if ix is None:
             return None
-        if self._searcher is None:
-            self._searcher = ix.searcher()
-        else:
-            self._searcher = self._searcher.refresh()
+        try:
+            if self._searcher is None:
+                self._searcher = ix.searcher()
+                self._searcher.doc_count()  # reads the segments: fails here if damaged
+            elif not self._searcher.up_to_date():
+                self._searcher = self._searcher.refresh()
+                self._searcher.doc_count()
+        except Exception as e:  # noqa: BLE001 - Whoosh raises many types for broken files
+            self._searcher = None
+            raise index.damaged(self.index_path, e) from e
         return self._searcher
 
     def search(

@@ -76,18 +76,27 @@ def check(path: Path) -> None:
         )
 
 
-def open_index(path: Path) -> windex.Index:
-    """Open the index, or raise `IndexDamagedError` if its files cannot be read."""
+def damaged(path: Path, e: Exception) -> IndexDamagedError:
+    return IndexDamagedError(
+        f"The search index in {path} is damaged ({type(e).__name__}: {e}). Run "
+        "`wenhai check --repair` to rebuild it from the archive; no article is lost."
+    )
+
+
+def open_index(path: Path, *, probe: bool = True) -> windex.Index:
+    """Open the index, or raise `IndexDamagedError` if its files cannot be read.
+
+    `probe` reads every segment once to find damage now; a searcher that will read
+    them anyway can skip it and check its own first read.
+    """
     check(path)
     try:
         ix = windex.open_dir(str(path), schema=schema())
-        with ix.reader() as reader:
-            reader.doc_count()
+        if probe:
+            with ix.reader() as reader:
+                reader.doc_count()
     except Exception as e:  # noqa: BLE001 - Whoosh raises many types for broken files
-        raise IndexDamagedError(
-            f"The search index in {path} is damaged ({type(e).__name__}: {e}). Run "
-            "`wenhai check --repair` to rebuild it from the archive; no article is lost."
-        ) from e
+        raise damaged(path, e) from e
     return ix
 
 

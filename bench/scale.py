@@ -11,10 +11,14 @@ from __future__ import annotations
 
 import random
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import corpus
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from indexer.boilerplate import TAIL_RULES  # noqa: E402
 
 #: Longer "paragraphs" are whole articles that lost their line breaks; they would make
 #: the mean article size depend on a few outliers.
@@ -32,6 +36,12 @@ class Pool:
     paragraphs: list[str]
 
 
+def _is_trailer(paragraph: str) -> bool:
+    """A platform disclaimer that ends an article: wenhai drops it and all after it, so
+    drawn into the middle of a new article it would cut that article short."""
+    return any(rule.pattern.search(paragraph) for rule in TAIL_RULES)
+
+
 def real_pool() -> Pool:
     """Titles and paragraphs from iNews and People's Daily (downloaded on first use)."""
     titles: list[tuple[str, str]] = []
@@ -39,7 +49,8 @@ def real_pool() -> Pool:
     for f in sorted(corpus.inews().glob("*.txt")):
         head, _, body = f.read_text(encoding="utf-8").partition("\n\n")
         titles.append((head.split("\n", 1)[0].removeprefix("Title: "), "iNews"))
-        paragraphs.extend(p for p in body.split("\n") if 0 < len(p) <= MAX_PARAGRAPH)
+        paragraphs.extend(p for p in body.split("\n")
+                          if 0 < len(p) <= MAX_PARAGRAPH and not _is_trailer(p))
     for line in corpus.peoples_daily().read_text(encoding="utf-8").splitlines():
         if TITLE_LIKE.match(line):
             titles.append((line, "人民日报"))

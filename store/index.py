@@ -15,6 +15,7 @@ from pathlib import Path
 
 from whoosh import index as windex
 from whoosh.fields import ID, TEXT, Schema
+from whoosh.filedb.filestore import FileStorage
 
 from . import analysis
 from .errors import IndexDamagedError, IndexVersionError
@@ -54,9 +55,16 @@ def exists(path: Path) -> bool:
     return path.is_dir() and windex.exists_in(str(path))
 
 
+def _storage(path: Path) -> FileStorage:
+    # Whoosh's mmap path copies each whole segment file into memory when a reader
+    # opens (BytesIO over the map): measured 0.7 s for a first search on 3,000
+    # articles against 40 ms with plain file reads, and it grows with the index.
+    return FileStorage(str(path), supports_mmap=False)
+
+
 def create(path: Path) -> windex.Index:
     path.mkdir(parents=True, exist_ok=True)
-    ix = windex.create_in(str(path), schema())
+    ix = _storage(path).create_index(schema())
     (path / SIDECAR).write_text(json.dumps(identity()), encoding="utf-8")
     return ix
 
@@ -91,7 +99,7 @@ def open_index(path: Path, *, probe: bool = True) -> windex.Index:
     """
     check(path)
     try:
-        ix = windex.open_dir(str(path), schema=schema())
+        ix = _storage(path).open_index(schema=schema())
         if probe:
             with ix.reader() as reader:
                 reader.doc_count()

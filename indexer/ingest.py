@@ -25,7 +25,7 @@ DEFAULT_MAX_BYTES = 50_000_000
 #: Longer bodies are cut (at a paragraph end where possible) and flagged in `extra`.
 DEFAULT_MAX_CHARS = 500_000
 #: Bring the search index up to date every this many files, so a long run is searchable early.
-SYNC_EVERY = 1000
+SYNC_EVERY = 2000
 
 
 @dataclass

@@ -78,10 +78,11 @@ def build(draft: Draft, path: str, encoding: str) -> Article:
         fields.setdefault(name, value_how)
     paras, md_heads = _apply(found.edits, paras, md_heads)
 
-    if "title" not in fields and paras and metadata.is_title_like(paras[0]):
+    # A one-paragraph post keeps its paragraph as its text, even when it reads like a title.
+    if "title" not in fields and len(paras) > 1 and metadata.is_title_like(paras[0]):
         fields["title"] = (paras.pop(0), "first line")
         md_heads = {h - 1 for h in md_heads if h != 0}
-    elif "title" in fields and paras and paras[0].strip() == fields["title"][0].strip():
+    elif "title" in fields and len(paras) > 1 and paras[0].strip() == fields["title"][0].strip():
         paras.pop(0)  # the page repeats its title as the first heading
         md_heads = {h - 1 for h in md_heads if h != 0}
     if "title" not in fields:

@@ -87,15 +87,28 @@ INLINE_RULES: tuple[Rule, ...] = (
 )
 
 
+#: Scraped articles often arrive as one long line, promo phrases glued to the text
+#: (点击上方“某某”关注我们夏天到了…). A line this long is article text: no line rule drops
+#: it, and only a trailer that starts the line (特别声明…) cuts the rest.
+LONG_LINE = 200
+
+
+def _removes(rule: Rule, line: str, *, trailer: bool = False) -> bool:
+    m = rule.pattern.search(line)
+    if m is None:
+        return False
+    return len(line) <= LONG_LINE or (trailer and m.start() <= 2)
+
+
 def clean_lines(lines: list[str]) -> tuple[list[str], dict[str, tuple[str, str]]]:
     """The lines without boilerplate (blank lines kept as paragraph breaks), and the
     metadata the removed lines carried: field → (value, the rule's `removes`)."""
     out: list[str] = []
     kept: dict[str, tuple[str, str]] = {}
     for line in lines:
-        if any(r.pattern.search(line) for r in TAIL_RULES):
+        if any(_removes(r, line, trailer=True) for r in TAIL_RULES):
             break
-        rule = next((r for r in LINE_RULES if r.pattern.search(line)), None)
+        rule = next((r for r in LINE_RULES if _removes(r, line)), None)
         if rule is not None:
             if rule.keeps:
                 value = rule.pattern.search(line).group("value").strip()

@@ -281,3 +281,23 @@ def test_wenhai_show_lists_extra_metadata_with_its_origin(wenhai, tmp_path):
     assert "location: 北京  (from dateline)" in shown
     assert "dateline: 新华社北京12月31日电  (from dateline)" in shown
     assert "published: 2023-12-31  (from dateline)" in shown
+
+
+def test_one_paragraph_posts_keep_their_text():
+    # A short post whose only line is also its title (common in scraped news and Weibo).
+    good, bad = read_articles("Title: 谁知道哪里可以补办手机卡\n\n谁知道哪里可以补办手机卡\n".encode(), "q.txt")
+    assert not bad and good[0].body == "谁知道哪里可以补办手机卡"
+    good, bad = read_articles("狗年第一条微博，只有去年的照片了\n".encode(), "post.txt")
+    assert not bad and good[0].body == "狗年第一条微博，只有去年的照片了"
+
+
+def test_a_long_one_line_article_ending_in_a_promo_phrase_is_kept():
+    text = "2018年5月23日，省侨联主席一行赴厦门调研创新创业服务联系点。" * 8 + "欢迎扫码关注我们的公众号。"
+    good, bad = read_articles(f"Title: 侨联调研\n\n{text}\n".encode(), "long.txt")
+    assert not bad and good[0].body.startswith("2018年5月23日")
+
+
+def test_a_long_line_starting_with_a_promo_phrase_is_article_text():
+    text = "点击上方“合肥海事”关注我们夏天到了，水上活动少不了安全知识。" + "海事人员走进学校讲解水上安全。" * 15
+    good, bad = read_articles(f"Title: 水上安全进校园\n\n{text}\n".encode(), "glued.txt")
+    assert not bad and "海事人员走进学校" in good[0].body

@@ -25,6 +25,7 @@ from collections.abc import Iterator
 
 import jieba
 from whoosh.analysis import Token, Tokenizer
+from whoosh.formats import Positions
 
 from .normalize import normalize
 
@@ -175,6 +176,59 @@ class GramTokenizer(_SpanTokenizer):
             yield unit, i, start, end
             if i + 1 < len(us):
                 yield bigram(us[i], us[i + 1]), i, start, us[i + 1][2]
+
+
+# -- postings without Token objects ---------------------------------------------------
+#
+# Whoosh's generic path makes a Token per term occurrence and runs it through its
+# Positions format; for n-grams that is most of the indexing work outside Whoosh's
+# own writer (measured: 21 of 77 profiled seconds for 1,000 articles). These build the
+# same (term bytes, frequency, weight, encoded positions) tuples directly, byte for byte,
+# and are cheap to ship from a worker process.
+
+#: (term as UTF-8, frequency, weight, positions as Whoosh's Positions format encodes them)
+Posting = tuple[bytes, int, float, bytes]
+_encode_positions = Positions().encode
+
+
+def _postings(occurrences: Iterator[tuple[str, int]]) -> list[Posting]:
+    poses: dict[str, list[int]] = {}
+    for term, pos in occurrences:
+        if (found := poses.get(term)) is None:
+            poses[term] = [pos]
+        else:
+            found.append(pos)
+    return [
+        (term.encode("utf-8"), len(p), float(len(p)), _encode_positions(p))
+        for term, p in poses.items()
+    ]
+
+
+def word_postings(text: str) -> list[Posting]:
+    """What `WordTokenizer` indexes for `text`, as postings."""
+    return _postings((word, pos) for word, pos, _, _ in WordTokenizer().spans(text, "index"))
+
+
+def gram_postings(text: str) -> list[Posting]:
+    """What `GramTokenizer` indexes for `text`, as postings."""
+    us = units(normalize(text))
+    poses: dict[str, list[int]] = {}
+    last = len(us) - 1
+    for i, u in enumerate(us):
+        if (found := poses.get(u[0])) is None:
+            poses[u[0]] = [i]
+        else:
+            found.append(i)
+        if i < last:
+            gram = bigram(u, us[i + 1])
+            if (found := poses.get(gram)) is None:
+                poses[gram] = [i]
+            else:
+                found.append(i)
+    return [
+        (term.encode("utf-8"), len(p), float(len(p)), _encode_positions(p))
+        for term, p in poses.items()
+    ]
 
 
 def fingerprint() -> str:

@@ -19,7 +19,7 @@ from pathlib import Path
 from whoosh import query as wq
 from whoosh import sorting
 
-from . import database, index, query
+from . import database, index, query, segments, workers
 from .errors import (
     ArticleNotFound,
     IndexDamagedError,
@@ -95,6 +95,7 @@ class Archive:
         self._ix = None
         self._searcher = None
         self._lock: WriteLock | None = None
+        self._analyzers = workers.Analyzers(1)
         #: Things a writer noticed and repaired that the user should hear about.
         self.notices: list[str] = []
 
@@ -293,15 +294,17 @@ class Archive:
     # -- writing ----------------------------------------------------------------
 
     @contextlib.contextmanager
-    def writing(self, *, rebuilding: bool = False) -> Iterator[Archive]:
+    def writing(self, *, rebuilding: bool = False, jobs: int | None = None) -> Iterator[Archive]:
         """Hold the write lock; raises `ArchiveBusyError` if another process holds it.
 
         Unless `rebuilding`, an index built by another version is refused
-        (`IndexVersionError`) before anything is written.
+        (`IndexVersionError`) before anything is written. `jobs` is how many processes
+        analyse text for the index (default: one per core).
         """
         lock = WriteLock(self.home / "write.lock")
         lock.acquire()
         self._lock = lock
+        self._analyzers = workers.Analyzers(jobs)
         try:
             if not rebuilding:
                 self._prepare_index()
@@ -309,6 +312,7 @@ class Archive:
                 database.backfill_groups(self.db)
             yield self
         finally:
+            self._analyzers.close()
             self._lock = None
             lock.release()
 
@@ -414,19 +418,16 @@ class Archive:
             with _write_errors(self.home):
                 # One writer, one commit: every commit adds a segment that repeats most of
                 # the gram lexicon, and segments cost index size and reader memory.
-                writer = ix.writer(limitmb=256)
+                writer = segments.Writer(ix, limitmb=256)
                 try:
                     deletes = database.pending_deletes(self.db)
                     for article_id in deletes:
                         writer.delete_by_term("id", str(article_id))
                         next(bar, None)
-                    while rows := database.pending(
-                        self.db, INDEX_BATCH, indexed[-1] if indexed else 0
-                    ):
-                        for row in rows:
-                            writer.update_document(**index.document(row))
-                            indexed.append(row["id"])
-                            next(bar, None)
+                    for doc in self._analyzers.documents(self._pending_batches(), total):
+                        writer.update_document(**doc)
+                        indexed.append(int(doc["id"]))
+                        next(bar, None)
                     writer.commit(mergetype=index.merge_policy)
                 except BaseException:
                     writer.cancel()
@@ -436,6 +437,12 @@ class Archive:
         finally:
             ix.close()
         return len(indexed) + len(deletes)
+
+    def _pending_batches(self) -> Iterator[list[sqlite3.Row]]:
+        after = 0
+        while rows := database.pending(self.db, INDEX_BATCH, after):
+            yield rows
+            after = rows[-1]["id"]
 
     def reindex(self, progress: IterWrapper = _no_progress) -> int:
         """Rebuild the search index from the store into a new folder, then swap it in.
@@ -452,10 +459,12 @@ class Archive:
             "SELECT id, title, author, source, published, body, content_hash, group_id "
             "FROM articles ORDER BY id"
         )
-        writer = ix.writer(limitmb=256)
+        batches = iter(lambda: rows.fetchmany(INDEX_BATCH), [])
+        writer = segments.Writer(ix, limitmb=256)
         try:
-            for row in progress(rows, count, "reindexing"):
-                writer.add_document(**index.document(row))
+            docs = self._analyzers.documents(batches, count)
+            for doc in progress(docs, count, "reindexing"):
+                writer.add_document(**doc)
         except BaseException:
             writer.cancel()
             ix.close()

@@ -26,19 +26,51 @@ INDEX_SCHEMA_VERSION = 3
 SIDECAR = "wenhai-index.json"
 
 
+class Analyzed(list):
+    """A field value already turned into postings (see `analysis.word_postings`)."""
+
+
+class _Text(TEXT):
+    """A TEXT field that indexes through `analysis`'s direct postings.
+
+    Queries still go through the analyzer (the same terms, one Token at a time);
+    indexing takes a string, or an `Analyzed` value computed ahead, e.g. in a worker.
+    """
+
+    def __init__(self, analyzer, postings):
+        super().__init__(analyzer=analyzer, phrase=True)
+        self._postings = postings
+
+    def index(self, value, **kwargs):
+        if isinstance(value, Analyzed):
+            return value
+        return self._postings(value)
+
+
+def words_field() -> TEXT:
+    return _Text(analysis.WordTokenizer(), analysis.word_postings)
+
+
+def grams_field() -> TEXT:
+    return _Text(analysis.GramTokenizer(), analysis.gram_postings)
+
+
+#: Which of the document's fields each kind of analysis fills.
+WORD_FIELDS = ("title", "body")
+GRAM_FIELDS = ("title_g", "body_g", "author_g", "source_g")
+
+
 def schema() -> Schema:
-    words = analysis.WordTokenizer()
-    grams = analysis.GramTokenizer()
     return Schema(
         id=ID(stored=True, unique=True),
         # The content hash the document was built from: `wenhai check` finds stale ones.
         hash=ID(stored=True),
-        title=TEXT(analyzer=words, phrase=True),
-        body=TEXT(analyzer=words, phrase=True),
-        title_g=TEXT(analyzer=grams, phrase=True),
-        body_g=TEXT(analyzer=grams, phrase=True),
-        author_g=TEXT(analyzer=grams, phrase=True),
-        source_g=TEXT(analyzer=grams, phrase=True),
+        title=words_field(),
+        body=words_field(),
+        title_g=grams_field(),
+        body_g=grams_field(),
+        author_g=grams_field(),
+        source_g=grams_field(),
         author=ID(sortable=True),
         source=ID(sortable=True),
         date=ID(sortable=True),
@@ -137,6 +169,18 @@ def document(row) -> dict:
         doc["date"] = row["published"]
         doc["year"] = row["published"][:4]
     return doc
+
+
+def analyzed(doc: dict) -> dict:
+    """`doc` with its text fields already turned into postings (work a process can do ahead)."""
+    out = dict(doc)
+    for name in WORD_FIELDS:
+        if name in out:
+            out[name] = Analyzed(analysis.word_postings(out[name]))
+    for name in GRAM_FIELDS:
+        if name in out:
+            out[name] = Analyzed(analysis.gram_postings(out[name]))
+    return out
 
 
 #: More segments than this and a commit merges the smaller half of them.

@@ -79,6 +79,13 @@ def _terminal_html(fragment: str) -> str:
     return html.unescape(styled)
 
 
+#: How many processes analyse text for the index (ingest, reindex).
+JOBS = click.option(
+    "-j", "--jobs", type=click.IntRange(1, 64), default=None,
+    help="Processes that segment text for the index [default: one per core; 1 = no workers].",
+)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--home",
@@ -105,8 +112,9 @@ def main(ctx: click.Context, home: Path | None) -> None:
     type=click.IntRange(1000), help="Keep at most this many characters of one article's text.",
 )
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no per-file failures.")
+@JOBS
 @click.pass_context
-def ingest(ctx, paths, encoding, max_size, max_chars, quiet):
+def ingest(ctx, paths, encoding, max_size, max_chars, quiet, jobs):
     """Add the articles in PATHS (files or folders, recursively) to the archive.
 
     Reads .txt, .md, .html/.htm, .json and .jsonl in UTF-8, UTF-16, GB18030 or Big5,
@@ -114,7 +122,7 @@ def ingest(ctx, paths, encoding, max_size, max_chars, quiet):
     unpacked per zip). Unchanged files are skipped; changed files update their articles. Exits 1 if any
     file failed (the others are stored all the same).
     """
-    with _errors(), _archive(ctx) as archive, archive.writing():
+    with _errors(), _archive(ctx) as archive, archive.writing(jobs=jobs):
         _notices(archive)
         report = ingest_lib.ingest(
             archive, list(paths), encoding=encoding, max_bytes=max_size * 1_000_000,
@@ -212,13 +220,14 @@ def stats(ctx, as_json):
 
 @main.command()
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@JOBS
 @click.pass_context
-def reindex(ctx, quiet):
+def reindex(ctx, quiet, jobs):
     """Rebuild the search index from the stored articles (after an upgrade, or if it is damaged).
 
     The new index is built beside the old one and swapped in when complete.
     """
-    with _errors(), _archive(ctx) as archive, archive.writing(rebuilding=True):
+    with _errors(), _archive(ctx) as archive, archive.writing(rebuilding=True, jobs=jobs):
         n = archive.reindex(progress=_progress(quiet))
     click.echo(f"reindexed {n} articles")
 

@@ -55,10 +55,10 @@ class _Lengths:
 class TermPool(PostingPool):
     """Whoosh's posting pool, holding postings grouped by (field, term) until the flush."""
 
-    #: Estimated bytes for a new term's entry and for each posting (measured with
-    #: tracemalloc: flat list slots plus the encoded positions).
-    TERM_BYTES = 250
-    POSTING_BYTES = 70
+    #: Estimated bytes for a new term's entry and for each posting besides its encoded
+    #: positions (measured: 1,000 articles, 2.1 M postings, 420 k terms, took ~200 MB).
+    TERM_BYTES = 200
+    POSTING_BYTES = 50
 
     def __init__(self, tempstore, segment, limitmb=128, **kwargs):
         super().__init__(tempstore, segment, limitmb=limitmb, **kwargs)
@@ -78,6 +78,25 @@ class TermPool(PostingPool):
         self.currentsize += self.POSTING_BYTES + len(vbytes or b"")
         if self.currentsize > self.limit:
             self.save()
+
+    def add_document_postings(self, fieldname: str, docnum: int, postings) -> int:
+        """`add` for one field of one document at once; returns the field's length."""
+        terms, weights = self._terms, self._weights
+        size = length = 0
+        for tbytes, freq, weight, vbytes in postings:
+            key = (fieldname, tbytes)
+            found = terms.get(key)
+            if found is None:
+                found = terms[key] = []
+                size += self.TERM_BYTES + len(tbytes)
+            found += (docnum, weights.setdefault(weight, weight), vbytes)
+            size += self.POSTING_BYTES + len(vbytes)
+            length += freq
+        self.fieldnames.add(fieldname)
+        self.currentsize += size
+        if self.currentsize > self.limit:
+            self.save()
+        return length
 
     def _sorted(self):
         # Postings of a term arrive in document order (new documents, then merged
@@ -112,6 +131,51 @@ class Writer(SegmentWriter):
     def __init__(self, ix, limitmb: int = 128, **kwargs):
         super().__init__(ix, codec=codec(), limitmb=limitmb, **kwargs)
         self.pool = TermPool(self._tempstorage, self.newsegment, limitmb=limitmb)
+
+    def add_document(self, **fields):
+        """Whoosh's add_document, with ready postings (`index.Analyzed`) added in bulk.
+
+        Whoosh's loop makes a tuple and a call per posting; here a field's postings go
+        into the pool in one call. Anything else takes Whoosh's own path.
+        """
+        from .index import Analyzed
+
+        ready = {
+            name: value
+            for name, value in fields.items()
+            if isinstance(value, Analyzed) and not self.schema[name].separate_spelling()
+        }
+        if not ready:
+            return super().add_document(**fields)
+        self._check_state()
+        self._check_fields(self.schema, fields)
+        docnum = self.docnum
+        self.perdocwriter.start_doc(docnum)
+        try:
+            for name in sorted(n for n in fields if not n.startswith("_")):
+                value, field = fields[name], self.schema[name]
+                if value is None:
+                    continue
+                if name in ready:
+                    length = self.pool.add_document_postings(name, docnum, value)
+                    self.perdocwriter.add_field(name, field, None, length)
+                    continue
+                length = 0
+                if field.indexed:
+                    for tbytes, freq, weight, vbytes in field.index(value):
+                        length += freq if field.scorable else 0
+                        self.pool.add((name, tbytes, docnum, weight, vbytes))
+                self.perdocwriter.add_field(name, field, value if field.stored else None, length)
+                if field.column_type:
+                    self.perdocwriter.add_column_value(
+                        name, field.column_type, field.to_column_value(value)
+                    )
+        except Exception:
+            self.perdocwriter.cancel_doc()
+            raise
+        self.perdocwriter.finish_doc()
+        self._added = True
+        self.docnum += 1
 
     def _flush_segment(self):
         self.perdocwriter.close()

@@ -1,0 +1,90 @@
+"""The fast indexing paths build the index the plain ones would, and readers stay current.
+
+Speed work (direct postings, worker processes, a compact pool, a result cache) must
+not change what is found: these compare the fast paths with the plain ones on real
+Chinese text, term by term and posting by posting.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from whoosh.fields import TEXT
+
+from indexer.ingest import ingest
+from store import Archive, analysis, index, workers
+
+from .conftest import SAMPLES
+from .test_reliability import make_corpus
+
+
+def sample_texts() -> list[str]:
+    texts = [p.read_text(encoding="utf-8") for p in SAMPLES.glob("*.md")]
+    texts += [p.read_text(encoding="utf-8") for p in SAMPLES.glob("xiaomi*.txt")]
+    texts += ["", "Ｗｅｎｈａｉ 文海 2024年，GPT-4o 與 臺灣", "最高人民法院院长", "中，国 a b 12"]
+    return texts
+
+
+@pytest.mark.parametrize(
+    ("tokenizer", "field"),
+    [(analysis.WordTokenizer, index.words_field), (analysis.GramTokenizer, index.grams_field)],
+)
+def test_direct_postings_are_the_ones_whoosh_would_make(tokenizer, field):
+    plain = TEXT(analyzer=tokenizer(), phrase=True)
+    for text in sample_texts():
+        assert sorted(field().index(text)) == sorted(plain.index(text)), text[:40]
+
+
+def index_content(home: Path) -> dict:
+    """Every term's postings (document id, weight, positions) and every stored document."""
+    content: dict = {}
+    ix = index.open_index(home / "index")
+    with ix.searcher() as s:
+        reader = s.reader()
+        ids = {docnum: fields["id"] for docnum, fields in reader.iter_docs()}
+        for fieldname, term in reader.all_terms():
+            matcher, rows = reader.postings(fieldname, term), []
+            positional = reader.schema[fieldname].format.supports("positions")
+            while matcher.is_active():
+                if matcher.id() in ids:  # not a replaced document
+                    value = tuple(matcher.value_as("positions")) if positional else None
+                    rows.append((ids[matcher.id()], matcher.weight(), value))
+                matcher.next()
+            content[fieldname, term] = sorted(rows)
+        content["order"] = [ids[d] for d in sorted(ids)]
+        content["docs"] = sorted(tuple(sorted(f.items())) for f in s.all_stored_fields())
+    ix.close()
+    return content
+
+
+def test_parallel_ingest_builds_the_same_index_as_serial(tmp_path, monkeypatch):
+    folder = tmp_path / "files"
+    make_corpus(folder, 60, paragraphs=3)
+    for f in SAMPLES.iterdir():
+        (folder / f.name).write_bytes(f.read_bytes())
+    monkeypatch.setattr(workers, "PARALLEL_MIN", 1)
+    homes = {}
+    for jobs in (1, 2):
+        homes[jobs] = tmp_path / f"jobs{jobs}"
+        with Archive(homes[jobs]) as archive, archive.writing(jobs=jobs):
+            report = ingest(archive, [folder])
+        assert not report.failed and report.indexed > 60
+    serial, parallel = index_content(homes[1]), index_content(homes[2])
+    assert ("body_g", "港口".encode()) in serial
+    assert serial == parallel
+
+
+def test_a_kept_archive_sees_new_articles_for_a_query_it_answered_before(tmp_path):
+    home = tmp_path / "home"
+    make_corpus(tmp_path / "first", 3)
+    with Archive(home) as writer, writer.writing():
+        ingest(writer, [tmp_path / "first"])
+    with Archive(home) as reader:
+        before = reader.search("市民")
+        assert reader.search("市民").total == before.total == 3  # answered again, from cache
+        added = make_corpus(tmp_path / "second", 2, start=3)
+        with Archive(home) as writer, writer.writing():
+            ingest(writer, [tmp_path / "second"])
+        assert reader.search("市民").total == 5
+        assert reader.search(added[0]).total == 1

@@ -158,6 +158,8 @@ def search(ctx, query, limit, page, as_json):
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
         return
     click.echo(f"{result.total} results for «{query}» ({result.seconds * 1000:.0f} ms)")
+    if result.notice:
+        click.echo(result.notice, err=True)
     for hit in result.hits:
         meta = " · ".join(
             x for x in (hit.source, hit.author, hit.published and hit.published.isoformat()) if x

@@ -17,10 +17,11 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
+from whoosh import collectors
 from whoosh import query as wq
 from whoosh import sorting
 
-from . import cache, database, index, query, segments, workers
+from . import cache, collect, database, index, query, segments, workers
 from .errors import (
     ArticleNotFound,
     IndexDamagedError,
@@ -38,6 +39,8 @@ from .snippets import mark, snippet
 #: Wraps an iterable to show progress (e.g. a rich progress bar); the store never imports one.
 IterWrapper = Callable[[Iterable, int, str], Iterable]
 
+#: A search stops after this long and shows what it found, asking for a narrower query.
+SEARCH_SECONDS = 2.0
 MAX_PER_PAGE = 100
 MAX_PAGE = 1000
 INDEX_BATCH = 500
@@ -214,7 +217,8 @@ class Archive:
             return dataclasses.replace(found, seconds=time.perf_counter() - started)
         result = self._search(searcher, text, parsed, page, per_page, sort, filters, reposts)
         result.seconds = time.perf_counter() - started
-        cache.results.put(key, result)
+        if not result.partial:  # a later, less busy moment may finish it
+            cache.results.put(key, result)
         return result
 
     def _search(
@@ -222,15 +226,20 @@ class Archive:
     ) -> SearchResult:
         order = ordering(sort) or _ranking(parsed)
         grouped = facet_counts()
-        collapse = {}
         if reposts == "one":
-            collapse = {"collapse": "group", "collapse_limit": 1}
             grouped.add_field("group", maptype=sorting.Count)  # to count groups, not copies
-        results = searcher.search(
-            parsed.query, limit=page * per_page, filter=filters.query(),
-            groupedby=grouped, **order, **collapse,
+        gather = collect.collector(
+            limit=page * per_page, seconds=SEARCH_SECONDS, groupedby=grouped,
+            sortedby=order.get("sortedby"), collapse="group" if reposts == "one" else None,
+            filter=filters.query(),
         )
-        total = len(results.groups("group")) if collapse else len(results)
+        try:
+            searcher.search_with_collector(parsed.query, gather)
+            partial = False
+        except collectors.TimeLimit:
+            partial = True
+        results = gather.results()
+        total = len(results.groups("group")) if reposts == "one" else len(results)
         by_date = sort != "relevance"  # then Whoosh reports the date as the hit's score
         window = [
             (int(hit["id"]), 0.0 if by_date else _relevance(hit.score))
@@ -238,7 +247,7 @@ class Archive:
         ]
         return SearchResult(
             text, total, page, per_page, self._hits(window, parsed.needles),
-            0.0, sort=sort, filters=filters, facets=facet_lists(results),
+            0.0, sort=sort, filters=filters, facets=facet_lists(results), partial=partial,
         )
 
     def _hits(self, window: list[tuple[int, float]], needles: list[str]) -> list[Hit]:

@@ -115,6 +115,18 @@ class SearchResult:
     filters: Filters = field(default_factory=Filters)
     #: Per facet (source, author, year): (value, count) over every match, not just this page.
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    #: The search ran out of time: hits, total and facets cover only the part searched.
+    partial: bool = False
+
+    @property
+    def notice(self) -> str | None:
+        if not self.partial:
+            return None
+        return (
+            "This search matches so many articles that only part of them could be ranked "
+            "in time: the results and counts shown come from that part. Narrow it down: "
+            "add a word, quote a phrase, or filter by source or year."
+        )
 
     @property
     def pages(self) -> int:
@@ -131,6 +143,8 @@ class SearchResult:
             "sort": self.sort,
             "filters": self.filters.active(),
             "facets": {name: [list(c) for c in counts] for name, counts in self.facets.items()},
+            "partial": self.partial,
+            "notice": self.notice,
             "hits": [h.to_dict() for h in self.hits],
         }
 

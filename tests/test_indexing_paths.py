@@ -13,6 +13,7 @@ import pytest
 from whoosh.fields import TEXT
 
 from indexer.ingest import ingest
+import store.archive
 from store import Archive, analysis, index, workers
 
 from .conftest import SAMPLES
@@ -88,3 +89,18 @@ def test_a_kept_archive_sees_new_articles_for_a_query_it_answered_before(tmp_pat
             ingest(writer, [tmp_path / "second"])
         assert reader.search("市民").total == 5
         assert reader.search(added[0]).total == 1
+
+
+def test_a_search_out_of_time_shows_what_it_found_and_asks_to_narrow_it(
+    archive, client, monkeypatch
+):
+    monkeypatch.setattr(store.archive, "SEARCH_SECONDS", -1.0)  # out of time at once
+    result = archive.search("碳纤维")
+    assert result.partial and "Narrow it down" in result.notice
+    answer = client.get("/api/search?q=碳纤维").get_json()
+    assert answer["partial"] is True and "Narrow it down" in answer["notice"]
+    page = client.get("/search?q=碳纤维").get_data(as_text=True)
+    assert "请缩小范围" in page
+    monkeypatch.undo()
+    assert not archive.search("碳纤维").partial  # partial answers are not cached
+    assert archive.search("碳纤维").total >= 1

@@ -168,6 +168,21 @@ class _Batch:
     max_chars: int
     report: Report
     since_sync: int = 0
+    real_dirs: dict[str, str] = field(default_factory=dict)
+
+    def key(self, f: Path) -> str:
+        """The file's real path, the archive's key for it.
+
+        `Path.resolve` costs a system call per path component; an unchanged re-run is
+        mostly this, so each folder is resolved once (a symlinked file still follows
+        its link).
+        """
+        if f.is_symlink():
+            return str(f.resolve())
+        parent = str(f.parent)
+        if (real := self.real_dirs.get(parent)) is None:
+            real = self.real_dirs[parent] = os.path.realpath(parent)
+        return os.path.join(real, f.name)
 
     def tally(self, outcome: str | None) -> None:
         """Count an outcome; bring the index up to date every `SYNC_EVERY` changes."""
@@ -198,7 +213,7 @@ class _Batch:
         return None
 
     def file(self, f: Path) -> str:
-        key = str(f.resolve())
+        key = self.key(f)
         st = f.stat()
         known = self.archive.file_state(key)
         if _same(known, st.st_size, st.st_mtime_ns):
@@ -213,7 +228,7 @@ class _Batch:
 
     def zip(self, f: Path) -> None:
         """Each supported member as a file of its own; the zip's mtime stands for theirs."""
-        key = str(f.resolve())
+        key = self.key(f)
         mtime_ns = f.stat().st_mtime_ns
         with zipfiles.Unpacker(f, READABLE, self.max_bytes) as zf:
             self.report.skipped += zf.skipped

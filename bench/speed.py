@@ -6,7 +6,9 @@ For each size N it builds (once, under bench/data/scale-N/) N articles of real p
 under real titles (see scale.py), then for each engine:
 
 * ingests the folder in a subprocess of its own, timed, with that process's peak RSS
-  (from `os.wait4`, so one run's peak never hides behind another's);
+  (from `os.wait4`, so one run's peak never hides behind another's) and, on Linux, the
+  peak summed PSS of it and its worker processes (sampled every 0.2 s; PSS counts pages
+  a forked worker shares with its parent once);
 * measures the index on disk against the text size (wenhai also keeps archive.db: the
   clean text, the original bytes and metadata, reported on its own line);
 * runs `wenhai ingest` again over the unchanged folder (the baseline has no re-run mode);
@@ -27,6 +29,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import unicodedata
 import urllib.parse
@@ -68,6 +71,55 @@ class Run:
     seconds: float
     peak_mb: float
     stdout: str
+    #: Peak of the summed proportional set size of the process and its children (Linux).
+    tree_mb: float | None = None
+
+
+def _pss_mb(pid: int) -> float:
+    """A process's proportional set size: pages shared with its forked workers count once."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def _descendants(pid: int) -> list[int]:
+    found, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        found.append(p)
+        try:
+            with open(f"/proc/{p}/task/{p}/children") as f:
+                todo.extend(int(c) for c in f.read().split())
+        except OSError:
+            pass
+    return found
+
+
+class TreeMemory:
+    """Samples the summed PSS of a process tree every 0.2 s; `peak` is None off Linux."""
+
+    def __init__(self, pid: int):
+        self.pid, self.peak = pid, None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        if Path(f"/proc/{pid}/smaps_rollup").exists():
+            self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.2):
+            total = sum(_pss_mb(p) for p in _descendants(self.pid))
+            self.peak = max(self.peak or 0.0, total)
+
+    def stop(self) -> float | None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join()
+        return self.peak
 
 
 @dataclass
@@ -91,7 +143,9 @@ def run_measured(cmd: list[str], ok: tuple[int, ...] = (0,)) -> Run:
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
         proc = subprocess.Popen(cmd, stdout=out, stderr=err)
+        memory = TreeMemory(proc.pid)
         _, status, usage = os.wait4(proc.pid, 0)
+        tree_mb = memory.stop()
         seconds = time.perf_counter() - started
         proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
@@ -100,7 +154,7 @@ def run_measured(cmd: list[str], ok: tuple[int, ...] = (0,)) -> Run:
             raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n"
                              f"{out.read().decode(errors='replace')[-2000:]}"
                              f"{err.read().decode(errors='replace')[-2000:]}")
-        return Run(seconds, usage.ru_maxrss / 1024, out.read().decode())
+        return Run(seconds, usage.ru_maxrss / 1024, out.read().decode(), tree_mb)
 
 
 def dir_bytes(path: Path) -> int:
@@ -169,7 +223,8 @@ def bench_size(n: int, rounds: int, seed: int, work: Path) -> dict[str, dict]:
     stock = run_measured(BASELINE + ["ingest", str(stock_ix), str(folder)])
     for name, run in (("wenhai", first), ("stock", stock)):
         figures[name].update(seconds=run.seconds, mb_s=text_mb / run.seconds,
-                             articles_s=n / run.seconds, rss_mb=run.peak_mb)
+                             articles_s=n / run.seconds, rss_mb=run.peak_mb,
+                             tree_mb=run.tree_mb)
     figures["wenhai"]["rerun_s"] = again.seconds
     figures["wenhai"]["index_ratio"] = dir_bytes(home / "index") / (text_mb * 1e6)
     figures["wenhai"]["db_ratio"] = sum(
@@ -191,6 +246,7 @@ ROWS: list[tuple[str, str, str]] = [
     ("ingest, MB/s", "mb_s", ".2f"),
     ("ingest, articles/s", "articles_s", ".0f"),
     ("ingest peak RSS, MB", "rss_mb", ".0f"),
+    ("  all processes (PSS), MB", "tree_mb", ".0f"),
     ("index size / text size", "index_ratio", ".2f"),
     ("archive.db / text size", "db_ratio", ".2f"),
     ("re-ingest unchanged, s", "rerun_s", ".2f"),

@@ -21,6 +21,7 @@ Files written this way are ordinary Whoosh 3 segments.
 
 from __future__ import annotations
 
+from whoosh import columns
 from whoosh.codec import whoosh3
 from whoosh.writing import PostingPool, SegmentWriter
 
@@ -185,3 +186,60 @@ class Writer(SegmentWriter):
             self.fieldwriter.close()
         finally:
             pdr.close()
+
+
+# -- reading: columns in memory ---------------------------------------------------
+#
+# Every match of a search reads, per scored field, the document's field length, and
+# per facet (source, author, year, repost group) one column value. Whoosh reads each
+# with a seek and a read on the segment's file (profiled: a sixth of a search's time
+# at 10,000 articles). A segment reader now reads such a column whole the first time
+# it is asked for it (0.7 µs a value) and answers from a list after that. Stored
+# fields and other columns are left on disk.
+
+
+class _MemoryColumn(columns.ColumnReader):
+    """A column reader answering from a list; reversing falls back to Whoosh's own reader."""
+
+    def __init__(self, values: list, reopen):
+        self._values = values
+        self._doccount = len(values)
+        self._reopen = reopen
+        self._reversed = None
+
+    def __getitem__(self, docnum):
+        if self._reversed is not None:
+            return self._reversed[docnum]
+        return self._values[docnum]
+
+    def sort_key(self, docnum):
+        if self._reversed is not None:
+            return self._reversed.sort_key(docnum)
+        return self._values[docnum]
+
+    def __iter__(self):
+        return iter(self._reversed) if self._reversed is not None else iter(self._values)
+
+    def load(self):
+        return list(self._values)
+
+    def set_reverse(self):
+        self._reversed = self._reopen()
+        self._reversed.set_reverse()
+
+
+_disk_column_reader = whoosh3.W3PerDocReader.column_reader
+
+
+def _column_reader(self, fieldname, column):
+    if not (column is whoosh3.LENGTHS_COLUMN or type(column) is columns.VarBytesColumn):
+        return _disk_column_reader(self, fieldname, column)
+    cache = self.__dict__.setdefault("_wenhai_columns", {})
+    if fieldname not in cache:
+        cache[fieldname] = list(_disk_column_reader(self, fieldname, column))
+    return _MemoryColumn(
+        cache[fieldname], lambda: _disk_column_reader(self, fieldname, column)
+    )
+
+
+whoosh3.W3PerDocReader.column_reader = _column_reader

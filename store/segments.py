@@ -68,6 +68,9 @@ class TermPool(PostingPool):
 
     def add(self, item):
         fieldname, tbytes, docnum, weight, vbytes = item
+        # Whoosh reads an inlined posting without a value (an ID field's) back as "" (a
+        # str), which its postings writer refuses; no value is None to the writer.
+        vbytes = vbytes or None
         key = (fieldname, tbytes)
         found = self._terms.get(key)
         if found is None:

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from whoosh.fields import TEXT
 
+import indexer.ingest as ingest_module
 from indexer.ingest import ingest
 import store.archive
 from store import Archive, analysis, index, workers
@@ -74,6 +75,28 @@ def test_parallel_ingest_builds_the_same_index_as_serial(tmp_path, monkeypatch):
     serial, parallel = index_content(homes[1]), index_content(homes[2])
     assert ("body_g", "港口".encode()) in serial
     assert serial == parallel
+
+
+def test_merging_segments_keeps_every_posting(tmp_path, monkeypatch):
+    folder = tmp_path / "files"
+    make_corpus(folder, 60, paragraphs=3)
+    one = tmp_path / "one"
+    with Archive(one) as archive, archive.writing(jobs=1):
+        ingest(archive, [folder])  # one commit, one segment
+    # Many small commits, merged as they pile up, fed by worker processes.
+    monkeypatch.setattr(ingest_module, "SYNC_EVERY", 7)
+    monkeypatch.setattr(index, "MAX_SEGMENTS", 3)
+    monkeypatch.setattr(workers, "PARALLEL_MIN", 1)
+    many = tmp_path / "many"
+    with Archive(many) as archive, archive.writing(jobs=2):
+        ingest(archive, [folder])
+    ix = index.open_index(many / "index")
+    segments = len(ix._segments())
+    ix.close()
+    assert 1 < segments < 60 // 7  # merged, but not into one
+    merged, single = index_content(many), index_content(one)
+    del merged["order"], single["order"]  # a merge renumbers documents
+    assert merged == single
 
 
 def test_a_kept_archive_sees_new_articles_for_a_query_it_answered_before(tmp_path):

@@ -211,24 +211,7 @@ def word_postings(text: str) -> list[Posting]:
 
 def gram_postings(text: str) -> list[Posting]:
     """What `GramTokenizer` indexes for `text`, as postings."""
-    us = units(normalize(text))
-    poses: dict[str, list[int]] = {}
-    last = len(us) - 1
-    for i, u in enumerate(us):
-        if (found := poses.get(u[0])) is None:
-            poses[u[0]] = [i]
-        else:
-            found.append(i)
-        if i < last:
-            gram = bigram(u, us[i + 1])
-            if (found := poses.get(gram)) is None:
-                poses[gram] = [i]
-            else:
-                found.append(i)
-    return [
-        (term.encode("utf-8"), len(p), float(len(p)), _encode_positions(p))
-        for term, p in poses.items()
-    ]
+    return _postings((gram, pos) for gram, pos, _, _ in GramTokenizer().spans(text, "index"))
 
 
 def fingerprint() -> str:

@@ -32,7 +32,7 @@ def uncached(home: Path, rounds: int) -> dict[str, float]:
         archive.search("热身")  # load the dictionary and the index first
         for _ in range(rounds):
             for label, params in QUERIES:
-                cache.results._items.clear()
+                cache.results.clear()
                 result = archive.search(params["q"], page=int(params.get("page", 1)),
                                         filters=Filters(source=params.get("source")))
                 best[label] = min(best.get(label, float("inf")), result.seconds * 1000)

@@ -31,6 +31,10 @@ class ResultCache:
                 self._items.move_to_end(key)
             return found
 
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
     def put(self, key: Hashable, value: Any) -> None:
         with self._lock:
             self._items[key] = value

@@ -21,7 +21,8 @@ from whoosh import collectors
 from whoosh import query as wq
 from whoosh import sorting
 
-from . import cache, collect, database, index, query, segments, workers
+from . import cache, collect, database, index, matches, query, segments, workers
+from .evaluate import Unsupported
 from .errors import (
     ArticleNotFound,
     IndexDamagedError,
@@ -203,6 +204,7 @@ class Archive:
             raise QueryError(f"Results per page must be between 1 and {MAX_PER_PAGE}.")
         if not 1 <= page <= MAX_PAGE:
             raise QueryError(f"The page must be between 1 and {MAX_PAGE}.")
+        ordering(sort)  # raises for an unknown order
         started = time.perf_counter()
         parsed = query.parse(text)
         filters = filters or Filters()
@@ -225,6 +227,25 @@ class Archive:
     def _search(
         self, searcher, text, parsed, page, per_page, sort, filters, reposts
     ) -> SearchResult:
+        try:
+            found = matches.find(
+                searcher, parsed.query, exact=parsed.exact, narrow=filters.query(), sort=sort,
+                collapse=reposts == "one", start=(page - 1) * per_page, stop=page * per_page,
+                seconds=SEARCH_SECONDS,
+            )
+        except Unsupported:
+            return self._search_by_whoosh(
+                searcher, text, parsed, page, per_page, sort, filters, reposts
+            )
+        return SearchResult(
+            text, found.total, page, per_page, self._hits(found.window, parsed.needles),
+            0.0, sort=sort, filters=filters, facets=found.facets, partial=found.partial,
+        )
+
+    def _search_by_whoosh(
+        self, searcher, text, parsed, page, per_page, sort, filters, reposts
+    ) -> SearchResult:
+        """The same search through Whoosh's collectors, for queries `matches` cannot run."""
         order = ordering(sort) or _ranking(parsed)
         grouped = facet_counts()
         if reposts == "one":

@@ -1,0 +1,155 @@
+"""Evaluating a query over one segment, whole posting lists at a time.
+
+The queries `store.query` and `store.filters` build — Term, Phrase, And, Or, AndNot,
+TermRange and Every — become a sorted array of matching document numbers and an
+array of their scores, computed the way Whoosh's matchers compute them: BM25F per
+term (Whoosh's formula, with the searcher's idf and average field length), a phrase
+scoring as the sum of its terms, And and Or adding their parts' scores, AndNot keeping
+the left side's, ranges scoring their boost, and every node multiplying by its boost.
+Anything else raises `Unsupported`, and the caller asks Whoosh instead.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from whoosh import query as wq
+from whoosh.scoring import BM25F
+
+from . import postings
+
+_NONE = np.zeros(0, dtype=np.int64)
+
+
+class Unsupported(Exception):
+    """A query shape this evaluator does not know; Whoosh evaluates it instead."""
+
+
+class Segment:
+    """One segment of a searcher, with the searcher's collection statistics for scoring.
+
+    Postings read once are kept for the rest of the search (an exact query and its
+    scattered form share terms).
+    """
+
+    def __init__(self, searcher, reader):
+        self.searcher = searcher
+        self.reader = reader
+        self.weighting = searcher.weighting
+        if type(self.weighting) is not BM25F or self.weighting._field_B:
+            raise Unsupported("only plain BM25F scoring is reproduced")
+        self._postings: dict[tuple, postings.Postings] = {}
+
+    def postings(self, fieldname: str, text: str, values: bool = False) -> postings.Postings:
+        key = (fieldname, text)
+        found = self._postings.get(key)
+        if found is None or (values and found.values is None):
+            found = self._postings[key] = postings.read(self.reader, fieldname, text,
+                                                        values=values)
+        return found
+
+    def bm25(self, fieldname: str, text: str, found: postings.Postings) -> np.ndarray:
+        """Whoosh's BM25F score of each of `found`'s postings."""
+        w = self.weighting
+        idf = self.searcher.idf(fieldname, text)
+        avgfl = self.searcher.avg_field_length(fieldname) or 1
+        fl = postings.lengths(self.reader, fieldname)[found.docs]
+        tf = found.weights
+        return idf * ((tf * (w.K1 + 1)) / (tf + w.K1 * ((1 - w.B) + w.B * fl / avgfl)))
+
+
+def evaluate(q: wq.Query, seg: Segment) -> tuple[np.ndarray, np.ndarray]:
+    """(document numbers ascending, scores) of the documents in `seg` matching `q`.
+
+    Deleted documents are included; the caller drops them once.
+    """
+    kind = type(q)
+    if kind is wq.Term:
+        docs, scores = _term(q, seg)
+    elif kind is wq.Phrase:
+        docs, scores = _phrase(q, seg)
+    elif kind is wq.Or:
+        docs, scores = _union([evaluate(s, seg) for s in q.subqueries])
+    elif kind is wq.And:
+        docs, scores = _intersection([evaluate(s, seg) for s in q.subqueries])
+    elif kind is wq.AndNot:
+        docs, scores = evaluate(q.a, seg)
+        drop, _ = evaluate(q.b, seg)
+        keep = ~np.isin(docs, drop, assume_unique=True)
+        docs, scores = docs[keep], scores[keep]
+    elif kind is wq.TermRange:
+        docs = _range(q, seg)
+        scores = np.ones(len(docs))
+    elif kind is wq.Every and q.fieldname:
+        values = np.array(postings.column(seg.reader, q.fieldname), dtype=object)
+        docs = np.flatnonzero(values != "").astype(np.int64)
+        scores = np.ones(len(docs))
+    else:
+        raise Unsupported(type(q).__name__)
+    if q.boost != 1.0:
+        scores = scores * q.boost
+    return docs, scores
+
+
+def _term(q: wq.Term, seg: Segment) -> tuple[np.ndarray, np.ndarray]:
+    field = seg.reader.schema[q.fieldname]
+    found = seg.postings(q.fieldname, q.text)
+    if not field.scorable:
+        return found.docs, found.weights.copy()
+    return found.docs, seg.bm25(q.fieldname, q.text, found)
+
+
+def _phrase(q: wq.Phrase, seg: Segment) -> tuple[np.ndarray, np.ndarray]:
+    """Documents with the words at consecutive positions (Whoosh's slop 1)."""
+    if q.slop != 1:
+        raise Unsupported("phrase with slop")
+    lists = [seg.postings(q.fieldname, w, values=True) for w in q.words]
+    docs = lists[0].docs
+    for found in lists[1:]:
+        docs = np.intersect1d(docs, found.docs, assume_unique=True)
+    if not len(docs) or len(lists) == 1:
+        return _scored(q, seg, lists, docs)
+    # Start positions of the phrase: positions of word i, moved back by i, in every word.
+    starts = None
+    for i, found in enumerate(lists):
+        rows = np.searchsorted(found.docs, docs)
+        owner, pos = found.positions(rows)
+        keys = found.docs[owner] * (1 << 32) + (pos - i)
+        starts = np.unique(keys) if starts is None else np.intersect1d(starts, keys)
+        if not len(starts):
+            break
+    docs = np.unique(starts >> 32) if len(starts) else _NONE
+    return _scored(q, seg, lists, docs)
+
+
+def _scored(q: wq.Phrase, seg: Segment, lists, docs: np.ndarray):
+    """A phrase scores as the sum of its words' scores (Whoosh's intersection matcher)."""
+    scores = np.zeros(len(docs))
+    for word, found in zip(q.words, lists):
+        rows = np.searchsorted(found.docs, docs)
+        scores += seg.bm25(q.fieldname, word, found)[rows]
+    return docs, scores
+
+
+def _union(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    docs = np.unique(np.concatenate([d for d, _ in parts])) if parts else _NONE
+    scores = np.zeros(len(docs))
+    for d, s in parts:
+        np.add.at(scores, np.searchsorted(docs, d), s)
+    return docs, scores
+
+
+def _intersection(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    docs = parts[0][0]
+    for d, _ in parts[1:]:
+        docs = np.intersect1d(docs, d, assume_unique=True)
+    scores = np.zeros(len(docs))
+    for d, s in parts:
+        scores += s[np.searchsorted(d, docs)]
+    return docs, scores
+
+
+def _range(q: wq.TermRange, seg: Segment) -> np.ndarray:
+    """Documents with any term of the field between the bounds (as Whoosh's TermRange)."""
+    texts = [t.decode("utf-8") for t in q._btexts(seg.reader)]
+    lists = [seg.postings(q.fieldname, t).docs for t in texts]
+    return np.unique(np.concatenate(lists)) if lists else _NONE

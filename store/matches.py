@@ -1,0 +1,148 @@
+"""A search's matches, all at once: ranked or sorted, one per repost group, counted per facet.
+
+Whoosh's collectors do this one match at a time (~12 µs each: scores, four facet
+columns, the repost group, the exact-match tier), which is half a second for a word
+found in 37,000 of 100,000 articles. Here each segment's matches come from
+`evaluate` as arrays, the columns are arrays of ordinals shared by the segments, and
+ordering, collapsing repost groups and counting facets are array operations.
+
+Rules (the same as the Whoosh collectors they replace):
+* relevance: exact matches (tier 0) before scattered-word matches, then by score;
+  newest/oldest: dated articles first, by date; ties in document order;
+* a repost group shows as its first article in that order; `total` counts groups;
+* facet counts cover every article listed, on every page.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import postings
+from .evaluate import Segment, evaluate
+from .filters import FACETS
+
+#: Columns read per segment: the facets, the date to sort by, the repost group.
+_COLUMNS = (*FACETS, "date")
+
+
+@dataclass
+class Matches:
+    total: int
+    window: list[tuple[int, float]]  # (article id, score) of the page asked for
+    facets: dict[str, list[tuple[str, int]]]
+    partial: bool = False
+
+
+class _Columns:
+    """Every segment's column values as ordinals into one sorted list of values per field."""
+
+    def __init__(self, readers: list):
+        self.values: dict[str, list[str]] = {}
+        self.ords: dict[str, list[np.ndarray]] = {}
+        local = [_segment_columns(r) for r, _ in readers]
+        for name in _COLUMNS:
+            values = sorted(set().union(*(cols[name][0] for cols in local)))
+            where = {v: i for i, v in enumerate(values)}
+            self.values[name] = values
+            self.ords[name] = [
+                np.array([where[v] for v in cols[name][0]], dtype=np.int64)[cols[name][1]]
+                for cols in local
+            ]
+        self.groups = [cols["group"] for cols in local]
+
+
+def _segment_columns(reader) -> dict:
+    """(sorted distinct values, ordinal of each document) per column; groups as numbers."""
+    cache = reader.__dict__.get("_wenhai_matches")
+    if cache is None:
+        cache = {}
+        for name in _COLUMNS:
+            values, ords = np.unique(np.array(postings.column(reader, name), dtype=object),
+                                     return_inverse=True)
+            cache[name] = (list(values), ords.astype(np.int64))
+        cache["group"] = np.array([int(g or -1) for g in postings.column(reader, "group")],
+                                  dtype=np.int64)
+        reader.__dict__["_wenhai_matches"] = cache
+    return cache
+
+
+def columns(searcher) -> _Columns:
+    """The searcher's columns, built once per searcher (segments keep theirs across refreshes)."""
+    found = searcher.__dict__.get("_wenhai_columns")
+    if found is None:
+        found = searcher.__dict__["_wenhai_columns"] = _Columns(_leaves(searcher))
+    return found
+
+
+def _leaves(searcher) -> list:
+    reader = searcher.reader()
+    return reader.leaf_readers() if hasattr(reader, "leaf_readers") else [(reader, 0)]
+
+
+def find(searcher, query, *, exact=None, narrow=None, sort="relevance", collapse=True,
+         start=0, stop=10, seconds=2.0) -> Matches:
+    """The matches of `query` (narrowed by the filter query `narrow`) as `Matches`.
+
+    `exact` (relevance only) is the query whose matches rank first. Stops after the
+    segment during which `seconds` ran out, with `partial` set.
+    """
+    deadline = time.perf_counter() + seconds
+    cols = columns(searcher)
+    leaves = _leaves(searcher)
+    parts: list[tuple] = []
+    partial = False
+    for i, (reader, offset) in enumerate(leaves):
+        seg = Segment(searcher, reader)
+        docs, scores = evaluate(query, seg)
+        keep = np.ones(len(docs), dtype=bool)
+        if narrow is not None:
+            keep &= np.isin(docs, evaluate(narrow, seg)[0], assume_unique=True)
+        if (gone := postings.deleted(reader)) is not None:
+            keep &= ~np.isin(docs, gone, assume_unique=True)
+        docs, scores = docs[keep], scores[keep]
+        tier = np.zeros(len(docs), dtype=np.int64)
+        if exact is not None:
+            tier = (~np.isin(docs, evaluate(exact, seg)[0], assume_unique=True)).astype(np.int64)
+        parts.append((i, docs, offset + docs, scores, tier))
+        if time.perf_counter() > deadline and i + 1 < len(leaves):
+            partial = True
+            break
+    if not parts:
+        return Matches(0, [], {name: [] for name in FACETS})
+    glob = np.concatenate([p[2] for p in parts])
+    scores = np.concatenate([p[3] for p in parts])
+    tier = np.concatenate([p[4] for p in parts])
+    ords = {name: np.concatenate([cols.ords[name][i][docs] for i, docs, *_ in parts])
+            for name in _COLUMNS}
+    groups = np.concatenate([cols.groups[i][docs] for i, docs, *_ in parts])
+    groups = np.where(groups < 0, -1 - glob, groups)  # no group: a group of its own
+
+    if sort == "relevance":
+        order = np.lexsort((glob, -scores, tier))
+    else:
+        dates = ords["date"]
+        undated = dates == 0 if cols.values["date"][:1] == [""] else np.zeros(len(dates), bool)
+        order = np.lexsort((glob, -dates if sort == "newest" else dates, undated))
+    if collapse:
+        _, first = np.unique(groups[order], return_index=True)
+        order = order[np.sort(first)]
+    window = order[start:stop]
+    stored = searcher.stored_fields
+    shown = [(int(stored(int(glob[k]))["id"]), float(scores[k]) if sort == "relevance" else 0.0)
+             for k in window]
+    facets = {name: _counts(cols.values[name], ords[name][order], name) for name in FACETS}
+    return Matches(len(order), shown, facets, partial)
+
+
+def _counts(values: list[str], ords: np.ndarray, name: str) -> list[tuple[str, int]]:
+    """Facet values with their counts, most frequent first; years newest first."""
+    tally = np.bincount(ords, minlength=len(values))
+    counts = [(values[i], int(tally[i])) for i in np.flatnonzero(tally) if values[i]]
+    if name == "year":
+        counts.sort(key=lambda c: c[0], reverse=True)
+    else:
+        counts.sort(key=lambda c: (-c[1], c[0]))
+    return counts

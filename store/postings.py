@@ -1,0 +1,122 @@
+"""Whole posting lists and columns of a Whoosh segment, read into numpy arrays.
+
+Whoosh's matchers hand out one posting at a time; a query that matches 37,000 of
+100,000 articles then spends most of its time in per-posting Python calls. The
+postings are stored in blocks of up to 128 (a pickled tuple of delta-coded document
+numbers, weights and encoded positions), so reading them block by block into arrays
+costs per block instead. This module is the only reader of those block internals
+(`W3LeafMatcher`'s), as `segments` is the only writer; tests compare both with
+Whoosh's own reading.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pickle import loads
+
+import numpy as np
+from whoosh.codec import whoosh3
+from whoosh.system import _INT_SIZE
+from whoosh.util.numeric import byte_to_length
+
+#: Decoded field length for every length byte (Whoosh stores lengths lossily in a byte).
+_LENGTHS = np.array([0.0] + [byte_to_length(b) for b in range(1, 256)], dtype=np.float64)
+_EMPTY_IDS = np.zeros(0, dtype=np.int64)
+
+
+@dataclass
+class Postings:
+    """One term's postings in one segment, in document order, deleted documents kept."""
+
+    docs: np.ndarray  # int64 segment document numbers, ascending
+    weights: np.ndarray  # float64 term frequency per document
+    values: list[bytes] | None = None  # encoded positions, when asked for
+
+    @classmethod
+    def empty(cls, values: bool = False) -> Postings:
+        return cls(_EMPTY_IDS, np.zeros(0), [] if values else None)
+
+    def positions(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(row index, position) for every position of the postings at `rows`."""
+        assert self.values is not None
+        counts, deltas = [], []
+        for r in rows.tolist():
+            found = loads(self.values[r][_INT_SIZE:])  # Positions' encoding: count + deltas
+            counts.append(len(found))
+            deltas.extend(found)
+        owner = np.repeat(rows.astype(np.int64), counts)
+        return owner, _running(deltas, counts)
+
+
+def _running(deltas: list[int], counts: list[int]) -> np.ndarray:
+    """Delta-decoded values of consecutive runs (of `counts` items), each from 0 again."""
+    if not deltas:
+        return _EMPTY_IDS
+    total = np.cumsum(np.array(deltas, dtype=np.int64))
+    ends = np.cumsum(counts)
+    before = np.concatenate(([0], total[ends[:-1] - 1]))
+    return total - np.repeat(before, counts)
+
+
+def read(reader, fieldname: str, text: str, *, values: bool = False) -> Postings:
+    """The postings of `text` in `fieldname` of the segment `reader` (empty if absent)."""
+    tbytes = reader.schema[fieldname].to_bytes(text)
+    if (fieldname, tbytes) not in reader:
+        return Postings.empty(values)
+    m = reader._terms.matcher(fieldname, tbytes, reader.schema[fieldname].format)
+    if not isinstance(m, whoosh3.W3LeafMatcher):  # inlined: one posting in the term entry
+        docs = np.array(list(m.all_ids()), dtype=np.int64)
+        weights = np.array(m._weights if m._weights is not None else [1.0] * len(docs),
+                           dtype=np.float64)
+        vals = list(m._values) if values and m._values is not None else None
+        return Postings(docs, weights, vals if values else None)
+    deltas: list[int] = []
+    counts: list[int] = []
+    weights: list[float] = []
+    vals: list[bytes] = []
+    while not m._atend:
+        m._read_data()
+        block_ids, block_weights, block_values = m._data[:3]
+        n = m._blocklength
+        deltas.extend(block_ids)  # delta-coded from 0 in every block
+        counts.append(n)
+        if block_weights is None:
+            weights.extend([1.0] * n)
+        elif isinstance(block_weights, float):
+            weights.extend([block_weights] * n)
+        else:
+            weights.extend(block_weights)
+        if values:
+            vals.extend(block_values)
+        m._next_block()
+    return Postings(_running(deltas, counts), np.array(weights, dtype=np.float64),
+                    vals if values else None)
+
+
+def lengths(reader, fieldname: str) -> np.ndarray:
+    """Each document's length of `fieldname` in the segment, as Whoosh's scorer sees it."""
+    cache = reader.__dict__.setdefault("_wenhai_lengths", {})
+    if fieldname not in cache:
+        column = reader._perdoc._cached_reader(whoosh3._lenfield(fieldname),
+                                               whoosh3.LENGTHS_COLUMN)
+        if column is None:
+            cache[fieldname] = np.zeros(reader.doc_count_all())
+        else:
+            raw = np.fromiter(column, dtype=np.uint8, count=reader.doc_count_all())
+            cache[fieldname] = _LENGTHS[raw]
+    return cache[fieldname]
+
+
+def column(reader, fieldname: str) -> list[str]:
+    """Every document's value of the sortable field `fieldname` ("" where it has none)."""
+    field = reader.schema[fieldname]
+    if not reader.has_column(fieldname):
+        return [""] * reader.doc_count_all()
+    raw = reader._perdoc.column_reader(fieldname, field.column_type)
+    return [v.decode("utf-8") if v else "" for v in raw]
+
+
+def deleted(reader) -> np.ndarray | None:
+    """Document numbers deleted from the segment, sorted, or None if there are none."""
+    found = reader.deleted_docs_set if reader.has_deletions() else None
+    return np.array(sorted(found), dtype=np.int64) if found else None

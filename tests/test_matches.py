@@ -1,0 +1,172 @@
+"""Searching whole posting lists at a time finds, ranks and counts what Whoosh would.
+
+`store.matches` replaces Whoosh's per-match collectors for every search the query
+language can express. These searches run both ways over an archive of several
+segments, with replaced (deleted) documents, reposts, traditional characters,
+undated articles and missing authors, and compare what a user sees.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from indexer.ingest import ingest
+import store.matches
+from store import Archive, Filters, cache
+from store.evaluate import Unsupported
+from store.normalize import normalize
+
+SENTENCES = [
+    "经济发展稳中向好，市场信心持续恢复。",
+    "改革开放以来，城市面貌发生了巨大变化。",
+    "記者在臺北捷運站採訪了通勤的市民。",
+    "全国人民代表大会常务委员会今天召开会议。",
+    "碳纤维机盖让这款汽车轻了不少。",
+    "港口吞吐量创下新高，茶叶出口继续增加。",
+    "图书馆延长了开放时间，市民读书热情高涨。",
+    "中国国际广播电台播出了这条消息。",
+    "法院公开审理了这起合同纠纷案件。",
+    "电池回收市场的规模正在扩大。",
+    "北京记者报道，稻田里的机器人开始插秧。",
+    "ＡＩ芯片與GPT-4o同台竞技。",
+]
+AUTHORS = ["张逸", "李明", "王芳", None]
+SOURCES = ["人民日报", "网易新闻", "iNews"]
+
+
+def write_articles(folder: Path, start: int, n: int, rng: random.Random) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(start, start + n):
+        body = "".join(rng.choice(SENTENCES) for _ in range(rng.randint(2, 9)))
+        title = rng.choice(SENTENCES)[: rng.randint(4, 12)]
+        meta = [f"title: 第{i}篇 {title}", f"source: {rng.choice(SOURCES)}"]
+        if author := rng.choice(AUTHORS):
+            meta.append(f"author: {author}")
+        if rng.random() < 0.8:
+            meta.append(f"date: {rng.randint(2021, 2024)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}")
+        front = "\n".join(meta)
+        (folder / f"{i:03d}.md").write_text(f"---\n{front}\n---\n\n{body}\n", encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def segmented(tmp_path_factory) -> Path:
+    """An archive written in four commits: three batches, then edits and reposts."""
+    root = tmp_path_factory.mktemp("segmented")
+    home, rng = root / "home", random.Random(7)
+    for batch in range(3):
+        write_articles(root / f"batch{batch}", batch * 40, 40, rng)
+        with Archive(home) as archive, archive.writing(jobs=1):
+            ingest(archive, [root / f"batch{batch}"])
+    edited = root / "batch0" / "003.md"  # replaced: its old document is deleted
+    edited.write_text(edited.read_text(encoding="utf-8") + "\n市场又有新变化。\n", encoding="utf-8")
+    extra = root / "extra"
+    extra.mkdir()
+    body = "".join(SENTENCES)
+    (extra / "original.md").write_text(
+        f"---\ntitle: 港口首发稿\nsource: 人民日报\n---\n\n{body}\n", encoding="utf-8")
+    (extra / "repost.md").write_text(
+        f"---\ntitle: 港口转载稿\nsource: 网易新闻\n---\n\n{body}\n本文转载自网络。\n",
+        encoding="utf-8")
+    with Archive(home) as archive, archive.writing(jobs=1):
+        ingest(archive, [root / "batch0", root / "batch1", extra])
+    return home
+
+
+QUERIES = [
+    "市场", "济发展", "经济 发展", "北京 记者 报道", "民代表大", "国际广播电台",
+    '"改革开放"', "市场 OR 图书馆", "title:第4", "source:人民", "author:张逸",
+    "date:2023", "经济 date:..2022-06-30", "經濟發展", "ａｉ芯片", "gpt", "的", "市",
+    "法院 电池 稻田", "不存在的词语",
+]
+VARIANTS = [
+    {}, {"sort": "newest"}, {"sort": "oldest"}, {"page": 2}, {"per_page": 3, "page": 4},
+    {"filters": Filters(source="人民日报")}, {"filters": Filters(author="张逸")},
+    {"filters": Filters(year="2023")},
+    {"filters": Filters(date_from="2022-03", date_to="2023-10-05")},
+]
+
+
+def both_ways(archive: Archive, monkeypatch, text: str, **kwargs):
+    """The same search answered by `store.matches` and by Whoosh's collectors."""
+    cache.results.clear()
+    fast = archive.search(text, **kwargs)
+    with monkeypatch.context() as m:
+        m.setattr(store.matches, "find", _unsupported)
+        cache.results.clear()
+        slow = archive.search(text, **kwargs)
+    cache.results.clear()
+    return fast, slow
+
+
+def _unsupported(*args, **kwargs):
+    raise Unsupported("the test asks Whoosh")
+
+
+def shown(result) -> list[tuple[int, float]]:
+    return [(hit.id, round(hit.score, 6)) for hit in result.hits]
+
+
+def test_the_archive_has_several_segments_and_a_replaced_document(segmented):
+    with Archive(segmented) as archive:
+        reader = archive._current_searcher().reader()
+        assert len(reader.leaf_readers()) >= 3
+        assert reader.has_deletions()
+
+
+@pytest.mark.parametrize("text", QUERIES)
+def test_every_copy_found_ranked_and_counted_as_whoosh_does(segmented, monkeypatch, text):
+    with Archive(segmented) as archive:
+        for variant in VARIANTS:
+            fast, slow = both_ways(archive, monkeypatch, text, reposts="all", **variant)
+            assert fast.total == slow.total, variant
+            assert shown(fast) == shown(slow), variant
+            assert fast.facets == slow.facets, variant
+
+
+@pytest.mark.parametrize("text", QUERIES)
+def test_one_copy_per_repost_group_as_whoosh_shows_it(segmented, monkeypatch, text):
+    with Archive(segmented) as archive:
+        for variant in VARIANTS:
+            fast, slow = both_ways(archive, monkeypatch, text, **variant)
+            assert fast.total == slow.total, variant
+            if "filters" not in variant:  # see the next test
+                assert shown(fast) == shown(slow), variant
+
+
+@pytest.mark.parametrize("text", ["市场", "经济 发展", "的"])
+def test_a_narrowed_search_still_shows_one_copy_per_repost_group(segmented, text):
+    # Whoosh's filter collector calls the collapsing collector's `collect` directly,
+    # which skips the collapsing: with a filter on, it listed every copy.
+    with Archive(segmented) as archive:
+        for variant in VARIANTS:
+            result = archive.search(text, **{"per_page": 100, **variant})
+            groups = [min(archive.get(hit.id).reposts + [hit.id]) for hit in result.hits]
+            assert len(groups) == len(set(groups)), variant
+            before = (result.page - 1) * result.per_page
+            assert len(result.hits) == max(0, min(result.per_page, result.total - before))
+
+
+def test_a_repost_group_is_listed_and_counted_once(segmented):
+    with Archive(segmented) as archive:
+        every = archive.search("港口 稿", reposts="all")
+        one = archive.search("港口 稿")
+    assert every.total == 2 and one.total == 1
+    assert one.hits[0].reposts == 1
+    # Each listed article counts once in a facet: the counts add up to the total.
+    assert sum(n for _, n in one.facets["source"]) == one.total
+    assert sum(n for _, n in every.facets["source"]) == every.total
+
+
+def test_an_excluded_word_excludes_every_article_containing_it(segmented):
+    # Whoosh's own AndNot matcher lets the first match of a segment through (measured on
+    # 10,000 articles: 3 of 1,515 results for 市场 -经济 contained 经济).
+    with Archive(segmented) as archive:
+        result = archive.search("市场 -经济", reposts="all", per_page=100)
+        assert result.total > 0
+        for hit in result.hits:
+            article = archive.get(hit.id)
+            text = normalize(f"{article.title}\n{article.body}")
+            assert "市场" in text and "经济" not in text, hit.title

@@ -282,10 +282,16 @@ def serve(ctx, host, port, threads):
     from web import create_app
 
     home = ctx.obj["home"]
-    with _errors(), _archive(ctx) as archive:
-        archive.search("检查")  # fail now, with advice, if the index needs a rebuild
-        count = archive.stats()["articles"]
     app = create_app({"WENHAI_HOME": str(home)})
+    with _errors():
+        try:
+            # Fails now, with advice, if the index needs a rebuild; the archive opened
+            # here answers the first request.
+            count = app.extensions["wenhai"].warm("检查").stats()["articles"]
+        except OSError as e:
+            raise click.ClickException(
+                f"Cannot open the archive at {home}: {e.strerror or e}."
+            ) from e
     server = waitress.create_server(app, host=host, port=port, threads=threads)
     shown = f"[{host}]" if ":" in host else host
     click.echo(f"wenhai: {count} articles from {home}")

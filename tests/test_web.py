@@ -354,3 +354,18 @@ def test_search_box_offers_suggestions_and_shortcut(client):
     assert 'data-suggest="/api/suggest"' in page and 'aria-keyshortcuts="/"' in page
     with client.get("/static/wenhai.js") as script:
         assert script.status_code == 200 and "textContent = s.title" in script.text
+
+
+def test_the_archive_opened_at_start_answers_requests_one_at_a_time(app):
+    archives = app.extensions["wenhai"]
+    warmed = archives.warm("检查")
+    client = app.test_client()
+    for _ in range(3):
+        assert client.get("/api/search?q=碳纤维").get_json()["total"] >= 1
+    assert archives._all == [warmed]  # no second opening of the index
+    # While one request holds it, the next one opens another.
+    held = archives.lend()
+    assert held is warmed
+    assert client.get("/api/search?q=碳纤维").status_code == 200
+    assert len(archives._all) == 2
+    archives.give_back(held)

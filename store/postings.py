@@ -16,7 +16,8 @@ from pickle import loads
 
 import numpy as np
 from whoosh.codec import whoosh3
-from whoosh.system import _INT_SIZE
+from whoosh.filedb.filetables import _lengths as _KEY_VALUE
+from whoosh.system import _INT_SIZE, pack_ushort
 from whoosh.util.numeric import byte_to_length
 
 #: Decoded field length for every length byte (Whoosh stores lengths lossily in a byte).
@@ -60,16 +61,61 @@ def _running(deltas: list[int], counts: list[int]) -> np.ndarray:
 
 def read(reader, fieldname: str, text: str, *, values: bool = False) -> Postings:
     """The postings of `text` in `fieldname` of the segment `reader` (empty if absent)."""
-    tbytes = reader.schema[fieldname].to_bytes(text)
+    return read_bytes(reader, fieldname, reader.schema[fieldname].to_bytes(text), values=values)
+
+
+def read_bytes(reader, fieldname: str, tbytes: bytes, *, values: bool = False) -> Postings:
+    """`read` for a term given as the index's bytes."""
     if (fieldname, tbytes) not in reader:
         return Postings.empty(values)
-    m = reader._terms.matcher(fieldname, tbytes, reader.schema[fieldname].format)
+    return read_term(reader, fieldname, reader._terms.term_info(fieldname, tbytes), values)
+
+
+def terms(reader, fieldname: str, window: int = 1 << 22):
+    """(term bytes, term info) of every term of `fieldname` in the segment, in order.
+
+    The terms file is read in windows of `window` bytes and parsed here: Whoosh's
+    own iteration makes three file reads per term (4 µs; a merge reads millions).
+    """
+    table = reader._terms._tindex  # an OrderedHashReader: (key length, value length, key, value)
+    fieldmap = table.extras["fieldmap"]
+    if fieldname not in fieldmap:
+        return
+    prefix = pack_ushort(fieldmap[fieldname])
+    pos, end = table.closest_key_pos(prefix), table.endofdata
+    if pos is None:
+        return
+    head = _KEY_VALUE.size
+    buf, base = b"", pos
+    while pos < end:
+        at = pos - base
+        if at + head > len(buf):
+            buf, base, at = table.dbfile.get(pos, min(window, end - pos)), pos, 0
+        keylen, valuelen = _KEY_VALUE.unpack_from(buf, at)
+        if at + head + keylen + valuelen > len(buf):
+            need = head + keylen + valuelen
+            buf, base, at = table.dbfile.get(pos, min(max(window, need), end - pos)), pos, 0
+        key = buf[at + head : at + head + keylen]
+        if key[:2] != prefix:
+            return
+        value = buf[at + head + keylen : at + head + keylen + valuelen]
+        yield key[2:], whoosh3.W3TermInfo.from_bytes(value)
+        pos += head + keylen + valuelen
+
+
+def read_term(reader, fieldname: str, info, values: bool = False) -> Postings:
+    """The postings of the term whose term info (from `terms`) is `info`."""
+    terms_reader = reader._terms
+    m = terms_reader._codec.postings_reader(terms_reader._postfile, info,
+                                            reader.schema[fieldname].format)
     if not isinstance(m, whoosh3.W3LeafMatcher):  # inlined: one posting in the term entry
         docs = np.array(list(m.all_ids()), dtype=np.int64)
         weights = np.array(m._weights if m._weights is not None else [1.0] * len(docs),
                            dtype=np.float64)
-        vals = list(m._values) if values and m._values is not None else None
-        return Postings(docs, weights, vals if values else None)
+        vals = list(m._values or ()) if values else None
+        if vals is not None and len(vals) != len(docs):  # formats without values (IDs)
+            vals = [None] * len(docs)
+        return Postings(docs, weights, vals)
     deltas: list[int] = []
     counts: list[int] = []
     weights: list[float] = []
@@ -86,8 +132,8 @@ def read(reader, fieldname: str, text: str, *, values: bool = False) -> Postings
             weights.extend([block_weights] * n)
         else:
             weights.extend(block_weights)
-        if values:
-            vals.extend(block_values)
+        if values:  # None for formats without values (ID fields)
+            vals.extend(block_values if block_values is not None else [None] * n)
         m._next_block()
     return Postings(_running(deltas, counts), np.array(weights, dtype=np.float64),
                     vals if values else None)

@@ -15,7 +15,7 @@ from whoosh.fields import TEXT
 import indexer.ingest as ingest_module
 from indexer.ingest import ingest
 import store.archive
-from store import Archive, analysis, index, workers
+from store import Archive, analysis, index, segments, workers
 
 from .conftest import SAMPLES
 from .test_reliability import make_corpus
@@ -97,6 +97,44 @@ def test_merging_segments_keeps_every_posting(tmp_path, monkeypatch):
     merged, single = index_content(many), index_content(one)
     del merged["order"], single["order"]  # a merge renumbers documents
     assert merged == single
+
+
+def test_merging_segments_with_replaced_articles_keeps_only_the_new_text(tmp_path, monkeypatch):
+    folder = tmp_path / "files"
+    make_corpus(folder, 30, paragraphs=3)
+    monkeypatch.setattr(ingest_module, "SYNC_EVERY", 7)
+    monkeypatch.setattr(index, "MAX_SEGMENTS", 3)
+    calls = {"copied": 0, "renumbered": 0}
+    copy, renumber = segments.Merger._copy_blocks, segments.Merger._postings
+
+    def copied(*args):
+        calls["copied"] += 1
+        return copy(*args)
+
+    def renumbered(*args):
+        calls["renumbered"] += 1
+        return renumber(*args)
+
+    monkeypatch.setattr(segments.Merger, "_copy_blocks", staticmethod(copied))
+    monkeypatch.setattr(segments.Merger, "_postings", renumbered)
+    many = tmp_path / "many"
+    with Archive(many) as archive, archive.writing(jobs=1):
+        ingest(archive, [folder])
+    for path in sorted(folder.glob("*.txt"))[:12:3]:  # edited: their old documents are deleted
+        path.write_text(path.read_text(encoding="utf-8") + "\n补充报道：港口夜间停航。\n", encoding="utf-8")
+    make_corpus(folder, 30, start=30, paragraphs=3)
+    with Archive(many) as archive, archive.writing(jobs=1):
+        ingest(archive, [folder])
+    one = tmp_path / "one"
+    monkeypatch.setattr(ingest_module, "SYNC_EVERY", 10_000)
+    with Archive(one) as archive, archive.writing(jobs=1):
+        ingest(archive, [folder])
+    assert calls["copied"] and calls["renumbered"]  # both ways of merging were used
+    merged, single = index_content(many), index_content(one)
+    del merged["order"], single["order"]
+    assert merged == single
+    with Archive(many) as archive:
+        assert archive.search("港口夜间停航").total == 4
 
 
 def test_a_kept_archive_sees_new_articles_for_a_query_it_answered_before(tmp_path):

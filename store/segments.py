@@ -64,6 +64,34 @@ class _Lengths:
         return column[docnum]
 
 
+class _Counted:
+    """A file being written that counts its position instead of asking the system.
+
+    The postings writer asks for the position twice per term and the terms table
+    once; on a buffered file each `tell` is a system call (profiled: 18% of the
+    indexing process's time at ~10,000 articles).
+    """
+
+    def __init__(self, f):
+        self._f = f
+        self._pos = f.tell()
+
+    def write(self, b) -> int:
+        n = self._f.write(b)  # bytes written (all of them: the file blocks)
+        self._pos += n
+        return n
+
+    def tell(self) -> int:
+        return self._pos
+
+    def seek(self, pos: int, whence: int = 0) -> int:
+        self._pos = self._f.seek(pos, whence)
+        return self._pos
+
+    def __getattr__(self, name):
+        return getattr(self._f, name)
+
+
 class TermPool(PostingPool):
     """Whoosh's posting pool, holding postings grouped by (field, term) until the flush."""
 
@@ -150,6 +178,8 @@ class Writer(SegmentWriter):
     def __init__(self, ix, limitmb: int = 128, **kwargs):
         super().__init__(ix, codec=codec(), limitmb=limitmb, **kwargs)
         self.pool = TermPool(self._tempstorage, self.newsegment, limitmb=limitmb)
+        for written in (self.fieldwriter._postfile, self.fieldwriter._tindex.dbfile):
+            written.file = _Counted(written.file)
 
     def add_document(self, **fields):
         """Whoosh's add_document, with ready postings (`index.Analyzed`) added in bulk.

@@ -17,6 +17,7 @@ from pickle import loads
 import numpy as np
 from whoosh.codec import whoosh3
 from whoosh.filedb.filetables import _lengths as _KEY_VALUE
+from whoosh.reading import TermNotFound
 from whoosh.system import _INT_SIZE, pack_ushort
 from whoosh.util.numeric import byte_to_length
 
@@ -66,9 +67,11 @@ def read(reader, fieldname: str, text: str, *, values: bool = False) -> Postings
 
 def read_bytes(reader, fieldname: str, tbytes: bytes, *, values: bool = False) -> Postings:
     """`read` for a term given as the index's bytes."""
-    if (fieldname, tbytes) not in reader:
+    try:
+        info = reader._terms.term_info(fieldname, tbytes)  # one lookup, not `in` and then this
+    except (TermNotFound, KeyError):
         return Postings.empty(values)
-    return read_term(reader, fieldname, reader._terms.term_info(fieldname, tbytes), values)
+    return read_term(reader, fieldname, info, values)
 
 
 def terms(reader, fieldname: str, window: int = 1 << 22):

@@ -320,11 +320,11 @@ class Archive:
         like = like_query(terms)
         if like is None:
             return []
-        # Neither the article itself nor its reposts are "similar articles".
+        # Neither the article itself nor its reposts are "similar articles"; another
+        # repost group shows once.
         hide = wq.Or([wq.Term("id", str(i)) for i in [article_id, *article.reposts]])
-        results = searcher.search(like, limit=limit, mask=hide)
-        window = [(int(hit["id"]), float(hit.score)) for hit in results]
-        return self._hits(window, [w for w, _ in terms])
+        found = matches.find(searcher, wq.AndNot(like, hide), stop=limit)
+        return self._hits(found.window, [w for w, _ in terms])
 
     def matching_ids(self, text: str, limit: int | None = None) -> list[int]:
         """Ids of every article matching the query, best first (for export and benchmarks)."""

@@ -170,3 +170,19 @@ def test_an_excluded_word_excludes_every_article_containing_it(segmented):
             article = archive.get(hit.id)
             text = normalize(f"{article.title}\n{article.body}")
             assert "市场" in text and "经济" not in text, hit.title
+
+
+def test_similar_articles_show_each_repost_group_once_and_never_the_article(segmented):
+    with Archive(segmented) as archive:
+        original = archive.search("港口首发稿").hits[0].id
+        for article_id in [original, 1, 2, 3]:
+            article = archive.get(article_id)
+            similar = archive.similar(article_id, limit=50)
+            assert similar, article.title
+            shown = [hit.id for hit in similar]
+            assert article_id not in shown and not set(article.reposts) & set(shown)
+            groups = [min(archive.get(i).reposts + [i]) for i in shown]
+            assert len(groups) == len(set(groups)), article.title
+        # The repost pair shares every sentence: from another article, it shows once.
+        near = archive.similar(1, limit=50)
+        assert not {original, *archive.get(original).reposts} <= {hit.id for hit in near}

@@ -287,7 +287,7 @@ def serve(ctx, host, port, threads):
         try:
             # Fails now, with advice, if the index needs a rebuild; the archive opened
             # here answers the first request.
-            count = app.extensions["wenhai"].warm("检查").stats()["articles"]
+            count = app.extensions["wenhai"].warm("检查").counts()["articles"]
         except OSError as e:
             raise click.ClickException(
                 f"Cannot open the archive at {home}: {e.strerror or e}."

@@ -145,6 +145,11 @@ class Archive:
             raise ArticleNotFound(f"No article has id {article_id}.")
         return found
 
+    def counts(self) -> dict:
+        """{"articles": n, "files": n}, without `stats`' pass over every text (1.7 s at
+        100,000 articles) — for the home page and the server's start."""
+        return database.counts(self.db)
+
     def stats(self) -> dict:
         s = database.stats(self.db)
         s["home"] = str(self.home)

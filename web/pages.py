@@ -25,7 +25,7 @@ SIMILAR = 5
 
 @bp.get("/")
 def home():
-    return render_template("home.html", stats=get_archive().stats())
+    return render_template("home.html", stats=get_archive().counts())
 
 
 @bp.get("/search")

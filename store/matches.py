@@ -60,9 +60,10 @@ def _segment_columns(reader) -> dict:
     if cache is None:
         cache = {}
         for name in _COLUMNS:
-            values, ords = np.unique(np.array(postings.column(reader, name), dtype=object),
-                                     return_inverse=True)
-            cache[name] = (list(values), ords.astype(np.int64))
+            # As fixed-width bytes numpy sorts in C; UTF-8 sorts as the strings do.
+            raw = np.array(postings.raw_column(reader, name) or [b""], dtype=bytes)
+            values, ords = np.unique(raw[: reader.doc_count_all()], return_inverse=True)
+            cache[name] = ([v.decode("utf-8") for v in values.tolist()], ords.astype(np.int64))
         cache["group"] = np.array([int(g or -1) for g in postings.column(reader, "group")],
                                   dtype=np.int64)
         reader.__dict__["_wenhai_matches"] = cache

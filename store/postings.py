@@ -158,11 +158,15 @@ def lengths(reader, fieldname: str) -> np.ndarray:
 
 def column(reader, fieldname: str) -> list[str]:
     """Every document's value of the sortable field `fieldname` ("" where it has none)."""
+    return [v.decode("utf-8") for v in raw_column(reader, fieldname)]
+
+
+def raw_column(reader, fieldname: str) -> list[bytes]:
+    """`column`'s values as the index stores them (UTF-8)."""
     field = reader.schema[fieldname]
     if not reader.has_column(fieldname):
-        return [""] * reader.doc_count_all()
-    raw = reader._perdoc.column_reader(fieldname, field.column_type)
-    return [v.decode("utf-8") if v else "" for v in raw]
+        return [b""] * reader.doc_count_all()
+    return [v or b"" for v in reader._perdoc.column_reader(fieldname, field.column_type)]
 
 
 def deleted(reader) -> np.ndarray | None:

@@ -48,8 +48,7 @@ INDEX_BATCH = 500
 #: Postings (estimated size) a writer holds in memory before sorting part of them on
 #: disk. A whole sync batch (2,000 typical articles, ~470 MB estimated, ~300 MB real)
 #: fits, since spilling costs a pickle round trip per posting (measured: 1,000 articles
-#: 19.6 s unspilled, 26.4 s spilled); a merge, which moves whole segments through the
-#: pool, spills past it (real size ~0.94 of the estimate there).
+#: 19.6 s unspilled, 26.4 s spilled). Merges do not use the pool (`segments.Merger`).
 POOL_MB = 512
 #: How search shows repost groups: the best copy only, or every copy.
 REPOST_MODES = ("one", "all")

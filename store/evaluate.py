@@ -1,7 +1,7 @@
 """Evaluating a query over one segment, whole posting lists at a time.
 
-The queries `store.query` and `store.filters` build — Term, Phrase, And, Or, AndNot,
-TermRange and Every — become a sorted array of matching document numbers and an
+The queries `store.query`, `store.filters` and `store.similar` build — Term, Phrase,
+And, Or, AndNot and TermRange — become a sorted array of matching document numbers and an
 array of their scores, computed the way Whoosh's matchers compute them: BM25F per
 term (Whoosh's formula, with the searcher's idf and average field length), a phrase
 scoring as the sum of its terms, And and Or adding their parts' scores, AndNot keeping
@@ -78,10 +78,6 @@ def evaluate(q: wq.Query, seg: Segment) -> tuple[np.ndarray, np.ndarray]:
         docs, scores = docs[keep], scores[keep]
     elif kind is wq.TermRange:
         docs = _range(q, seg)
-        scores = np.ones(len(docs))
-    elif kind is wq.Every and q.fieldname:
-        values = np.array(postings.column(seg.reader, q.fieldname), dtype=object)
-        docs = np.flatnonzero(values != "").astype(np.int64)
         scores = np.ones(len(docs))
     else:
         raise Unsupported(type(q).__name__)

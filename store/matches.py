@@ -61,8 +61,8 @@ def _segment_columns(reader) -> dict:
         cache = {}
         for name in _COLUMNS:
             # As fixed-width bytes numpy sorts in C; UTF-8 sorts as the strings do.
-            raw = np.array(postings.raw_column(reader, name) or [b""], dtype=bytes)
-            values, ords = np.unique(raw[: reader.doc_count_all()], return_inverse=True)
+            raw = np.array(postings.raw_column(reader, name), dtype=bytes)
+            values, ords = np.unique(raw, return_inverse=True)
             cache[name] = ([v.decode("utf-8") for v in values.tolist()], ords.astype(np.int64))
         cache["group"] = np.array([int(g or -1) for g in postings.column(reader, "group")],
                                   dtype=np.int64)

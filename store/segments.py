@@ -14,7 +14,10 @@ Whoosh's commit did work that changes nothing in the result:
   batch overflowed the pool and was pickled to disk and merged back (15 of 50
   profiled seconds). `TermPool` keeps them grouped by term in flat lists (~80 bytes
   a posting) and sorts only the terms; it still spills sorted runs to disk past its
-  limit, so memory stays bounded when merges pour whole segments through it.
+  limit, so memory stays bounded however large a batch is.
+
+Merges do not go through the pool at all: `Merger` writes the merged segment straight
+from the sorted term lists of its sources.
 
 Files written this way are ordinary Whoosh 3 segments.
 """
@@ -104,7 +107,6 @@ class TermPool(PostingPool):
         super().__init__(tempstore, segment, limitmb=limitmb, **kwargs)
         self._terms: dict[tuple[str, bytes], list] = {}
         self._weights: dict[float, float] = {}
-        self._docnums: dict[int, int] = {}
 
     def add(self, item):
         fieldname, tbytes, docnum, weight, vbytes = item
@@ -117,9 +119,7 @@ class TermPool(PostingPool):
             found = self._terms[key] = []
             self.fieldnames.add(fieldname)
             self.currentsize += self.TERM_BYTES + len(tbytes)
-        # One object per document number and per distinct weight, not one per posting:
-        # a merge makes a new int for every posting it moves.
-        docnum = self._docnums.setdefault(docnum, docnum)
+        # One float object per distinct weight instead of one per posting.
         found += (docnum, self._weights.setdefault(weight, weight), vbytes)
         self.currentsize += self.POSTING_BYTES + len(vbytes or b"")
         if self.currentsize > self.limit:
@@ -155,7 +155,6 @@ class TermPool(PostingPool):
                 yield (fieldname, tbytes, flat[i], flat[i + 1], flat[i + 2])
 
     def save(self):
-        self._docnums = {}
         if self._terms:
             path, f = self._new_run()
             self._write_run(f, self._sorted())
@@ -363,17 +362,6 @@ class Merger(Writer):
 
     def _postings(self, fieldname: str, found: list):
         """(new docnum, weight, value, length) of a term's live postings, or None."""
-        if all(info.is_inlined() for _, info in found):  # most terms: one posting each
-            rows = []
-            for i, info in found:
-                ids, weights, values = info.inlined_postings()
-                lengths = postings.lengths(self._readers[i], fieldname)
-                for k, docnum in enumerate(ids):
-                    new = int(self._renumber[i][docnum])
-                    if new >= 0:
-                        value = values[k] if values and k < len(values) else b""
-                        rows.append((new, weights[k], value, int(lengths[docnum])))
-            return rows or None
         docs, weights, values, lengths = [], [], [], []
         for i, info in found:
             reader, new = self._readers[i], self._renumber[i]

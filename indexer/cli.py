@@ -79,10 +79,11 @@ def _terminal_html(fragment: str) -> str:
     return html.unescape(styled)
 
 
-#: How many processes analyse text for the index (ingest, reindex).
+#: How many processes index text (ingest, reindex).
 JOBS = click.option(
     "-j", "--jobs", type=click.IntRange(1, 64), default=None,
-    help="Processes that segment text for the index [default: one per core; 1 = no workers].",
+    help="Processes that index text, each writing its share [default: one per core; "
+    "1 = index in this process].",
 )
 
 

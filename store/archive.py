@@ -66,6 +66,17 @@ def _no_progress(items: Iterable, total: int, label: str) -> Iterable:
     return items
 
 
+def _ticker(progress: IterWrapper, total: int, label: str) -> Callable[[int], None]:
+    """`tick(n)`: move a progress display over `total` items on by n."""
+    bar = iter(progress(range(total), total, label))
+
+    def tick(n: int) -> None:
+        for _ in range(n):
+            next(bar, None)
+
+    return tick
+
+
 def _ranking(parsed: query.ParsedQuery) -> dict:
     """Exact matches strictly before scattered-word matches, each tier by score."""
     if parsed.exact is None:
@@ -105,7 +116,7 @@ class Archive:
         self._ix = None
         self._searcher = None
         self._lock: WriteLock | None = None
-        self._analyzers = workers.Analyzers(1)
+        self._writers = workers.Writers(1)
         #: Things a writer noticed and repaired that the user should hear about.
         self.notices: list[str] = []
 
@@ -356,7 +367,7 @@ class Archive:
         lock = WriteLock(self.home / "write.lock")
         lock.acquire()
         self._lock = lock
-        self._analyzers = workers.Analyzers(jobs)
+        self._writers = workers.Writers(jobs)
         try:
             if not rebuilding:
                 self._prepare_index()
@@ -364,7 +375,7 @@ class Archive:
                 database.backfill_groups(self.db)
             yield self
         finally:
-            self._analyzers.close()
+            self._writers.close()
             self._lock = None
             lock.release()
 
@@ -463,38 +474,52 @@ class Archive:
         total = self.pending_count()
         if not total:
             return 0
+        index.clear_temporary(self.index_path)
         ix = index.open_index(self.index_path)
-        bar = iter(progress(range(total), total, "indexing"))
-        indexed: list[int] = []
+        tick = _ticker(progress, total, "indexing")
         try:
             with _write_errors(self.home):
-                # One writer, one commit: every commit adds a segment that repeats most of
-                # the gram lexicon, and segments cost index size and reader memory.
+                # One commit: every commit adds segments that repeat most of the gram
+                # lexicon, and segments cost index size and reader memory.
                 writer = segments.Writer(ix, limitmb=POOL_MB)
                 try:
                     deletes = database.pending_deletes(self.db)
                     for article_id in deletes:
                         writer.delete_by_term("id", str(article_id))
-                        next(bar, None)
-                    for doc in self._analyzers.documents(self._pending_batches(), total):
-                        writer.update_document(**doc)
-                        indexed.append(int(doc["id"]))
-                        next(bar, None)
-                    writer.commit(mergetype=index.merge_policy)
+                    tick(len(deletes))
+                    ids = database.pending_ids(self.db)
+                    new = self._add(writer, self.index_path, ids, tick, replacing=True)
+                    writer.commit(mergetype=lambda w, old: index.merge_policy(w, old) + new)
                 except BaseException:
                     writer.cancel()
                     raise
                 # Only now, after the commit: a crash before it leaves them pending.
-                database.mark_indexed(self.db, indexed, deletes)
+                database.mark_indexed(self.db, ids, deletes)
         finally:
             ix.close()
-        return len(indexed) + len(deletes)
+        return len(ids) + len(deletes)
 
-    def _pending_batches(self) -> Iterator[list[sqlite3.Row]]:
-        after = 0
-        while rows := database.pending(self.db, INDEX_BATCH, after):
-            yield rows
-            after = rows[-1]["id"]
+    def _add(self, writer, index_path: Path, ids: list[int], tick, *, replacing: bool) -> list:
+        """Index the articles `ids` for `writer`'s commit.
+
+        Many articles are written by worker processes as new segments, returned for the
+        commit to take in; a few go through `writer` itself. `replacing` drops a copy
+        of an article the index may hold already (say, from a run that stopped
+        between its commit and marking the articles indexed).
+        """
+        if self._writers.parallel(len(ids)):
+            if replacing:
+                for article_id in ids:
+                    writer.delete_by_term("id", str(article_id))
+            return self._writers.segments(
+                index_path, self.home / "archive.db", ids, POOL_MB, tick
+            )
+        add = writer.update_document if replacing else writer.add_document
+        for start in range(0, len(ids), INDEX_BATCH):
+            for row in database.for_index(self.db, ids[start : start + INDEX_BATCH]):
+                add(**index.analyzed(index.document(row)))
+                tick(1)
+        return []
 
     def reindex(self, progress: IterWrapper = _no_progress) -> int:
         """Rebuild the search index from the store into a new folder, then swap it in.
@@ -506,23 +531,19 @@ class Archive:
         if building.exists():
             shutil.rmtree(building)
         ix = index.create(building)
-        count = self.db.execute("SELECT count(*) FROM articles").fetchone()[0]
-        rows = self.db.execute(
-            "SELECT id, title, author, source, published, body, content_hash, group_id "
-            "FROM articles ORDER BY id"
-        )
-        batches = iter(lambda: rows.fetchmany(INDEX_BATCH), [])
+        ids = [r[0] for r in self.db.execute("SELECT id FROM articles ORDER BY id")]
         writer = segments.Writer(ix, limitmb=POOL_MB)
         try:
-            docs = self._analyzers.documents(batches, count)
-            for doc in progress(docs, count, "reindexing"):
-                writer.add_document(**doc)
+            new = self._add(
+                writer, building, ids, _ticker(progress, len(ids), "reindexing"), replacing=False
+            )
+            writer.commit(mergetype=lambda w, old: old + new)
         except BaseException:
-            writer.cancel()
+            if not writer.is_closed:
+                writer.cancel()
             ix.close()
             shutil.rmtree(building, ignore_errors=True)
             raise
-        writer.commit()
         ix.close()
         self.close_index()
         index.swap_in(building, self.index_path)
@@ -530,7 +551,7 @@ class Archive:
         self.db.execute("UPDATE articles SET indexed = 1")
         self.db.execute("DELETE FROM index_deletes")
         self.db.execute("COMMIT")
-        return count
+        return len(ids)
 
     def close_index(self) -> None:
         if self._searcher is not None:

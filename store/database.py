@@ -335,12 +335,35 @@ def store_file(
     return "added" if inserted else "duplicate"
 
 
+#: What the search index is built from (`index.document`).
+_INDEXED_COLUMNS = "id, title, author, source, published, body, content_hash, group_id"
+
+
+def reader(path: Path) -> sqlite3.Connection:
+    """A read-only connection, e.g. for a worker process reading what its parent stored."""
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
+    conn.row_factory = sqlite3.Row
+    return conn
+
+
 def pending(conn: sqlite3.Connection, limit: int, after: int = 0) -> list[sqlite3.Row]:
     """Up to `limit` articles the index lacks, with ids above `after`, in id order."""
     return conn.execute(
-        "SELECT id, title, author, source, published, body, content_hash, group_id "
-        "FROM articles WHERE indexed = 0 AND id > ? ORDER BY id LIMIT ?",
+        f"SELECT {_INDEXED_COLUMNS} FROM articles WHERE indexed = 0 AND id > ? ORDER BY id LIMIT ?",
         (after, limit),
+    ).fetchall()
+
+
+def pending_ids(conn: sqlite3.Connection) -> list[int]:
+    """Ids of the articles the index lacks, in order."""
+    return [r[0] for r in conn.execute("SELECT id FROM articles WHERE indexed = 0 ORDER BY id")]
+
+
+def for_index(conn: sqlite3.Connection, ids: list[int]) -> list[sqlite3.Row]:
+    """The articles `ids` (a few hundred at a time), as the index reads them, in id order."""
+    marks = ",".join("?" * len(ids))
+    return conn.execute(
+        f"SELECT {_INDEXED_COLUMNS} FROM articles WHERE id IN ({marks}) ORDER BY id", ids
     ).fetchall()
 
 

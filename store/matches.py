@@ -79,8 +79,10 @@ def columns(searcher) -> _Columns:
 
 
 def _leaves(searcher) -> list:
+    """The segment readers with their first document numbers (none for an empty index)."""
     reader = searcher.reader()
-    return reader.leaf_readers() if hasattr(reader, "leaf_readers") else [(reader, 0)]
+    leaves = reader.leaf_readers() if hasattr(reader, "leaf_readers") else [(reader, 0)]
+    return [(r, base) for r, base in leaves if r.doc_count_all()]
 
 
 def find(searcher, query, *, exact=None, narrow=None, sort="relevance", collapse=True,

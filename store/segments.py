@@ -28,6 +28,7 @@ import heapq
 import io
 import struct
 import zlib
+from collections.abc import Iterable
 from pickle import dumps, load, loads
 
 import numpy as np
@@ -233,6 +234,29 @@ class Writer(SegmentWriter):
             self.fieldwriter.close()
         finally:
             pdr.close()
+
+
+def write(ix, docs: Iterable[dict], limitmb: int):
+    """Write `docs` as a new segment beside `ix`, outside its table of contents.
+
+    For a process other than the one holding the index's lock (Whoosh's multi-segment
+    pattern): that writer adds the returned segment at its commit. None if `docs` is
+    empty. Files of a segment no commit takes in are removed by the next commit.
+    """
+    writer = Writer(ix, limitmb=limitmb, _lk=False)
+    try:
+        for doc in docs:
+            writer.add_document(**doc)
+        if not writer._added:
+            writer.cancel()
+            return None
+        segment = writer._finalize_segment()
+    except BaseException:
+        if not writer.is_closed:
+            writer.cancel()
+        raise
+    writer._finish()
+    return segment
 
 
 class Merger(Writer):

@@ -1,18 +1,17 @@
-"""Analysis on every core: jieba and n-grams in worker processes, Whoosh fed in order.
+"""Indexing on every core: worker processes each analyse and write a segment of their own.
 
-Whoosh's writer is one Python thread; segmenting and counting n-grams is work of the
-same size (profiled: a third of indexing). Worker processes turn article rows into
-ready postings (`index.analyzed`) while the writer adds the previous batch, so the
-two overlap. Results come back in row order, so the index is the same one a single
-process builds, document numbers included. At most two batches are in flight: memory
-stays bounded however large the archive.
+Whoosh's writer is one Python thread, and a commit (sorting the postings and writing
+them out) is work the size of the analysis itself (measured per article: ~9 ms
+segmenting and counting n-grams, ~4 ms adding, ~11 ms committing). Feeding one writer
+from analysing workers leaves every core but one idle during the commit, so a
+`sync` of many articles is split instead: each of `jobs` worker processes reads its
+share of the pending articles from SQLite, analyses them and writes a whole segment
+(Whoosh's multi-segment pattern); the process holding the lock applies the deletions
+and adds the new segments in one commit. Shares are consecutive runs of article ids,
+so the index holds the same documents in the same order a single process writes.
 
-`jobs` counts processes, the writer included: with N cores, N - 1 workers analyse.
-The writer is the slower half (measured per article: ~15 ms writing, ~10 ms
-analysing). On two cores a second worker is ~7% faster (3,000 articles: 55-58 s
-against 61-63 s) but holds another copy of jieba's dictionary (140 MB), which at
-100,000 articles is the difference between staying under 1 GB and not; `--jobs 3`
-asks for it.
+Each worker holds a copy of jieba's dictionary (~140 MB) and a share of the pool
+(`POOL_MB`), so memory stays bounded however large the archive.
 """
 
 from __future__ import annotations
@@ -23,18 +22,20 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable
+from concurrent import futures
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
 
-from . import analysis, index
+from . import analysis, database, index, segments
 from .errors import StorageError
 
-#: Fewer articles than this are analysed in this process: starting workers costs more.
-PARALLEL_MIN = 200
-#: Articles a worker analyses per task.
-CHUNK = 16
-
+#: Fewer pending articles than this are indexed by the calling process: every share
+#: becomes a segment, and small segments cost more in merges than they save.
+PARALLEL_MIN = 1000
+#: Articles a worker reads from SQLite at a time.
+READ_BATCH = 500
 
 def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
@@ -66,13 +67,34 @@ def _die_with(parent: int) -> None:
 _PR_SET_PDEATHSIG = 1
 
 
-def _start(parent: int) -> None:
+def _start(parent: int, done) -> None:
+    global _done
     _die_with(parent)
+    _done = done
     analysis._jieba()  # load the dictionary once per worker, not per task
 
 
-def _analyze(rows: list[dict]) -> list[dict]:
-    return [index.analyzed(index.document(row)) for row in rows]
+#: In a worker: how many articles the workers have analysed (shared with the parent).
+_done = None
+
+
+def _write_segment(index_path: str, db_path: str, ids: list[int], limitmb: int):
+    """Index the articles `ids` as a new segment of the index at `index_path`."""
+    ix = index.open_index(Path(index_path), probe=False)
+    conn = database.reader(Path(db_path))
+    try:
+        return segments.write(ix, _documents(conn, ids), limitmb)
+    finally:
+        conn.close()
+        ix.close()
+
+
+def _documents(conn, ids: list[int]):
+    for start in range(0, len(ids), READ_BATCH):
+        for row in database.for_index(conn, ids[start : start + READ_BATCH]):
+            yield index.analyzed(index.document(row))
+            with _done.get_lock():
+                _done.value += 1
 
 
 def _context():
@@ -84,38 +106,57 @@ def _context():
     return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
 
 
-class Analyzers:
-    """A pool of analysing processes, started on first need and kept until `close`."""
+def shares(ids: list[int], count: int) -> list[list[int]]:
+    """`ids` cut into `count` consecutive runs of (nearly) equal length."""
+    size, extra = divmod(len(ids), count)
+    out, start = [], 0
+    for k in range(count):
+        end = start + size + (k < extra)
+        out.append(ids[start:end])
+        start = end
+    return [share for share in out if share]
+
+
+class Writers:
+    """A pool of segment-writing processes, started on first need and kept until `close`."""
 
     def __init__(self, jobs: int | None = None):
         self.jobs = max(1, jobs or default_jobs())
         self._pool: ProcessPoolExecutor | None = None
+        self._done = None
 
-    def documents(self, batches: Iterable[list], total: int) -> Iterator[dict]:
-        """Whoosh documents for batches of article rows, in order.
+    def parallel(self, count: int) -> bool:
+        """Whether `count` pending articles are worth splitting among processes."""
+        return self.jobs > 1 and count >= PARALLEL_MIN
 
-        Serial when there is one job or fewer than `PARALLEL_MIN` rows; otherwise
-        batch k+1 is analysed by the workers while batch k is yielded.
+    def segments(
+        self, index_path: Path, db_path: Path, ids: list[int], limitmb: int,
+        tick: Callable[[int], None] = lambda n: None,
+    ) -> list:
+        """New segments (not yet committed) holding the articles `ids`, one per process.
+
+        `tick(n)` is called as the workers get through n more articles. If a worker
+        fails, the others are waited for and its error is raised; the segments written
+        are left for the next commit to remove.
         """
-        if self.jobs < 2 or total < PARALLEL_MIN:
-            for batch in batches:
-                yield from (index.document(row) for row in batch)
-            return
-        ahead = None
-        for batch in batches:
-            rows = [dict(row) for row in batch]
-            chunks = [rows[i : i + CHUNK] for i in range(0, len(rows), CHUNK)]
-            submitted = self._executor().map(_analyze, chunks)
-            if ahead is not None:
-                yield from self._collect(ahead)
-            ahead = submitted
-        if ahead is not None:
-            yield from self._collect(ahead)
-
-    def _collect(self, results: Iterator[list[dict]]) -> Iterator[dict]:
+        pool = self._executor()
+        with self._done.get_lock():
+            self._done.value = 0
+        jobs = [
+            pool.submit(_write_segment, str(index_path), str(db_path), share, limitmb // self.jobs)
+            for share in shares(ids, self.jobs)
+        ]
+        seen, waiting = 0, set(jobs)
+        while waiting:
+            _, waiting = futures.wait(waiting, timeout=0.2, return_when=futures.FIRST_EXCEPTION)
+            now = self._done.value
+            tick(now - seen)
+            seen = now
+            if any(job.done() and job.exception() for job in jobs):
+                futures.wait(waiting)
+                break
         try:
-            for docs in results:
-                yield from docs
+            return [s for s in (job.result() for job in jobs) if s is not None]
         except BrokenProcessPool as e:
             self.close()
             raise StorageError(
@@ -126,8 +167,11 @@ class Analyzers:
 
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
+            context = _context()
+            self._done = context.Value("q", 0)
             self._pool = ProcessPoolExecutor(
-                self.jobs - 1, mp_context=_context(), initializer=_start, initargs=(os.getpid(),)
+                self.jobs, mp_context=context, initializer=_start,
+                initargs=(os.getpid(), self._done),
             )
         return self._pool
 

@@ -16,6 +16,7 @@ import indexer.ingest as ingest_module
 from indexer.ingest import ingest
 import store.archive
 from store import Archive, analysis, index, segments, workers
+from store.errors import StorageError
 
 from .conftest import SAMPLES
 from .test_reliability import make_corpus
@@ -99,11 +100,15 @@ def test_merging_segments_keeps_every_posting(tmp_path, monkeypatch):
     assert merged == single
 
 
-def test_merging_segments_with_replaced_articles_keeps_only_the_new_text(tmp_path, monkeypatch):
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_merging_segments_with_replaced_articles_keeps_only_the_new_text(
+    tmp_path, monkeypatch, jobs
+):
     folder = tmp_path / "files"
     make_corpus(folder, 30, paragraphs=3)
     monkeypatch.setattr(ingest_module, "SYNC_EVERY", 7)
     monkeypatch.setattr(index, "MAX_SEGMENTS", 3)
+    monkeypatch.setattr(workers, "PARALLEL_MIN", 1)  # jobs=2: segments written by workers
     calls = {"copied": 0, "renumbered": 0}
     copy, renumber = segments.Merger._copy_blocks, segments.Merger._postings
 
@@ -118,12 +123,12 @@ def test_merging_segments_with_replaced_articles_keeps_only_the_new_text(tmp_pat
     monkeypatch.setattr(segments.Merger, "_copy_blocks", staticmethod(copied))
     monkeypatch.setattr(segments.Merger, "_postings", renumbered)
     many = tmp_path / "many"
-    with Archive(many) as archive, archive.writing(jobs=1):
+    with Archive(many) as archive, archive.writing(jobs=jobs):
         ingest(archive, [folder])
     for path in sorted(folder.glob("*.txt"))[:12:3]:  # edited: their old documents are deleted
         path.write_text(path.read_text(encoding="utf-8") + "\n补充报道：港口夜间停航。\n", encoding="utf-8")
     make_corpus(folder, 30, start=30, paragraphs=3)
-    with Archive(many) as archive, archive.writing(jobs=1):
+    with Archive(many) as archive, archive.writing(jobs=jobs):
         ingest(archive, [folder])
     one = tmp_path / "one"
     monkeypatch.setattr(ingest_module, "SYNC_EVERY", 10_000)
@@ -135,6 +140,37 @@ def test_merging_segments_with_replaced_articles_keeps_only_the_new_text(tmp_pat
     assert merged == single
     with Archive(many) as archive:
         assert archive.search("港口夜间停航").total == 4
+
+
+def test_a_failing_indexing_worker_loses_nothing(tmp_path, monkeypatch):
+    folder = tmp_path / "files"
+    markers = make_corpus(folder, 24, paragraphs=2)
+    monkeypatch.setattr(workers, "PARALLEL_MIN", 1)
+    analyzed = index.analyzed
+
+    def disk_full_at_one_article(doc):
+        if markers[17] in doc["body"]:
+            raise OSError(28, "No space left on device")
+        return analyzed(doc)
+
+    monkeypatch.setattr(index, "analyzed", disk_full_at_one_article)
+    home = tmp_path / "home"
+    with Archive(home) as archive, archive.writing(jobs=2):
+        with pytest.raises(StorageError, match="No space left on device.*run the same command"):
+            ingest(archive, [folder])
+        assert archive.pending_count() == 24  # stored, waiting for the index
+        assert archive.search(markers[3]).total == 0
+    monkeypatch.setattr(index, "analyzed", analyzed)  # the disk has room again
+    with Archive(home) as archive, archive.writing(jobs=2):
+        report = ingest(archive, [folder])
+        assert report.unchanged == 24 and report.indexed == 24
+        assert [archive.search(m).total for m in markers] == [1] * 24
+        assert archive.check().healthy and archive.check().indexed == 24
+    ix = index.open_index(home / "index")
+    kept = {s.segment_id() for s in ix._segments()}
+    ix.close()
+    written = {p.name.split(".")[0] for p in (home / "index").glob("MAIN_*.*")}
+    assert written == kept  # the failed run's segment files are gone
 
 
 def test_a_kept_archive_sees_new_articles_for_a_query_it_answered_before(tmp_path):

@@ -61,6 +61,54 @@ def index_content(home: Path) -> dict:
     return content
 
 
+def term_infos(path: Path) -> dict:
+    """Every term's entry in the term table: statistics, extent, inlined postings."""
+    ix = index.open_index(path)
+    with ix.reader() as reader:
+        infos = {(f, t): vars(reader.term_info(f, t)) for f, t in reader.all_terms()}
+    ix.close()
+    return infos
+
+
+def test_term_table_is_the_one_whoosh_writes(tmp_path, monkeypatch):
+    folder = tmp_path / "files"
+    make_corpus(folder, 40, paragraphs=3)
+    for f in SAMPLES.iterdir():
+        (folder / f.name).write_bytes(f.read_bytes())
+    with Archive(tmp_path / "src") as archive, archive.writing(jobs=1):
+        ingest(archive, [folder])
+        rows = [dict(r) for r in archive.db.execute("SELECT * FROM articles ORDER BY id")]
+    docs = [index.analyzed(index.document(row)) for row in rows]
+
+    def build(name: str, limitmb: int) -> Path:
+        ix = index.create(tmp_path / name / "index")
+        writer = segments.Writer(ix, limitmb=limitmb)
+        for doc in docs:
+            writer.add_document(**doc)
+        writer.commit()
+        ix.close()
+        return tmp_path / name
+
+    spilled = []
+    write_run = segments.TermPool._write_run
+    monkeypatch.setattr(
+        segments.TermPool, "_write_run", lambda *a: spilled.append(1) or write_run(*a)
+    )
+    fast = build("fast", 1)  # a 1 MB pool: sorted runs spilled to disk and merged back
+    assert len(spilled) >= 2  # terms found in both runs are joined
+
+    def whooshs_own(fw, schema, lengths, grouped):
+        items = ((f, t, *flat[i : i + 3]) for f, t, flat in grouped for i in range(0, len(flat), 3))
+        fw.add_postings(schema, lengths, items)
+
+    monkeypatch.setattr(segments, "_write_terms", whooshs_own)
+    plain = build("plain", 512)
+    fast_infos, plain_infos = term_infos(fast / "index"), term_infos(plain / "index")
+    assert sum(info["_inlined"] is not None for info in plain_infos.values()) > 500
+    assert fast_infos == plain_infos
+    assert index_content(fast) == index_content(plain)
+
+
 def test_parallel_ingest_builds_the_same_index_as_serial(tmp_path, monkeypatch):
     folder = tmp_path / "files"
     make_corpus(folder, 60, paragraphs=3)

@@ -10,8 +10,8 @@ share of the pending articles from SQLite, analyses them and writes a whole segm
 and adds the new segments in one commit. Shares are consecutive runs of article ids,
 so the index holds the same documents in the same order a single process writes.
 
-Each worker holds a copy of jieba's dictionary (~140 MB) and a share of the pool
-(`POOL_MB`), so memory stays bounded however large the archive.
+Each worker holds a copy of jieba's dictionary (~140 MB) and a posting pool of
+`WORKER_POOL_MB` that spills to disk, so memory stays bounded however large a share.
 """
 
 from __future__ import annotations
@@ -143,7 +143,7 @@ class Writers:
         with self._done.get_lock():
             self._done.value = 0
         jobs = [
-            pool.submit(_write_segment, str(index_path), str(db_path), share, limitmb // self.jobs)
+            pool.submit(_write_segment, str(index_path), str(db_path), share, limitmb)
             for share in shares(ids, self.jobs)
         ]
         seen, waiting = 0, set(jobs)

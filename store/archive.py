@@ -69,6 +69,21 @@ def _no_progress(items: Iterable, total: int, label: str) -> Iterable:
     return items
 
 
+def _save_arrays(path: Path) -> None:
+    """Save the search arrays of the index's new segments (`saved`).
+
+    Only a cache: if it cannot be written (a full disk), searches read the columns.
+    """
+    try:
+        ix = index.open_index(path, probe=False)
+        try:
+            matches.save_arrays(ix)
+        finally:
+            ix.close()
+    except OSError:
+        pass
+
+
 def _ticker(progress: IterWrapper, total: int, label: str) -> Callable[[int], None]:
     """`tick(n)`: move a progress display over `total` items on by n."""
     bar = iter(progress(range(total), total, label))
@@ -500,6 +515,7 @@ class Archive:
                 database.mark_indexed(self.db, ids, deletes)
         finally:
             ix.close()
+        _save_arrays(self.index_path)
         return len(ids) + len(deletes)
 
     def _add(self, writer, index_path: Path, ids: list[int], tick, *, replacing: bool) -> list:
@@ -550,6 +566,7 @@ class Archive:
         ix.close()
         self.close_index()
         index.swap_in(building, self.index_path)
+        _save_arrays(self.index_path)
         self.db.execute("BEGIN IMMEDIATE")
         self.db.execute("UPDATE articles SET indexed = 1")
         self.db.execute("DELETE FROM index_deletes")

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import postings
+from . import postings, saved
 from .evaluate import Segment, evaluate
 from .filters import FACETS
 
@@ -58,16 +58,45 @@ def _segment_columns(reader) -> dict:
     """(sorted distinct values, ordinal of each document) per column; groups as numbers."""
     cache = reader.__dict__.get("_wenhai_matches")
     if cache is None:
-        cache = {}
-        for name in _COLUMNS:
-            # As fixed-width bytes numpy sorts in C; UTF-8 sorts as the strings do.
-            raw = np.array(postings.raw_column(reader, name), dtype=bytes)
-            values, ords = np.unique(raw, return_inverse=True)
-            cache[name] = ([v.decode("utf-8") for v in values.tolist()], ords.astype(np.int64))
-        cache["group"] = np.array([int(g or -1) for g in postings.column(reader, "group")],
-                                  dtype=np.int64)
+        arrays = saved.load(reader)
+        if arrays is not None and "group" in arrays:
+            cache = {name: (arrays[f"{name}.values"].tolist(), arrays[f"{name}.ords"])
+                     for name in _COLUMNS}
+            cache["group"] = arrays["group"]
+        else:
+            cache = _read_columns(reader)
         reader.__dict__["_wenhai_matches"] = cache
     return cache
+
+
+def _read_columns(reader) -> dict:
+    cache = {}
+    for name in _COLUMNS:
+        # As fixed-width bytes numpy sorts in C; UTF-8 sorts as the strings do.
+        raw = np.array(postings.raw_column(reader, name), dtype=bytes)
+        values, ords = np.unique(raw, return_inverse=True)
+        cache[name] = ([v.decode("utf-8") for v in values.tolist()], ords.astype(np.int64))
+    cache["group"] = np.array([int(g or -1) for g in postings.column(reader, "group")],
+                              dtype=np.int64)
+    return cache
+
+
+def save_arrays(ix) -> None:
+    """Save the columns and field lengths of each segment of `ix` that has none (`saved`)."""
+    with ix.reader() as reader:
+        for leaf, _ in _leaves_of(reader):
+            if not saved.missing(leaf):
+                continue
+            columns = _read_columns(leaf)
+            arrays = {"group": columns["group"]}
+            for name in _COLUMNS:
+                values, ords = columns[name]
+                arrays[f"{name}.values"] = np.array(values, dtype=str)
+                arrays[f"{name}.ords"] = ords
+            for name, field in leaf.schema.items():
+                if field.scorable and (raw := postings.raw_lengths(leaf, name)) is not None:
+                    arrays[f"length.{name}"] = raw
+            saved.save(leaf, arrays)
 
 
 def columns(searcher) -> _Columns:
@@ -79,8 +108,11 @@ def columns(searcher) -> _Columns:
 
 
 def _leaves(searcher) -> list:
+    return _leaves_of(searcher.reader())
+
+
+def _leaves_of(reader) -> list:
     """The segment readers with their first document numbers (none for an empty index)."""
-    reader = searcher.reader()
     leaves = reader.leaf_readers() if hasattr(reader, "leaf_readers") else [(reader, 0)]
     return [(r, base) for r, base in leaves if r.doc_count_all()]
 

@@ -21,6 +21,8 @@ from whoosh.reading import TermNotFound
 from whoosh.system import _INT_SIZE, pack_ushort
 from whoosh.util.numeric import byte_to_length
 
+from . import saved
+
 #: Decoded field length for every length byte (Whoosh stores lengths lossily in a byte).
 _LENGTHS = np.array([0.0] + [byte_to_length(b) for b in range(1, 256)], dtype=np.float64)
 _EMPTY_IDS = np.zeros(0, dtype=np.int64)
@@ -146,14 +148,20 @@ def lengths(reader, fieldname: str) -> np.ndarray:
     """Each document's length of `fieldname` in the segment, as Whoosh's scorer sees it."""
     cache = reader.__dict__.setdefault("_wenhai_lengths", {})
     if fieldname not in cache:
-        column = reader._perdoc._cached_reader(whoosh3._lenfield(fieldname),
-                                               whoosh3.LENGTHS_COLUMN)
-        if column is None:
-            cache[fieldname] = np.zeros(reader.doc_count_all())
-        else:
-            raw = np.fromiter(column, dtype=np.uint8, count=reader.doc_count_all())
-            cache[fieldname] = _LENGTHS[raw]
+        arrays = saved.load(reader)
+        raw = arrays.get(f"length.{fieldname}") if arrays else None
+        if raw is None:
+            raw = raw_lengths(reader, fieldname)
+        cache[fieldname] = np.zeros(reader.doc_count_all()) if raw is None else _LENGTHS[raw]
     return cache[fieldname]
+
+
+def raw_lengths(reader, fieldname: str) -> np.ndarray | None:
+    """Each document's length of `fieldname` as stored (one byte), or None if not stored."""
+    column = reader._perdoc._cached_reader(whoosh3._lenfield(fieldname), whoosh3.LENGTHS_COLUMN)
+    if column is None:
+        return None
+    return np.fromiter(column, dtype=np.uint8, count=reader.doc_count_all())
 
 
 def column(reader, fieldname: str) -> list[str]:

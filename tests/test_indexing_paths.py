@@ -7,6 +7,7 @@ Chinese text, term by term and posting by posting.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -15,8 +16,9 @@ from whoosh.fields import TEXT
 import indexer.ingest as ingest_module
 from indexer.ingest import ingest
 import store.archive
-from store import Archive, analysis, index, segments, workers
+from store import Archive, analysis, cache, index, matches, postings, saved, segments, workers
 from store.errors import StorageError
+from store.filters import Filters
 
 from .conftest import SAMPLES
 from .test_reliability import make_corpus
@@ -219,6 +221,62 @@ def test_a_failing_indexing_worker_loses_nothing(tmp_path, monkeypatch):
     ix.close()
     written = {p.name.split(".")[0] for p in (home / "index").glob("MAIN_*.*")}
     assert written == kept  # the failed run's segment files are gone
+
+
+def test_saved_segment_arrays_answer_as_the_index_itself_does(tmp_path, monkeypatch):
+    folder = tmp_path / "files"
+    make_corpus(folder, 20, paragraphs=2)
+    authors, sources = ["郑海", "林舟", "周敏", "陈清", "王岚"], ["海岸日报", "港航周刊", "江城晚报"]
+    for i in range(36):  # twelve files of three articles, with sources, authors and dates
+        record = {"title": f"港口观察第{i}期", "author": authors[i % 5], "source": sources[i % 3],
+                  "pub_date": f"{2019 + i % 6}-0{1 + i % 9}-{10 + i % 17}",
+                  "content": f"记者走访港口和市民。{'报道' * (1 + i % 4)}，第{i}期。"}
+        with (folder / f"series{i // 3:02d}.jsonl").open("a", encoding="utf-8") as f:
+            f.write(json.dumps(record, ensure_ascii=False) + "\n")
+    monkeypatch.setattr(ingest_module, "SYNC_EVERY", 5)
+    monkeypatch.setattr(index, "MAX_SEGMENTS", 3)
+    home = tmp_path / "home"
+    with Archive(home) as archive, archive.writing(jobs=1):
+        ingest(archive, [folder])
+    ix = index.open_index(home / "index")
+    kept = {s.segment_id() for s in ix._segments()}
+    ix.close()
+    files = sorted((home / "index").glob(f"*.{saved.SUFFIX}"))
+    assert {p.name.split(".")[0] for p in files} == kept  # merged segments' files are gone
+
+    ix = index.open_index(home / "index")
+    with ix.reader() as reader:
+        for leaf, _ in matches._leaves_of(reader):
+            arrays = saved.load(leaf)
+            read = matches._read_columns(leaf)
+            assert (arrays["group"] == read.pop("group")).all()
+            for name, (values, ords) in read.items():
+                assert arrays[f"{name}.values"].tolist() == values
+                assert (arrays[f"{name}.ords"] == ords).all()
+            for name in index.WORD_FIELDS + index.GRAM_FIELDS:
+                raw = postings.raw_lengths(leaf, name)  # None: no document has the field
+                assert (arrays[f"length.{name}"] == raw).all() if raw is not None else (
+                    f"length.{name}" not in arrays)
+    ix.close()
+
+    queries = [("市民", {}), ("记者", {"sort": "newest"}), ("报道", {"filters": Filters(year="2022")}),
+               ("港口 -编号", {"sort": "oldest", "per_page": 20}), ("观察", {"page": 2})]
+
+    def answers() -> list:
+        with Archive(home) as archive:
+            found = [archive.search(q, **kw) for q, kw in queries]
+        return [(r.total, [(h.id, round(h.score, 5)) for h in r.hits], r.facets) for r in found]
+
+    loaded = []
+    load = saved.load
+    monkeypatch.setattr(saved, "load", lambda r: loaded.append(1) or load(r))
+    with_files = answers()
+    assert loaded and all(total > 2 for total, _, _ in with_files)
+    assert len(with_files[1][2]["author"]) == 5 and len(with_files[1][2]["year"]) == 6
+    for path in files:
+        path.unlink()
+    monkeypatch.setattr(cache, "results", cache.ResultCache())  # answer again, not from memory
+    assert answers() == with_files
 
 
 def test_a_kept_archive_sees_new_articles_for_a_query_it_answered_before(tmp_path):

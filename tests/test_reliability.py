@@ -95,6 +95,61 @@ def test_killed_ingest_loses_nothing_and_a_rerun_completes(tmp_path):
     kill_loop(tmp_path, int(os.environ.get("WENHAI_KILLS", "4")))
 
 
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(c) for c in (task / "children").read_text().split()]
+    return found
+
+
+def _running(pid: int) -> bool:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    return "\nState:\tZ" not in status
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads /proc")
+def test_killed_while_workers_write_segments_loses_nothing(tmp_path, monkeypatch):
+    from indexer.ingest import ingest
+    from store import workers
+
+    home, files = tmp_path / "home", tmp_path / "files"
+    markers = make_corpus(files, workers.PARALLEL_MIN + 100, paragraphs=30)
+    # Store every article without indexing it: the next run goes straight to a sync
+    # large enough for worker processes.
+    monkeypatch.setattr(Archive, "sync_index", lambda self, progress=None: 0)
+    with Archive(home) as archive, archive.writing(jobs=1):
+        ingest(archive, [files])
+    monkeypatch.undo()
+    proc = subprocess.Popen(wenhai_cmd(home, "ingest", "-q", "--jobs", "2", str(files)),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while not [d for d in (home / "index").glob("*.tmp-*") if d.name != f"MAIN.tmp-{proc.pid}"]:
+        assert proc.poll() is None and time.monotonic() < deadline, "no worker started"
+        time.sleep(0.05)
+    time.sleep(0.3)  # the workers are analysing and writing
+    writers = _children(proc.pid)
+    assert len(writers) == 2
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    deadline = time.monotonic() + 10
+    while any(_running(pid) for pid in writers):  # they die with their parent
+        assert time.monotonic() < deadline, "a worker outlived its parent"
+        time.sleep(0.05)
+    assert_consistent(home)
+
+    final = run(home, "ingest", "-q", "--jobs", "2", str(files))
+    assert final.returncode == 0, final.stderr
+    assert run(home, "check").returncode == 0
+    assert not list((home / "index").glob("*.tmp-*"))
+    with Archive(home) as archive:
+        assert archive.check().indexed == len(markers)
+        for marker in random.Random(3).sample(markers, 20):
+            assert archive.search(marker).total == 1, marker
+
+
 @pytest.mark.slow
 def test_killed_ingest_many_times(tmp_path):
     kill_loop(tmp_path, 30)

@@ -74,7 +74,7 @@ def term_infos(path: Path) -> dict:
 
 def test_term_table_is_the_one_whoosh_writes(tmp_path, monkeypatch):
     folder = tmp_path / "files"
-    make_corpus(folder, 40, paragraphs=3)
+    make_corpus(folder, 300, paragraphs=2)  # common words: several blocks of 128
     for f in SAMPLES.iterdir():
         (folder / f.name).write_bytes(f.read_bytes())
     with Archive(tmp_path / "src") as archive, archive.writing(jobs=1):

@@ -12,7 +12,10 @@ Whoosh's own reading.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pickle import loads
+import io
+import struct
+import zlib
+from pickle import load, loads
 
 import numpy as np
 from whoosh.codec import whoosh3
@@ -110,10 +113,10 @@ def terms(reader, fieldname: str, window: int = 1 << 22):
 
 def read_term(reader, fieldname: str, info, values: bool = False) -> Postings:
     """The postings of the term whose term info (from `terms`) is `info`."""
-    terms_reader = reader._terms
-    m = terms_reader._codec.postings_reader(terms_reader._postfile, info,
-                                            reader.schema[fieldname].format)
-    if not isinstance(m, whoosh3.W3LeafMatcher):  # inlined: one posting in the term entry
+    if info.is_inlined():  # one posting, in the term's entry
+        terms_reader = reader._terms
+        m = terms_reader._codec.postings_reader(terms_reader._postfile, info,
+                                                reader.schema[fieldname].format)
         docs = np.array(list(m.all_ids()), dtype=np.int64)
         weights = np.array(m._weights if m._weights is not None else [1.0] * len(docs),
                            dtype=np.float64)
@@ -125,10 +128,10 @@ def read_term(reader, fieldname: str, info, values: bool = False) -> Postings:
     counts: list[int] = []
     weights: list[float] = []
     vals: list[bytes] = []
-    while not m._atend:
-        m._read_data()
-        block_ids, block_weights, block_values = m._data[:3]
-        n = m._blocklength
+    for header, data, _ in raw_blocks(reader, info):
+        block_ids, block_weights, block_values = loads(
+            zlib.decompress(data) if header[3] else data)[:3]
+        n = header[0]
         deltas.extend(block_ids)  # delta-coded from 0 in every block
         counts.append(n)
         if block_weights is None:
@@ -139,7 +142,6 @@ def read_term(reader, fieldname: str, info, values: bool = False) -> Postings:
             weights.extend(block_weights)
         if values:  # None for formats without values (ID fields)
             vals.extend(block_values if block_values is not None else [None] * n)
-        m._next_block()
     return Postings(_running(deltas, counts), np.array(weights, dtype=np.float64),
                     vals if values else None)
 
@@ -181,3 +183,28 @@ def deleted(reader) -> np.ndarray | None:
     """Document numbers deleted from the segment, sorted, or None if there are none."""
     found = reader.deleted_docs_set if reader.has_deletions() else None
     return np.array(sorted(found), dtype=np.int64) if found else None
+
+
+_BLOCK_LENGTH = struct.Struct("!i")
+
+
+def raw_blocks(reader, info):
+    """(header, data, last) of each posting block of a term stored in blocks.
+
+    The header is Whoosh's (count, last id, max weight, compression, min length byte,
+    max length byte); data is the block's pickled (ids, weights, values), compressed if
+    the header says so. The term's postings are read with one read, not Whoosh's
+    several small reads per block (a fifth of a search on frequent bigrams at 100,000).
+    """
+    offset, length = info.extent()
+    if isinstance(length, tuple):  # W3TermInfo.from_bytes leaves it unpacked
+        length = length[0]
+    raw = io.BytesIO(reader._terms._postfile.get(offset, length))
+    raw.seek(len(whoosh3.WHOOSH3_HEADER_MAGIC))
+    last = False
+    while not last:
+        size = _BLOCK_LENGTH.unpack(raw.read(_BLOCK_LENGTH.size))[0]
+        last = size < 0
+        start = raw.tell()
+        header = load(raw)
+        yield header, raw.read(abs(size) - (raw.tell() - start)), last

@@ -26,11 +26,10 @@ from __future__ import annotations
 
 import heapq
 from array import array
-import io
 import struct
 import zlib
 from collections.abc import Iterable
-from pickle import dump, dumps, load, loads
+from pickle import dump, dumps, loads
 
 import numpy as np
 from whoosh import columns
@@ -41,8 +40,6 @@ from whoosh.writing import PostingPool, SegmentWriter
 
 from . import postings
 
-#: How Whoosh's StructFile writes an int (the length of a postings block).
-_INT = struct.Struct("!i")
 #: Terms with fewer postings than this are stored inside the term's entry (`_add_single`
 #: writes the one-posting terms, so it must stay above 1).
 INLINE_LIMIT = 2
@@ -459,18 +456,8 @@ class Merger(Writer):
         post.write(whoosh3.WHOOSH3_HEADER_MAGIC)
         total = writer._terminfo
         for n, (reader, info, shift) in enumerate(parts):
-            offset, length = info.extent()
-            if isinstance(length, tuple):  # W3TermInfo.from_bytes leaves it unpacked
-                length = length[0]
-            raw_list = io.BytesIO(reader._terms._postfile.get(offset, length))
-            raw_list.seek(len(whoosh3.WHOOSH3_HEADER_MAGIC))
-            last = False
-            while not last:
-                length = _INT.unpack(raw_list.read(_INT.size))[0]
-                last = length < 0
-                start = raw_list.tell()
-                count, maxid, maxweight, comp, minlen, maxlen = load(raw_list)
-                data = raw_list.read(abs(length) - (raw_list.tell() - start))
+            for header, data, last in postings.raw_blocks(reader, info):
+                count, maxid, maxweight, comp, minlen, maxlen = header
                 if shift:
                     raw = zlib.decompress(data) if comp else data
                     ids, weights, values = loads(raw)

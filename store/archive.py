@@ -44,7 +44,6 @@ IterWrapper = Callable[[Iterable, int, str], Iterable]
 SEARCH_SECONDS = 2.0
 MAX_PER_PAGE = 100
 MAX_PAGE = 1000
-INDEX_BATCH = 500
 #: Postings (estimated size) the writer of this process holds in memory before sorting
 #: them into a run on disk (2,000 typical articles: ~470 MB estimated, ~300 MB real).
 #: Merges do not use the pool (`segments.Merger`).
@@ -69,17 +68,13 @@ def _no_progress(items: Iterable, total: int, label: str) -> Iterable:
     return items
 
 
-def _save_arrays(path: Path) -> None:
+def _save_arrays(ix) -> None:
     """Save the search arrays of the index's new segments (`saved`).
 
     Only a cache: if it cannot be written (a full disk), searches read the columns.
     """
     try:
-        ix = index.open_index(path, probe=False)
-        try:
-            matches.save_arrays(ix)
-        finally:
-            ix.close()
+        matches.save_arrays(ix)
     except OSError:
         pass
 
@@ -513,9 +508,9 @@ class Archive:
                     raise
                 # Only now, after the commit: a crash before it leaves them pending.
                 database.mark_indexed(self.db, ids, deletes)
+            _save_arrays(ix)
         finally:
             ix.close()
-        _save_arrays(self.index_path)
         return len(ids) + len(deletes)
 
     def _add(self, writer, index_path: Path, ids: list[int], tick, *, replacing: bool) -> list:
@@ -534,10 +529,9 @@ class Archive:
                 index_path, self.home / "archive.db", ids, WORKER_POOL_MB, tick
             )
         add = writer.update_document if replacing else writer.add_document
-        for start in range(0, len(ids), INDEX_BATCH):
-            for row in database.for_index(self.db, ids[start : start + INDEX_BATCH]):
-                add(**index.analyzed(index.document(row)))
-                tick(1)
+        for row in database.for_index(self.db, ids):
+            add(**index.analyzed(index.document(row)))
+            tick(1)
         return []
 
     def reindex(self, progress: IterWrapper = _no_progress) -> int:
@@ -563,10 +557,10 @@ class Archive:
             ix.close()
             shutil.rmtree(building, ignore_errors=True)
             raise
+        _save_arrays(ix)
         ix.close()
         self.close_index()
         index.swap_in(building, self.index_path)
-        _save_arrays(self.index_path)
         self.db.execute("BEGIN IMMEDIATE")
         self.db.execute("UPDATE articles SET indexed = 1")
         self.db.execute("DELETE FROM index_deletes")

@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import json
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 from . import reposts
@@ -346,25 +347,23 @@ def reader(path: Path) -> sqlite3.Connection:
     return conn
 
 
-def pending(conn: sqlite3.Connection, limit: int, after: int = 0) -> list[sqlite3.Row]:
-    """Up to `limit` articles the index lacks, with ids above `after`, in id order."""
-    return conn.execute(
-        f"SELECT {_INDEXED_COLUMNS} FROM articles WHERE indexed = 0 AND id > ? ORDER BY id LIMIT ?",
-        (after, limit),
-    ).fetchall()
-
-
 def pending_ids(conn: sqlite3.Connection) -> list[int]:
     """Ids of the articles the index lacks, in order."""
     return [r[0] for r in conn.execute("SELECT id FROM articles WHERE indexed = 0 ORDER BY id")]
 
 
-def for_index(conn: sqlite3.Connection, ids: list[int]) -> list[sqlite3.Row]:
-    """The articles `ids` (a few hundred at a time), as the index reads them, in id order."""
-    marks = ",".join("?" * len(ids))
-    return conn.execute(
-        f"SELECT {_INDEXED_COLUMNS} FROM articles WHERE id IN ({marks}) ORDER BY id", ids
-    ).fetchall()
+#: Articles read per query by `for_index`.
+INDEX_BATCH = 500
+
+
+def for_index(conn: sqlite3.Connection, ids: list[int]) -> Iterator[sqlite3.Row]:
+    """The articles `ids` (sorted), as the index reads them, `INDEX_BATCH` at a time."""
+    for start in range(0, len(ids), INDEX_BATCH):
+        batch = ids[start : start + INDEX_BATCH]
+        marks = ",".join("?" * len(batch))
+        yield from conn.execute(
+            f"SELECT {_INDEXED_COLUMNS} FROM articles WHERE id IN ({marks}) ORDER BY id", batch
+        ).fetchall()
 
 
 def pending_deletes(conn: sqlite3.Connection) -> list[int]:

@@ -11,10 +11,10 @@ Whoosh's own reading.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 import io
 import struct
 import zlib
+from dataclasses import dataclass
 from pickle import load, loads
 
 import numpy as np

@@ -25,9 +25,9 @@ Files written this way are ordinary Whoosh 3 segments.
 from __future__ import annotations
 
 import heapq
-from array import array
 import struct
 import zlib
+from array import array
 from collections.abc import Iterable
 from pickle import dump, dumps, loads
 
@@ -281,36 +281,43 @@ def _write_terms(fw, schema, lengths, grouped) -> None:
                 fw.finish_field()
             fw.start_field(fieldname, schema[fieldname])
             current = fieldname
-        if len(flat) == 3:
-            _add_single(fw, tbytes, flat[0], flat[1], flat[2], fieldlength(flat[0], fieldname))
-            continue
-        fw.start_term(tbytes)
-        _fill_blocks(fw._postwriter, flat, fieldlength, fieldname)
-        fw.finish_term()
+        docs = flat[0::3]
+        _add_term(fw, tbytes, docs, flat[1::3], flat[2::3],
+                  [fieldlength(d, fieldname) for d in docs])
     if current is not None:
         fw.finish_field()
 
 
-def _fill_blocks(pw, flat: list, fieldlength, fieldname: str) -> None:
+def _add_term(fw, tbytes: bytes, docs: list, weights: list, values: list, lengths: list) -> None:
+    """A term's postings (parallel lists, in document order) into the field writer."""
+    if len(docs) == 1:
+        _add_single(fw, tbytes, docs[0], weights[0], values[0], lengths[0])
+        return
+    fw.start_term(tbytes)
+    _fill_blocks(fw._postwriter, docs, weights, values, lengths)
+    fw.finish_term()
+
+
+def _fill_blocks(pw, docs: list, weights: list, values: list, lengths: list) -> None:
     """What `add_posting` does for each posting of a term, a block at a time.
 
     Whoosh's postings writer buffers a block (128 postings) and writes it when the next
     posting arrives; here each block's ids, weights, values and statistics are filled
     in one go (the bytes written are the same, tested).
     """
-    step = 3 * pw._blocklimit
-    for start in range(0, len(flat), step):
+    step = pw._blocklimit
+    for start in range(0, len(docs), step):
         if start:
             pw._write_block()
         end = start + step
-        docs, weights, values = flat[start:end:3], flat[start + 1 : end : 3], flat[start + 2 : end : 3]
-        pw._ids.extend(docs)
-        pw._weights.extend(weights)
-        pw._values.extend(v for v in values if v)
-        pw._maxweight = max(0, max(weights))
-        lengths = [n for n in (fieldlength(d, fieldname) for d in docs) if n]
-        if lengths:
-            pw._minlength, pw._maxlength = min(lengths), max(lengths)
+        block_weights = weights[start:end]
+        pw._ids.extend(docs[start:end])
+        pw._weights.extend(block_weights)
+        pw._values.extend(v for v in values[start:end] if v)
+        pw._maxweight = max(0, max(block_weights))
+        present = [n for n in lengths[start:end] if n]
+        if present:
+            pw._minlength, pw._maxlength = min(present), max(present)
 
 
 def _add_single(fw, tbytes: bytes, docnum: int, weight: float, vbytes, length: int) -> None:
@@ -398,23 +405,18 @@ class Merger(Writer):
             started = False
             for tbytes, found in self._field_terms(fieldname):
                 blocks = self._copyable(found)
-                rows = None if blocks else self._postings(fieldname, found)
-                if not blocks and rows is None:
+                columns = None if blocks else self._postings(fieldname, found)
+                if not blocks and columns is None:
                     continue  # every document with the term was deleted
                 if not started:
                     fw.start_field(fieldname, self.schema[fieldname])
                     started = True
-                if rows is not None and len(rows) == 1:
-                    _add_single(fw, tbytes, *rows[0])
-                    continue
-                fw.start_term(tbytes)
                 if blocks:
+                    fw.start_term(tbytes)
                     self._copy_blocks(fw._postwriter, blocks)
+                    fw.finish_term()
                 else:
-                    add = fw.add
-                    for docnum, weight, vbytes, length in rows:
-                        add(docnum, weight, vbytes or b"", length)
-                fw.finish_term()
+                    _add_term(fw, tbytes, *columns)
             if started:
                 fw.finish_field()
         fw.close()
@@ -472,7 +474,7 @@ class Merger(Writer):
             _add_stats(total, info, shift)
 
     def _postings(self, fieldname: str, found: list):
-        """(new docnum, weight, value, length) of a term's live postings, or None."""
+        """[new docnums], [weights], [values], [lengths] of a term's live postings, or None."""
         docs, weights, values, lengths = [], [], [], []
         for i, info in found:
             reader, new = self._readers[i], self._renumber[i]
@@ -491,8 +493,8 @@ class Merger(Writer):
                 lengths.append(postings.lengths(reader, fieldname)[got.docs[live]])
         if not docs:
             return None
-        return list(zip(np.concatenate(docs).tolist(), np.concatenate(weights).tolist(), values,
-                        np.concatenate(lengths).astype(np.int64).tolist()))
+        return (np.concatenate(docs).tolist(), np.concatenate(weights).tolist(), values,
+                np.concatenate(lengths).astype(np.int64).tolist())
 
 
 def _add_stats(total, info, shift: int) -> None:

@@ -34,8 +34,7 @@ from .errors import StorageError
 #: Fewer pending articles than this are indexed by the calling process: every share
 #: becomes a segment, and small segments cost more in merges than they save.
 PARALLEL_MIN = 1000
-#: Articles a worker reads from SQLite at a time.
-READ_BATCH = 500
+
 
 def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
@@ -90,11 +89,10 @@ def _write_segment(index_path: str, db_path: str, ids: list[int], limitmb: int):
 
 
 def _documents(conn, ids: list[int]):
-    for start in range(0, len(ids), READ_BATCH):
-        for row in database.for_index(conn, ids[start : start + READ_BATCH]):
-            yield index.analyzed(index.document(row))
-            with _done.get_lock():
-                _done.value += 1
+    for row in database.for_index(conn, ids):
+        yield index.analyzed(index.document(row))
+        with _done.get_lock():
+            _done.value += 1
 
 
 def _context():

@@ -63,6 +63,14 @@ def index_content(home: Path) -> dict:
     return content
 
 
+def segment_ids(home: Path) -> set[str]:
+    """The names of the segments the index's table of contents lists."""
+    ix = index.open_index(home / "index")
+    found = {s.segment_id() for s in ix._segments()}
+    ix.close()
+    return found
+
+
 def term_infos(path: Path) -> dict:
     """Every term's entry in the term table: statistics, extent, inlined postings."""
     ix = index.open_index(path)
@@ -141,10 +149,7 @@ def test_merging_segments_keeps_every_posting(tmp_path, monkeypatch):
     many = tmp_path / "many"
     with Archive(many) as archive, archive.writing(jobs=2):
         ingest(archive, [folder])
-    ix = index.open_index(many / "index")
-    segments = len(ix._segments())
-    ix.close()
-    assert 1 < segments < 60 // 7  # merged, but not into one
+    assert 1 < len(segment_ids(many)) < 60 // 7  # merged, but not into one
     merged, single = index_content(many), index_content(one)
     del merged["order"], single["order"]  # a merge renumbers documents
     assert merged == single
@@ -216,11 +221,8 @@ def test_a_failing_indexing_worker_loses_nothing(tmp_path, monkeypatch):
         assert report.unchanged == 24 and report.indexed == 24
         assert [archive.search(m).total for m in markers] == [1] * 24
         assert archive.check().healthy and archive.check().indexed == 24
-    ix = index.open_index(home / "index")
-    kept = {s.segment_id() for s in ix._segments()}
-    ix.close()
     written = {p.name.split(".")[0] for p in (home / "index").glob("MAIN_*.*")}
-    assert written == kept  # the failed run's segment files are gone
+    assert written == segment_ids(home)  # the failed run's segment files are gone
 
 
 def test_saved_segment_arrays_answer_as_the_index_itself_does(tmp_path, monkeypatch):
@@ -238,11 +240,8 @@ def test_saved_segment_arrays_answer_as_the_index_itself_does(tmp_path, monkeypa
     home = tmp_path / "home"
     with Archive(home) as archive, archive.writing(jobs=1):
         ingest(archive, [folder])
-    ix = index.open_index(home / "index")
-    kept = {s.segment_id() for s in ix._segments()}
-    ix.close()
     files = sorted((home / "index").glob(f"*.{saved.SUFFIX}"))
-    assert {p.name.split(".")[0] for p in files} == kept  # merged segments' files are gone
+    assert {p.name.split(".")[0] for p in files} == segment_ids(home)  # merged segments' files are gone
 
     ix = index.open_index(home / "index")
     with ix.reader() as reader:

@@ -24,7 +24,7 @@ from whoosh.reading import TermNotFound
 from whoosh.system import _INT_SIZE, pack_ushort
 from whoosh.util.numeric import byte_to_length
 
-from . import saved
+from . import packed, saved
 
 #: Decoded field length for every length byte (Whoosh stores lengths lossily in a byte).
 _LENGTHS = np.array([0.0] + [byte_to_length(b) for b in range(1, 256)], dtype=np.float64)
@@ -33,18 +33,30 @@ _EMPTY_IDS = np.zeros(0, dtype=np.int64)
 
 @dataclass
 class Postings:
-    """One term's postings in one segment, in document order, deleted documents kept."""
+    """One term's postings in one segment, in document order, deleted documents kept.
+
+    Positions, when asked for, come either as Whoosh's encoded values (read from its
+    blocks) or as counts and gaps (read from the `packed` file).
+    """
 
     docs: np.ndarray  # int64 segment document numbers, ascending
     weights: np.ndarray  # float64 term frequency per document
     values: list[bytes] | None = None  # encoded positions, when asked for
+    counts: np.ndarray | None = None  # or: positions per document,
+    gaps: np.ndarray | None = None  # and their gaps, from 0 in each document
 
     @classmethod
     def empty(cls, values: bool = False) -> Postings:
         return cls(_EMPTY_IDS, np.zeros(0), [] if values else None)
 
+    @property
+    def has_positions(self) -> bool:
+        return self.values is not None or self.counts is not None
+
     def positions(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(row index, position) for every position of the postings at `rows`."""
+        if self.counts is not None:
+            return self._packed_positions(rows)
         assert self.values is not None
         counts, deltas = [], []
         for r in rows.tolist():
@@ -54,12 +66,22 @@ class Postings:
         owner = np.repeat(rows.astype(np.int64), counts)
         return owner, _running(deltas, counts)
 
+    def _packed_positions(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        if "_absolute" not in self.__dict__:
+            self._starts = np.concatenate(([0], np.cumsum(self.counts)))
+            self._absolute = _running(self.gaps, self.counts)
+        n = self.counts[rows]
+        owner = np.repeat(rows.astype(np.int64), n)
+        before = np.cumsum(n) - n  # where each row's positions start in the result
+        index = np.arange(int(n.sum())) + np.repeat(self._starts[rows] - before, n)
+        return owner, self._absolute[index]
 
-def _running(deltas: list[int], counts: list[int]) -> np.ndarray:
-    """Delta-decoded values of consecutive runs (of `counts` items), each from 0 again."""
-    if not deltas:
+
+def _running(deltas, counts) -> np.ndarray:
+    """Delta-decoded values of consecutive runs (of `counts` items, each ≥ 1), each from 0."""
+    if not len(deltas):
         return _EMPTY_IDS
-    total = np.cumsum(np.array(deltas, dtype=np.int64))
+    total = np.cumsum(np.asarray(deltas, dtype=np.int64))
     ends = np.cumsum(counts)
     before = np.concatenate(([0], total[ends[:-1] - 1]))
     return total - np.repeat(before, counts)
@@ -72,6 +94,11 @@ def read(reader, fieldname: str, text: str, *, values: bool = False) -> Postings
 
 def read_bytes(reader, fieldname: str, tbytes: bytes, *, values: bool = False) -> Postings:
     """`read` for a term given as the index's bytes."""
+    if (file := packed.load(reader)) is not None:
+        found = file.get(fieldname, tbytes)
+        if found is not None:
+            docs, weights, counts, gaps = found
+            return Postings(docs, weights, None, counts, gaps) if values else Postings(docs, weights)
     try:
         info = reader._terms.term_info(fieldname, tbytes)  # one lookup, not `in` and then this
     except (TermNotFound, KeyError):

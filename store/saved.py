@@ -19,10 +19,15 @@ import numpy as np
 SUFFIX = "arrays.npz"
 
 
-def file(reader) -> Path:
+def folder(reader) -> Path:
+    """The index folder of a segment reader."""
     storage = reader.storage()
     storage = getattr(storage, "b", storage)  # a compound segment's files over the folder
-    return Path(storage.folder) / f"{reader.segment().segment_id()}.{SUFFIX}"
+    return Path(storage.folder)
+
+
+def file(reader) -> Path:
+    return folder(reader) / f"{reader.segment().segment_id()}.{SUFFIX}"
 
 
 def load(reader) -> dict | None:

@@ -29,6 +29,7 @@ import struct
 import zlib
 from array import array
 from collections.abc import Iterable
+from pathlib import Path
 from pickle import dump, dumps, loads
 
 import numpy as np
@@ -38,7 +39,8 @@ from whoosh.system import pack_ushort
 from whoosh.util.numeric import length_to_byte
 from whoosh.writing import PostingPool, SegmentWriter
 
-from . import postings
+from . import packed, postings
+from .index import GRAM_FIELDS
 
 #: Terms with fewer postings than this are stored inside the term's entry (`_add_single`
 #: writes the one-posting terms, so it must stay above 1).
@@ -265,13 +267,32 @@ class Writer(SegmentWriter):
         self.perdocwriter.close()
         pdr = self.per_document_reader()
         try:
-            _write_terms(self.fieldwriter, self.schema, _Lengths(pdr), self.pool.grouped())
+            _write_terms(self.fieldwriter, self.schema, _Lengths(pdr), self.pool.grouped(),
+                         self._packed_builder())
             self.fieldwriter.close()
         finally:
             pdr.close()
 
+    def _packed_builder(self) -> packed.Builder:
+        """The builder of the new segment's `packed` file (in this writer's temporary folder:
+        Whoosh would take a file named after the segment into its compound file)."""
+        name = f"{self.newsegment.segment_id()}.{packed.SUFFIX}"
+        self._packed = packed.Builder(Path(self._tempstorage.folder) / name, GRAM_FIELDS)
+        return self._packed
 
-def _write_terms(fw, schema, lengths, grouped) -> None:
+    def _finalize_segment(self):
+        segment = super()._finalize_segment()
+        if getattr(self, "_packed", None) is not None:
+            self._packed.finish(Path(self.storage.folder) / self._packed.name)
+        return segment
+
+    def _finish(self):
+        if getattr(self, "_packed", None) is not None:
+            self._packed.discard()  # a cancelled or failed writer's (none once finished)
+        super()._finish()
+
+
+def _write_terms(fw, schema, lengths, grouped, builder: packed.Builder) -> None:
     """Whoosh's `add_postings` for terms grouped by `TermPool.grouped`."""
     fieldlength = lengths.doc_field_length
     current = None
@@ -281,9 +302,10 @@ def _write_terms(fw, schema, lengths, grouped) -> None:
                 fw.finish_field()
             fw.start_field(fieldname, schema[fieldname])
             current = fieldname
-        docs = flat[0::3]
-        _add_term(fw, tbytes, docs, flat[1::3], flat[2::3],
-                  [fieldlength(d, fieldname) for d in docs])
+        docs, weights, values = flat[0::3], flat[1::3], flat[2::3]
+        _add_term(fw, tbytes, docs, weights, values, [fieldlength(d, fieldname) for d in docs])
+        if builder.wants(fieldname, len(docs)):
+            builder.add(fieldname, tbytes, docs, weights, values)
     if current is not None:
         fw.finish_field()
 
@@ -398,6 +420,7 @@ class Merger(Writer):
     def _flush_segment(self):
         self.perdocwriter.close()
         fw = self.fieldwriter
+        builder = self._packed_builder()
         names = sorted(set().union(*(r.indexed_field_names() for r in self._readers)))
         for fieldname in names:
             if fieldname not in self.schema:
@@ -417,6 +440,8 @@ class Merger(Writer):
                     fw.finish_term()
                 else:
                     _add_term(fw, tbytes, *columns)
+                if builder.wants(fieldname, sum(info.doc_frequency() for _, info in found)):
+                    builder.add_arrays(fieldname, tbytes, self._packed_arrays(fieldname, tbytes, found))
             if started:
                 fw.finish_field()
         fw.close()
@@ -472,6 +497,26 @@ class Merger(Writer):
                 post.write(data)
                 writer._blockcount += 1
             _add_stats(total, info, shift)
+
+    def _packed_arrays(self, fieldname: str, tbytes: bytes, found: list) -> packed.Arrays:
+        """A term's live postings as `packed` arrays: from the segments' own files where
+        they have the term, else decoded from their blocks."""
+        parts = []
+        for i, info in found:
+            reader, new = self._readers[i], self._renumber[i]
+            file = packed.load(reader)
+            arrays = file.get(fieldname, tbytes) if file is not None else None
+            if arrays is None:
+                got = postings.read_term(reader, fieldname, info, values=True)
+                arrays = (got.docs, got.weights, *packed.decode(got.values))
+            docs, weights, counts, gaps = arrays
+            renumbered = new[docs]
+            live = renumbered >= 0
+            if not live.all():
+                gaps = gaps[np.repeat(live, counts)]
+                renumbered, weights, counts = renumbered[live], weights[live], counts[live]
+            parts.append((renumbered, weights, counts, gaps))
+        return tuple(np.concatenate(column) for column in zip(*parts))
 
     def _postings(self, fieldname: str, found: list):
         """[new docnums], [weights], [values], [lengths] of a term's live postings, or None."""

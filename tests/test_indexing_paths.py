@@ -107,7 +107,7 @@ def test_term_table_is_the_one_whoosh_writes(tmp_path, monkeypatch):
     fast = build("fast", 1)  # a 1 MB pool: sorted runs spilled to disk and merged back
     assert len(spilled) >= 2  # terms found in both runs are joined
 
-    def whooshs_own(fw, schema, lengths, grouped):
+    def whooshs_own(fw, schema, lengths, grouped, builder):
         items = ((f, t, *flat[i : i + 3]) for f, t, flat in grouped for i in range(0, len(flat), 3))
         fw.add_postings(schema, lengths, items)
 

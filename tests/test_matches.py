@@ -15,7 +15,7 @@ import pytest
 
 from indexer.ingest import ingest
 import store.matches
-from store import Archive, Filters, cache
+from store import Archive, Filters, cache, packed
 from store.evaluate import Unsupported
 from store.normalize import normalize
 
@@ -53,9 +53,21 @@ def write_articles(folder: Path, start: int, n: int, rng: random.Random) -> None
 
 @pytest.fixture(scope="module")
 def segmented(tmp_path_factory) -> Path:
-    """An archive written in four commits: three batches, then edits and reposts."""
+    """An archive written in four commits: three batches, then edits and reposts.
+
+    Terms found in two or more articles are also saved as `packed` arrays, so the array
+    path reads most postings from those files and the rest from Whoosh's blocks.
+    """
     root = tmp_path_factory.mktemp("segmented")
     home, rng = root / "home", random.Random(7)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(packed, "MIN_DOCS", 2)
+        _write_segmented(root, home, rng)
+    assert list((home / "index").glob(f"*.{packed.SUFFIX}"))
+    return home
+
+
+def _write_segmented(root: Path, home: Path, rng: random.Random) -> None:
     for batch in range(3):
         write_articles(root / f"batch{batch}", batch * 40, 40, rng)
         with Archive(home) as archive, archive.writing(jobs=1):
@@ -72,7 +84,6 @@ def segmented(tmp_path_factory) -> Path:
         encoding="utf-8")
     with Archive(home) as archive, archive.writing(jobs=1):
         ingest(archive, [root / "batch0", root / "batch1", extra])
-    return home
 
 
 QUERIES = [

@@ -1,0 +1,148 @@
+"""Frequent terms' postings saved as arrays (`store.packed`) are the postings Whoosh stores.
+
+A search reads a term from the segment's packed file when it has it, so every term in
+it must hold exactly the documents, weights and positions of Whoosh's blocks, after
+worker-written flushes and after merges with replaced articles; and a search must
+answer the same without the files.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from whoosh.formats import Positions
+
+import indexer.ingest as ingest_module
+from indexer.ingest import ingest
+from store import Archive, cache, index, packed, postings, segments, workers
+
+from .test_indexing_paths import segment_ids
+from .test_reliability import make_corpus
+
+
+def test_decoding_positions_all_at_once_reads_what_whoosh_wrote():
+    encode = Positions().encode
+    lists = [[5], [0, 3], list(range(7, 9000, 3)), [70_000, 70_001, 2**31 - 1], [0]]
+    values = [encode(p) for p in lists]
+    counts, gaps = packed.decode(values)
+    assert counts.tolist() == [len(p) for p in lists]
+    whooshs = [Positions().decode_positions(v) for v in values]
+    assert postings._running(gaps, counts).tolist() == [p for w in whooshs for p in w]
+    # A value of another shape (no pickle stop, as older Whoosh wrote) is read one by one.
+    values[1] = values[1][:-1]
+    assert packed.decode(values)[0].tolist() == counts.tolist()
+
+
+def packed_terms(home) -> dict:
+    """Per segment: packed term → whether it equals the blocks; and the terms it should hold."""
+    found = {}
+    ix = index.open_index(home / "index")
+    with ix.reader() as reader:
+        for leaf, _ in reader.leaf_readers():
+            file = packed.load(leaf)
+            assert file is not None, "every segment has its packed file"
+            held, expected = {}, set()
+            for fieldname in index.GRAM_FIELDS:
+                for tbytes, info in postings.terms(leaf, fieldname):
+                    if info.doc_frequency() >= packed.MIN_DOCS:
+                        expected.add((fieldname, tbytes))
+                    arrays = file.get(fieldname, tbytes)
+                    if arrays is None:
+                        continue
+                    docs, weights, counts, gaps = arrays
+                    blocks = postings.read_term(leaf, fieldname, info, values=True)
+                    rows = np.arange(len(docs))
+                    from_file = postings.Postings(docs, weights, None, counts, gaps)
+                    held[fieldname, tbytes] = (  # deleted documents kept, as in the blocks
+                        docs.tolist() == blocks.docs.tolist()
+                        and weights.tolist() == blocks.weights.tolist()
+                        and [a.tolist() for a in from_file.positions(rows)]
+                        == [a.tolist() for a in blocks.positions(rows)]
+                    )
+            found[leaf.segment().segment_id()] = (held, expected, leaf.has_deletions())
+    ix.close()
+    return found
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_packed_postings_are_the_blocks_after_flushes_and_merges(tmp_path, monkeypatch, jobs):
+    monkeypatch.setattr(packed, "MIN_DOCS", 3)
+    monkeypatch.setattr(ingest_module, "SYNC_EVERY", 9)
+    monkeypatch.setattr(index, "MAX_SEGMENTS", 3)
+    monkeypatch.setattr(workers, "PARALLEL_MIN", 1)  # jobs=2: segments written by workers
+    gathered, renumbered = [], []
+    gather, renumber = segments.Merger._packed_arrays, segments.Merger._postings
+    monkeypatch.setattr(segments.Merger, "_packed_arrays",
+                        lambda *a: gathered.append(1) or gather(*a))
+    monkeypatch.setattr(segments.Merger, "_postings", lambda *a: renumbered.append(1) or renumber(*a))
+    folder = tmp_path / "files"
+    make_corpus(folder, 40, paragraphs=3)
+    home = tmp_path / "home"
+    with Archive(home) as archive, archive.writing(jobs=jobs):
+        ingest(archive, [folder])
+    for path in sorted(folder.glob("*.txt"))[:20:3]:  # edited: old documents deleted
+        path.write_text(path.read_text(encoding="utf-8") + "\n补充报道：港口夜间停航。\n",
+                        encoding="utf-8")
+    make_corpus(folder, 20, start=40, paragraphs=3)
+    with Archive(home) as archive, archive.writing(jobs=jobs):
+        ingest(archive, [folder])
+    for path in sorted(folder.glob("*.txt"))[1:60:7]:  # and again, left unmerged
+        path.write_text(path.read_text(encoding="utf-8") + "\n港口恢复通航。\n", encoding="utf-8")
+    with Archive(home) as archive, archive.writing(jobs=jobs):
+        ingest(archive, [folder])
+    # Merged segments' files were written from their parts, some with deletions.
+    assert gathered and renumbered
+    found = packed_terms(home)
+    assert set(found) == segment_ids(home)
+    for held, expected, _ in found.values():
+        assert len(held) > 50 and all(held.values())
+        assert set(held) == expected  # no frequent term missing, no rare one added
+    assert any(deletions for *_, deletions in found.values())
+    files = {p.name.split(".")[0] for p in (home / "index").glob(f"*.{packed.SUFFIX}")}
+    assert files == segment_ids(home)  # merged-away segments' files are gone with them
+    assert not list((home / "index").glob(f"*.tmp-*/*.{packed.SUFFIX}"))
+
+
+def test_searches_answer_the_same_without_the_packed_files(tmp_path, monkeypatch):
+    monkeypatch.setattr(packed, "MIN_DOCS", 5)
+    folder = tmp_path / "files"
+    make_corpus(folder, 60, paragraphs=4)
+    home = tmp_path / "home"
+    with Archive(home) as archive, archive.writing(jobs=1):
+        ingest(archive, [folder])
+    queries = ["市民", "记者现场采访", '"的第2段报道"', "采访 -港口", "新闻 报道"]
+
+    def answers() -> list:
+        monkeypatch.setattr(cache, "results", cache.ResultCache())  # answer again, not from memory
+        with Archive(home) as archive:
+            found = [archive.search(q) for q in queries]
+        return [(r.total, [(h.id, round(h.score, 5)) for h in r.hits]) for r in found]
+
+    read = []
+    get = packed.Packed.get
+    monkeypatch.setattr(packed.Packed, "get", lambda *a: read.append(a[2]) or get(*a))
+    with_files = answers()
+    assert read and all(total > 3 for total, _ in with_files)
+    files = list((home / "index").glob(f"*.{packed.SUFFIX}"))
+    assert files
+    for path in files:
+        path.unlink()
+    assert answers() == with_files
+
+
+def test_a_packed_file_that_cannot_be_written_only_slows_searches(tmp_path, monkeypatch):
+    monkeypatch.setattr(packed, "MIN_DOCS", 5)
+
+    def full_disk(*args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(packed.os, "replace", full_disk)
+    folder = tmp_path / "files"
+    markers = make_corpus(folder, 30, paragraphs=2)
+    home = tmp_path / "home"
+    with Archive(home) as archive, archive.writing(jobs=1):
+        ingest(archive, [folder])
+    assert not list((home / "index").rglob(f"*.{packed.SUFFIX}"))  # nor a partial one left
+    with Archive(home) as archive:
+        assert archive.search(markers[7]).total == 1
+        assert archive.search("记者现场采访").total == 30

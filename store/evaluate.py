@@ -42,7 +42,7 @@ class Segment:
     def postings(self, fieldname: str, text: str, values: bool = False) -> postings.Postings:
         key = (fieldname, text)
         found = self._postings.get(key)
-        if found is None or (values and found.values is None):
+        if found is None or (values and not found.has_positions):
             found = self._postings[key] = postings.read(self.reader, fieldname, text,
                                                         values=values)
         return found
@@ -101,7 +101,7 @@ def _phrase(q: wq.Phrase, seg: Segment) -> tuple[np.ndarray, np.ndarray]:
     lists = [seg.postings(q.fieldname, w, values=True) for w in q.words]
     docs = lists[0].docs
     for found in lists[1:]:
-        docs = np.intersect1d(docs, found.docs, assume_unique=True)
+        docs = _intersect(docs, found.docs)
     if not len(docs) or len(lists) == 1:
         return _scored(q, seg, lists, docs)
     # Start positions of the phrase: positions of word i, moved back by i, in every word.
@@ -109,11 +109,11 @@ def _phrase(q: wq.Phrase, seg: Segment) -> tuple[np.ndarray, np.ndarray]:
     for i, found in enumerate(lists):
         rows = np.searchsorted(found.docs, docs)
         owner, pos = found.positions(rows)
-        keys = found.docs[owner] * (1 << 32) + (pos - i)
-        starts = np.unique(keys) if starts is None else np.intersect1d(starts, keys)
+        keys = _sorted_unique(found.docs[owner] * (1 << 32) + (pos - i))
+        starts = keys if starts is None else _intersect(starts, keys)
         if not len(starts):
             break
-    docs = np.unique(starts >> 32) if len(starts) else _NONE
+    docs = _sorted_unique(starts >> 32) if len(starts) else _NONE
     return _scored(q, seg, lists, docs)
 
 
@@ -127,17 +127,17 @@ def _scored(q: wq.Phrase, seg: Segment, lists, docs: np.ndarray):
 
 
 def _union(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
-    docs = np.unique(np.concatenate([d for d, _ in parts])) if parts else _NONE
+    docs = _merged([d for d, _ in parts])
     scores = np.zeros(len(docs))
     for d, s in parts:
-        np.add.at(scores, np.searchsorted(docs, d), s)
+        scores += np.bincount(np.searchsorted(docs, d), weights=s, minlength=len(docs))
     return docs, scores
 
 
 def _intersection(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
     docs = parts[0][0]
     for d, _ in parts[1:]:
-        docs = np.intersect1d(docs, d, assume_unique=True)
+        docs = _intersect(docs, d)
     scores = np.zeros(len(docs))
     for d, s in parts:
         scores += s[np.searchsorted(d, docs)]
@@ -147,5 +147,37 @@ def _intersection(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarra
 def _range(q: wq.TermRange, seg: Segment) -> np.ndarray:
     """Documents with any term of the field between the bounds (as Whoosh's TermRange)."""
     texts = [t.decode("utf-8") for t in q._btexts(seg.reader)]
-    lists = [seg.postings(q.fieldname, t).docs for t in texts]
-    return np.unique(np.concatenate(lists)) if lists else _NONE
+    return _merged([seg.postings(q.fieldname, t).docs for t in texts])
+
+
+# Document numbers come sorted and unique from every posting list and every node, so
+# sets of them are combined by merging and binary search (np.unique and intersect1d
+# sort again: 18 of 60 ms of a search for 民代表大 at 100,000 articles).
+
+
+def _merged(arrays: list[np.ndarray]) -> np.ndarray:
+    """The sorted union of sorted, duplicate-free arrays."""
+    if len(arrays) < 2:
+        return arrays[0] if arrays else _NONE
+    a = np.concatenate(arrays)
+    a.sort(kind="stable")  # Timsort: a merge of the sorted runs
+    return a[np.concatenate(([True], a[1:] != a[:-1]))] if len(a) else a
+
+
+def _intersect(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The items of sorted, duplicate-free `a` that are in sorted, duplicate-free `b`."""
+    small, large = (a, b) if len(a) <= len(b) else (b, a)
+    if not len(small):
+        return small
+    at = np.searchsorted(large, small)
+    at[at == len(large)] = 0
+    return small[large[at] == small] if len(large) else large
+
+
+def _sorted_unique(a: np.ndarray) -> np.ndarray:
+    """`a` sorted, without duplicates (positions come sorted: only checked)."""
+    if len(a) < 2:
+        return a
+    if (a[1:] < a[:-1]).any():
+        a = np.sort(a)
+    return a[np.concatenate(([True], a[1:] != a[:-1]))]

@@ -69,12 +69,14 @@ def _no_progress(items: Iterable, total: int, label: str) -> Iterable:
 
 
 def _save_arrays(ix) -> None:
-    """Save the search arrays of the index's new segments (`saved`).
+    """Save the search arrays (`saved`) and packed postings (`packed`) segments lack.
 
-    Only a cache: if it cannot be written (a full disk), searches read the columns.
+    Only faster copies: if they cannot be written (a full disk), searches read the
+    columns and the posting blocks.
     """
     try:
         matches.save_arrays(ix)
+        segments.save_packed(ix)
     except OSError:
         pass
 

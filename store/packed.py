@@ -37,7 +37,9 @@ SUFFIX = "postings"
 #: Terms found in fewer documents are read from Whoosh's blocks (one or two blocks).
 MIN_DOCS = 128
 _FOOTER = struct.Struct("<Q8s")
-_MAGIC = b"WHPACK01"
+_MAGIC = b"WHPACK02"
+#: The directory's arrays per field besides the sorted term bytes ("keys").
+_COLUMNS = ("starts", "sizes", "docs", "positions", "kinds")
 _WIDTHS = (np.dtype("<u1"), np.dtype("<u2"), np.dtype("<u4"), np.dtype("<u8"))
 
 #: (document numbers, weights, position counts, position gaps) of one term.
@@ -117,8 +119,8 @@ class Builder:
         except OSError:
             self.discard()
             return
-        entry = self._terms.setdefault(fieldname, ([], [], [], [], []))
-        for column, value in zip(entry, (tbytes, self._at, len(docs), len(gaps), kinds)):
+        entry = self._terms.setdefault(fieldname, ([], [], [], [], [], []))
+        for column, value in zip(entry, (tbytes, self._at, len(blob), len(docs), len(gaps), kinds)):
             column.append(value)
         self._at += len(blob)
 
@@ -127,12 +129,12 @@ class Builder:
         if self._out is None:
             return
         directory = {}
-        for fieldname, (keys, offsets, ndocs, npos, kinds) in self._terms.items():
-            directory[f"{fieldname}.keys"] = np.array(keys, dtype=bytes)
-            directory[f"{fieldname}.offsets"] = np.array(offsets + [self._at], dtype=np.int64)
-            directory[f"{fieldname}.docs"] = np.array(ndocs, dtype=np.int64)
-            directory[f"{fieldname}.positions"] = np.array(npos, dtype=np.int64)
-            directory[f"{fieldname}.kinds"] = np.array(kinds, dtype=np.uint8)
+        for fieldname, columns in self._terms.items():
+            keys = np.array(columns[0], dtype=bytes)
+            order = np.argsort(keys, kind="stable")  # terms arrive sorted; made sure here
+            directory[f"{fieldname}.keys"] = keys[order]
+            for name, column in zip(_COLUMNS, columns[1:]):
+                directory[f"{fieldname}.{name}"] = np.array(column, dtype=np.int64)[order]
         raw = io.BytesIO()
         np.savez(raw, **directory)
         try:
@@ -166,6 +168,10 @@ class Packed:
             f.seek(start)
             with np.load(io.BytesIO(f.read(end - start)), allow_pickle=False) as npz:
                 self._dir = {name: npz[name] for name in npz.files}
+        for name in self._dir:
+            field = name.rpartition(".")[0]
+            if any(f"{field}.{column}" not in self._dir for column in _COLUMNS):
+                raise ValueError(f"{path} lacks columns of {field}")
 
     def get(self, fieldname: str, tbytes: bytes) -> Arrays | None:
         """The term's arrays, or None if the file does not have the term."""
@@ -175,13 +181,11 @@ class Packed:
         i = int(np.searchsorted(keys, tbytes))
         if i == len(keys) or keys[i] != tbytes:
             return None
-        offsets = self._dir[f"{fieldname}.offsets"]
-        ndocs = int(self._dir[f"{fieldname}.docs"][i])
-        npos = int(self._dir[f"{fieldname}.positions"][i])
-        kinds = int(self._dir[f"{fieldname}.kinds"][i])
+        start, size, ndocs, npos, kinds = (int(self._dir[f"{fieldname}.{name}"][i])
+                                           for name in _COLUMNS)
         fd = os.open(self.path, os.O_RDONLY)
         try:
-            blob = os.pread(fd, int(offsets[i + 1] - offsets[i]), int(offsets[i]))
+            blob = os.pread(fd, size, start)
         finally:
             os.close(fd)
         raw = zlib.decompress(blob)

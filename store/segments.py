@@ -25,6 +25,7 @@ Files written this way are ordinary Whoosh 3 segments.
 from __future__ import annotations
 
 import heapq
+import os
 import struct
 import zlib
 from array import array
@@ -540,6 +541,33 @@ class Merger(Writer):
             return None
         return (np.concatenate(docs).tolist(), np.concatenate(weights).tolist(), values,
                 np.concatenate(lengths).astype(np.int64).tolist())
+
+
+def save_packed(ix) -> None:
+    """Write the `packed` file of each segment of `ix` that has none.
+
+    Segments written before there were such files (or when one could not be written
+    or read) get theirs here, from their blocks: ~35 s for 25,000 articles, once.
+    """
+    for stale in Path(ix.storage.folder).glob(f"*.{packed.SUFFIX}.*.tmp"):
+        stale.unlink()  # a killed run's
+    with ix.reader() as reader:
+        leaves = reader.leaf_readers() if hasattr(reader, "leaf_readers") else [(reader, 0)]
+        for leaf, _ in leaves:
+            if packed.load(leaf) is not None or not leaf.doc_count_all():
+                continue
+            target = packed.file(leaf)
+            builder = packed.Builder(target.with_name(f"{target.name}.{os.getpid()}.tmp"),
+                                     GRAM_FIELDS)
+            try:
+                for fieldname in builder.fields & set(leaf.indexed_field_names()):
+                    for tbytes, info in postings.terms(leaf, fieldname):
+                        if builder.wants(fieldname, info.doc_frequency()):
+                            got = postings.read_term(leaf, fieldname, info, values=True)
+                            builder.add(fieldname, tbytes, got.docs, got.weights, got.values)
+                builder.finish(target)
+            finally:
+                builder.discard()
 
 
 def _add_stats(total, info, shift: int) -> None:

@@ -146,3 +146,24 @@ def test_a_packed_file_that_cannot_be_written_only_slows_searches(tmp_path, monk
     with Archive(home) as archive:
         assert archive.search(markers[7]).total == 1
         assert archive.search("记者现场采访").total == 30
+
+
+def test_segments_written_before_packed_files_get_theirs_at_the_next_ingest(tmp_path, monkeypatch):
+    monkeypatch.setattr(packed, "MIN_DOCS", 4)
+    folder = tmp_path / "files"
+    make_corpus(folder, 30, paragraphs=2)
+    home = tmp_path / "home"
+    with Archive(home) as archive, archive.writing(jobs=1):
+        ingest(archive, [folder])
+    old = list((home / "index").glob(f"*.{packed.SUFFIX}"))
+    assert len(old) == 1
+    old[0].unlink()  # as an index written by an earlier version
+    (home / "index" / f"{old[0].name}.999.tmp").write_bytes(b"left by a killed run")
+    make_corpus(folder, 5, start=30, paragraphs=2)
+    with Archive(home) as archive, archive.writing(jobs=1):
+        ingest(archive, [folder])
+    assert old[0].exists() and not list((home / "index").glob("*.tmp"))
+    found = packed_terms(home)
+    assert len(found) == 2
+    for held, expected, _ in found.values():
+        assert held and all(held.values()) and set(held) == expected

@@ -152,8 +152,7 @@ def find(searcher, query, *, exact=None, narrow=None, sort="relevance", collapse
     tier = np.concatenate([p[4] for p in parts])
     ords = {name: np.concatenate([cols.ords[name][i][docs] for i, docs, *_ in parts])
             for name in _COLUMNS}
-    groups = np.concatenate([cols.groups[i][docs] for i, docs, *_ in parts])
-    groups = np.where(groups < 0, -1 - glob, groups)  # no group: a group of its own
+    groups = np.concatenate([cols.groups[i][docs] for i, docs, *_ in parts])  # -1: none
 
     if sort == "relevance":
         order = np.lexsort((glob, -scores, tier))
@@ -161,9 +160,14 @@ def find(searcher, query, *, exact=None, narrow=None, sort="relevance", collapse
         dates = ords["date"]
         undated = dates == 0 if cols.values["date"][:1] == [""] else np.zeros(len(dates), bool)
         order = np.lexsort((glob, -dates if sort == "newest" else dates, undated))
-    if collapse:
-        _, first = np.unique(groups[order], return_index=True)
-        order = order[np.sort(first)]
+    if collapse:  # only the few articles in repost groups need looking at
+        ordered = groups[order]
+        grouped = np.flatnonzero(ordered >= 0)
+        if len(grouped):
+            _, first = np.unique(ordered[grouped], return_index=True)
+            keep = ordered < 0
+            keep[grouped[first]] = True
+            order = order[keep]
     window = order[start:stop]
     stored = searcher.stored_fields
     shown = [(int(stored(int(glob[k]))["id"]), float(scores[k]) if sort == "relevance" else 0.0)

@@ -5,14 +5,14 @@ document numbers, weights and, per document, the positions pickled on their own.
 search for a 3–6 character string reads every posting and every position of its
 bigrams: at 100,000 articles that was nearly all of an uncached search (unpickling and
 decompressing 2,000 blocks for 民代表大, ~175 ms). Measured on a 25,000-article
-segment: 发展's 13,000 postings and positions take 13.7 ms from Whoosh's blocks and
-0.5 ms from arrays, and the arrays of all terms found in ≥ 64 documents take 128 MB
-against Whoosh's 536 MB for the same postings.
+segment: 发展's 13,000 postings and positions take 13.7 ms from Whoosh's blocks, 0.5 ms
+from zlib-compressed arrays and a tenth of that from plain ones.
 
 So when a segment is written, every term of the n-gram fields found in at least
-`MIN_DOCS` documents is also written to ``MAIN_<segment>.postings``: document gaps,
-weights, position counts and position gaps, each array in the narrowest unsigned type,
-the four compressed together (zlib level 1), with a directory of the terms at the end.
+`MIN_DOCS` documents is also written to ``MAIN_<segment>.postings``: document gaps and
+weights, then position counts and gaps, each array in the narrowest unsigned type that
+holds it, uncompressed (decompressing was a sixth of a search), with a directory of
+the terms at the end. A search that needs no positions reads only the first half.
 Whoosh's blocks stay as they are (Whoosh's own readers and merges read them); a
 search reads a term from this file when it is there and from the blocks otherwise, so
 the file is only a faster copy, and a segment without one (an older index, a full
@@ -24,7 +24,6 @@ from __future__ import annotations
 import io
 import os
 import struct
-import zlib
 from itertools import chain
 from pathlib import Path
 from pickle import UnpicklingError, loads
@@ -37,9 +36,10 @@ SUFFIX = "postings"
 #: Terms found in fewer documents are read from Whoosh's blocks (one or two blocks).
 MIN_DOCS = 128
 _FOOTER = struct.Struct("<Q8s")
-_MAGIC = b"WHPACK02"
+_MAGIC = b"WHPACK03"
 #: The directory's arrays per field besides the sorted term bytes ("keys").
-_COLUMNS = ("starts", "sizes", "docs", "positions", "kinds")
+_COLUMNS = ("starts", "heads", "sizes", "docs", "positions", "kinds")
+_NONE = np.zeros(0, np.int64)
 _WIDTHS = (np.dtype("<u1"), np.dtype("<u2"), np.dtype("<u4"), np.dtype("<u8"))
 
 #: (document numbers, weights, position counts, position gaps) of one term.
@@ -112,15 +112,23 @@ class Builder:
             code, raw = _narrow(a)
             kinds |= code << (2 * shift)
             parts.append(raw)
-        parts.insert(1, weights.astype("<f4").tobytes())
-        blob = zlib.compress(b"".join(parts), 1)
+        if (weights == np.round(weights)).all() and weights.min() >= 0:
+            code, raw = _narrow(weights.astype(np.int64))  # frequencies: whole numbers
+            code = min(code, 2) if weights.max() < 1 << 32 else 3
+        else:
+            code = 3
+        kinds |= code << 6
+        parts.insert(1, weights.astype("<f4").tobytes() if code == 3 else raw)
+        head = len(parts[0]) + len(parts[1])
+        blob = b"".join(parts)
         try:
             self._out.write(blob)
         except OSError:
             self.discard()
             return
-        entry = self._terms.setdefault(fieldname, ([], [], [], [], [], []))
-        for column, value in zip(entry, (tbytes, self._at, len(blob), len(docs), len(gaps), kinds)):
+        entry = self._terms.setdefault(fieldname, tuple([] for _ in range(len(_COLUMNS) + 1)))
+        for column, value in zip(entry, (tbytes, self._at, head, len(blob), len(docs),
+                                         len(gaps), kinds)):
             column.append(value)
         self._at += len(blob)
 
@@ -173,22 +181,22 @@ class Packed:
             if any(f"{field}.{column}" not in self._dir for column in _COLUMNS):
                 raise ValueError(f"{path} lacks columns of {field}")
 
-    def get(self, fieldname: str, tbytes: bytes) -> Arrays | None:
-        """The term's arrays, or None if the file does not have the term."""
+    def get(self, fieldname: str, tbytes: bytes, positions: bool = True) -> Arrays | None:
+        """The term's arrays (without positions: empty counts and gaps), or None if the
+        file does not have the term."""
         keys = self._dir.get(f"{fieldname}.keys")
         if keys is None or not len(keys):
             return None
         i = int(np.searchsorted(keys, tbytes))
         if i == len(keys) or keys[i] != tbytes:
             return None
-        start, size, ndocs, npos, kinds = (int(self._dir[f"{fieldname}.{name}"][i])
-                                           for name in _COLUMNS)
+        start, head, size, ndocs, npos, kinds = (int(self._dir[f"{fieldname}.{name}"][i])
+                                                 for name in _COLUMNS)
         fd = os.open(self.path, os.O_RDONLY)
         try:
-            blob = os.pread(fd, size, start)
+            raw = os.pread(fd, size if positions else head, start)
         finally:
             os.close(fd)
-        raw = zlib.decompress(blob)
         at = 0
 
         def take(dtype: np.dtype, n: int) -> np.ndarray:
@@ -198,7 +206,10 @@ class Packed:
             return a
 
         docs = np.cumsum(take(_WIDTHS[kinds & 3], ndocs), dtype=np.int64)
-        weights = take(np.dtype("<f4"), ndocs).astype(np.float64)
+        code = kinds >> 6
+        weights = take(np.dtype("<f4") if code == 3 else _WIDTHS[code], ndocs).astype(np.float64)
+        if not positions:
+            return docs, weights, _NONE, _NONE
         counts = take(_WIDTHS[(kinds >> 2) & 3], ndocs).astype(np.int64)
         gaps = take(_WIDTHS[(kinds >> 4) & 3], npos).astype(np.int64)
         return docs, weights, counts, gaps

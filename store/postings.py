@@ -95,7 +95,7 @@ def read(reader, fieldname: str, text: str, *, values: bool = False) -> Postings
 def read_bytes(reader, fieldname: str, tbytes: bytes, *, values: bool = False) -> Postings:
     """`read` for a term given as the index's bytes."""
     if (file := packed.load(reader)) is not None:
-        found = file.get(fieldname, tbytes)
+        found = file.get(fieldname, tbytes, positions=values)
         if found is not None:
             docs, weights, counts, gaps = found
             return Postings(docs, weights, None, counts, gaps) if values else Postings(docs, weights)

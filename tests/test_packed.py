@@ -120,7 +120,7 @@ def test_searches_answer_the_same_without_the_packed_files(tmp_path, monkeypatch
 
     read = []
     get = packed.Packed.get
-    monkeypatch.setattr(packed.Packed, "get", lambda *a: read.append(a[2]) or get(*a))
+    monkeypatch.setattr(packed.Packed, "get", lambda *a, **kw: read.append(a[2]) or get(*a, **kw))
     with_files = answers()
     assert read and all(total > 3 for total, _ in with_files)
     files = list((home / "index").glob(f"*.{packed.SUFFIX}"))
@@ -167,3 +167,30 @@ def test_segments_written_before_packed_files_get_theirs_at_the_next_ingest(tmp_
     assert len(found) == 2
     for held, expected, _ in found.values():
         assert held and all(held.values()) and set(held) == expected
+
+
+def test_a_packed_file_holds_any_weights_and_numbers_it_is_given(tmp_path, monkeypatch):
+    monkeypatch.setattr(packed, "MIN_DOCS", 2)
+    docs = np.array([3, 70_000, 70_001, 5_000_000_000])
+    terms = {  # weights: whole and small, whole and large, fractional (a field boost)
+        "民代".encode(): (np.array([1.0, 2.0, 1.0, 3.0]), np.array([1, 2, 1, 3])),
+        "代表".encode(): (np.array([1.0, 70_000.0, 1.0, 2.0]), np.array([1, 1, 1, 2])),
+        "表大".encode(): (np.array([0.5, 1.5, 2.25, 1.0]), np.array([1, 1, 1, 1])),
+    }
+    builder = packed.Builder(tmp_path / "partial", ["body_g"])
+    for tbytes in sorted(terms, reverse=True):  # out of order: the directory is sorted
+        weights, counts = terms[tbytes]
+        gaps = np.arange(1, counts.sum() + 1) * 40_000
+        builder.add_arrays("body_g", tbytes, (docs, weights, counts, gaps))
+    builder.add_arrays("body_g", "大会".encode(), (docs[:1], np.ones(1), np.ones(1), np.ones(1)))
+    builder.finish(tmp_path / "MAIN_x.postings")
+    assert not (tmp_path / "partial").exists()
+    file = packed.Packed(tmp_path / "MAIN_x.postings")
+    for tbytes, (weights, counts) in terms.items():
+        got = file.get("body_g", tbytes)
+        assert got[0].tolist() == docs.tolist() and got[1].tolist() == weights.tolist()
+        assert got[2].tolist() == counts.tolist()
+        assert got[3].tolist() == (np.arange(1, counts.sum() + 1) * 40_000).tolist()
+        assert file.get("body_g", tbytes, positions=False)[1].tolist() == weights.tolist()
+    assert file.get("body_g", "大会".encode()) is None  # in fewer than MIN_DOCS documents
+    assert file.get("title_g", "民代".encode()) is None

@@ -181,14 +181,23 @@ class Packed:
             if any(f"{field}.{column}" not in self._dir for column in _COLUMNS):
                 raise ValueError(f"{path} lacks columns of {field}")
 
-    def get(self, fieldname: str, tbytes: bytes, positions: bool = True) -> Arrays | None:
-        """The term's arrays (without positions: empty counts and gaps), or None if the
-        file does not have the term."""
+    def _find(self, fieldname: str, tbytes: bytes) -> int | None:
         keys = self._dir.get(f"{fieldname}.keys")
         if keys is None or not len(keys):
             return None
         i = int(np.searchsorted(keys, tbytes))
-        if i == len(keys) or keys[i] != tbytes:
+        return i if i < len(keys) and keys[i] == tbytes else None
+
+    def doc_frequency(self, fieldname: str, tbytes: bytes) -> int | None:
+        """In how many documents the term is (as Whoosh counts: deleted ones too), or None."""
+        i = self._find(fieldname, tbytes)
+        return None if i is None else int(self._dir[f"{fieldname}.docs"][i])
+
+    def get(self, fieldname: str, tbytes: bytes, positions: bool = True) -> Arrays | None:
+        """The term's arrays (without positions: empty counts and gaps), or None if the
+        file does not have the term."""
+        i = self._find(fieldname, tbytes)
+        if i is None:
             return None
         start, head, size, ndocs, npos, kinds = (int(self._dir[f"{fieldname}.{name}"][i])
                                                  for name in _COLUMNS)

@@ -106,6 +106,18 @@ def read_bytes(reader, fieldname: str, tbytes: bytes, *, values: bool = False) -
     return read_term(reader, fieldname, info, values)
 
 
+def doc_frequency(reader, fieldname: str, tbytes: bytes) -> int:
+    """Whoosh's document frequency of a term in a segment, from the packed file if it has it."""
+    if (file := packed.load(reader)) is not None:
+        found = file.doc_frequency(fieldname, tbytes)
+        if found is not None:
+            return found
+    try:
+        return reader._terms.doc_frequency(fieldname, tbytes)
+    except KeyError:
+        return 0
+
+
 def terms(reader, fieldname: str, window: int = 1 << 22):
     """(term bytes, term info) of every term of `fieldname` in the segment, in order.
 

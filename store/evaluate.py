@@ -67,8 +67,7 @@ def _idf(searcher, fieldname: str, text: str) -> float:
     if key not in cache:
         parent = searcher.get_parent()
         tbytes = parent.schema[fieldname].to_bytes(text)
-        reader = parent.reader()
-        leaves = reader.leaf_readers() if hasattr(reader, "leaf_readers") else [(reader, 0)]
+        leaves = postings.leaves(parent.reader())
         n = sum(postings.doc_frequency(leaf, fieldname, tbytes) for leaf, _ in leaves)
         cache[key] = log(parent.doc_count_all() / (n + 1)) + 1  # BM25F's idf, as Whoosh's
     return cache[key]

@@ -84,7 +84,7 @@ def _read_columns(reader) -> dict:
 def save_arrays(ix) -> None:
     """Save the columns and field lengths of each segment of `ix` that has none (`saved`)."""
     with ix.reader() as reader:
-        for leaf, _ in _leaves_of(reader):
+        for leaf, _ in postings.leaves(reader):
             if not saved.missing(leaf):
                 continue
             columns = _read_columns(leaf)
@@ -108,13 +108,7 @@ def columns(searcher) -> _Columns:
 
 
 def _leaves(searcher) -> list:
-    return _leaves_of(searcher.reader())
-
-
-def _leaves_of(reader) -> list:
-    """The segment readers with their first document numbers (none for an empty index)."""
-    leaves = reader.leaf_readers() if hasattr(reader, "leaf_readers") else [(reader, 0)]
-    return [(r, base) for r, base in leaves if r.doc_count_all()]
+    return postings.leaves(searcher.reader())
 
 
 def find(searcher, query, *, exact=None, narrow=None, sort="relevance", collapse=True,

@@ -106,6 +106,12 @@ def read_bytes(reader, fieldname: str, tbytes: bytes, *, values: bool = False) -
     return read_term(reader, fieldname, info, values)
 
 
+def leaves(reader) -> list:
+    """The segment readers of `reader` with their first document numbers (empty ones left out)."""
+    found = reader.leaf_readers() if hasattr(reader, "leaf_readers") else [(reader, 0)]
+    return [(r, base) for r, base in found if r.doc_count_all()]
+
+
 def doc_frequency(reader, fieldname: str, tbytes: bytes) -> int:
     """Whoosh's document frequency of a term in a segment, from the packed file if it has it."""
     if (file := packed.load(reader)) is not None:

@@ -552,9 +552,8 @@ def save_packed(ix) -> None:
     for stale in Path(ix.storage.folder).glob(f"*.{packed.SUFFIX}.*.tmp"):
         stale.unlink()  # a killed run's
     with ix.reader() as reader:
-        leaves = reader.leaf_readers() if hasattr(reader, "leaf_readers") else [(reader, 0)]
-        for leaf, _ in leaves:
-            if packed.load(leaf) is not None or not leaf.doc_count_all():
+        for leaf, _ in postings.leaves(reader):
+            if packed.load(leaf) is not None:
                 continue
             target = packed.file(leaf)
             builder = packed.Builder(target.with_name(f"{target.name}.{os.getpid()}.tmp"),

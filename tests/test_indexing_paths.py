@@ -245,7 +245,7 @@ def test_saved_segment_arrays_answer_as_the_index_itself_does(tmp_path, monkeypa
 
     ix = index.open_index(home / "index")
     with ix.reader() as reader:
-        for leaf, _ in matches._leaves_of(reader):
+        for leaf, _ in postings.leaves(reader):
             arrays = saved.load(leaf)
             read = matches._read_columns(leaf)
             assert (arrays["group"] == read.pop("group")).all()

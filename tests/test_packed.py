@@ -38,7 +38,7 @@ def packed_terms(home) -> dict:
     found = {}
     ix = index.open_index(home / "index")
     with ix.reader() as reader:
-        for leaf, _ in reader.leaf_readers():
+        for leaf, _ in postings.leaves(reader):
             file = packed.load(leaf)
             assert file is not None, "every segment has its packed file"
             held, expected = {}, set()

@@ -24,6 +24,7 @@ from __future__ import annotations
 import io
 import os
 import struct
+import zipfile
 from itertools import chain
 from pathlib import Path
 from pickle import UnpicklingError, loads
@@ -180,6 +181,9 @@ class Packed:
             field = name.rpartition(".")[0]
             if any(f"{field}.{column}" not in self._dir for column in _COLUMNS):
                 raise ValueError(f"{path} lacks columns of {field}")
+            ends = self._dir[f"{field}.starts"] + self._dir[f"{field}.sizes"]
+            if len(ends) and (ends.max() > start or self._dir[f"{field}.starts"].min() < 0):
+                raise ValueError(f"{path}: terms of {field} point outside the file")
 
     def _find(self, fieldname: str, tbytes: bytes) -> int | None:
         keys = self._dir.get(f"{fieldname}.keys")
@@ -234,7 +238,7 @@ def load(reader) -> Packed | None:
     if found is False:
         try:
             found = Packed(file(reader))
-        except (OSError, ValueError):
-            found = None
+        except (OSError, ValueError, EOFError, struct.error, zipfile.BadZipFile):
+            found = None  # none, or damaged: the segment is searched from its blocks
         reader.__dict__["_wenhai_packed"] = found
     return found

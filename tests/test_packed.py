@@ -194,3 +194,21 @@ def test_a_packed_file_holds_any_weights_and_numbers_it_is_given(tmp_path, monke
         assert file.get("body_g", tbytes, positions=False)[1].tolist() == weights.tolist()
     assert file.get("body_g", "大会".encode()) is None  # in fewer than MIN_DOCS documents
     assert file.get("title_g", "民代".encode()) is None
+
+
+def test_a_damaged_packed_file_is_not_read(tmp_path, monkeypatch):
+    monkeypatch.setattr(packed, "MIN_DOCS", 5)
+    folder = tmp_path / "files"
+    make_corpus(folder, 30, paragraphs=2)
+    home = tmp_path / "home"
+    with Archive(home) as archive, archive.writing(jobs=1):
+        ingest(archive, [folder])
+    with Archive(home) as archive:
+        expected = archive.search("记者现场采访").total
+    (path,) = (home / "index").glob(f"*.{packed.SUFFIX}")
+    raw = path.read_bytes()
+    for damaged in (raw[:-3], raw[: len(raw) // 2] + raw[-16:], b"\0" * len(raw)):
+        path.write_bytes(damaged)
+        monkeypatch.setattr(cache, "results", cache.ResultCache())
+        with Archive(home) as archive:  # read from Whoosh's blocks instead
+            assert archive.search("记者现场采访").total == expected == 30

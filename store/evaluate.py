@@ -150,7 +150,7 @@ def _union(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.n
     docs = np.concatenate([d for d, _ in parts])
     order = np.argsort(docs, kind="stable")  # Timsort merges the sorted runs
     docs, scores = docs[order], np.concatenate([s for _, s in parts])[order]
-    starts = np.flatnonzero(np.concatenate(([True], docs[1:] != docs[:-1])))
+    starts = np.flatnonzero(_firsts(docs))
     return docs[starts], np.add.reduceat(scores, starts)
 
 
@@ -179,9 +179,7 @@ def _merged(arrays: list[np.ndarray]) -> np.ndarray:
     """The sorted union of sorted, duplicate-free arrays."""
     if len(arrays) < 2:
         return arrays[0] if arrays else _NONE
-    a = np.concatenate(arrays)
-    a.sort(kind="stable")  # Timsort: a merge of the sorted runs
-    return a[np.concatenate(([True], a[1:] != a[:-1]))] if len(a) else a
+    return _sorted_unique(np.concatenate(arrays))
 
 
 def _intersect(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -195,9 +193,15 @@ def _intersect(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def _sorted_unique(a: np.ndarray) -> np.ndarray:
-    """`a` sorted, without duplicates (positions come sorted: only checked)."""
+    """`a` sorted, without duplicates (positions come sorted: only checked; joined sorted
+    runs are merged by Timsort)."""
     if len(a) < 2:
         return a
     if (a[1:] < a[:-1]).any():
-        a = np.sort(a)
-    return a[np.concatenate(([True], a[1:] != a[:-1]))]
+        a = np.sort(a, kind="stable")
+    return a[_firsts(a)]
+
+
+def _firsts(a: np.ndarray) -> np.ndarray:
+    """Where each run of equal values of sorted, non-empty `a` starts."""
+    return np.concatenate(([True], a[1:] != a[:-1]))

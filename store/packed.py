@@ -31,7 +31,7 @@ from pickle import UnpicklingError, loads
 
 import numpy as np
 
-from .saved import folder
+from . import saved
 
 SUFFIX = "postings"
 #: Terms found in fewer documents are read from Whoosh's blocks (one or two blocks).
@@ -229,16 +229,11 @@ class Packed:
 
 
 def file(reader) -> Path:
-    return folder(reader) / f"{reader.segment().segment_id()}.{SUFFIX}"
+    return saved.file(reader, SUFFIX)
 
 
 def load(reader) -> Packed | None:
-    """The segment's file, or None if it has none (read once per segment reader)."""
-    found = reader.__dict__.get("_wenhai_packed", False)
-    if found is False:
-        try:
-            found = Packed(file(reader))
-        except (OSError, ValueError, EOFError, struct.error, zipfile.BadZipFile):
-            found = None  # none, or damaged: the segment is searched from its blocks
-        reader.__dict__["_wenhai_packed"] = found
-    return found
+    """The segment's file, or None if it has none or it is damaged (then the segment is
+    searched from its blocks); read once per segment reader."""
+    return saved.once(reader, SUFFIX, Packed,
+                      (OSError, ValueError, EOFError, struct.error, zipfile.BadZipFile))

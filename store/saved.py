@@ -12,11 +12,14 @@ compute the arrays as before.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
 SUFFIX = "arrays.npz"
+T = TypeVar("T")
 
 
 def folder(reader) -> Path:
@@ -26,21 +29,33 @@ def folder(reader) -> Path:
     return Path(storage.folder)
 
 
-def file(reader) -> Path:
-    return folder(reader) / f"{reader.segment().segment_id()}.{SUFFIX}"
+def file(reader, suffix: str = SUFFIX) -> Path:
+    """The segment's file with `suffix` (a name Whoosh removes with the segment)."""
+    return folder(reader) / f"{reader.segment().segment_id()}.{suffix}"
+
+
+def once(reader, suffix: str, read: Callable[[Path], T], errors=(OSError, ValueError)) -> T | None:
+    """`read` of the segment's file with `suffix`, once per segment reader (kept on it);
+    None if the file is missing or `read` fails with `errors`: it is only a faster copy."""
+    key = f"_wenhai_{suffix}"
+    found = reader.__dict__.get(key, False)
+    if found is False:
+        try:
+            found = read(file(reader, suffix))
+        except errors:
+            found = None
+        reader.__dict__[key] = found
+    return found
 
 
 def load(reader) -> dict | None:
     """The segment's saved arrays (name → array), or None if it has none."""
-    found = reader.__dict__.get("_wenhai_saved", False)
-    if found is False:
-        try:
-            with np.load(file(reader), allow_pickle=False) as npz:
-                found = {name: npz[name] for name in npz.files}
-        except (OSError, ValueError):
-            found = None
-        reader.__dict__["_wenhai_saved"] = found
-    return found
+    return once(reader, SUFFIX, _read)
+
+
+def _read(path: Path) -> dict[str, np.ndarray]:
+    with np.load(path, allow_pickle=False) as npz:
+        return {name: npz[name] for name in npz.files}
 
 
 def save(reader, arrays: dict[str, np.ndarray]) -> None:

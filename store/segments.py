@@ -215,6 +215,7 @@ class Writer(SegmentWriter):
 
     def __init__(self, ix, limitmb: int = 128, **kwargs):
         super().__init__(ix, codec=codec(), limitmb=limitmb, **kwargs)
+        self._packed: packed.Builder | None = None  # made at the flush
         self.pool = TermPool(self._tempstorage, self.newsegment, limitmb=limitmb)
         for written in (self.fieldwriter._postfile, self.fieldwriter._tindex.dbfile):
             written.file = _Counted(written.file)
@@ -283,12 +284,12 @@ class Writer(SegmentWriter):
 
     def _finalize_segment(self):
         segment = super()._finalize_segment()
-        if getattr(self, "_packed", None) is not None:
+        if self._packed is not None:
             self._packed.finish(Path(self.storage.folder) / self._packed.name)
         return segment
 
     def _finish(self):
-        if getattr(self, "_packed", None) is not None:
+        if self._packed is not None:
             self._packed.discard()  # a cancelled or failed writer's (none once finished)
         super()._finish()
 

@@ -103,13 +103,19 @@ def test_packed_postings_are_the_blocks_after_flushes_and_merges(tmp_path, monke
     assert not list((home / "index").glob(f"*.tmp-*/*.{packed.SUFFIX}"))
 
 
-def test_searches_answer_the_same_without_the_packed_files(tmp_path, monkeypatch):
-    monkeypatch.setattr(packed, "MIN_DOCS", 5)
+def ingested(tmp_path, n: int, paragraphs: int):
+    """(archive home, folder, markers) after one serial ingest of `n` corpus articles."""
     folder = tmp_path / "files"
-    make_corpus(folder, 60, paragraphs=4)
+    markers = make_corpus(folder, n, paragraphs=paragraphs)
     home = tmp_path / "home"
     with Archive(home) as archive, archive.writing(jobs=1):
         ingest(archive, [folder])
+    return home, folder, markers
+
+
+def test_searches_answer_the_same_without_the_packed_files(tmp_path, monkeypatch):
+    monkeypatch.setattr(packed, "MIN_DOCS", 5)
+    home, _, _ = ingested(tmp_path, 60, paragraphs=4)
     queries = ["市民", "记者现场采访", '"的第2段报道"', "采访 -港口", "新闻 报道"]
 
     def answers() -> list:
@@ -137,11 +143,7 @@ def test_a_packed_file_that_cannot_be_written_only_slows_searches(tmp_path, monk
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(packed.os, "replace", full_disk)
-    folder = tmp_path / "files"
-    markers = make_corpus(folder, 30, paragraphs=2)
-    home = tmp_path / "home"
-    with Archive(home) as archive, archive.writing(jobs=1):
-        ingest(archive, [folder])
+    home, _, markers = ingested(tmp_path, 30, paragraphs=2)
     assert not list((home / "index").rglob(f"*.{packed.SUFFIX}"))  # nor a partial one left
     with Archive(home) as archive:
         assert archive.search(markers[7]).total == 1
@@ -150,11 +152,7 @@ def test_a_packed_file_that_cannot_be_written_only_slows_searches(tmp_path, monk
 
 def test_segments_written_before_packed_files_get_theirs_at_the_next_ingest(tmp_path, monkeypatch):
     monkeypatch.setattr(packed, "MIN_DOCS", 4)
-    folder = tmp_path / "files"
-    make_corpus(folder, 30, paragraphs=2)
-    home = tmp_path / "home"
-    with Archive(home) as archive, archive.writing(jobs=1):
-        ingest(archive, [folder])
+    home, folder, _ = ingested(tmp_path, 30, paragraphs=2)
     old = list((home / "index").glob(f"*.{packed.SUFFIX}"))
     assert len(old) == 1
     old[0].unlink()  # as an index written by an earlier version
@@ -198,11 +196,7 @@ def test_a_packed_file_holds_any_weights_and_numbers_it_is_given(tmp_path, monke
 
 def test_a_damaged_packed_file_is_not_read(tmp_path, monkeypatch):
     monkeypatch.setattr(packed, "MIN_DOCS", 5)
-    folder = tmp_path / "files"
-    make_corpus(folder, 30, paragraphs=2)
-    home = tmp_path / "home"
-    with Archive(home) as archive, archive.writing(jobs=1):
-        ingest(archive, [folder])
+    home, _, _ = ingested(tmp_path, 30, paragraphs=2)
     with Archive(home) as archive:
         expected = archive.search("记者现场采访").total
     (path,) = (home / "index").glob(f"*.{packed.SUFFIX}")

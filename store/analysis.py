@@ -2,9 +2,9 @@
 
 Two views of the same normalized text are indexed:
 
-* **words** — jieba's segmentation with one position per word, so that a phrase of
-  words matches only when the words stand next to each other. (jieba's stock
-  ``ChineseAnalyzer`` uses character offsets as positions, which makes consecutive
+* **words** — jieba's segmentation (computed by jieba-rs: `segmenter`) with one position
+  per word, so that a phrase of words matches only when the words stand next to each
+  other. (jieba's stock ``ChineseAnalyzer`` uses character offsets as positions, which makes consecutive
   words look two or more positions apart and breaks phrase queries.) At index time
   the shorter dictionary words inside a long word (人民 and 法院 inside 最高人民法院)
   are added at the long word's position, as jieba's search mode does.
@@ -18,15 +18,13 @@ Two views of the same normalized text are indexed:
 
 from __future__ import annotations
 
-import functools
-import logging
 import re
 from collections.abc import Iterator
 
-import jieba
 from whoosh.analysis import Token, Tokenizer
 from whoosh.formats import Positions
 
+from . import segmenter
 from .normalize import normalize
 
 #: Bump whenever tokenization changes: it is part of the index fingerprint.
@@ -36,13 +34,6 @@ _UNIT = re.compile(
     r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]|[a-z]+|[0-9]"
 )
 _WORDLIKE = re.compile(r"[\w\u3400-\u9fff\uf900-\ufaff]")
-
-
-@functools.lru_cache(maxsize=1)
-def _jieba() -> jieba.Tokenizer:
-    jieba.setLogLevel(logging.WARNING)
-    jieba.dt.initialize()
-    return jieba.dt
 
 
 def units(norm: str) -> list[tuple[str, int, int]]:
@@ -78,9 +69,8 @@ def gram_terms(text: str) -> list[str]:
 def words(text: str, *, subwords: bool = False) -> list[tuple[str, int, int, bool]]:
     """jieba words of `text` as (word, start, end, is_subword), normalized, no punctuation."""
     norm = normalize(text)
-    dt = _jieba()
     out: list[tuple[str, int, int, bool]] = []
-    for word, start, end in _tokenize(dt, norm):
+    for word, start, end in _tokenize(norm):
         if not _WORDLIKE.search(word):
             continue
         word = word.strip()
@@ -93,7 +83,7 @@ def words(text: str, *, subwords: bool = False) -> list[tuple[str, int, int, boo
                     continue
                 for i in range(len(word) - n + 1):
                     sub = word[i : i + n]
-                    if dt.FREQ.get(sub):
+                    if segmenter.is_word(sub):
                         out.append((sub, start + i, start + i + n, True))
     return out
 
@@ -103,7 +93,7 @@ CHUNK_CHARS = 4000
 _BREAK = re.compile(r"[\s,.!?;:。，！？；：、…]")
 
 
-def _tokenize(dt: jieba.Tokenizer, norm: str) -> Iterator[tuple[str, int, int]]:
+def _tokenize(norm: str) -> Iterator[tuple[str, int, int]]:
     """jieba.tokenize over pieces of at most CHUNK_CHARS, cut at punctuation when possible.
 
     jieba splits at punctuation itself, so for ordinary text the result is the same;
@@ -117,7 +107,7 @@ def _tokenize(dt: jieba.Tokenizer, norm: str) -> Iterator[tuple[str, int, int]]:
             for m in _BREAK.finditer(norm, pos + CHUNK_CHARS // 2, end):
                 cut = m.end()
             end = cut or end
-        for word, start, stop in dt.tokenize(norm[pos:end], HMM=True):
+        for word, start, stop in segmenter.tokenize(norm[pos:end]):
             yield word, pos + start, pos + stop
         pos = end
 
@@ -218,4 +208,5 @@ def fingerprint() -> str:
     """What built an index's terms: changes here mean the index must be rebuilt."""
     from .normalize import fingerprint as norm_fp
 
-    return f"a{ANALYZER_VERSION}-jieba{jieba.__version__}-n{norm_fp()}"
+    # jieba's words, by jieba-rs: the same words (see `segmenter`), but recorded all the same.
+    return f"a{ANALYZER_VERSION}-rjieba{segmenter.VERSION}-n{norm_fp()}"

@@ -10,7 +10,7 @@ share of the pending articles from SQLite, analyses them and writes a whole segm
 and adds the new segments in one commit. Shares are consecutive runs of article ids,
 so the index holds the same documents in the same order a single process writes.
 
-Each worker holds a copy of jieba's dictionary (~140 MB) and a posting pool of
+Each worker holds a copy of jieba's dictionary (~35 MB, jieba-rs's) and a posting pool of
 `WORKER_POOL_MB` that spills to disk, so memory stays bounded however large a share.
 """
 
@@ -28,7 +28,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
-from . import analysis, database, index, segments
+from . import database, index, segmenter, segments
 from .errors import StorageError
 
 #: Fewer pending articles than this are indexed by the calling process: every share
@@ -70,7 +70,7 @@ def _start(parent: int, done) -> None:
     global _done
     _die_with(parent)
     _done = done
-    analysis._jieba()  # load the dictionary once per worker, not per task
+    segmenter.load()  # load the dictionary once per worker, not per task
 
 
 #: In a worker: how many articles the workers have analysed (shared with the parent).

@@ -52,6 +52,12 @@ def test_word_tokenizer_adds_subwords_only_when_indexing():
     queried = [t.text for t in WordTokenizer()("最高人民法院", mode="query")]
     assert "人民" in indexed and "法院" in indexed
     assert queried == ["最高人民法院"]
+    # Only dictionary words are stacked (not 高人民 or 人民法), at the long word's position.
+    tokens = WordTokenizer()("最高人民法院今天宣布", mode="index", positions=True)
+    assert [(t.text, t.pos) for t in tokens] == [
+        ("最高人民法院", 0), ("最高", 0), ("人民", 0), ("民法", 0), ("法院", 0),
+        ("今天", 1), ("宣布", 2),
+    ]
 
 
 def test_gram_tokenizer_units_and_bigrams_share_positions():

@@ -19,7 +19,7 @@ Two views of the same normalized text are indexed:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from whoosh.analysis import Token, Tokenizer
 from whoosh.formats import Positions
@@ -42,17 +42,19 @@ def units(norm: str) -> list[tuple[str, int, int]]:
 
 
 def bigram(a: tuple[str, int, int], b: tuple[str, int, int]) -> str:
-    """The term for two neighbouring units.
+    """The term for two neighbouring units."""
+    return _joined(a[0], b[0], b[1] > a[2])
 
-    Units separated by punctuation or spaces get a different joiner, so 中国 does
-    not match 中，国: an exact match means the same characters with nothing between.
-    """
-    if b[1] > a[2]:
-        return f"{a[0]}~{b[0]}"
+
+def _joined(a: str, b: str, apart: bool) -> str:
+    """Units separated by punctuation or spaces get a different joiner, so 中国 does
+    not match 中，国: an exact match means the same characters with nothing between."""
+    if apart:
+        return f"{a}~{b}"
     # A space keeps "ab"+"c" apart from "a"+"bc" where Latin runs meet digits.
-    if a[0].isascii() or b[0].isascii():
-        return f"{a[0]} {b[0]}"
-    return a[0] + b[0]
+    if a.isascii() or b.isascii():
+        return f"{a} {b}"
+    return a + b
 
 
 def gram_terms(text: str) -> list[str]:
@@ -179,29 +181,68 @@ class GramTokenizer(_SpanTokenizer):
 #: (term as UTF-8, frequency, weight, positions as Whoosh's Positions format encodes them)
 Posting = tuple[bytes, int, float, bytes]
 _encode_positions = Positions().encode
+#: Most of a document's terms occur once: their encoded positions are made once per process.
+_ONE_POSITION: dict[int, bytes] = {}
+_ONE_POSITION_MAX = 1 << 16
 
 
-def _postings(occurrences: Iterator[tuple[str, int]]) -> list[Posting]:
-    poses: dict[str, list[int]] = {}
-    for term, pos in occurrences:
-        if (found := poses.get(term)) is None:
+def _encoded(positions: list[int]) -> bytes:
+    if len(positions) == 1 and (pos := positions[0]) < _ONE_POSITION_MAX:
+        if (found := _ONE_POSITION.get(pos)) is None:
+            found = _ONE_POSITION[pos] = _encode_positions(positions)
+        return found
+    return _encode_positions(positions)
+
+
+def _postings(poses: dict[str, list[int]]) -> list[Posting]:
+    return [(term.encode("utf-8"), len(p), float(len(p)), _encoded(p)) for term, p in poses.items()]
+
+
+def _collect(poses: dict[str, list[int]], terms: Iterable[str]) -> None:
+    """Adds each term's position (its index in `terms`) to `poses`."""
+    get = poses.get
+    for pos, term in enumerate(terms):
+        if (found := get(term)) is None:
             poses[term] = [pos]
         else:
             found.append(pos)
-    return [
-        (term.encode("utf-8"), len(p), float(len(p)), _encode_positions(p))
-        for term, p in poses.items()
-    ]
 
 
 def word_postings(text: str) -> list[Posting]:
     """What `WordTokenizer` indexes for `text`, as postings."""
-    return _postings((word, pos) for word, pos, _, _ in WordTokenizer().spans(text, "index"))
+    poses: dict[str, list[int]] = {}
+    for word, pos, _, _ in WordTokenizer().spans(text, "index"):
+        if (found := poses.get(word)) is None:
+            poses[word] = [pos]
+        else:
+            found.append(pos)
+    return _postings(poses)
+
+
+#: `_UNIT` for `re.split`: the text between units and the units, alternately.
+_UNIT_SPLIT = re.compile(f"({_UNIT.pattern})")
 
 
 def gram_postings(text: str) -> list[Posting]:
-    """What `GramTokenizer` indexes for `text`, as postings."""
-    return _postings((gram, pos) for gram, pos, _, _ in GramTokenizer().spans(text, "index"))
+    """What `GramTokenizer` indexes for `text`, as postings.
+
+    The same terms as `units` and `bigram` give, made from one `re.split` instead of a
+    match object per character: between two units is "" when they touch, and a unit is
+    ASCII exactly when it is below DEL (a CJK unit is one character above it).
+    """
+    parts = _UNIT_SPLIT.split(normalize(text))
+    us = parts[1::2]
+    between = parts[2:-1:2]
+    poses: dict[str, list[int]] = {}
+    _collect(poses, us)
+    _collect(
+        poses,
+        [
+            a + b if not gap and a > "\x7f" and b > "\x7f" else _joined(a, b, bool(gap))
+            for a, b, gap in zip(us, us[1:], between)
+        ],
+    )
+    return _postings(poses)
 
 
 def fingerprint() -> str:

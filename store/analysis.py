@@ -190,7 +190,10 @@ def _encoded(positions: list[int]) -> bytes:
     if len(positions) == 1 and (pos := positions[0]) < _ONE_POSITION_MAX:
         if (found := _ONE_POSITION.get(pos)) is None:
             found = _ONE_POSITION[pos] = _encode_positions(positions)
-        return found
+        # A new object each time: Whoosh pickles a block's values together, and pickle
+        # writes an object met twice as a back-reference, so shared objects would make
+        # a block's bytes depend on which values happened to be shared.
+        return found[:4] + found[4:]
     return _encode_positions(positions)
 
 

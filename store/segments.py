@@ -59,6 +59,44 @@ def codec() -> whoosh3.W3Codec:
     return whoosh3.W3Codec(inlinelimit=INLINE_LIMIT)
 
 
+#: Posting blocks whose pickle is shorter than this are written uncompressed.
+SMALL_BLOCK = 512
+
+
+class _PostingsWriter(whoosh3.W3PostingsWriter):
+    """Whoosh's postings writer, leaving small blocks uncompressed.
+
+    Whoosh means not to compress a block's pickle under 20 bytes but then overwrites
+    its own choice, so every block goes through zlib, whose cost per call hardly
+    depends on the size (~6 µs for a 200-byte block, ~12 µs on average): measured at
+    1,000 articles, zlib took 2.2 s of the indexing process, and blocks under 512
+    bytes (86% of them) 1.2 s of it while saving 7 MB of a 102 MB index. Readers
+    (Whoosh's and `postings`) take the block's compression from its header.
+    """
+
+    def _write_block(self, last=False):
+        compression = self._compression
+        if self._pickled_size() < SMALL_BLOCK:
+            self._compression = 0
+        try:
+            super()._write_block(last)
+        finally:
+            self._compression = compression
+
+    def _pickled_size(self) -> int:
+        # What `dumps((ids, weights, values), 2)` takes, near enough: a value (bytes,
+        # pickled by protocol 2 as a call of codecs.encode) ~34 bytes beyond its length.
+        return sum(len(v) + 34 for v in self._values) + 6 * len(self._ids)
+
+
+def _start_field(fw, fieldname: str, fieldobj) -> None:
+    fw.start_field(fieldname, fieldobj)
+    pw = fw._postwriter
+    fw._postwriter = _PostingsWriter(
+        pw._postfile, pw._blocklimit, pw._byteids, pw._compression, pw._inlinelimit
+    )
+
+
 class _Lengths:
     """The new segment's field lengths, each column read once instead of per posting."""
 
@@ -302,7 +340,7 @@ def _write_terms(fw, schema, lengths, grouped, builder: packed.Builder) -> None:
         if fieldname != current:
             if current is not None:
                 fw.finish_field()
-            fw.start_field(fieldname, schema[fieldname])
+            _start_field(fw, fieldname, schema[fieldname])
             current = fieldname
         docs, weights, values = flat[0::3], flat[1::3], flat[2::3]
         _add_term(fw, tbytes, docs, weights, values, [fieldlength(d, fieldname) for d in docs])
@@ -434,7 +472,7 @@ class Merger(Writer):
                 if not blocks and columns is None:
                     continue  # every document with the term was deleted
                 if not started:
-                    fw.start_field(fieldname, self.schema[fieldname])
+                    _start_field(fw, fieldname, self.schema[fieldname])
                     started = True
                 if blocks:
                     fw.start_term(tbytes)

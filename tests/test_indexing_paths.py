@@ -8,9 +8,11 @@ Chinese text, term by term and posting by posting.
 from __future__ import annotations
 
 import json
+import zlib
 from pathlib import Path
 
 import pytest
+from whoosh.codec import whoosh3
 from whoosh.fields import TEXT
 
 import indexer.ingest as ingest_module
@@ -114,6 +116,13 @@ def test_term_table_is_the_one_whoosh_writes(tmp_path, monkeypatch):
         fw.add_postings(schema, lengths, items)
 
     monkeypatch.setattr(segments, "_write_terms", whooshs_own)
+    # Whoosh's own posting by posting path, writing blocks as wenhai does (small ones plain)
+    monkeypatch.setattr(
+        whoosh3.W3Codec, "postings_writer",
+        lambda codec, dbfile, byteids=False: segments._PostingsWriter(
+            dbfile, codec._blocklimit, byteids, codec._compression, codec._inlinelimit
+        ),
+    )
     plain = build("plain", 512)
     fast_infos, plain_infos = term_infos(fast / "index"), term_infos(plain / "index")
     assert sum(info["_inlined"] is not None for info in plain_infos.values()) > 500
@@ -136,6 +145,31 @@ def test_parallel_ingest_builds_the_same_index_as_serial(tmp_path, monkeypatch):
     serial, parallel = index_content(homes[1]), index_content(homes[2])
     assert ("body_g", "港口".encode()) in serial
     assert serial == parallel
+
+
+def test_small_posting_blocks_are_written_plain_and_read_back(tmp_path):
+    folder = tmp_path / "files"
+    make_corpus(folder, 300, paragraphs=2)
+    with Archive(tmp_path / "a") as archive, archive.writing(jobs=1):
+        ingest(archive, [folder])
+        assert archive.search('"记者现场采访"').total == 300
+    ix = index.open_index(tmp_path / "a" / "index")
+    sizes: dict[bool, list[int]] = {True: [], False: []}
+    with ix.reader() as reader:
+        for leaf, _ in postings.leaves(reader):
+            for fieldname, tbytes in leaf.all_terms():
+                info = leaf.term_info(fieldname, tbytes)
+                if info._inlined is not None:
+                    continue
+                for header, data, _ in postings.raw_blocks(leaf, info):
+                    compressed = bool(header[3])
+                    sizes[compressed].append(len(zlib.decompress(data) if compressed else data))
+                if fieldname == "body_g" and tbytes == "记者".encode():
+                    whooshs = list(leaf.postings(fieldname, tbytes).all_ids())
+                    assert whooshs == list(range(300))
+    ix.close()
+    assert len(sizes[False]) > 100 and max(sizes[False]) < 1.5 * segments.SMALL_BLOCK
+    assert len(sizes[True]) > 100 and min(sizes[True]) > 0.5 * segments.SMALL_BLOCK
 
 
 def test_merging_segments_keeps_every_posting(tmp_path, monkeypatch):

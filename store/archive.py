@@ -440,6 +440,10 @@ class Archive:
                 report.stale.append(article_id)
         report.extra = sorted(set(seen) - set(states))
         report.indexed = len(seen)
+        if ix is not None:
+            report.damaged_copies = [
+                f"{path.name}: {terms} terms" for path, terms in segments.damaged_packed(ix)
+            ]
         return report
 
     def repair(self, progress: IterWrapper = _no_progress) -> CheckReport:
@@ -455,6 +459,11 @@ class Archive:
             return report
         database.mark_unindexed(self.db, report.missing + report.stale, report.extra)
         self.sync_index(progress)
+        if report.damaged_copies:
+            ix = self._index()
+            segments.drop_packed(path for path, _ in segments.damaged_packed(ix))
+            self.close_index()  # searchers holding the old files' directories
+            segments.save_packed(self._index())
         return report
 
     def _require_lock(self) -> None:

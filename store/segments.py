@@ -608,6 +608,24 @@ def save_packed(ix) -> None:
                 builder.discard()
 
 
+def damaged_packed(ix) -> list[tuple[Path, int]]:
+    """(file, damaged terms) of each segment's `packed` file whose bytes no longer match
+    their checksums: searches would read wrong postings from it until it is rewritten
+    (`drop_packed`, then `save_packed`)."""
+    found = []
+    with ix.reader() as reader:
+        for leaf, _ in postings.leaves(reader):
+            file = packed.load(leaf)
+            if file is not None and (terms := file.damaged()):
+                found.append((file.path, len(terms)))
+    return found
+
+
+def drop_packed(paths) -> None:
+    for path in paths:
+        Path(path).unlink(missing_ok=True)
+
+
 def _add_stats(total, info, shift: int) -> None:
     """Add a part's term statistics (Whoosh's W3TermInfo fields) to the merged term's."""
     total._weight += info._weight

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from click.testing import CliRunner
 from whoosh.formats import Positions
 
 import indexer.ingest as ingest_module
+from indexer.cli import main
 from indexer.ingest import ingest
 from store import Archive, cache, index, packed, postings, segments, workers
 
@@ -206,3 +208,37 @@ def test_a_damaged_packed_file_is_not_read(tmp_path, monkeypatch):
         monkeypatch.setattr(cache, "results", cache.ResultCache())
         with Archive(home) as archive:  # read from Whoosh's blocks instead
             assert archive.search("记者现场采访").total == expected == 30
+
+
+def test_check_finds_a_packed_file_damaged_in_place_and_repair_rewrites_it(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setattr(packed, "MIN_DOCS", 5)
+    home, _, _ = ingested(tmp_path, 30, paragraphs=2)
+    queries = ["记者现场采访", "市民", '"的第1段报道"']
+
+    def answers() -> list:
+        monkeypatch.setattr(cache, "results", cache.ResultCache())
+        with Archive(home) as archive:
+            return [[h.id for h in archive.search(q, per_page=50).hits] for q in queries]
+
+    def check(*args: str):
+        return CliRunner().invoke(main, ["--home", str(home), "check", *args])
+
+    expected = answers()
+    assert check().exit_code == 0
+    (path,) = (home / "index").glob(f"*.{packed.SUFFIX}")
+    good = path.read_bytes()
+    raw = bytearray(good)
+    raw[0] ^= 0x05  # the first term's first document: the directory still reads fine
+    path.write_bytes(bytes(raw))
+    assert packed.Packed(path).damaged()  # searches would read the wrong document
+
+    found = check()
+    assert found.exit_code == 1
+    assert f"damaged: {path.name}: 1 terms fail their checksums" in found.output
+    assert "wenhai check --repair" in found.output
+    repaired = check("--repair")
+    assert repaired.exit_code == 0 and "repaired" in repaired.output
+    assert path.read_bytes() == good
+    assert answers() == expected

@@ -263,9 +263,6 @@ def check(ctx, repair, as_json, quiet):
         else:
             click.echo(f"index:   {found.indexed} documents; {len(found.missing)} missing, "
                        f"{len(found.extra)} extra, {len(found.stale)} stale")
-        for copy in found.damaged_copies:
-            click.echo(f"damaged: {copy} fail their checksums (a copy of the index's postings: "
-                       "--repair rewrites it)")
         if repair:
             click.echo("repaired" if after.healthy else "some problems remain: see above")
         elif not found.healthy:

@@ -69,14 +69,13 @@ def _no_progress(items: Iterable, total: int, label: str) -> Iterable:
 
 
 def _save_arrays(ix) -> None:
-    """Save the search arrays (`saved`) and packed postings (`packed`) segments lack.
+    """Save the search arrays (`saved`) segments lack.
 
     Only faster copies: if they cannot be written (a full disk), searches read the
-    columns and the posting blocks.
+    columns.
     """
     try:
         matches.save_arrays(ix)
-        segments.save_packed(ix)
     except OSError:
         pass
 
@@ -440,10 +439,12 @@ class Archive:
                 report.stale.append(article_id)
         report.extra = sorted(set(seen) - set(states))
         report.indexed = len(seen)
-        if ix is not None:
-            report.damaged_copies = [
-                f"{path.name}: {terms} terms" for path, terms in segments.damaged_packed(ix)
-            ]
+        if ix is not None and (damaged := segments.damaged_text(ix)):
+            report.index_problem = str(index.damaged(
+                self.index_path, ValueError("; ".join(
+                    f"{path.name}: {', '.join(names)} fail their checksums"
+                    for path, names in damaged))))
+            report.index_damaged = True
         return report
 
     def repair(self, progress: IterWrapper = _no_progress) -> CheckReport:
@@ -459,11 +460,6 @@ class Archive:
             return report
         database.mark_unindexed(self.db, report.missing + report.stale, report.extra)
         self.sync_index(progress)
-        if report.damaged_copies:
-            ix = self._index()
-            segments.drop_packed(path for path, _ in segments.damaged_packed(ix))
-            self.close_index()  # searchers holding the old files' directories
-            segments.save_packed(self._index())
         return report
 
     def _require_lock(self) -> None:
@@ -541,7 +537,7 @@ class Archive:
             )
         add = writer.update_document if replacing else writer.add_document
         for row in database.for_index(self.db, ids):
-            add(**index.analyzed(index.document(row)))
+            add(**index.document(row))
             tick(1)
         return []
 

@@ -60,15 +60,14 @@ class Segment:
 
 
 def _idf(searcher, fieldname: str, text: str) -> float:
-    """`searcher.idf` (cached the same way), counting documents in the packed files where
-    they have the term: Whoosh asks every segment's term table (a twelfth of a search)."""
+    """`searcher.idf` (cached the same way), counting documents in the segments' arrays
+    (`postings.doc_frequency`) rather than through Whoosh's readers."""
     cache = searcher._idf_cache
     key = (fieldname, text)
     if key not in cache:
         parent = searcher.get_parent()
-        tbytes = parent.schema[fieldname].to_bytes(text)
         leaves = postings.leaves(parent.reader())
-        n = sum(postings.doc_frequency(leaf, fieldname, tbytes) for leaf, _ in leaves)
+        n = sum(postings.doc_frequency(leaf, fieldname, text) for leaf, _ in leaves)
         cache[key] = log(parent.doc_count_all() / (n + 1)) + 1  # BM25F's idf, as Whoosh's
     return cache[key]
 

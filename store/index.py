@@ -23,42 +23,24 @@ from .errors import IndexDamagedError, IndexVersionError
 
 #: 2: a sortable `year` for the year facet, and each document's content `hash`.
 #: 3: the repost `group`, to show one result per group.
-INDEX_SCHEMA_VERSION = 3
+#: 4: the text fields' postings in `columnar` files (`codec.Codec`).
+INDEX_SCHEMA_VERSION = 4
 SIDECAR = "wenhai-index.json"
 
 
-class Analyzed(list):
-    """A field value already turned into postings (see `analysis.word_postings`)."""
-
-
-class _Text(TEXT):
-    """A TEXT field that indexes through `analysis`'s direct postings.
-
-    Queries still go through the analyzer (the same terms, one Token at a time);
-    indexing takes a string, or an `Analyzed` value computed ahead, e.g. in a worker.
-    """
-
-    def __init__(self, analyzer, postings):
-        super().__init__(analyzer=analyzer, phrase=True)
-        self._postings = postings
-
-    def index(self, value, **kwargs):
-        if isinstance(value, Analyzed):
-            return value
-        return self._postings(value)
-
-
 def words_field() -> TEXT:
-    return _Text(analysis.WordTokenizer(), analysis.word_postings)
+    return TEXT(analyzer=analysis.WordTokenizer(), phrase=True)
 
 
 def grams_field() -> TEXT:
-    return _Text(analysis.GramTokenizer(), analysis.gram_postings)
+    return TEXT(analyzer=analysis.GramTokenizer(), phrase=True)
 
 
 #: Which of the document's fields each kind of analysis fills.
 WORD_FIELDS = ("title", "body")
 GRAM_FIELDS = ("title_g", "body_g", "author_g", "source_g")
+#: The fields whose postings `columnar` stores (see `codec`), and how their terms are keyed.
+TEXT_FIELDS = {**{name: "words" for name in WORD_FIELDS}, **{name: "grams" for name in GRAM_FIELDS}}
 
 
 def schema() -> Schema:
@@ -106,15 +88,28 @@ def _storage(path: Path) -> FileStorage:
     return _Storage(str(path), supports_mmap=False)
 
 
+class _Index(windex.FileIndex):
+    """Whoosh's index whose writer is wenhai's (`segments.Writer`): every segment it
+    writes has its text fields' `columnar` file, which readers of the codec need."""
+
+    def writer(self, procs=1, **kwargs):
+        from .segments import Writer
+
+        return Writer(self, **kwargs)
+
+
 def clear_temporary(path: Path) -> None:
-    """Remove writers' temporary folders a killed run left (call holding the write lock)."""
+    """Remove writers' temporary folders and files a killed run left (call holding the
+    write lock)."""
     for folder in path.glob("*.tmp-*"):
         shutil.rmtree(folder, ignore_errors=True)
+    for partial in path.glob("*.tmp"):
+        partial.unlink(missing_ok=True)
 
 
 def create(path: Path) -> windex.Index:
     path.mkdir(parents=True, exist_ok=True)
-    ix = _storage(path).create_index(schema())
+    ix = _storage(path).create_index(schema(), indexclass=_Index)
     (path / SIDECAR).write_text(json.dumps(identity()), encoding="utf-8")
     return ix
 
@@ -149,7 +144,7 @@ def open_index(path: Path, *, probe: bool = True) -> windex.Index:
     """
     check(path)
     try:
-        ix = _storage(path).open_index(schema=schema())
+        ix = _storage(path).open_index(schema=schema(), indexclass=_Index)
         if probe:
             with ix.reader() as reader:
                 reader.doc_count()
@@ -187,18 +182,6 @@ def document(row) -> dict:
         doc["date"] = row["published"]
         doc["year"] = row["published"][:4]
     return doc
-
-
-def analyzed(doc: dict) -> dict:
-    """`doc` with its text fields already turned into postings (work a process can do ahead)."""
-    out = dict(doc)
-    for name in WORD_FIELDS:
-        if name in out:
-            out[name] = Analyzed(analysis.word_postings(out[name]))
-    for name in GRAM_FIELDS:
-        if name in out:
-            out[name] = Analyzed(analysis.gram_postings(out[name]))
-    return out
 
 
 #: More segments than this and a commit merges the smaller half of them.

@@ -162,13 +162,11 @@ class CheckReport:
     stale: list[int] = field(default_factory=list)
     index_problem: str | None = None
     index_damaged: bool = False
-    #: Segments' packed postings files (a faster copy of the index) that fail their checksums.
-    damaged_copies: list[str] = field(default_factory=list)
 
     @property
     def healthy(self) -> bool:
         return self.store_integrity == "ok" and not (
-            self.missing or self.extra or self.stale or self.index_problem or self.damaged_copies
+            self.missing or self.extra or self.stale or self.index_problem
         )
 
     def to_dict(self) -> dict:
@@ -182,5 +180,4 @@ class CheckReport:
             "extra": self.extra,
             "stale": self.stale,
             "index_problem": self.index_problem,
-            "damaged_copies": self.damaged_copies,
         }

@@ -90,7 +90,7 @@ def _write_segment(index_path: str, db_path: str, ids: list[int], limitmb: int):
 
 def _documents(conn, ids: list[int]):
     for row in database.for_index(conn, ids):
-        yield index.analyzed(index.document(row))
+        yield index.document(row)
         with _done.get_lock():
             _done.value += 1
 

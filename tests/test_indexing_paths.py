@@ -8,17 +8,19 @@ Chinese text, term by term and posting by posting.
 from __future__ import annotations
 
 import json
-import zlib
 from pathlib import Path
 
 import pytest
-from whoosh.codec import whoosh3
+from whoosh import index as windex
 from whoosh.fields import TEXT
+from whoosh.filedb.filestore import FileStorage
+from whoosh.formats import Positions
 
 import indexer.ingest as ingest_module
 from indexer.ingest import ingest
 import store.archive
-from store import Archive, analysis, cache, index, matches, postings, saved, segments, workers
+from store import (Archive, analysis, cache, columnar, index, matches, occurrences, postings,
+                   saved, segments, workers)
 from store.errors import StorageError
 from store.filters import Filters
 
@@ -36,19 +38,31 @@ def sample_texts() -> list[str]:
 
 
 @pytest.mark.parametrize(
-    ("tokenizer", "field"),
-    [(analysis.WordTokenizer, index.words_field), (analysis.GramTokenizer, index.grams_field)],
+    ("kind", "tokenizer"), [("words", analysis.WordTokenizer), ("grams", analysis.GramTokenizer)]
 )
-def test_direct_postings_are_the_ones_whoosh_would_make(tokenizer, field):
+def test_batch_analysis_finds_the_terms_whoosh_would_index(kind, tokenizer):
+    texts = sample_texts()
+    found = (occurrences.words if kind == "words" else occurrences.grams)(texts)
+    got: list[dict] = [{} for _ in texts]
+    for key, doc, pos in zip(found.keys.tolist(), found.docs.tolist(), found.positions.tolist()):
+        term = found.strings[key] if kind == "words" else occurrences.gram_term(key, found.strings)
+        got[doc].setdefault(term, []).append(pos)
     plain = TEXT(analyzer=tokenizer(), phrase=True)
-    for text in sample_texts():
-        assert sorted(field().index(text)) == sorted(plain.index(text)), text[:40]
+    for i, text in enumerate(texts):
+        want = {t.decode(): (freq, Positions().decode_positions(v))
+                for t, freq, _, v in plain.index(text)}
+        assert {t: (len(p), p) for t, p in got[i].items()} == want, text[:40]
+        assert found.lengths[i] == sum(freq for freq, _ in want.values())
 
 
 def index_content(home: Path) -> dict:
     """Every term's postings (document id, weight, positions) and every stored document."""
+    return _content(home / "index")
+
+
+def _content(path: Path) -> dict:
     content: dict = {}
-    ix = index.open_index(home / "index")
+    ix = windex.open_dir(str(path), schema=index.schema())
     with ix.searcher() as s:
         reader = s.reader()
         ids = {docnum: fields["id"] for docnum, fields in reader.iter_docs()}
@@ -76,15 +90,19 @@ def segment_ids(home: Path) -> set[str]:
 
 
 def term_infos(path: Path) -> dict:
-    """Every term's entry in the term table: statistics, extent, inlined postings."""
-    ix = index.open_index(path)
+    """Every term's statistics as Whoosh's readers give them."""
+    ix = windex.open_dir(str(path), schema=index.schema())
     with ix.reader() as reader:
-        infos = {(f, t): vars(reader.term_info(f, t)) for f, t in reader.all_terms()}
+        infos = {(f, t): _stats(reader.term_info(f, t)) for f, t in reader.all_terms()}
     ix.close()
     return infos
 
 
-def test_term_table_is_the_one_whoosh_writes(tmp_path, monkeypatch):
+def _stats(info) -> tuple:
+    return info.weight(), info.doc_frequency(), info.max_weight(), info.min_id(), info.max_id()
+
+
+def test_the_index_is_the_one_whoosh_itself_writes(tmp_path, monkeypatch):
     folder = tmp_path / "files"
     make_corpus(folder, 300, paragraphs=2)  # common words: several blocks of 128
     for f in SAMPLES.iterdir():
@@ -92,42 +110,34 @@ def test_term_table_is_the_one_whoosh_writes(tmp_path, monkeypatch):
     with Archive(tmp_path / "src") as archive, archive.writing(jobs=1):
         ingest(archive, [folder])
         rows = [dict(r) for r in archive.db.execute("SELECT * FROM articles ORDER BY id")]
-    docs = [index.analyzed(index.document(row)) for row in rows]
-
-    def build(name: str, limitmb: int) -> Path:
-        ix = index.create(tmp_path / name / "index")
-        writer = segments.Writer(ix, limitmb=limitmb)
-        for doc in docs:
-            writer.add_document(**doc)
-        writer.commit()
-        ix.close()
-        return tmp_path / name
+    docs = [index.document(row) for row in rows]
 
     spilled = []
-    write_run = segments.TermPool._write_run
-    monkeypatch.setattr(
-        segments.TermPool, "_write_run", lambda *a: spilled.append(1) or write_run(*a)
-    )
-    fast = build("fast", 1)  # a 1 MB pool: sorted runs spilled to disk and merged back
-    assert len(spilled) >= 2  # terms found in both runs are joined
+    spill = segments.Writer._spill
+    monkeypatch.setattr(segments.Writer, "_spill", lambda w: spilled.append(1) or spill(w))
+    monkeypatch.setattr(segments, "BATCH", 64)
+    monkeypatch.setattr(columnar, "CHUNK_POSTINGS", 5000)  # merges a few keys at a time
+    ix = index.create(tmp_path / "fast" / "index")
+    writer = segments.Writer(ix, limitmb=1)  # batches merged into runs on disk, then merged
+    for doc in docs:
+        writer.add_document(**doc)
+    writer.commit()
+    ix.close()
+    assert spilled  # the flush merged a run from disk with batches in memory
 
-    def whooshs_own(fw, schema, lengths, grouped, builder):
-        items = ((f, t, *flat[i : i + 3]) for f, t, flat in grouped for i in range(0, len(flat), 3))
-        fw.add_postings(schema, lengths, items)
+    # Whoosh's own writer and codec, every posting through its pool and blocks.
+    (tmp_path / "plain").mkdir()
+    ix = FileStorage(str(tmp_path / "plain")).create_index(index.schema())
+    with ix.writer() as plain:
+        for doc in docs:
+            plain.add_document(**doc)
+    ix.close()
+    (tmp_path / "plain" / index.SIDECAR).write_text(json.dumps(index.identity()))
 
-    monkeypatch.setattr(segments, "_write_terms", whooshs_own)
-    # Whoosh's own posting by posting path, writing blocks as wenhai does (small ones plain)
-    monkeypatch.setattr(
-        whoosh3.W3Codec, "postings_writer",
-        lambda codec, dbfile, byteids=False: segments._PostingsWriter(
-            dbfile, codec._blocklimit, byteids, codec._compression, codec._inlinelimit
-        ),
-    )
-    plain = build("plain", 512)
-    fast_infos, plain_infos = term_infos(fast / "index"), term_infos(plain / "index")
-    assert sum(info["_inlined"] is not None for info in plain_infos.values()) > 500
+    fast_infos, plain_infos = term_infos(tmp_path / "fast" / "index"), term_infos(tmp_path / "plain")
+    assert ("body_g", "记者".encode()) in plain_infos and len(plain_infos) > 4000
     assert fast_infos == plain_infos
-    assert index_content(fast) == index_content(plain)
+    assert index_content(tmp_path / "fast") == _content(tmp_path / "plain")
 
 
 def test_parallel_ingest_builds_the_same_index_as_serial(tmp_path, monkeypatch):
@@ -145,31 +155,6 @@ def test_parallel_ingest_builds_the_same_index_as_serial(tmp_path, monkeypatch):
     serial, parallel = index_content(homes[1]), index_content(homes[2])
     assert ("body_g", "港口".encode()) in serial
     assert serial == parallel
-
-
-def test_small_posting_blocks_are_written_plain_and_read_back(tmp_path):
-    folder = tmp_path / "files"
-    make_corpus(folder, 300, paragraphs=2)
-    with Archive(tmp_path / "a") as archive, archive.writing(jobs=1):
-        ingest(archive, [folder])
-        assert archive.search('"记者现场采访"').total == 300
-    ix = index.open_index(tmp_path / "a" / "index")
-    sizes: dict[bool, list[int]] = {True: [], False: []}
-    with ix.reader() as reader:
-        for leaf, _ in postings.leaves(reader):
-            for fieldname, tbytes in leaf.all_terms():
-                info = leaf.term_info(fieldname, tbytes)
-                if info._inlined is not None:
-                    continue
-                for header, data, _ in postings.raw_blocks(leaf, info):
-                    compressed = bool(header[3])
-                    sizes[compressed].append(len(zlib.decompress(data) if compressed else data))
-                if fieldname == "body_g" and tbytes == "记者".encode():
-                    whooshs = list(leaf.postings(fieldname, tbytes).all_ids())
-                    assert whooshs == list(range(300))
-    ix.close()
-    assert len(sizes[False]) > 100 and max(sizes[False]) < 1.5 * segments.SMALL_BLOCK
-    assert len(sizes[True]) > 100 and min(sizes[True]) > 0.5 * segments.SMALL_BLOCK
 
 
 def test_merging_segments_keeps_every_posting(tmp_path, monkeypatch):
@@ -200,19 +185,14 @@ def test_merging_segments_with_replaced_articles_keeps_only_the_new_text(
     monkeypatch.setattr(ingest_module, "SYNC_EVERY", 7)
     monkeypatch.setattr(index, "MAX_SEGMENTS", 3)
     monkeypatch.setattr(workers, "PARALLEL_MIN", 1)  # jobs=2: segments written by workers
-    calls = {"copied": 0, "renumbered": 0}
-    copy, renumber = segments.Merger._copy_blocks, segments.Merger._postings
+    calls = {"shifted": 0, "renumbered": 0}
+    live = columnar._live
 
-    def copied(*args):
-        calls["copied"] += 1
-        return copy(*args)
+    def counted(source):
+        calls["shifted" if source.renumber is None else "renumbered"] += 1
+        return live(source)
 
-    def renumbered(*args):
-        calls["renumbered"] += 1
-        return renumber(*args)
-
-    monkeypatch.setattr(segments.Merger, "_copy_blocks", staticmethod(copied))
-    monkeypatch.setattr(segments.Merger, "_postings", renumbered)
+    monkeypatch.setattr(columnar, "_live", counted)
     many = tmp_path / "many"
     with Archive(many) as archive, archive.writing(jobs=jobs):
         ingest(archive, [folder])
@@ -225,7 +205,7 @@ def test_merging_segments_with_replaced_articles_keeps_only_the_new_text(
     monkeypatch.setattr(ingest_module, "SYNC_EVERY", 10_000)
     with Archive(one) as archive, archive.writing(jobs=1):
         ingest(archive, [folder])
-    assert calls["copied"] and calls["renumbered"]  # both ways of merging were used
+    assert calls["shifted"] and calls["renumbered"]  # segments merged with and without deletions
     merged, single = index_content(many), index_content(one)
     del merged["order"], single["order"]
     assert merged == single
@@ -237,21 +217,21 @@ def test_a_failing_indexing_worker_loses_nothing(tmp_path, monkeypatch):
     folder = tmp_path / "files"
     markers = make_corpus(folder, 24, paragraphs=2)
     monkeypatch.setattr(workers, "PARALLEL_MIN", 1)
-    analyzed = index.analyzed
+    document = index.document
 
-    def disk_full_at_one_article(doc):
-        if markers[17] in doc["body"]:
+    def disk_full_at_one_article(row):
+        if markers[17] in row["body"]:
             raise OSError(28, "No space left on device")
-        return analyzed(doc)
+        return document(row)
 
-    monkeypatch.setattr(index, "analyzed", disk_full_at_one_article)
+    monkeypatch.setattr(index, "document", disk_full_at_one_article)
     home = tmp_path / "home"
     with Archive(home) as archive, archive.writing(jobs=2):
         with pytest.raises(StorageError, match="No space left on device.*run the same command"):
             ingest(archive, [folder])
         assert archive.pending_count() == 24  # stored, waiting for the index
         assert archive.search(markers[3]).total == 0
-    monkeypatch.setattr(index, "analyzed", analyzed)  # the disk has room again
+    monkeypatch.setattr(index, "document", document)  # the disk has room again
     with Archive(home) as archive, archive.writing(jobs=2):
         report = ingest(archive, [folder])
         assert report.unchanged == 24 and report.indexed == 24

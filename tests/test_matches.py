@@ -15,7 +15,7 @@ import pytest
 
 from indexer.ingest import ingest
 import store.matches
-from store import Archive, Filters, cache, packed
+from store import Archive, Filters, cache, columnar
 from store.evaluate import Unsupported
 from store.normalize import normalize
 
@@ -55,15 +55,13 @@ def write_articles(folder: Path, start: int, n: int, rng: random.Random) -> None
 def segmented(tmp_path_factory) -> Path:
     """An archive written in four commits: three batches, then edits and reposts.
 
-    Terms found in two or more articles are also saved as `packed` arrays, so the array
-    path reads most postings from those files and the rest from Whoosh's blocks.
+    The array path reads the text fields' `columnar` files directly, Whoosh's
+    collectors through `codec.TermsReader`'s matchers over them.
     """
     root = tmp_path_factory.mktemp("segmented")
     home, rng = root / "home", random.Random(7)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(packed, "MIN_DOCS", 2)
-        _write_segmented(root, home, rng)
-    assert list((home / "index").glob(f"*.{packed.SUFFIX}"))
+    _write_segmented(root, home, rng)
+    assert list((home / "index").glob(f"*.{columnar.SUFFIX}"))
     return home
 
 

@@ -246,13 +246,11 @@ def test_damaged_index_is_detected_set_aside_and_rebuilt(tmp_path):
 
 
 def test_check_finds_and_repairs_missing_extra_and_stale_documents(tmp_path):
-    from whoosh import index as windex
-
-    from store.index import schema
+    from store.index import open_index
 
     home = tmp_path / "home"
     assert run(home, "ingest", str(SAMPLES)).returncode == 0
-    ix = windex.open_dir(str(home / "index"), schema=schema())
+    ix = open_index(home / "index")
     with ix.writer() as w:
         w.delete_by_term("id", "1")
         w.add_document(id="999", hash="x", body_g="幽灵文章")

@@ -1,0 +1,196 @@
+"""Whoosh's codec with the text fields' postings in `columnar` files.
+
+Whoosh lets a codec decide how a segment's terms and postings are stored. This one is
+Whoosh 3's own for everything but the text fields (`index.TEXT_FIELDS`): their terms
+and postings live in the segment's `columnar` file, and `TermsReader` answers Whoosh's
+questions about them from it — term statistics, lexicons, and matchers over the arrays
+— so Whoosh's searcher, queries and scorers work on them unchanged. `store.evaluate`
+reads the arrays directly (`postings`).
+
+Segments remember their codec (Whoosh pickles it into the table of contents), so this
+class's import path is part of the index format.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from whoosh.codec import base, whoosh3
+from whoosh.matching import ListMatcher
+from whoosh.reading import TermInfo, TermNotFound
+
+from . import columnar
+from .index import TEXT_FIELDS
+
+
+def text_file_path(storage, segment) -> Path:
+    """Where a segment's `columnar` file is (beside the segment, never in its compound file)."""
+    storage = getattr(storage, "b", storage)  # a compound segment's files over the folder
+    return Path(storage.folder) / f"{segment.segment_id()}.{columnar.SUFFIX}"
+
+
+class Codec(whoosh3.W3Codec):
+    def terms_reader(self, storage, segment):
+        terms = super().terms_reader(storage, segment)
+        try:
+            text = columnar.TextFile(text_file_path(storage, segment))
+        except BaseException:
+            terms.close()
+            if hasattr(storage, "a"):  # the compound file the failing SegmentReader opened
+                storage.a.close()
+            raise
+        return TermsReader(terms, text)
+
+
+class TermsReader(base.TermsReader):
+    """Whoosh's terms reader for the other fields, the `columnar` file for text fields."""
+
+    def __init__(self, whoosh, text: columnar.TextFile):
+        self.whoosh = whoosh
+        self.text = text
+
+    def _field(self, fieldname: str) -> columnar.Field | None:
+        return self.text.fields.get(fieldname) if fieldname in TEXT_FIELDS else None
+
+    def _find(self, fieldname: str, tbytes: bytes) -> tuple[columnar.Field, int]:
+        field = self._field(fieldname)
+        t = field.find(tbytes.decode("utf-8")) if field is not None else None
+        if t is None:
+            raise TermNotFound(f"No term {fieldname}:{tbytes!r}")
+        return field, t
+
+    def __contains__(self, term) -> bool:
+        fieldname, tbytes = term
+        if fieldname not in TEXT_FIELDS:
+            return term in self.whoosh
+        try:
+            self._find(fieldname, tbytes)
+        except TermNotFound:
+            return False
+        return True
+
+    def indexed_field_names(self):
+        return list(self.whoosh.indexed_field_names()) + sorted(self.text.fields)
+
+    def cursor(self, fieldname, fieldobj):
+        if fieldname in TEXT_FIELDS:
+            raise NotImplementedError("term cursors over text fields")
+        return self.whoosh.cursor(fieldname, fieldobj)
+
+    def _sorted_terms(self, fieldname: str) -> list[tuple[bytes, int]]:
+        """(term bytes, term number) of a text field, in Whoosh's (byte) order."""
+        field = self._field(fieldname)
+        if field is None:
+            return []
+        found = [(field.text(t).encode("utf-8"), t) for t in range(len(field.keys))]
+        if field.kind != "words":  # words are stored in order already
+            found.sort()
+        return found
+
+    def terms(self):
+        yield from self.whoosh.terms()
+        for fieldname in sorted(self.text.fields):
+            for tbytes, _ in self._sorted_terms(fieldname):
+                yield fieldname, tbytes
+
+    def terms_from(self, fieldname, prefix):
+        if fieldname not in TEXT_FIELDS:
+            yield from self.whoosh.terms_from(fieldname, prefix)
+            return
+        for tbytes, _ in self._sorted_terms(fieldname):
+            if tbytes >= prefix:
+                yield fieldname, tbytes
+
+    def items(self):
+        yield from self.whoosh.items()
+        for fieldname in sorted(self.text.fields):
+            field = self._field(fieldname)
+            for tbytes, t in self._sorted_terms(fieldname):
+                yield (fieldname, tbytes), _term_info(field, t)
+
+    def items_from(self, fieldname, prefix):
+        if fieldname not in TEXT_FIELDS:
+            yield from self.whoosh.items_from(fieldname, prefix)
+            return
+        field = self._field(fieldname)
+        for tbytes, t in self._sorted_terms(fieldname):
+            if tbytes >= prefix:
+                yield (fieldname, tbytes), _term_info(field, t)
+
+    def term_info(self, fieldname, tbytes):
+        if fieldname not in TEXT_FIELDS:
+            return self.whoosh.term_info(fieldname, tbytes)
+        return _term_info(*self._find(fieldname, tbytes))
+
+    def frequency(self, fieldname, tbytes):
+        if fieldname not in TEXT_FIELDS:
+            return self.whoosh.frequency(fieldname, tbytes)
+        try:
+            field, t = self._find(fieldname, tbytes)
+        except TermNotFound:
+            return 0
+        return float(field.postings(t, positions=False)[1].sum())
+
+    def doc_frequency(self, fieldname, tbytes):
+        if fieldname not in TEXT_FIELDS:
+            return self.whoosh.doc_frequency(fieldname, tbytes)
+        try:
+            field, t = self._find(fieldname, tbytes)
+        except TermNotFound:
+            return 0
+        return field.doc_frequency(t)
+
+    def matcher(self, fieldname, tbytes, format_, scorer=None):
+        if fieldname not in TEXT_FIELDS:
+            return self.whoosh.matcher(fieldname, tbytes, format_, scorer=scorer)
+        field, t = self._find(fieldname, tbytes)
+        docs, counts, positions = field.postings(t)
+        return ArrayMatcher(docs, counts, positions, format_, scorer, (fieldname, tbytes),
+                            _term_info(field, t))
+
+    def close(self):
+        self.whoosh.close()
+        self.text = None
+
+
+def _term_info(field: columnar.Field, t: int) -> TermInfo:
+    docs, counts, _ = field.postings(t, positions=False)
+    # Field lengths are not at hand here: 1 and the largest length bound every document
+    # the term is in, which is all Whoosh's quality estimates need (an upper bound).
+    return TermInfo(weight=float(counts.sum()), df=len(docs), minlength=1,
+                    maxlength=1 << 31, maxweight=float(counts.max()),
+                    minid=int(docs[0]), maxid=int(docs[-1]))
+
+
+class ArrayMatcher(ListMatcher):
+    """Whoosh's list matcher over a term's arrays; positions decoded only when asked."""
+
+    def __init__(self, docs, counts, positions, format_, scorer, term, terminfo, i=0):
+        self._arrays = (docs, counts, positions)
+        self._starts = np.concatenate(([0], np.cumsum(counts))).tolist()
+        super().__init__(docs.tolist(), [float(c) for c in counts.tolist()], None, format_,
+                         scorer, i, term=term, terminfo=terminfo)
+
+    def _positions(self) -> list[int]:
+        i = self._i
+        return self._arrays[2][self._starts[i] : self._starts[i + 1]].tolist()
+
+    def value(self):
+        return self._format.encode(self._positions())
+
+    def value_as(self, astype):
+        if astype == "positions":
+            return self._positions()
+        if astype == "frequency":
+            return int(self._weights[self._i])
+        return super().value_as(astype)
+
+    def all_items(self):
+        positions, starts = self._arrays[2], self._starts
+        for i, doc in enumerate(self._ids):
+            yield doc, self._format.encode(positions[starts[i] : starts[i + 1]].tolist())
+
+    def copy(self):
+        return ArrayMatcher(*self._arrays, self._format, self._scorer, self._term,
+                            self._terminfo, self._i)

@@ -1,0 +1,423 @@
+"""The text fields' postings of a segment, as arrays in one file beside it.
+
+Whoosh writes a term's postings as pickled blocks and each term into an on-disk hash
+table, a few Python calls per posting and per term: for the n-gram fields, which have
+~3.7 times stock Whoosh's postings and over 300 distinct terms per article, that was
+most of the cost of indexing (profiled: 49 of 87 seconds for 2,000 articles, with the
+analysis that fed it most of the rest). Here a field's postings are six arrays:
+
+* ``keys`` — the terms, as integers in ascending order (`occurrences.gram_key` for
+  n-grams; for words, the rank in the field's sorted vocabulary, ``strings``);
+* ``tstart``, ``pstart`` — where each term's postings and positions begin;
+* ``docs``, ``counts`` — per posting, the document and how often the term occurs in it;
+* ``positions`` — every position, ascending within each posting.
+
+They are built with numpy from `occurrences` (`group`), merged with numpy (`Writer`:
+a few key ranges at a time, so memory stays bounded however large the segments), and
+read as slices of a memory map (`TextFile`): a term's postings are two binary searches
+and three slices away, with no unpickling. Each array carries a CRC-32, which
+`wenhai check` verifies.
+
+File: ``WHTEXT01``, the arrays at 8-byte boundaries, a JSON directory (name → offset,
+dtype, length, CRC-32), and a footer (directory offset and length, magic).
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import mmap
+import os
+import struct
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .occurrences import LatinTable, Occurrences, gram_key, gram_term, remap_latin
+
+SUFFIX = "text"
+_MAGIC = b"WHTEXT01"
+_FOOTER = struct.Struct("<QQ8s")
+#: Postings merged at a time (plus their positions): bounds a merge's memory.
+CHUNK_POSTINGS = 1 << 20
+_EMPTY = np.zeros(0, np.int64)
+#: Above every key (keys use 61 bits).
+_NO_KEY = np.iinfo(np.int64).max
+
+
+@dataclass
+class Part:
+    """One field's postings, grouped by term: what a file holds per field."""
+
+    keys: np.ndarray
+    tstart: np.ndarray
+    pstart: np.ndarray
+    docs: np.ndarray
+    counts: np.ndarray
+    positions: np.ndarray
+    strings: list[str]
+
+    @property
+    def nbytes(self) -> int:
+        arrays = (self.keys, self.tstart, self.pstart, self.docs, self.counts, self.positions)
+        return sum(a.nbytes for a in arrays) + 60 * len(self.strings)
+
+
+def group(occ: Occurrences, base: int = 0) -> Part:
+    """`occ` grouped into posting lists, documents numbered from `base`."""
+    order = np.argsort(occ.keys, kind="stable")  # documents and positions stay in order
+    keys, docs = occ.keys[order], occ.docs[order] + base
+    new_term = _changes(keys)
+    new_posting = new_term | _changes(docs)
+    term_rows, posting_rows = np.flatnonzero(new_term), np.flatnonzero(new_posting)
+    counts = np.diff(np.append(posting_rows, len(keys)))
+    return Part(
+        keys=keys[term_rows],
+        tstart=np.append(np.searchsorted(posting_rows, term_rows), len(posting_rows)),
+        pstart=np.append(term_rows, len(keys)),
+        docs=docs[posting_rows],
+        counts=counts,
+        positions=occ.positions[order],
+        strings=occ.strings,
+    )
+
+
+def _changes(a: np.ndarray) -> np.ndarray:
+    """True where an item differs from the one before (and at the first)."""
+    out = np.ones(len(a), bool)
+    if len(a) > 1:
+        np.not_equal(a[1:], a[:-1], out=out[1:])
+    return out
+
+
+def _narrowest(top: int, choices=(np.uint8, np.uint16, np.uint32, np.uint64)) -> np.dtype:
+    for dtype in choices:
+        if top <= np.iinfo(dtype).max:
+            return np.dtype(dtype)
+    raise ValueError(f"{top} does not fit in 64 bits")
+
+
+@dataclass
+class Source:
+    """A field's postings to merge and the new number of each of its documents: `shift`
+    added, or looked up in `renumber` (-1 for a deleted document)."""
+
+    part: Part
+    shift: int = 0
+    renumber: np.ndarray | None = None
+
+    def new_docs(self, docs: np.ndarray) -> np.ndarray:
+        if self.renumber is None:
+            return docs.astype(np.int64) + self.shift
+        return self.renumber[docs]
+
+
+class Writer:
+    """Writes a segment's file: `add_field` for each field, then `finish` (or `discard`)."""
+
+    def __init__(self, partial: Path):
+        self.partial = partial
+        self._f = open(partial, "wb")
+        self._f.write(_MAGIC)
+        self._dir: dict[str, dict] = {}
+
+    # -- the file's arrays --
+
+    def _align(self) -> int:
+        at = self._f.tell()
+        if at % 8:
+            self._f.write(b"\0" * (8 - at % 8))
+        return self._f.tell()
+
+    def _array(self, name: str, a: np.ndarray) -> None:
+        a = np.ascontiguousarray(a)
+        at = self._align()
+        self._f.write(a.data)
+        self._dir[name] = {"at": at, "dtype": a.dtype.str, "n": len(a), "crc": zlib.crc32(a.data)}
+
+    def _reserve(self, name: str, dtype: np.dtype, n: int) -> _Column:
+        at = self._align()
+        self._f.seek(at + n * dtype.itemsize)
+        self._dir[name] = {"at": at, "dtype": dtype.str, "n": n, "crc": 0}
+        return _Column(self._f, self._dir[name], dtype)
+
+    # -- fields --
+
+    def add_field(self, name: str, sources: list[Source], kind: str) -> None:
+        """Merge the sources' postings of field `name` into the file (`kind` "words" or
+        "grams": how keys refer to `strings`). Sources come in document order."""
+        sources = [s for s in sources if len(s.part.keys)]
+        strings, sources = _union_strings(sources, kind)
+        live = [_live(s) for s in sources]
+        n_postings = sum(p for p, _ in live)
+        n_positions = sum(n for _, n in live)
+        if not n_postings:
+            return
+        count_type = _narrowest(max(int(s.part.counts.max()) for s in sources))
+        position_type = _narrowest(
+            max(int(s.part.positions.max()) if len(s.part.positions) else 0 for s in sources),
+            (np.uint16, np.uint32, np.uint64),
+        )
+        docs = self._reserve(f"{name}.docs", np.dtype(np.uint32), n_postings)
+        counts = self._reserve(f"{name}.counts", count_type, n_postings)
+        positions = self._reserve(f"{name}.positions", position_type, n_positions)
+        keys, tstart, pstart = [], [], []
+        for chunk in _merged_chunks(sources):
+            chunk_keys, chunk_tstart, chunk_pstart, chunk_docs, chunk_counts, chunk_pos = chunk
+            keys.append(chunk_keys)
+            tstart.append(chunk_tstart + docs.written)
+            pstart.append(chunk_pstart + positions.written)
+            docs.write(chunk_docs)
+            counts.write(chunk_counts)
+            positions.write(chunk_pos)
+        assert (docs.written, positions.written) == (n_postings, n_positions)
+        self._f.seek(0, os.SEEK_END)
+        all_keys = np.concatenate(keys)
+        if kind == "words":  # only the words that are left, numbered afresh
+            strings = [strings[i] for i in all_keys.tolist()]
+            all_keys = np.arange(len(all_keys), dtype=np.int64)
+        self._array(f"{name}.keys", all_keys)
+        self._array(f"{name}.tstart", np.append(np.concatenate(tstart), n_postings))
+        self._array(f"{name}.pstart", np.append(np.concatenate(pstart), n_positions))
+        encoded = [s.encode("utf-8", "surrogatepass") for s in strings]
+        offsets = np.zeros(len(encoded) + 1, np.int64)
+        np.cumsum([len(b) for b in encoded], out=offsets[1:])
+        self._array(f"{name}.strings", np.frombuffer(b"".join(encoded), np.uint8))
+        self._array(f"{name}.offsets", offsets)
+        self._dir[f"{name}.kind"] = {"kind": kind}
+
+    def finish(self, target: Path) -> None:
+        directory = json.dumps(self._dir).encode("utf-8")
+        at = self._align()
+        self._f.write(directory)
+        self._f.write(_FOOTER.pack(at, len(directory), _MAGIC))
+        self._f.close()
+        os.replace(self.partial, target)
+
+    def discard(self) -> None:
+        if not self._f.closed:
+            self._f.close()
+        self.partial.unlink(missing_ok=True)
+
+
+class _Column:
+    """A reserved stretch of the file, filled in order (its CRC-32 kept up to date)."""
+
+    def __init__(self, f, entry: dict, dtype: np.dtype):
+        self._f, self._entry, self._dtype = f, entry, dtype
+        self.written = 0
+
+    def write(self, a: np.ndarray) -> None:
+        if not len(a):
+            return
+        data = np.ascontiguousarray(a, self._dtype).data
+        self._f.seek(self._entry["at"] + self.written * self._dtype.itemsize)
+        self._f.write(data)
+        self._entry["crc"] = zlib.crc32(data, self._entry["crc"])
+        self.written += len(a)
+
+
+def _union_strings(sources: list[Source], kind: str) -> tuple[list[str], list[Source]]:
+    """One table of strings for all sources, and the sources with their keys renumbered."""
+    tables = [s.part.strings for s in sources]
+    if len(sources) < 2 and kind == "grams":
+        return (list(tables[0]) if tables else []), sources
+    union = sorted(set().union(*tables))
+    if kind == "words" and len(sources) == 1:
+        return union, sources
+    rank = {s: i for i, s in enumerate(union)}
+    out = []
+    for source, table in zip(sources, tables):
+        new_rank = np.fromiter((rank[s] for s in table), np.int64, len(table))
+        part = source.part
+        keys = new_rank[part.keys] if kind == "words" else remap_latin(np.asarray(part.keys), new_rank)
+        out.append(Source(Part(keys, part.tstart, part.pstart, part.docs, part.counts,
+                               part.positions, union), source.shift, source.renumber))
+    return union, out
+
+
+def _live(source: Source) -> tuple[int, int]:
+    """How many postings and positions of `source` belong to documents not deleted."""
+    part = source.part
+    if source.renumber is None:
+        return len(part.docs), len(part.positions)
+    alive = source.renumber[part.docs] >= 0
+    return int(alive.sum()), int(part.counts[alive].sum())
+
+
+def _merged_chunks(sources: list[Source]):
+    """The sources' postings merged in key order, a range of keys at a time:
+    (keys, tstart, pstart, docs, counts, positions) with starts relative to the chunk."""
+    bounds = _bounds(sources)
+    for lo, hi in zip(bounds[:-1], bounds[1:]):
+        pieces = [_slice(s, lo, hi) for s in sources]
+        pieces = [p for p in pieces if len(p[1])]
+        if not pieces:
+            continue
+        keys, docs, counts, positions = (np.concatenate(c) for c in zip(*pieces))
+        if (docs < 0).any():  # deleted documents
+            alive = docs >= 0
+            positions = positions[np.repeat(alive, counts)]
+            keys, docs, counts = keys[alive], docs[alive], counts[alive]
+            if not len(keys):
+                continue
+        if len(pieces) > 1:
+            order = np.argsort(keys, kind="stable")  # sources in document order stay so
+            keys, docs = keys[order], docs[order]
+            positions = positions[_gather(counts, order)]
+            counts = counts[order]
+        firsts = np.flatnonzero(_changes(keys))
+        ends = np.cumsum(counts)
+        yield keys[firsts], firsts, np.append(0, ends[:-1])[firsts], docs, counts, positions
+
+
+def _gather(counts: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """Indexes that put runs of `counts` items (runs in order) into the order `order`."""
+    starts = np.cumsum(counts) - counts
+    moved = counts[order]
+    offset = starts[order] - (np.cumsum(moved) - moved)
+    return np.arange(int(moved.sum())) + np.repeat(offset, moved)
+
+
+def _bounds(sources: list[Source]) -> list[int]:
+    """Key boundaries such that between two of them lie at most ~CHUNK_POSTINGS postings."""
+    step = max(1, CHUNK_POSTINGS // max(1, len(sources)))
+    cuts = set()
+    for s in sources:
+        total = int(s.part.tstart[-1])
+        rows = np.searchsorted(s.part.tstart[:-1], np.arange(step, total, step), side="right") - 1
+        cuts.update(np.asarray(s.part.keys)[rows].tolist())
+    low = min(int(s.part.keys[0]) for s in sources)
+    return sorted(cuts | {low}) + [_NO_KEY]
+
+
+def _slice(s: Source, lo: int, hi: int):
+    """(key per posting, new document, count, positions) of the terms lo ≤ key < hi."""
+    part = s.part
+    t0, t1 = np.searchsorted(part.keys, [lo, hi])
+    p0, p1 = int(part.tstart[t0]), int(part.tstart[t1])
+    q0, q1 = int(part.pstart[t0]), int(part.pstart[t1])
+    per_term = np.diff(np.asarray(part.tstart[t0 : t1 + 1], np.int64))
+    return (
+        np.repeat(np.asarray(part.keys[t0:t1], np.int64), per_term),
+        s.new_docs(part.docs[p0:p1]),
+        np.asarray(part.counts[p0:p1], np.int64),
+        np.asarray(part.positions[q0:q1], np.int64),
+    )
+
+
+# -- reading ----------------------------------------------------------------------
+
+
+class _Strings:
+    """A file's table of strings, read one at a time (for binary search)."""
+
+    def __init__(self, blob: np.ndarray, offsets: np.ndarray):
+        self._blob, self._offsets = blob, offsets
+
+    def __len__(self) -> int:
+        return len(self._offsets) - 1
+
+    def __getitem__(self, i: int) -> str:
+        a, b = int(self._offsets[i]), int(self._offsets[i + 1])
+        return self._blob[a:b].tobytes().decode("utf-8", "surrogatepass")
+
+    def __iter__(self):
+        blob = self._blob.tobytes()
+        bounds = self._offsets.tolist()
+        for a, b in zip(bounds[:-1], bounds[1:]):
+            yield blob[a:b].decode("utf-8", "surrogatepass")
+
+
+class Field:
+    """One field of a segment's file: its arrays (memory-mapped) and term lookups."""
+
+    def __init__(self, arrays: dict[str, np.ndarray], kind: str):
+        self.kind = kind
+        self.keys = arrays["keys"]
+        self.tstart = arrays["tstart"]
+        self.pstart = arrays["pstart"]
+        self.docs = arrays["docs"]
+        self.counts = arrays["counts"]
+        self.positions = arrays["positions"]
+        self.table = _Strings(arrays["strings"], arrays["offsets"])
+
+    @property
+    def strings(self) -> list[str]:
+        """The whole table of strings (for merging)."""
+        return list(self.table)
+
+    def find(self, text: str) -> int | None:
+        """The number of the term `text` in this field, or None if it has none."""
+        if self.kind == "words":
+            t = bisect.bisect_left(self.table, text)
+            return t if t < len(self.table) and self.table[t] == text else None
+        key = gram_key(text, LatinTable(self.table))
+        if key is None:
+            return None
+        t = int(np.searchsorted(self.keys, key))
+        return t if t < len(self.keys) and int(self.keys[t]) == key else None
+
+    def text(self, t: int) -> str:
+        """The term number `t` as the index spells it."""
+        return self.table[t] if self.kind == "words" else gram_term(int(self.keys[t]), self.table)
+
+    def doc_frequency(self, t: int) -> int:
+        return int(self.tstart[t + 1] - self.tstart[t])
+
+    def postings(self, t: int, positions: bool = True):
+        """(documents, counts, positions) of term `t`, as int64 arrays."""
+        p0, p1 = int(self.tstart[t]), int(self.tstart[t + 1])
+        docs = self.docs[p0:p1].astype(np.int64)
+        counts = self.counts[p0:p1].astype(np.int64)
+        if not positions:
+            return docs, counts, _EMPTY
+        q0, q1 = int(self.pstart[t]), int(self.pstart[t + 1])
+        return docs, counts, self.positions[q0:q1].astype(np.int64)
+
+    def part(self) -> Part:
+        return Part(self.keys, self.tstart, self.pstart, self.docs, self.counts,
+                    self.positions, self.strings)
+
+
+class TextFile:
+    """A segment's file, memory-mapped."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        with open(path, "rb") as f:
+            size = os.fstat(f.fileno()).st_size
+            if size < len(_MAGIC) + _FOOTER.size:
+                raise ValueError(f"{path} is too short to be a postings file")
+            self._map = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+        at, length, magic = _FOOTER.unpack_from(self._map, size - _FOOTER.size)
+        if magic != _MAGIC or self._map[: len(_MAGIC)] != _MAGIC or at + length > size:
+            raise ValueError(f"{path} is not a wenhai postings file")
+        self._dir = json.loads(self._map[at : at + length])
+        self.fields: dict[str, Field] = {}
+        for name, entry in self._dir.items():
+            field, _, column = name.rpartition(".")
+            if column == "kind":
+                arrays = {c: self._array(f"{field}.{c}") for c in
+                          ("keys", "tstart", "pstart", "docs", "counts", "positions",
+                           "strings", "offsets")}
+                self.fields[field] = Field(arrays, entry["kind"])
+
+    def _array(self, name: str) -> np.ndarray:
+        entry = self._dir.get(name)
+        if entry is None:
+            raise ValueError(f"{self.path} lacks {name}")
+        dtype = np.dtype(entry["dtype"])
+        if entry["at"] + entry["n"] * dtype.itemsize > len(self._map):
+            raise ValueError(f"{self.path}: {name} runs past the end of the file")
+        return np.frombuffer(self._map, dtype, entry["n"], entry["at"])
+
+    def damaged(self) -> list[str]:
+        """The arrays whose bytes no longer match their CRC-32."""
+        found = []
+        for name, entry in self._dir.items():
+            if "crc" in entry and zlib.crc32(self._array(name).data) != entry["crc"]:
+                found.append(name)
+        return found

@@ -1,0 +1,231 @@
+"""Where each term occurs: a batch of texts analysed at once into arrays.
+
+Indexing used to turn each document into a dictionary of terms and lists of positions,
+a few Python objects per character (n-grams were ~3 ms of an article's ~25 ms; the
+writer's per-term and per-posting work most of the rest). Here a whole batch of texts
+becomes three arrays — term key, document, position — one entry per occurrence, which
+`columnar` sorts and groups into posting lists with numpy.
+
+* **grams**: the batch is joined and encoded as code points; normalization is a table
+  lookup (`normalize.code_table`, the same mapping as `normalize`), units and bigrams
+  are found with array comparisons, and each term is an integer (`gram_key`) rather
+  than a string. Runs of Latin letters, the only units longer than one character, are
+  numbered through a sorted table of their own (`strings`).
+* **words**: jieba's words as before (`analysis.words`), numbered by their rank in the
+  batch's sorted vocabulary (`strings`).
+
+The terms are exactly those of `analysis.GramTokenizer` and `analysis.WordTokenizer`,
+at the same positions (tested).
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import analysis
+from .normalize import code_table
+
+#: Units are coded in 27 bits: CJK characters and digits by their code point, Latin runs
+#: as LATIN + their rank in the field's table of runs.
+LATIN = 0x40000
+_UNIT_BITS = 27
+_UNIT_MASK = (1 << _UNIT_BITS) - 1
+#: Bigram keys have this bit set: (first unit, second unit, apart) below it.
+BIGRAM = 1 << 60
+_CJK_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x2FFFF))
+_OTHER, _CJK, _DIGIT, _LATIN = 0, 1, 2, 3
+
+
+@dataclass
+class Occurrences:
+    """Every occurrence of every term in a batch of texts, in document and position order."""
+
+    keys: np.ndarray  # int64 term key
+    docs: np.ndarray  # int64 document, from 0 in the batch
+    positions: np.ndarray  # int64 position in its document
+    #: What keys refer to: words by rank; for grams, the Latin runs (LATIN + rank).
+    strings: list[str]
+    #: Each document's field length as Whoosh counts it (occurrences).
+    lengths: np.ndarray
+
+
+@functools.lru_cache(maxsize=1)
+def _classes() -> np.ndarray:
+    table = np.zeros(len(code_table()), np.uint8)
+    for lo, hi in _CJK_RANGES:
+        table[lo : hi + 1] = _CJK
+    table[ord("0") : ord("9") + 1] = _DIGIT
+    table[ord("a") : ord("z") + 1] = _LATIN
+    return table
+
+
+def _shifted(a: np.ndarray, fill) -> np.ndarray:
+    """`a` moved one place right: each item's predecessor."""
+    return np.concatenate(([fill], a[:-1]))
+
+
+def grams(texts: list[str]) -> Occurrences:
+    """The unigrams and bigrams of `texts` (see `analysis.GramTokenizer`)."""
+    n = len(texts)
+    sizes = np.fromiter(map(len, texts), np.int64, n)
+    # Joined by a character that is no unit: it parts the last unit of one text from
+    # the first of the next, and bigrams never cross texts anyway.
+    raw = np.frombuffer("\n".join(texts).encode("utf-32-le", "surrogatepass"), "<u4")
+    table = code_table()
+    inside = raw < len(table)
+    norm = np.where(inside, table[np.minimum(raw, len(table) - 1)], raw)
+    kind = np.where(inside, _classes()[np.minimum(norm, len(table) - 1)], _OTHER)
+    latin = kind == _LATIN
+    run_start = latin & ~_shifted(latin, False)
+    is_unit = (kind == _CJK) | (kind == _DIGIT) | run_start
+    at = np.flatnonzero(is_unit)
+    codes = norm[at].astype(np.int64)
+    ends = at + 1
+    strings: list[str] = []
+    if run_start.any():
+        starts = np.flatnonzero(run_start)
+        stops = np.flatnonzero(latin & ~np.concatenate((latin[1:], [False]))) + 1
+        text = norm.astype("<u4").tobytes().decode("utf-32-le", "surrogatepass")
+        runs = [text[a:b] for a, b in zip(starts.tolist(), stops.tolist())]
+        strings = sorted(set(runs))
+        rank = {s: i for i, s in enumerate(strings)}
+        which = np.searchsorted(at, starts)
+        codes[which] = LATIN + np.fromiter((rank[r] for r in runs), np.int64, len(runs))
+        ends[which] = stops
+    # Each unit's document and position within it.
+    text_starts = np.concatenate(([0], np.cumsum(sizes + 1)[:-1]))
+    docs = np.searchsorted(text_starts, at, side="right") - 1
+    first = np.searchsorted(docs, np.arange(n))
+    positions = np.arange(len(at)) - first[docs]
+    # Bigrams: each unit with the next one in the same text.
+    pair = docs[1:] == docs[:-1]
+    apart = (at[1:] > ends[:-1])[pair]
+    bigrams = BIGRAM | (codes[:-1][pair] << (_UNIT_BITS + 1)) | (codes[1:][pair] << 1) | apart
+    pair_docs = docs[:-1][pair]
+    all_docs = np.concatenate((docs, pair_docs))
+    return Occurrences(
+        keys=np.concatenate((codes, bigrams)),
+        docs=all_docs,
+        positions=np.concatenate((positions, positions[:-1][pair])),
+        strings=strings,
+        lengths=np.bincount(all_docs, minlength=n),
+    )
+
+
+def words(texts: list[str]) -> Occurrences:
+    """jieba's words of `texts` with the sub-words of long words (`analysis.WordTokenizer`,
+    index mode): one position per word, sub-words at their word's position."""
+    found: list[str] = []
+    docs: list[int] = []
+    positions: list[int] = []
+    for doc, text in enumerate(texts):
+        pos = -1
+        for word, _, _, is_sub in analysis.words(text, subwords=True):
+            pos += not is_sub
+            found.append(word)
+            positions.append(pos)
+        docs.extend([doc] * (len(found) - len(docs)))
+    ids: dict[str, int] = {}
+    numbered = np.fromiter((ids.setdefault(w, len(ids)) for w in found), np.int64, len(found))
+    strings = sorted(ids)
+    rank = np.empty(len(ids), np.int64)
+    rank[np.fromiter((ids[s] for s in strings), np.int64, len(strings))] = np.arange(len(strings))
+    doc_array = np.array(docs, dtype=np.int64)
+    return Occurrences(
+        keys=rank[numbered] if len(found) else numbered,
+        docs=doc_array,
+        positions=np.array(positions, dtype=np.int64),
+        strings=strings,
+        lengths=np.bincount(doc_array, minlength=len(texts)),
+    )
+
+
+# -- gram terms as keys ---------------------------------------------------------------
+
+
+def _unit_code(unit: str, latin: LatinTable) -> int | None:
+    if len(unit) == 1 and not ("a" <= unit <= "z"):
+        return ord(unit)
+    found = latin.rank(unit)
+    return None if found is None else LATIN + found
+
+
+class LatinTable:
+    """A field's sorted table of Latin runs, for looking a run's rank up."""
+
+    def __init__(self, strings):
+        self._strings = strings
+
+    def rank(self, run: str) -> int | None:
+        strings = self._strings
+        lo, hi = 0, len(strings)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if strings[mid] < run:
+                lo = mid + 1
+            else:
+                hi = mid
+        return lo if lo < len(strings) and strings[lo] == run else None
+
+
+def gram_key(term: str, latin: LatinTable) -> int | None:
+    """The key of a gram term as `analysis` spells it (国, 中国, 中~国, su 7, 2019's 2),
+    or None if the field has no such term (an unknown Latin run, not a gram at all)."""
+    for joiner, apart in (("~", 1), (" ", 0)):
+        if joiner in term:
+            a, _, b = term.partition(joiner)
+            break
+    else:
+        if len(term) == 2 and term[0] > "\x7f" and term[1] > "\x7f":
+            a, b, apart = term[0], term[1], 0
+        else:
+            code = _unit_code(term, latin)
+            return code if code is not None and _is_unit(term) else None
+    ca, cb = _unit_code(a, latin), _unit_code(b, latin)
+    if ca is None or cb is None or not (_is_unit(a) and _is_unit(b)):
+        return None
+    return BIGRAM | (ca << (_UNIT_BITS + 1)) | (cb << 1) | apart
+
+
+def _is_unit(text: str) -> bool:
+    return analysis.units(text) == [(text, 0, len(text))]
+
+
+def gram_term(key: int, strings) -> str:
+    """The term `gram_key` gives `key` for."""
+    if key < BIGRAM:
+        return _unit_text(key, strings)
+    a = _unit_text((key >> (_UNIT_BITS + 1)) & _UNIT_MASK, strings)
+    b = _unit_text((key >> 1) & _UNIT_MASK, strings)
+    return analysis._joined(a, b, bool(key & 1))
+
+
+def _unit_text(code: int, strings) -> str:
+    return strings[code - LATIN] if code >= LATIN else chr(code)
+
+
+def remap_latin(keys: np.ndarray, new_rank: np.ndarray) -> np.ndarray:
+    """`keys` with each Latin run's rank replaced by `new_rank[rank]` (a merged table).
+
+    `new_rank` is increasing, so keys in order stay in order.
+    """
+    if not len(new_rank):
+        return keys
+    out = keys.copy()
+    uni = keys < BIGRAM
+    code = keys[uni]
+    hit = code >= LATIN
+    code[hit] = LATIN + new_rank[code[hit] - LATIN]
+    out[uni] = code
+    big = ~uni
+    if big.any():
+        a = (keys[big] >> (_UNIT_BITS + 1)) & _UNIT_MASK
+        b = (keys[big] >> 1) & _UNIT_MASK
+        for part in (a, b):
+            hit = part >= LATIN
+            part[hit] = LATIN + new_rank[part[hit] - LATIN]
+        out[big] = BIGRAM | (a << (_UNIT_BITS + 1)) | (b << 1) | (keys[big] & 1)
+    return out

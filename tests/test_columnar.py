@@ -1,0 +1,137 @@
+"""The text fields' postings as arrays (`store.columnar`): merged as if grouped at once,
+read back whole, and checked.
+
+The index as a whole is compared with Whoosh's own in `test_indexing_paths`; these
+are the file's own promises: a merge of parts with different tables of Latin runs and
+words equals grouping everything at once; positions and counts wider than two bytes
+survive; damage is found by `wenhai check` and mended by `--repair`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from indexer.cli import main
+from indexer.ingest import ingest
+from store import Archive, cache, columnar, occurrences
+
+from .test_reliability import make_corpus
+
+TEXTS = [
+    "小米SU7发布，雷军说：SU7 Max售价29.99万元。",
+    "华为Mate60和iPhone15在上海同台，GPT-4o也来了。",
+    "ＡＩ芯片與GPT-4o同台竞技，记者现场采访了市民。",
+    "港口吞吐量创下新高，alpha、beta与gamma三条航线开通。",
+    "最高人民法院院长在北京作报告。",
+]
+
+
+@pytest.mark.parametrize("kind", ["words", "grams"])
+def test_a_merge_of_parts_equals_grouping_everything_at_once(tmp_path, monkeypatch, kind):
+    analyse = occurrences.words if kind == "words" else occurrences.grams
+    texts = TEXTS * 7
+    monkeypatch.setattr(columnar, "CHUNK_POSTINGS", 50)  # many key ranges
+    parts, base = [], 0
+    for size in (3, 1, 9, 5, 17):  # each part with tables of its own
+        parts.append(columnar.group(analyse(texts[base : base + size]), base))
+        base += size
+    out = columnar.Writer(tmp_path / "f.partial")
+    out.add_field("body", [columnar.Source(p) for p in parts], kind)
+    out.finish(tmp_path / "f.text")
+    merged = columnar.TextFile(tmp_path / "f.text").fields["body"]
+    whole = columnar.group(analyse(texts[:base]))
+
+    assert merged.strings == whole.strings
+    for name in ("keys", "tstart", "pstart", "docs", "counts", "positions"):
+        assert np.array_equal(getattr(merged, name), getattr(whole, name)), name
+    for t in range(len(merged.keys)):
+        assert merged.find(merged.text(t)) == t
+    su7 = merged.find("su7" if kind == "words" else "su")
+    assert su7 is not None and merged.postings(su7)[0].tolist() == list(range(0, base, 5))
+    assert merged.find("不存在" if kind == "words" else "zzz") is None
+
+
+def test_deleted_documents_leave_a_merge(tmp_path):
+    part = columnar.group(occurrences.grams(TEXTS))
+    renumber = np.array([0, -1, 1, -1, 2])  # the second and fourth text deleted
+    out = columnar.Writer(tmp_path / "f.partial")
+    out.add_field("body_g", [columnar.Source(part, renumber=renumber)], "grams")
+    out.finish(tmp_path / "f.text")
+    merged = columnar.TextFile(tmp_path / "f.text").fields["body_g"]
+    kept = columnar.group(occurrences.grams([TEXTS[0], TEXTS[2], TEXTS[4]]))
+    assert [merged.text(t) for t in range(len(merged.keys))] == [
+        occurrences.gram_term(int(k), kept.strings) for k in kept.keys
+    ]
+    for name in ("tstart", "pstart", "docs", "counts", "positions"):
+        assert np.array_equal(getattr(merged, name), getattr(kept, name)), name
+
+
+def test_positions_and_counts_wider_than_two_bytes_are_found(tmp_path):
+    folder = tmp_path / "files"
+    folder.mkdir()
+    long = "人民代表大会" * 50 + "；单独一次" + "abc12。" * 30_000 + "最后一次出现"
+    (folder / "long.txt").write_text(f"很长的文章\n\n{long}\n", encoding="utf-8")
+    make_corpus(folder, 3)
+    home = tmp_path / "home"
+    with Archive(home) as archive, archive.writing(jobs=1):
+        ingest(archive, [folder], max_chars=500_000)
+        assert archive.search('"最后一次出现"').total == 1  # positions past 65,535
+        assert archive.search('"单独一次"').total == 1
+        assert archive.search("abc12").total == 1
+    (path,) = (home / "index").glob(f"*.{columnar.SUFFIX}")
+    body = columnar.TextFile(path).fields["body_g"]
+    assert body.positions.dtype == np.uint32 and body.counts.dtype == np.uint16
+    docs, counts, positions = body.postings(body.find("abc"))
+    assert counts.tolist() == [30_000] and positions[-1] > 90_000
+
+
+def cli(home, *args: str):
+    return CliRunner().invoke(main, ["--home", str(home), *args])
+
+
+def test_check_finds_a_damaged_postings_file_and_repair_rebuilds_it(tmp_path):
+    folder = tmp_path / "files"
+    markers = make_corpus(folder, 30, paragraphs=2)
+    home = tmp_path / "home"
+    assert cli(home, "ingest", str(folder)).exit_code == 0
+    queries = ["记者现场采访", "市民", '"的第1段报道"', markers[4]]
+
+    def answers() -> list:
+        cache.results.clear()
+        with Archive(home) as archive:
+            return [[h.id for h in archive.search(q, per_page=50).hits] for q in queries]
+
+    expected = answers()
+    assert cli(home, "check").exit_code == 0
+    (path,) = (home / "index").glob(f"*.{columnar.SUFFIX}")
+    raw = bytearray(path.read_bytes())
+    raw[64] ^= 0x01  # inside the first field's documents: the file still parses
+    path.write_bytes(bytes(raw))
+
+    found = cli(home, "check")
+    assert found.exit_code == 1
+    assert f"{path.name}: title.docs fail their checksums" in found.output
+    assert "wenhai check --repair" in found.output
+    repaired = cli(home, "check", "--repair")
+    assert repaired.exit_code == 0 and "repaired" in repaired.output
+    assert list(home.glob("index.damaged-*"))  # kept for inspection, not deleted
+    assert cli(home, "check").exit_code == 0
+    assert answers() == expected
+
+
+def test_a_missing_postings_file_is_a_damaged_index_that_the_next_ingest_rebuilds(tmp_path):
+    folder = tmp_path / "files"
+    markers = make_corpus(folder, 12, paragraphs=2)
+    home = tmp_path / "home"
+    assert cli(home, "ingest", str(folder)).exit_code == 0
+    for path in (home / "index").glob(f"*.{columnar.SUFFIX}"):
+        path.unlink()
+    searched = cli(home, "search", markers[3])
+    assert searched.exit_code == 1
+    assert "is damaged" in searched.output and "wenhai check --repair" in searched.output
+    again = cli(home, "ingest", str(folder))
+    assert again.exit_code == 0 and "was damaged" in again.output
+    with Archive(home) as archive:
+        assert [archive.search(m).total for m in markers] == [1] * 12

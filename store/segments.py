@@ -27,9 +27,10 @@ from pathlib import Path
 import numpy as np
 from whoosh import columns
 from whoosh.codec import whoosh3
+from whoosh.util.numeric import byte_to_length
 from whoosh.writing import SegmentWriter
 
-from . import columnar, occurrences
+from . import columnar, occurrences, postings
 from .codec import Codec, text_file_path
 from .index import TEXT_FIELDS
 
@@ -132,8 +133,15 @@ class Writer(SegmentWriter):
 
     def _flush_segment(self):
         self._write_batch()
-        super()._flush_segment()  # documents, and the ID fields' postings
+        self._flush_documents()
         self._write_text(self._text_sources)
+
+    def _flush_documents(self) -> None:
+        """Whoosh's flush of the documents and the ID fields' postings, without looking
+        up a field length for each posting (ID fields have none: all would be 0)."""
+        self.perdocwriter.close()
+        self.fieldwriter.add_postings(self.schema, None, self.pool.iter_postings())
+        self.fieldwriter.close()
 
     def _write_text(self, sources) -> None:
         """The new segment's `columnar` file, from each text field's `sources(name)`.
@@ -188,10 +196,11 @@ def write(ix, docs: Iterable[dict], limitmb: int):
 class Merger(Writer):
     """Writes the live documents of some segments as one new segment.
 
-    Whoosh copies each document's stored fields, lengths and columns
-    (`write_per_doc`) and the ID fields' postings go through its pool; the text
-    fields' arrays are merged by `columnar`, each segment's documents renumbered in
-    segment order and deleted ones dropped.
+    Each document's stored fields, lengths and column values are copied (each column
+    read once: Whoosh's `write_per_doc` asks the file system about every field of
+    every document), its ID fields' postings are made again from those values, and
+    the text fields' arrays are merged by `columnar`, each segment's documents
+    renumbered in segment order and deleted ones dropped.
     """
 
     def __init__(self, ix, readers: list):
@@ -201,44 +210,57 @@ class Merger(Writer):
 
     def merged(self):
         """The new segment (written, not yet in the index's table of contents)."""
-        fieldnames = set(self.schema.names())
         for reader in self._readers:
             base, count = self.docnum, reader.doc_count_all()
-            docmap = self.write_per_doc(fieldnames, reader)  # None: nothing deleted
-            renumber = None
-            if docmap is not None:
-                renumber = np.full(count, -1, dtype=np.int64)
-                renumber[np.fromiter(docmap.keys(), np.int64, len(docmap))] = np.fromiter(
-                    docmap.values(), np.int64, len(docmap))
-            self._add_id_postings(reader, base, docmap)
+            renumber = self._copy_documents(reader)
             text = reader._terms.text
             for name in TEXT_FIELDS:
                 if name in text.fields:
-                    self._sources[name].append(
-                        columnar.Source(text.fields[name].part(), base, renumber))
+                    self._sources[name].append(columnar.Source(
+                        text.fields[name].part(), base, None if renumber is None else renumber))
+            assert self.docnum == base + (count if renumber is None else int((renumber >= 0).sum()))
         self._added = True
         return self._finalize_segment()
 
-    def _add_id_postings(self, reader, base: int, docmap: dict | None) -> None:
-        """The reader's postings of the fields Whoosh stores itself, renumbered, into the pool."""
-        terms = reader._terms.whoosh
-        for fieldname in sorted(terms.indexed_field_names()):
-            if fieldname not in self.schema or fieldname in TEXT_FIELDS:
-                continue
-            fmt = self.schema[fieldname].format
-            for (name, tbytes), _ in terms.items_from(fieldname, b""):
-                if name != fieldname:
-                    break
-                m = terms.matcher(fieldname, tbytes, fmt)
-                while m.is_active():
-                    doc = m.id()
-                    new = base + doc if docmap is None else docmap.get(doc)
-                    if new is not None:
-                        self.pool.add((fieldname, tbytes, new, m.weight(), m.value() or b""))
-                    m.next()
+    def _copy_documents(self, reader) -> np.ndarray | None:
+        """Copy the reader's live documents; their new numbers (-1: deleted), or None if
+        none was deleted (then they follow in order)."""
+        schema, pdw = self.schema, self.perdocwriter
+        names = sorted(schema.names())
+        lengths = {n: postings.raw_lengths(reader, n) for n in names if schema[n].scorable}
+        values = {n: postings.raw_column(reader, n) for n in names
+                  if schema[n].column_type and reader.has_column(n)}
+        rebuilt = [n for n in names if schema[n].indexed and n not in TEXT_FIELDS]
+        for name in rebuilt:
+            if not (schema[name].stored or schema[name].column_type):
+                raise ValueError(f"{name}: neither stored nor a column, cannot be merged")
+        renumber = np.full(reader.doc_count_all(), -1, np.int64) if reader.has_deletions() else None
+        for docnum, stored in reader.iter_docs():
+            new = self.docnum
+            if renumber is not None:
+                renumber[docnum] = new
+            pdw.start_doc(new)
+            for name in names:
+                field = schema[name]
+                found = lengths.get(name)
+                pdw.add_field(name, field, stored.get(name),
+                              byte_to_length(int(found[docnum])) if found is not None else 0)
+                if name in values:
+                    pdw.add_column_value(name, field.column_type, values[name][docnum])
+            pdw.finish_doc()
+            for name in rebuilt:
+                if schema[name].stored:
+                    value = stored.get(name)
+                else:
+                    value = values[name][docnum].decode() if name in values else None
+                if value:
+                    for tbytes, _, weight, vbytes in schema[name].index(value):
+                        self.pool.add((name, tbytes, new, weight, vbytes))
+            self.docnum += 1
+        return renumber
 
     def _flush_segment(self):
-        SegmentWriter._flush_segment(self)
+        self._flush_documents()
         self._write_text(self._sources.__getitem__)
 
 

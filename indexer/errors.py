@@ -10,3 +10,6 @@ class IngestError(Exception):
         super().__init__(f"{path}: {reason}")
         self.path = path
         self.reason = reason
+
+    def __reduce__(self):  # pickled back from a reading worker process (`reading`)
+        return type(self), (self.path, self.reason)

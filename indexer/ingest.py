@@ -8,27 +8,39 @@ supported member is a file of its own, labelled `archive.zip!inner/path`.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from store import Archive, ArchiveError, Article
+from store import Archive, ArchiveError
+from store.workers import process_pool
 
-from . import articles, decode, formats, word, zipfiles
+from . import zipfiles
 from .errors import IngestError
+from .reading import (  # noqa: F401 - read_articles is this module's API too
+    DEFAULT_MAX_CHARS,
+    READABLE,
+    Job,
+    Read,
+    read_ahead,
+    read_articles,
+)
 
 DEFAULT_MAX_BYTES = 50_000_000
-#: Longer bodies are cut (at a paragraph end where possible) and flagged in `extra`.
-DEFAULT_MAX_CHARS = 500_000
 #: Bring the search index up to date every this many files, so a long run is searchable
 #: early. Each sync adds a segment per indexing process, and segments are merged as they
 #: pile up (about 9 ms an article each time): at 100,000 articles, syncs of 2,000 on two
 #: processes would move ~250,000 articles through merges, syncs of 10,000 ~75,000.
 SYNC_EVERY = 10_000
+#: Fewer files than this are read in the storing process: starting workers costs more.
+PARALLEL_FILES = 64
+ARCHIVES = {".zip"}
+SUPPORTED = READABLE | ARCHIVES
 
 
 @dataclass
@@ -54,14 +66,6 @@ class Report:
     @property
     def changed(self) -> bool:
         return bool(self.added or self.updated or self.duplicate or self.indexed)
-
-
-#: Formats read from bytes, not decoded text.
-BINARY_READERS = {".docx": word.read_docx}
-ARCHIVES = {".zip"}
-#: What a member of a zip may be (no zips in zips: that is how bombs nest).
-READABLE = {*formats.READERS, *BINARY_READERS}
-SUPPORTED = READABLE | ARCHIVES
 
 
 def _no_progress(items: Iterable, total: int, label: str) -> Iterable:
@@ -96,50 +100,6 @@ def discover(paths: list[Path], report: Report) -> list[Path]:
     return list(dict.fromkeys(found))
 
 
-def _truncate(article: Article, max_chars: int) -> Article:
-    total = len(article.body)
-    if total <= max_chars:
-        return article
-    cut = article.body.rfind("\n", 0, max_chars)
-    cut = cut if cut > max_chars // 2 else max_chars
-    article.body = article.body[:cut]
-    article.headings = [h for h in article.headings if h < article.body.count("\n") + 1]
-    article.extra["truncated"] = f"kept the first {cut:,} of {total:,} characters"
-    article.provenance["truncated"] = "size limit (--max-chars)"
-    return article
-
-
-def read_articles(
-    data: bytes, path: str, encoding: str | None = None, max_chars: int = DEFAULT_MAX_CHARS
-) -> tuple[list[Article], list[IngestError]]:
-    """Parse one file's bytes into articles; per-record problems come back as errors."""
-    suffix = Path(path).suffix.lower()
-    if suffix not in READABLE:
-        raise IngestError(path, "unsupported file type")
-    if not data.strip():
-        raise IngestError(path, "is empty")
-    if suffix in BINARY_READERS:
-        items, used = BINARY_READERS[suffix](data, path), "utf-8"  # Office XML is UTF-8
-    else:
-        text, used = decode.decode(data, path, encoding)
-        if "\x00" in text:
-            raise IngestError(
-                path, "contains NUL characters: it looks like a binary file, not text"
-            )
-        items = formats.READERS[suffix](text, data, path)
-    good: list[Article] = []
-    bad: list[IngestError] = []
-    for item in items:
-        if isinstance(item, IngestError):
-            bad.append(item)
-            continue
-        try:
-            good.append(_truncate(articles.build(item, path, used), max_chars))
-        except IngestError as e:
-            bad.append(e)
-    return good, bad
-
-
 def ingest(
     archive: Archive,
     paths: list[Path],
@@ -149,16 +109,34 @@ def ingest(
     max_chars: int = DEFAULT_MAX_CHARS,
     progress=_no_progress,
 ) -> Report:
-    """Ingest `paths` into `archive` (which must be held with `archive.writing()`)."""
+    """Ingest `paths` into `archive` (which must be held with `archive.writing()`).
+
+    Files are read in `archive.jobs` worker processes (`reading`) and stored here, in
+    the order `discover` lists them.
+    """
     batch = _Batch(archive, encoding, max_bytes, max_chars, Report())
     files = discover(paths, batch.report)
-    for f in progress(files, len(files), "reading"):
-        if f.suffix.lower() in ARCHIVES:
-            batch.attempt(str(f), functools.partial(batch.zip, f))
-        else:
-            batch.tally(batch.attempt(str(f), functools.partial(batch.file, f)))
+    with _readers(archive.jobs if len(files) >= PARALLEL_FILES else 1) as pool:
+        for f, found in progress(read_ahead(pool, batch.entries(files)), len(files), "reading"):
+            if f.suffix.lower() in ARCHIVES:
+                batch.attempt(str(f), functools.partial(batch.zip, f))
+            else:
+                batch.tally(batch.attempt(str(f), functools.partial(batch.finish, f, found)))
     batch.report.indexed += archive.sync_index(progress)
     return batch.report
+
+
+@contextlib.contextmanager
+def _readers(jobs: int) -> Iterator:
+    """Worker processes to read files in, or None to read them here."""
+    if jobs < 2:
+        yield None
+        return
+    pool = process_pool(jobs)
+    try:
+        yield pool
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 @dataclass
@@ -172,6 +150,8 @@ class _Batch:
     report: Report
     since_sync: int = 0
     real_dirs: dict[str, str] = field(default_factory=dict)
+    #: What `check` found of each file sent to be read: (key, size, mtime_ns, known).
+    checked: dict[str, tuple] = field(default_factory=dict)
 
     def key(self, f: Path) -> str:
         """The file's real path, the archive's key for it.
@@ -215,7 +195,20 @@ class _Batch:
             )
         return None
 
-    def file(self, f: Path) -> str:
+    def entries(self, files: list[Path]) -> Iterator[tuple[Path, object]]:
+        """(file, what to do with it) for `read_ahead`: a `Job` to read it, "unchanged",
+        the error that stops it, or None (a zip, opened when its turn comes)."""
+        for f in files:
+            if f.suffix.lower() in ARCHIVES:
+                yield f, None
+                continue
+            try:
+                yield f, self.check(f)
+            except Exception as e:  # noqa: BLE001 - reported by `attempt` in its turn
+                yield f, e
+
+    def check(self, f: Path) -> Job | str:
+        """What reading `f` needs: nothing if it is unchanged, else a `Job`."""
         key = self.key(f)
         st = f.stat()
         known = self.archive.file_state(key)
@@ -227,7 +220,21 @@ class _Batch:
                 f"is {st.st_size / 1e6:.1f} MB, over the {self.max_bytes / 1e6:.0f} MB limit: "
                 "split it, or raise the limit with --max-size",
             )
-        return self.store(key, st.st_size, st.st_mtime_ns, f.read_bytes(), str(f), known)
+        self.checked[str(f)] = (key, st.st_size, st.st_mtime_ns, known)
+        return Job(str(f), str(f), known["file_hash"] if known else None, self.encoding,
+                   self.max_chars)
+
+    def finish(self, f: Path, found: object) -> str:
+        """Store what reading `f` found (the outcome of `entries` after `read_ahead`)."""
+        if isinstance(found, Exception):
+            raise found
+        if found == "unchanged":
+            return "unchanged"
+        assert isinstance(found, Read)
+        key, size, mtime_ns, known = self.checked.pop(str(f))
+        if found.failure is not None:
+            raise found.failure
+        return self.stored(key, size, mtime_ns, str(f), known, found)
 
     def zip(self, f: Path) -> None:
         """Each supported member as a file of its own; the zip's mtime stands for theirs."""
@@ -255,9 +262,19 @@ class _Batch:
         """Read `data` into articles and store them under `key`, unless the bytes are known."""
         digest = hashlib.sha256(data).hexdigest()
         if known is not None and known["file_hash"] == digest:
+            found = Read(digest)
+        else:
+            found = Read(digest, *read_articles(data, label, self.encoding, self.max_chars))
+        return self.stored(key, size, mtime_ns, label, known, found)
+
+    def stored(
+        self, key: str, size: int, mtime_ns: int, label: str, known: FileState, found: Read
+    ) -> str:
+        """Store the articles `found` in a file under `key` (or note it is unchanged)."""
+        if found.articles is None:
             self.archive.touch_file(key, size, mtime_ns)
             return "unchanged"
-        good, bad = read_articles(data, label, self.encoding, self.max_chars)
+        good, bad, digest = found.articles, found.errors, found.digest
         if not good and len(bad) == 1:
             raise bad[0]
         for e in bad:

@@ -21,7 +21,7 @@ from whoosh import collectors
 from whoosh import query as wq
 from whoosh import sorting
 
-from . import cache, collect, database, index, matches, query, segments, workers
+from . import cache, collect, database, index, matches, query, reposts, segments, workers
 from .evaluate import Unsupported
 from .errors import (
     ArticleNotFound,
@@ -473,6 +473,21 @@ class Archive:
     def touch_file(self, path: str, size: int, mtime_ns: int) -> None:
         self._require_lock()
         database.touch_file(self.db, path, size, mtime_ns)
+
+    @staticmethod
+    def prepare(article: Article) -> Article:
+        """Compute what storing `article` needs from its text alone (content hash, repost
+        sketch), so that it can be done ahead in another process. Call it last: the
+        values are not checked against the text again."""
+        article.content_hash = database.content_hash(article)
+        article.repost_sketch = reposts.sketch(article.body)
+        return article
+
+    @property
+    def jobs(self) -> int:
+        """How many processes the writer holding this archive uses (`writing(jobs=…)`)."""
+        self._require_lock()
+        return self._writers.jobs
 
     def store_file(
         self, path: str, size: int, mtime_ns: int, file_hash: str, articles: list[Article]

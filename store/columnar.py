@@ -229,10 +229,11 @@ def _union_strings(sources: list[Source], kind: str) -> tuple[list[str], list[So
         return union, sources
     rank = {s: i for i, s in enumerate(union)}
     out = []
-    for source, table in zip(sources, tables):
+    for source, table in zip(sources, tables, strict=True):
         new_rank = np.fromiter((rank[s] for s in table), np.int64, len(table))
         part = source.part
-        keys = new_rank[part.keys] if kind == "words" else remap_latin(np.asarray(part.keys), new_rank)
+        keys = (new_rank[part.keys] if kind == "words"
+                else remap_latin(np.asarray(part.keys), new_rank))
         out.append(Source(Part(keys, part.tstart, part.pstart, part.docs, part.counts,
                                part.positions, union), source.shift, source.renumber))
     return union, out
@@ -251,12 +252,12 @@ def _merged_chunks(sources: list[Source]):
     """The sources' postings merged in key order, a range of keys at a time:
     (keys, tstart, pstart, docs, counts, positions) with starts relative to the chunk."""
     bounds = _bounds(sources)
-    for lo, hi in zip(bounds[:-1], bounds[1:]):
+    for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
         pieces = [_slice(s, lo, hi) for s in sources]
         pieces = [p for p in pieces if len(p[1])]
         if not pieces:
             continue
-        keys, docs, counts, positions = (np.concatenate(c) for c in zip(*pieces))
+        keys, docs, counts, positions = (np.concatenate(c) for c in zip(*pieces, strict=True))
         if (docs < 0).any():  # deleted documents
             alive = docs >= 0
             positions = positions[np.repeat(alive, counts)]
@@ -327,7 +328,7 @@ class _Strings:
     def __iter__(self):
         blob = self._blob.tobytes()
         bounds = self._offsets.tolist()
-        for a, b in zip(bounds[:-1], bounds[1:]):
+        for a, b in zip(bounds[:-1], bounds[1:], strict=True):
             yield blob[a:b].decode("utf-8", "surrogatepass")
 
 

@@ -97,10 +97,15 @@ def _migrate(conn: sqlite3.Connection) -> None:
         conn.execute("ALTER TABLE articles ADD COLUMN group_id INTEGER")
 
 
-def group_article(conn: sqlite3.Connection, article_id: int, body: str) -> int:
-    """Put an article in the repost group of its nearest earlier copies; returns the group."""
+def group_article(
+    conn: sqlite3.Connection, article_id: int, body: str, sketch: list[int] | None = None
+) -> int:
+    """Put an article in the repost group of its nearest earlier copies; returns the group.
+
+    `sketch` is the body's `reposts.sketch` if it was computed ahead.
+    """
     conn.execute("DELETE FROM repost_keys WHERE article_id = ?", (article_id,))
-    mine = reposts.sketch(body)
+    mine = reposts.sketch(body) if sketch is None else sketch
     groups = [article_id]
     if mine:
         marks = ",".join("?" * len(mine))
@@ -284,7 +289,7 @@ def store_file(
         inserted = 0
         new_ids: list[int] = []
         for n, article in enumerate(articles):
-            digest = content_hash(article)
+            digest = article.content_hash or content_hash(article)
             row = conn.execute("SELECT id FROM articles WHERE content_hash = ?", (digest,)).fetchone()
             if row is not None:
                 article_id = row["id"]
@@ -303,7 +308,7 @@ def store_file(
                         (*_article_values(article), digest, now, previous),
                     )
                     article_id = previous
-                    group_article(conn, article_id, article.body)
+                    group_article(conn, article_id, article.body, article.repost_sketch)
                 else:
                     cur = conn.execute(
                         "INSERT INTO articles(title, author, source, published, url, body, "
@@ -314,7 +319,7 @@ def store_file(
                     )
                     article_id = cur.lastrowid
                     inserted += 1
-                    group_article(conn, article_id, article.body)
+                    group_article(conn, article_id, article.body, article.repost_sketch)
             new_ids.append(article_id)
             conn.execute(
                 "INSERT OR IGNORE INTO file_articles(path, n, article_id) VALUES (?, ?, ?)",

@@ -42,6 +42,8 @@ class Article:
     #: The bytes this article was read from, kept verbatim in the store.
     original: bytes | None = field(default=None, repr=False)
     original_name: str | None = None
+    #: The repost sketch of the body, when `Archive.prepare` computed it ahead of storing.
+    repost_sketch: list[int] | None = field(default=None, repr=False)
 
     @property
     def link(self) -> str | None:

@@ -89,7 +89,7 @@ def grams(texts: list[str]) -> Occurrences:
         starts = np.flatnonzero(run_start)
         stops = np.flatnonzero(latin & ~np.concatenate((latin[1:], [False]))) + 1
         text = norm.astype("<u4").tobytes().decode("utf-32-le", "surrogatepass")
-        runs = [text[a:b] for a, b in zip(starts.tolist(), stops.tolist())]
+        runs = [text[a:b] for a, b in zip(starts.tolist(), stops.tolist(), strict=True)]
         strings = sorted(set(runs))
         rank = {s: i for i, s in enumerate(strings)}
         which = np.searchsorted(at, starts)
@@ -174,16 +174,15 @@ class LatinTable:
 def gram_key(term: str, latin: LatinTable) -> int | None:
     """The key of a gram term as `analysis` spells it (国, 中国, 中~国, su 7, 2019's 2),
     or None if the field has no such term (an unknown Latin run, not a gram at all)."""
-    for joiner, apart in (("~", 1), (" ", 0)):
-        if joiner in term:
-            a, _, b = term.partition(joiner)
-            break
+    if "~" in term:
+        (a, _, b), apart = term.partition("~"), 1
+    elif " " in term:
+        (a, _, b), apart = term.partition(" "), 0
+    elif len(term) == 2 and term[0] > "\x7f" and term[1] > "\x7f":
+        a, b, apart = term[0], term[1], 0
     else:
-        if len(term) == 2 and term[0] > "\x7f" and term[1] > "\x7f":
-            a, b, apart = term[0], term[1], 0
-        else:
-            code = _unit_code(term, latin)
-            return code if code is not None and _is_unit(term) else None
+        code = _unit_code(term, latin)
+        return code if code is not None and _is_unit(term) else None
     ca, cb = _unit_code(a, latin), _unit_code(b, latin)
     if ca is None or cb is None or not (_is_unit(a) and _is_unit(b)):
         return None

@@ -128,7 +128,7 @@ class Writer(SegmentWriter):
         self._parts = {name: [] for name in TEXT_FIELDS}
 
     def _text_sources(self, name: str) -> list[columnar.Source]:
-        runs = [columnar.Source(run.fields[name].part()) for run in self._runs if name in run.fields]
+        runs = [columnar.Source(r.fields[name].part()) for r in self._runs if name in r.fields]
         return runs + [columnar.Source(p) for p in self._parts[name]]
 
     def _flush_segment(self):

@@ -77,6 +77,19 @@ def _start(parent: int, done) -> None:
 _done = None
 
 
+def process_pool(jobs: int, initializer: Callable[[], None] | None = None) -> ProcessPoolExecutor:
+    """`jobs` worker processes for other work (reading files, say), forked as the
+    indexing workers are, each ending when this process ends."""
+    return ProcessPoolExecutor(jobs, mp_context=_context(), initializer=_start_other,
+                               initargs=(os.getpid(), initializer))
+
+
+def _start_other(parent: int, initializer: Callable[[], None] | None) -> None:
+    _die_with(parent)
+    if initializer is not None:
+        initializer()
+
+
 def _write_segment(index_path: str, db_path: str, ids: list[int], limitmb: int):
     """Index the articles `ids` as a new segment of the index at `index_path`."""
     ix = index.open_index(Path(index_path), probe=False)

@@ -8,6 +8,7 @@ Chinese text, term by term and posting by posting.
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.formats import Positions
 
 import indexer.ingest as ingest_module
+from indexer import reading
 from indexer.ingest import ingest
 import store.archive
 from store import (Archive, analysis, cache, columnar, index, matches, occurrences, postings,
@@ -155,6 +157,50 @@ def test_parallel_ingest_builds_the_same_index_as_serial(tmp_path, monkeypatch):
     serial, parallel = index_content(homes[1]), index_content(homes[2])
     assert ("body_g", "港口".encode()) in serial
     assert serial == parallel
+
+
+def stored_rows(home: Path) -> list[tuple]:
+    conn = sqlite3.connect(home / "archive.db")
+    rows = conn.execute(
+        "SELECT a.id, a.title, a.author, a.source, a.published, a.body, a.content_hash, "
+        "a.group_id, a.encoding, length(a.original), f.path, f.n FROM articles a "
+        "JOIN file_articles f ON f.article_id = a.id ORDER BY a.id, f.path").fetchall()
+    rows += conn.execute("SELECT hash, article_id FROM repost_keys ORDER BY 1, 2").fetchall()
+    conn.close()
+    return rows
+
+
+def test_reading_in_worker_processes_stores_what_reading_in_one_does(tmp_path, monkeypatch):
+    folder = tmp_path / "files"
+    make_corpus(folder, 40, paragraphs=3)
+    for f in SAMPLES.iterdir():
+        (folder / f.name).write_bytes(f.read_bytes())
+    repost = (folder / "0003.txt").read_text(encoding="utf-8").replace("编号甲0003号", "转载")
+    (folder / "0003-copy.txt").write_text(repost + "\n本文转载自网络。\n", encoding="utf-8")
+    (folder / "0007.txt").write_bytes((folder / "0007.txt").read_bytes())  # a duplicate file
+    (folder / "0008-dup.txt").write_bytes((folder / "0008.txt").read_bytes())
+    (folder / "empty.md").write_text("", encoding="utf-8")
+    (folder / "binary.txt").write_bytes(bytes(range(256)) * 8)
+    (folder / "huge.txt").write_bytes("大".encode() * 400_000)
+    (folder / "broken.jsonl").write_text('{"title": "好", "content": "正文"}\n{oops\n', encoding="utf-8")
+    monkeypatch.setattr(ingest_module, "PARALLEL_FILES", 1)
+    monkeypatch.setattr(reading, "CHUNK", 3)
+    monkeypatch.setattr(reading, "AHEAD", 1)
+    reports, homes = {}, {}
+    for jobs in (1, 2):
+        homes[jobs] = tmp_path / f"jobs{jobs}"
+        with Archive(homes[jobs]) as archive, archive.writing(jobs=jobs):
+            reports[jobs] = ingest(archive, [folder], max_bytes=1_000_000)
+    assert reports[1] == reports[2]
+    failed = {Path(f.path).name: f.reason for f in reports[2].failed}
+    assert set(failed) == {"empty.md", "binary.txt", "huge.txt", "broken.jsonl"}
+    assert "over the 1 MB limit" in failed["huge.txt"] and "line 2" in failed["broken.jsonl"]
+    assert reports[2].duplicate == 1 and reports[2].added == 40 + 6 + 2
+    assert stored_rows(homes[1]) == stored_rows(homes[2])
+    with Archive(homes[2]) as archive, archive.writing(jobs=2):
+        assert archive.search("编号甲0003号").hits[0].reposts  # the copy was grouped with it
+        again = ingest(archive, [folder], max_bytes=1_000_000)  # unchanged: nothing read
+    assert again.unchanged == reports[2].files - len(failed)
 
 
 def test_merging_segments_keeps_every_posting(tmp_path, monkeypatch):

@@ -101,6 +101,13 @@ def _tokenize(norm: str) -> Iterator[tuple[str, int, int]]:
     jieba splits at punctuation itself, so for ordinary text the result is the same;
     only a run longer than CHUNK_CHARS with no punctuation is cut at an arbitrary point.
     """
+    for pos, piece in pieces(norm):
+        for word, start, stop in segmenter.tokenize(piece):
+            yield word, pos + start, pos + stop
+
+
+def pieces(norm: str) -> Iterator[tuple[int, str]]:
+    """(offset, piece) of `_tokenize`'s pieces of at most CHUNK_CHARS."""
     pos = 0
     while pos < len(norm):
         end = min(len(norm), pos + CHUNK_CHARS)
@@ -109,9 +116,28 @@ def _tokenize(norm: str) -> Iterator[tuple[str, int, int]]:
             for m in _BREAK.finditer(norm, pos + CHUNK_CHARS // 2, end):
                 cut = m.end()
             end = cut or end
-        for word, start, stop in segmenter.tokenize(norm[pos:end]):
-            yield word, pos + start, pos + stop
+        yield pos, norm[pos:end]
         pos = end
+
+
+def index_words(word: str) -> tuple[str, ...]:
+    """What `words(..., subwords=True)` indexes for one token jieba gave: nothing for
+    punctuation and spaces, else the word and the dictionary words inside it."""
+    if not _WORDLIKE.search(word):
+        return ()
+    word = word.strip()
+    if not word:
+        return ()
+    found = [word]
+    if len(word) > 2:
+        for n in (2, 3):
+            if len(word) <= n:
+                continue
+            for i in range(len(word) - n + 1):
+                sub = word[i : i + n]
+                if segmenter.is_word(sub):
+                    found.append(sub)
+    return tuple(found)
 
 
 class _SpanTokenizer(Tokenizer):

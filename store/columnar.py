@@ -40,8 +40,10 @@ from .occurrences import LatinTable, Occurrences, gram_key, gram_term, remap_lat
 SUFFIX = "text"
 _MAGIC = b"WHTEXT01"
 _FOOTER = struct.Struct("<QQ8s")
-#: Postings merged at a time (plus their positions): bounds a merge's memory.
-CHUNK_POSTINGS = 1 << 20
+#: Postings merged at a time (plus their positions): bounds a merge's memory (~100 bytes
+#: a posting while merging).
+CHUNK_POSTINGS = 1 << 18
+_POSITION_TYPES = (np.uint16, np.uint32, np.uint64)
 _EMPTY = np.zeros(0, np.int64)
 #: Above every key (keys use 61 bits).
 _NO_KEY = np.iinfo(np.int64).max
@@ -73,13 +75,15 @@ def group(occ: Occurrences, base: int = 0) -> Part:
     new_posting = new_term | _changes(docs)
     term_rows, posting_rows = np.flatnonzero(new_term), np.flatnonzero(new_posting)
     counts = np.diff(np.append(posting_rows, len(keys)))
-    return Part(
+    positions = occ.positions[order]
+    return Part(  # kept until the segment is written: in the file's narrow types
         keys=keys[term_rows],
         tstart=np.append(np.searchsorted(posting_rows, term_rows), len(posting_rows)),
         pstart=np.append(term_rows, len(keys)),
-        docs=docs[posting_rows],
-        counts=counts,
-        positions=occ.positions[order],
+        docs=docs[posting_rows].astype(np.uint32),
+        counts=counts.astype(_narrowest(int(counts.max()) if len(counts) else 0)),
+        positions=positions.astype(_narrowest(int(positions.max()) if len(positions) else 0,
+                                              _POSITION_TYPES)),
         strings=occ.strings,
     )
 
@@ -158,7 +162,7 @@ class Writer:
         count_type = _narrowest(max(int(s.part.counts.max()) for s in sources))
         position_type = _narrowest(
             max(int(s.part.positions.max()) if len(s.part.positions) else 0 for s in sources),
-            (np.uint16, np.uint32, np.uint64),
+            _POSITION_TYPES,
         )
         docs = self._reserve(f"{name}.docs", np.dtype(np.uint32), n_postings)
         counts = self._reserve(f"{name}.counts", count_type, n_postings)

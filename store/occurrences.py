@@ -22,11 +22,12 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 
-from . import analysis
-from .normalize import code_table
+from . import analysis, segmenter
+from .normalize import code_table, normalize
 
 #: Units are coded in 27 bits: CJK characters and digits by their code point, Latin runs
 #: as LATIN + their rank in the field's table of runs.
@@ -115,31 +116,47 @@ def grams(texts: list[str]) -> Occurrences:
     )
 
 
+#: What `analysis.index_words` gave each token seen (a word's sub-words need dictionary
+#: lookups, and words repeat): cleared when it grows past `_MEMO_MAX` tokens.
+_MEMO: dict[str, tuple[str, ...]] = {}
+_MEMO_MAX = 500_000
+
+
 def words(texts: list[str]) -> Occurrences:
     """jieba's words of `texts` with the sub-words of long words (`analysis.WordTokenizer`,
     index mode): one position per word, sub-words at their word's position."""
-    found: list[str] = []
-    docs: list[int] = []
-    positions: list[int] = []
+    if len(_MEMO) > _MEMO_MAX:
+        _MEMO.clear()
+    memo = _MEMO
+    entries: list[tuple[str, ...]] = []
+    per_doc = np.zeros(len(texts), np.int64)
     for doc, text in enumerate(texts):
-        pos = -1
-        for word, _, _, is_sub in analysis.words(text, subwords=True):
-            pos += not is_sub
-            found.append(word)
-            positions.append(pos)
-        docs.extend([doc] * (len(found) - len(docs)))
+        before = len(entries)
+        for _, piece in analysis.pieces(normalize(text)):
+            for token in segmenter.cut(piece):
+                found = memo.get(token)
+                if found is None:
+                    found = memo[token] = analysis.index_words(token)
+                if found:
+                    entries.append(found)
+        per_doc[doc] = len(entries) - before
+    sizes = np.fromiter(map(len, entries), np.int64, len(entries))
+    flat = list(chain.from_iterable(entries))
     ids: dict[str, int] = {}
-    numbered = np.fromiter((ids.setdefault(w, len(ids)) for w in found), np.int64, len(found))
+    numbered = np.fromiter((ids.setdefault(w, len(ids)) for w in flat), np.int64, len(flat))
     strings = sorted(ids)
     rank = np.empty(len(ids), np.int64)
     rank[np.fromiter((ids[s] for s in strings), np.int64, len(strings))] = np.arange(len(strings))
-    doc_array = np.array(docs, dtype=np.int64)
+    token_docs = np.repeat(np.arange(len(texts)), per_doc)
+    first = np.concatenate(([0], np.cumsum(per_doc)[:-1]))
+    token_positions = np.arange(len(entries)) - first[token_docs]
+    docs = np.repeat(token_docs, sizes)
     return Occurrences(
-        keys=rank[numbered] if len(found) else numbered,
-        docs=doc_array,
-        positions=np.array(positions, dtype=np.int64),
+        keys=rank[numbered] if len(flat) else numbered,
+        docs=docs,
+        positions=np.repeat(token_positions, sizes),
         strings=strings,
-        lengths=np.bincount(doc_array, minlength=len(texts)),
+        lengths=np.bincount(docs, minlength=len(texts)),
     )
 
 

@@ -34,8 +34,9 @@ from . import columnar, occurrences, postings
 from .codec import Codec, text_file_path
 from .index import TEXT_FIELDS
 
-#: Documents analysed together: enough to spend the time in numpy, not in per-call costs.
-BATCH = 512
+#: Documents analysed together: enough to spend the time in numpy, not in per-call costs
+#: (a batch's arrays take ~0.25 MB a document while it is analysed).
+BATCH = 256
 
 
 def codec() -> Codec:

@@ -120,7 +120,8 @@ def test_the_index_is_the_one_whoosh_itself_writes(tmp_path, monkeypatch):
     monkeypatch.setattr(segments, "BATCH", 64)
     monkeypatch.setattr(columnar, "CHUNK_POSTINGS", 5000)  # merges a few keys at a time
     ix = index.create(tmp_path / "fast" / "index")
-    writer = segments.Writer(ix, limitmb=1)  # batches merged into runs on disk, then merged
+    writer = segments.Writer(ix, limitmb=1)
+    writer._limit = 200_000  # batches merged into runs on disk, then merged
     for doc in docs:
         writer.add_document(**doc)
     writer.commit()

@@ -262,18 +262,19 @@ def store_file(
     file_hash: str,
     articles: list[Article],
 ) -> str:
-    """Record what one file holds, in one transaction. Returns the outcome:
+    """Record what one file holds, all or nothing (a savepoint: within the caller's
+    transaction if one is open, else a transaction of its own). Returns the outcome:
 
     ``added`` (new articles), ``duplicate`` (a new file whose articles were all stored
     already), ``updated`` (a known file whose content changed) or ``unchanged``.
     """
     now = _now()
-    conn.execute("BEGIN IMMEDIATE")
+    conn.execute("SAVEPOINT store_file")
     try:
         known = file_state(conn, path)
         if known is not None and known["file_hash"] == file_hash:
             touch_file(conn, path, size, mtime_ns)
-            conn.execute("COMMIT")
+            conn.execute("RELEASE store_file")
             return "unchanged"
         old_links = {
             r["n"]: r["article_id"]
@@ -332,9 +333,10 @@ def store_file(
                 conn.execute("DELETE FROM articles WHERE id = ?", (orphan,))
                 conn.execute("DELETE FROM repost_keys WHERE article_id = ?", (orphan,))
                 conn.execute("INSERT OR IGNORE INTO index_deletes(article_id) VALUES (?)", (orphan,))
-        conn.execute("COMMIT")
+        conn.execute("RELEASE store_file")
     except BaseException:
-        conn.execute("ROLLBACK")
+        conn.execute("ROLLBACK TO store_file")
+        conn.execute("RELEASE store_file")
         raise
     if known is not None:
         return "updated"

@@ -82,8 +82,8 @@ def _terminal_html(fragment: str) -> str:
 #: How many processes index text (ingest, reindex).
 JOBS = click.option(
     "-j", "--jobs", type=click.IntRange(1, 64), default=None,
-    help="Processes that index text, each writing its share [default: one per core; "
-    "1 = index in this process].",
+    help="Processes that read files and index text, each indexing its share [default: one "
+    "per core; 1 = everything in this process].",
 )
 
 

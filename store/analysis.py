@@ -72,22 +72,32 @@ def words(text: str, *, subwords: bool = False) -> list[tuple[str, int, int, boo
     """jieba words of `text` as (word, start, end, is_subword), normalized, no punctuation."""
     norm = normalize(text)
     out: list[tuple[str, int, int, bool]] = []
-    for word, start, end in _tokenize(norm):
-        if not _WORDLIKE.search(word):
-            continue
-        word = word.strip()
-        if not word:
+    for token, start, end in _tokenize(norm):
+        word = _word(token)
+        if word is None:
             continue
         out.append((word, start, end, False))
-        if subwords and len(word) > 2:
-            for n in (2, 3):
-                if len(word) <= n:
-                    continue
-                for i in range(len(word) - n + 1):
-                    sub = word[i : i + n]
-                    if segmenter.is_word(sub):
-                        out.append((sub, start + i, start + i + n, True))
+        if subwords:
+            out.extend((sub, start + i, start + i + len(sub), True) for i, sub in _subwords(word))
     return out
+
+
+def _word(token: str) -> str | None:
+    """The word a jieba token stands for, or None for punctuation and spaces."""
+    if not _WORDLIKE.search(token):
+        return None
+    return token.strip() or None
+
+
+def _subwords(word: str) -> Iterator[tuple[int, str]]:
+    """(offset, word) of the dictionary words of two and three characters inside a longer
+    word, as jieba's search mode finds them."""
+    if len(word) > 2:
+        for n in (2, 3):
+            for i in range(len(word) - n + 1 if len(word) > n else 0):
+                sub = word[i : i + n]
+                if segmenter.is_word(sub):
+                    yield i, sub
 
 
 #: jieba's memory grows with the length of an unpunctuated run; longer runs are cut.
@@ -120,24 +130,11 @@ def pieces(norm: str) -> Iterator[tuple[int, str]]:
         pos = end
 
 
-def index_words(word: str) -> tuple[str, ...]:
+def index_words(token: str) -> tuple[str, ...]:
     """What `words(..., subwords=True)` indexes for one token jieba gave: nothing for
     punctuation and spaces, else the word and the dictionary words inside it."""
-    if not _WORDLIKE.search(word):
-        return ()
-    word = word.strip()
-    if not word:
-        return ()
-    found = [word]
-    if len(word) > 2:
-        for n in (2, 3):
-            if len(word) <= n:
-                continue
-            for i in range(len(word) - n + 1):
-                sub = word[i : i + n]
-                if segmenter.is_word(sub):
-                    found.append(sub)
-    return tuple(found)
+    found = _word(token)
+    return () if found is None else (found, *(sub for _, sub in _subwords(found)))
 
 
 class _SpanTokenizer(Tokenizer):

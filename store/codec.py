@@ -91,8 +91,7 @@ class TermsReader(base.TermsReader):
     def terms(self):
         yield from self.whoosh.terms()
         for fieldname in sorted(self.text.fields):
-            for tbytes, _ in self._sorted_terms(fieldname):
-                yield fieldname, tbytes
+            yield from self.terms_from(fieldname, b"")
 
     def terms_from(self, fieldname, prefix):
         if fieldname not in TEXT_FIELDS:
@@ -105,9 +104,7 @@ class TermsReader(base.TermsReader):
     def items(self):
         yield from self.whoosh.items()
         for fieldname in sorted(self.text.fields):
-            field = self._field(fieldname)
-            for tbytes, t in self._sorted_terms(fieldname):
-                yield (fieldname, tbytes), _term_info(field, t)
+            yield from self.items_from(fieldname, b"")
 
     def items_from(self, fieldname, prefix):
         if fieldname not in TEXT_FIELDS:

@@ -25,11 +25,13 @@ dtype, length, CRC-32), and a footer (directory offset and length, magic).
 from __future__ import annotations
 
 import bisect
+import functools
 import json
 import mmap
 import os
 import struct
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,6 +46,8 @@ _FOOTER = struct.Struct("<QQ8s")
 #: a posting while merging).
 CHUNK_POSTINGS = 1 << 18
 _POSITION_TYPES = (np.uint16, np.uint32, np.uint64)
+#: Postings looked at a time when counting a source's live ones.
+_SCAN = 1 << 22
 _EMPTY = np.zeros(0, np.int64)
 #: Above every key (keys use 61 bits).
 _NO_KEY = np.iinfo(np.int64).max
@@ -60,6 +64,9 @@ class Part:
     counts: np.ndarray
     positions: np.ndarray
     strings: list[str]
+    #: For a part read from a file: `release(column, stop)` says the column's items before
+    #: `stop` will not be read again, so their pages can leave this process's memory.
+    release: Callable[[str, int], None] | None = None
 
     @property
     def nbytes(self) -> int:
@@ -159,11 +166,9 @@ class Writer:
         n_positions = sum(n for _, n in live)
         if not n_postings:
             return
-        count_type = _narrowest(max(int(s.part.counts.max()) for s in sources))
-        position_type = _narrowest(
-            max(int(s.part.positions.max()) if len(s.part.positions) else 0 for s in sources),
-            _POSITION_TYPES,
-        )
+        # Each source's arrays are in the narrowest type for its values: the widest holds all.
+        count_type = max((s.part.counts.dtype for s in sources), key=lambda t: t.itemsize)
+        position_type = max((s.part.positions.dtype for s in sources), key=lambda t: t.itemsize)
         docs = self._reserve(f"{name}.docs", np.dtype(np.uint32), n_postings)
         counts = self._reserve(f"{name}.counts", count_type, n_postings)
         positions = self._reserve(f"{name}.positions", position_type, n_positions)
@@ -239,7 +244,8 @@ def _union_strings(sources: list[Source], kind: str) -> tuple[list[str], list[So
         keys = (new_rank[part.keys] if kind == "words"
                 else remap_latin(np.asarray(part.keys), new_rank))
         out.append(Source(Part(keys, part.tstart, part.pstart, part.docs, part.counts,
-                               part.positions, union), source.shift, source.renumber))
+                               part.positions, union, part.release),
+                          source.shift, source.renumber))
     return union, out
 
 
@@ -248,8 +254,15 @@ def _live(source: Source) -> tuple[int, int]:
     part = source.part
     if source.renumber is None:
         return len(part.docs), len(part.positions)
-    alive = source.renumber[part.docs] >= 0
-    return int(alive.sum()), int(part.counts[alive].sum())
+    postings = positions = 0
+    for at in range(0, len(part.docs), _SCAN):  # a segment's postings can run to 10^8
+        alive = source.renumber[part.docs[at : at + _SCAN]] >= 0
+        postings += int(alive.sum())
+        positions += int(part.counts[at : at + _SCAN][alive].sum())
+        if part.release is not None:
+            part.release("docs", at + _SCAN)
+            part.release("counts", at + _SCAN)
+    return postings, positions
 
 
 def _merged_chunks(sources: list[Source]):
@@ -257,7 +270,7 @@ def _merged_chunks(sources: list[Source]):
     (keys, tstart, pstart, docs, counts, positions) with starts relative to the chunk."""
     bounds = _bounds(sources)
     for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
-        pieces = [_slice(s, lo, hi) for s in sources]
+        pieces = [_slice(s, lo, hi) for s in sources]  # copies: the sources' pages can go
         pieces = [p for p in pieces if len(p[1])]
         if not pieces:
             continue
@@ -305,12 +318,16 @@ def _slice(s: Source, lo: int, hi: int):
     p0, p1 = int(part.tstart[t0]), int(part.tstart[t1])
     q0, q1 = int(part.pstart[t0]), int(part.pstart[t1])
     per_term = np.diff(np.asarray(part.tstart[t0 : t1 + 1], np.int64))
-    return (
+    found = (
         np.repeat(np.asarray(part.keys[t0:t1], np.int64), per_term),
         s.new_docs(part.docs[p0:p1]),
-        np.asarray(part.counts[p0:p1], np.int64),
-        np.asarray(part.positions[q0:q1], np.int64),
+        part.counts[p0:p1].astype(np.int64),
+        part.positions[q0:q1].astype(np.int64),
     )
+    if part.release is not None:
+        for column, stop in (("docs", p1), ("counts", p1), ("positions", q1)):
+            part.release(column, stop)
+    return found
 
 
 # -- reading ----------------------------------------------------------------------
@@ -339,8 +356,9 @@ class _Strings:
 class Field:
     """One field of a segment's file: its arrays (memory-mapped) and term lookups."""
 
-    def __init__(self, arrays: dict[str, np.ndarray], kind: str):
+    def __init__(self, arrays: dict[str, np.ndarray], kind: str, release=None):
         self.kind = kind
+        self._release = release
         self.keys = arrays["keys"]
         self.tstart = arrays["tstart"]
         self.pstart = arrays["pstart"]
@@ -383,8 +401,9 @@ class Field:
         return docs, counts, self.positions[q0:q1].astype(np.int64)
 
     def part(self) -> Part:
+        """The field's arrays for a merge, which tells as it goes what it has read."""
         return Part(self.keys, self.tstart, self.pstart, self.docs, self.counts,
-                    self.positions, self.strings)
+                    self.positions, self.strings, self._release)
 
 
 class TextFile:
@@ -408,7 +427,8 @@ class TextFile:
                 arrays = {c: self._array(f"{field}.{c}") for c in
                           ("keys", "tstart", "pstart", "docs", "counts", "positions",
                            "strings", "offsets")}
-                self.fields[field] = Field(arrays, entry["kind"])
+                self.fields[field] = Field(arrays, entry["kind"],
+                                           functools.partial(self._release, field))
 
     def _array(self, name: str) -> np.ndarray:
         entry = self._dir.get(name)
@@ -418,6 +438,18 @@ class TextFile:
         if entry["at"] + entry["n"] * dtype.itemsize > len(self._map):
             raise ValueError(f"{self.path}: {name} runs past the end of the file")
         return np.frombuffer(self._map, dtype, entry["n"], entry["at"])
+
+    def _release(self, field: str, column: str, stop: int) -> None:
+        """Let the pages of a column's items before `stop` go (they are read again from
+        the file if asked for): a merge reads each page once, and mapped pages count in
+        the process's memory for as long as it keeps the map."""
+        if not hasattr(mmap, "MADV_DONTNEED"):
+            return
+        entry, page = self._dir[f"{field}.{column}"], mmap.PAGESIZE
+        start = entry["at"] // page * page
+        end = (entry["at"] + stop * np.dtype(entry["dtype"]).itemsize) // page * page
+        if end > start:
+            self._map.madvise(mmap.MADV_DONTNEED, start, end - start)
 
     def damaged(self) -> list[str]:
         """The arrays whose bytes no longer match their CRC-32."""

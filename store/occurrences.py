@@ -119,7 +119,7 @@ def grams(texts: list[str]) -> Occurrences:
 #: What `analysis.index_words` gave each token seen (a word's sub-words need dictionary
 #: lookups, and words repeat): cleared when it grows past `_MEMO_MAX` tokens.
 _MEMO: dict[str, tuple[str, ...]] = {}
-_MEMO_MAX = 500_000
+_MEMO_MAX = 100_000
 
 
 def words(texts: list[str]) -> Occurrences:

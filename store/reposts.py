@@ -25,6 +25,10 @@ THRESHOLD = 0.6
 MIN_CHARS = 80
 #: A candidate must share at least this many sketch values to be compared at all.
 MIN_SHARED = 6
+#: Candidates are looked for among the first this many articles with each sketch value.
+#: (Measured at 100,000 articles made of shared paragraphs: one value was in 12,963
+#: sketches, and 3,294 values in more than 64 held a sixth of all rows.)
+CANDIDATES_PER_VALUE = 64
 
 _KEEP = re.compile(r"[\w]+")
 

@@ -129,7 +129,9 @@ def shares(ids: list[int], count: int) -> list[list[int]]:
 
 
 class Writers:
-    """A pool of segment-writing processes, started on first need and kept until `close`."""
+    """A pool of segment-writing processes, started for each batch of segments and ended
+    after it: a worker's memory (~300 MB at its peak) then goes back to the system while
+    the files are read and the segments merged, instead of idling in the pool."""
 
     def __init__(self, jobs: int | None = None):
         self.jobs = max(1, jobs or default_jobs())
@@ -150,6 +152,12 @@ class Writers:
         fails, the others are waited for and its error is raised; the segments written
         are left for the next commit to remove.
         """
+        try:
+            return self._segments(index_path, db_path, ids, limitmb, tick)
+        finally:
+            self.close()
+
+    def _segments(self, index_path, db_path, ids, limitmb, tick) -> list:
         pool = self._executor()
         with self._done.get_lock():
             self._done.value = 0

@@ -148,6 +148,7 @@ class TermsReader(base.TermsReader):
 
     def close(self):
         self.whoosh.close()
+        self.text.release()
         self.text = None
 
 

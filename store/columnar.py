@@ -406,6 +406,19 @@ class Field:
                     self.positions, self.strings, self._release)
 
 
+def _release(map_: mmap.mmap, directory: dict, field: str, column: str, stop: int) -> None:
+    """Let the pages of a column's items before `stop` go (they are read again from the
+    file if asked for): a merge reads each page once, and mapped pages count in the
+    process's memory for as long as it keeps the map."""
+    if not hasattr(mmap, "MADV_DONTNEED"):
+        return
+    entry, page = directory[f"{field}.{column}"], mmap.PAGESIZE
+    start = entry["at"] // page * page
+    end = (entry["at"] + stop * np.dtype(entry["dtype"]).itemsize) // page * page
+    if end > start:
+        map_.madvise(mmap.MADV_DONTNEED, start, end - start)
+
+
 class TextFile:
     """A segment's file, memory-mapped."""
 
@@ -428,7 +441,7 @@ class TextFile:
                           ("keys", "tstart", "pstart", "docs", "counts", "positions",
                            "strings", "offsets")}
                 self.fields[field] = Field(arrays, entry["kind"],
-                                           functools.partial(self._release, field))
+                                           functools.partial(_release, self._map, self._dir, field))
 
     def _array(self, name: str) -> np.ndarray:
         entry = self._dir.get(name)
@@ -439,17 +452,12 @@ class TextFile:
             raise ValueError(f"{self.path}: {name} runs past the end of the file")
         return np.frombuffer(self._map, dtype, entry["n"], entry["at"])
 
-    def _release(self, field: str, column: str, stop: int) -> None:
-        """Let the pages of a column's items before `stop` go (they are read again from
-        the file if asked for): a merge reads each page once, and mapped pages count in
-        the process's memory for as long as it keeps the map."""
-        if not hasattr(mmap, "MADV_DONTNEED"):
-            return
-        entry, page = self._dir[f"{field}.{column}"], mmap.PAGESIZE
-        start = entry["at"] // page * page
-        end = (entry["at"] + stop * np.dtype(entry["dtype"]).itemsize) // page * page
-        if end > start:
-            self._map.madvise(mmap.MADV_DONTNEED, start, end - start)
+    def release(self) -> None:
+        """Let every page of the file go from this process's memory (the file stays
+        readable: pages are read again if asked for). For a reader being closed, whose
+        arrays may outlive it a while."""
+        if hasattr(mmap, "MADV_DONTNEED"):
+            self._map.madvise(mmap.MADV_DONTNEED)
 
     def damaged(self) -> list[str]:
         """The arrays whose bytes no longer match their CRC-32."""

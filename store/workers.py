@@ -36,6 +36,16 @@ from .errors import StorageError
 PARALLEL_MIN = 1000
 
 
+def give_back_memory() -> None:
+    """Return the memory freed since to the system (glibc's `malloc_trim`; elsewhere
+    nothing). glibc keeps freed heap memory for reuse, and after a sync with a merge
+    the writing process held ~70 MB more each time it merged (measured at 30,000)."""
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
 def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 

@@ -40,6 +40,8 @@ class Segment:
         if type(self.weighting) is not BM25F or self.weighting._field_B:
             raise Unsupported("only plain BM25F scoring is reproduced")
         self._postings: dict[tuple, postings.Postings] = {}
+        self._scores: dict[tuple, np.ndarray] = {}
+        self._phrases: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
 
     def postings(self, fieldname: str, text: str, values: bool = False) -> postings.Postings:
         key = (fieldname, text)
@@ -49,14 +51,37 @@ class Segment:
                                                         values=values)
         return found
 
+    def phrase(self, q: wq.Phrase) -> tuple[np.ndarray, np.ndarray]:
+        """`_phrase`, once per phrase (a query's exact form is also its first tier)."""
+        key = (q.fieldname, tuple(q.words), q.slop)
+        found = self._phrases.get(key)
+        if found is None:
+            found = self._phrases[key] = _phrase(q, self)
+        return found
+
     def bm25(self, fieldname: str, text: str, found: postings.Postings) -> np.ndarray:
-        """Whoosh's BM25F score of each of `found`'s postings."""
-        w = self.weighting
-        idf = _idf(self.searcher, fieldname, text)
-        avgfl = self.searcher.avg_field_length(fieldname) or 1
-        fl = postings.lengths(self.reader, fieldname)[found.docs]
-        tf = found.weights
-        return idf * ((tf * (w.K1 + 1)) / (tf + w.K1 * ((1 - w.B) + w.B * fl / avgfl)))
+        """Whoosh's BM25F score of each of `found`'s postings (computed once per term: a
+        term's scores serve its exact and its scattered form, and each phrase it is in)."""
+        key = (fieldname, text, id(found))
+        scores = self._scores.get(key)
+        if scores is None:
+            w = self.weighting
+            idf = _idf(self.searcher, fieldname, text)
+            avgfl = _avg_field_length(self.searcher, fieldname) or 1
+            fl = postings.lengths(self.reader, fieldname)[found.docs]
+            tf = found.weights
+            scores = idf * ((tf * (w.K1 + 1)) / (tf + w.K1 * ((1 - w.B) + w.B * fl / avgfl)))
+            self._scores[key] = scores
+        return scores
+
+
+def _avg_field_length(searcher, fieldname: str) -> float:
+    """`searcher.avg_field_length`, once per searcher: Whoosh sums every segment's total
+    each time it is asked."""
+    cache = searcher.__dict__.setdefault("_wenhai_avgfl", {})
+    if fieldname not in cache:
+        cache[fieldname] = searcher.get_parent().avg_field_length(fieldname)
+    return cache[fieldname]
 
 
 def _idf(searcher, fieldname: str, text: str) -> float:
@@ -81,7 +106,7 @@ def evaluate(q: wq.Query, seg: Segment) -> tuple[np.ndarray, np.ndarray]:
     if kind is wq.Term:
         docs, scores = _term(q, seg)
     elif kind is wq.Phrase:
-        docs, scores = _phrase(q, seg)
+        docs, scores = seg.phrase(q)
     elif kind is wq.Or:
         docs, scores = _union([evaluate(s, seg) for s in q.subqueries])
     elif kind is wq.And:

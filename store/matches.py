@@ -51,7 +51,13 @@ class _Columns:
                 np.array([where[v] for v in cols[name][0]], dtype=np.int64)[cols[name][1]]
                 for cols in local
             ]
-        self.groups = [cols["group"] for cols in local]
+        # Every article has a group (its own id when it has no copies); only groups with
+        # several articles need collapsing, so the others are marked -1.
+        everyone = np.concatenate([cols["group"] for cols in local]) if local else np.zeros(0)
+        found, counts = np.unique(everyone[everyone >= 0], return_counts=True)
+        shared = found[counts > 1]
+        self.groups = [np.where(np.isin(cols["group"], shared), cols["group"], -1)
+                       for cols in local]
 
 
 def _segment_columns(reader) -> dict:
@@ -149,25 +155,47 @@ def find(searcher, query, *, exact=None, narrow=None, sort="relevance", collapse
     groups = np.concatenate([cols.groups[i][docs] for i, docs, *_ in parts])  # -1: none
 
     if sort == "relevance":
-        order = np.lexsort((glob, -scores, tier))
+        keys = (glob, -scores, tier)
     else:
         dates = ords["date"]
         undated = dates == 0 if cols.values["date"][:1] == [""] else np.zeros(len(dates), bool)
-        order = np.lexsort((glob, -dates if sort == "newest" else dates, undated))
+        keys = (glob, -dates if sort == "newest" else dates, undated.astype(np.int64))
+    listed = np.arange(len(glob))
     if collapse:  # only the few articles in repost groups need looking at
-        ordered = groups[order]
-        grouped = np.flatnonzero(ordered >= 0)
+        grouped = np.flatnonzero(groups >= 0)
         if len(grouped):
-            _, first = np.unique(ordered[grouped], return_index=True)
-            keep = ordered < 0
-            keep[grouped[first]] = True
-            order = order[keep]
-    window = order[start:stop]
+            ranked = grouped[np.lexsort(tuple(k[grouped] for k in keys))]
+            _, first = np.unique(groups[ranked], return_index=True)
+            keep = groups < 0
+            keep[ranked[first]] = True
+            listed = np.flatnonzero(keep)
+    window = _top(tuple(k[listed] for k in keys), stop)[start:stop]
     stored = searcher.stored_fields
     shown = [(int(stored(int(glob[k]))["id"]), float(scores[k]) if sort == "relevance" else 0.0)
-             for k in window]
-    facets = {name: _counts(cols.values[name], ords[name][order], name) for name in FACETS}
-    return Matches(len(order), shown, facets, partial)
+             for k in listed[window]]
+    facets = {name: _counts(cols.values[name], ords[name][listed], name) for name in FACETS}
+    return Matches(len(listed), shown, facets, partial)
+
+
+def _top(keys: tuple[np.ndarray, np.ndarray, np.ndarray], k: int) -> np.ndarray:
+    """The first `k` of `np.lexsort(keys)` (keys: unique tie-break, secondary, a small
+    integer primary), without sorting all of them: a page needs the best few of tens of
+    thousands of matches, and sorting them all was a fifth of a search."""
+    last, second, first = keys
+    if k * 8 >= len(last):
+        return np.lexsort(keys)[:k]
+    chosen = []
+    for level in np.unique(first):  # primary values in order: usually one or two tiers
+        at = np.flatnonzero(first == level)
+        if len(at) > k:  # only those that can be among the first k: ties kept
+            cut = np.partition(second[at], k - 1)[k - 1]
+            at = at[second[at] <= cut]
+        chosen.append(at)
+        k -= min(k, len(at))
+        if not k:
+            break
+    at = np.concatenate(chosen)
+    return at[np.lexsort((last[at], second[at], first[at]))]
 
 
 def _counts(values: list[str], ords: np.ndarray, name: str) -> list[tuple[str, int]]:

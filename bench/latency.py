@@ -52,20 +52,21 @@ def main() -> None:
     plain = uncached(args.wenhai, 3)
     names = list(engines)
     print(f"{'':<30}" + "".join(f"{n:>9}" for n in names))
-    rows = [("server start-up, s", lambda l: l.startup_s, ".2f"),
-            ("first query after start, ms", lambda l: l.first_ms, ".1f"),
-            ("cold round p50, ms", lambda l: pct(l.cold_ms, 0.5), ".1f"),
-            ("cold round p95, ms", lambda l: pct(l.cold_ms, 0.95), ".1f"),
-            ("cold round max, ms", lambda l: max(l.cold_ms), ".1f"),
-            ("warm p50, ms", lambda l: pct(l.warm_all, 0.5), ".1f"),
-            ("warm p95, ms", lambda l: pct(l.warm_all, 0.95), ".1f"),
-            ("warm max, ms", lambda l: max(l.warm_all), ".1f")]
+    rows = [("server start-up, s", lambda t: t.startup_s, ".2f"),
+            ("first query after start, ms", lambda t: t.first_ms, ".1f"),
+            ("cold round p50, ms", lambda t: pct(t.cold_ms, 0.5), ".1f"),
+            ("cold round p95, ms", lambda t: pct(t.cold_ms, 0.95), ".1f"),
+            ("cold round max, ms", lambda t: max(t.cold_ms), ".1f"),
+            ("warm p50, ms", lambda t: pct(t.warm_all, 0.5), ".1f"),
+            ("warm p95, ms", lambda t: pct(t.warm_all, 0.95), ".1f"),
+            ("warm max, ms", lambda t: max(t.warm_all), ".1f")]
     for label, get, fmt in rows:
         print(pad(label) + "".join(f"{format(get(lat[n]), fmt):>9}" for n in names))
     values = sorted(plain.values())
-    print(pad("wenhai uncached p50 / p95, ms") + f"{pct(values, 0.5):>9.1f}{pct(values, 0.95):>9.1f}")
+    print(pad("wenhai uncached p50 / p95, ms")
+          + f"{pct(values, 0.5):>9.1f}{pct(values, 0.95):>9.1f}")
     print("\nper query, ms: warm median (HTTP) per engine, wenhai uncached (in process), matches")
-    for label, params in QUERIES:
+    for label, _params in QUERIES:
         line = pad(label)
         line += "".join(f"{statistics.median(lat[n].warm_ms[label]):>9.1f}" for n in names)
         line += f"{plain[label]:>9.1f}"

@@ -57,12 +57,14 @@ def build_wenhai(files: list[Path], home: Path) -> dict:
     with Archive(home) as archive, archive.writing():
         report = ingest(archive, files)
     seconds = time.perf_counter() - started
-    return {"seconds": seconds, "failed": len(report.failed), "index_bytes": dir_size(home / "index")}
+    return {"seconds": seconds, "failed": len(report.failed),
+            "index_bytes": dir_size(home / "index")}
 
 
 def load_texts(home: Path) -> dict[int, tuple[str, str]]:
     with Archive(home) as archive:
-        return {r[0]: (r[1], r[2]) for r in archive.db.execute("SELECT id, title, body FROM articles")}
+        return {r[0]: (r[1], r[2])
+                for r in archive.db.execute("SELECT id, title, body FROM articles")}
 
 
 def print_reposts(home: Path, examples: int = 5) -> None:
@@ -182,7 +184,8 @@ def main() -> None:
         base = Baseline(texts, tmp / "baseline")
         text_bytes = sum(len((t + b).encode()) for t, b in texts.values())
         print(f"\n{'ingest':<26}{'wenhai':>14}{'stock':>14}")
-        print(f"{'seconds':<26}{w['seconds']:>14.1f}{base.seconds:>14.1f}  (wenhai: decode+clean+index)")
+        print(f"{'seconds':<26}{w['seconds']:>14.1f}{base.seconds:>14.1f}"
+              "  (wenhai: decode+clean+index)")
         print(f"{'MB/s':<26}{text_mb / w['seconds']:>14.2f}{text_mb / base.seconds:>14.2f}")
         print(f"{'index size / text size':<26}{w['index_bytes'] / text_bytes:>14.2f}"
               f"{base.index_bytes / text_bytes:>14.2f}")

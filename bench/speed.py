@@ -211,7 +211,8 @@ def bench_size(n: int, rounds: int, seed: int, work: Path) -> dict[str, dict]:
     text_mb = sum(f.stat().st_size for f in files) / 1e6
     home, stock_ix = work / f"wenhai-{n}", work / f"stock-{n}"
     figures: dict[str, dict] = {"wenhai": {}, "stock": {}, "text_mb": text_mb}
-    print(f"[{n}] {len(files)} files, {text_mb:.1f} MB: wenhai ingest…", file=sys.stderr, flush=True)
+    print(f"[{n}] {len(files)} files, {text_mb:.1f} MB: wenhai ingest…",
+          file=sys.stderr, flush=True)
     ingest = WENHAI + ["--home", str(home), "ingest", str(folder)]
     first = run_measured(ingest, ok=(0, 1))
     print(f"[{n}] wenhai: {first.stdout.strip()}; again…", file=sys.stderr, flush=True)
@@ -335,7 +336,8 @@ def main() -> None:
     try:
         sizes = sorted({int(s) for s in args.sizes.split(",")})
     except ValueError:
-        ap.error(f"--sizes {args.sizes!r}: give article counts separated by commas, e.g. 2000,10000")
+        ap.error(f"--sizes {args.sizes!r}: give article counts separated by commas, "
+                 "e.g. 2000,10000")
     if args.rounds < 2 or min(sizes) < 1:
         ap.error("--rounds must be at least 2 and every size at least 1")
 

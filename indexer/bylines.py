@@ -27,7 +27,8 @@ from . import dates
 #: Byline keys → the field their value goes to. `报道` follows the author and names the outlet.
 KEYS = {
     "作者": "author", "文": "author", "撰文": "author", "文字": "author", "记者": "author",
-    "本报记者": "author", "本网记者": "author", "实习生": "author", "报道": "source", "来源": "source", "出处": "source", "转自": "source",
+    "本报记者": "author", "本网记者": "author", "实习生": "author", "报道": "source",
+    "来源": "source", "出处": "source", "转自": "source",
     "编辑": "editor", "责编": "editor", "责任编辑": "editor", "通讯员": "correspondent",
     "摄影": "photographer", "摄": "photographer", "图": "photographer", "摄影报道": "photographer",
     "本报通讯员": "correspondent", "审核": "reviewer", "校对": "proofreader",

@@ -103,7 +103,9 @@ def main(ctx: click.Context, home: Path | None) -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--encoding", help="Force this encoding (e.g. gb18030, big5) instead of detecting it.")
+@click.option(
+    "--encoding", help="Force this encoding (e.g. gb18030, big5) instead of detecting it.",
+)
 @click.option(
     "--max-size", default=ingest_lib.DEFAULT_MAX_BYTES // 1_000_000, show_default=True,
     type=click.IntRange(1), help="Refuse files larger than this many MB.",
@@ -120,8 +122,8 @@ def ingest(ctx, paths, encoding, max_size, max_chars, quiet, jobs):
 
     Reads .txt, .md, .html/.htm, .json and .jsonl in UTF-8, UTF-16, GB18030 or Big5,
     Word .docx, and every such file inside a .zip (up to 10,000 files and 20 × --max-size
-    unpacked per zip). Unchanged files are skipped; changed files update their articles. Exits 1 if any
-    file failed (the others are stored all the same).
+    unpacked per zip). Unchanged files are skipped; changed files update their articles.
+    Exits 1 if any file failed (the others are stored all the same).
     """
     with _errors(), _archive(ctx) as archive, archive.writing(jobs=jobs):
         _notices(archive)
@@ -165,7 +167,8 @@ def search(ctx, query, limit, page, as_json):
         meta = " · ".join(
             x for x in (hit.source, hit.author, hit.published and hit.published.isoformat()) if x
         )
-        click.echo(f"\n[{hit.id}] {_terminal_html(str(hit.title_html))}" + (f"  — {meta}" if meta else ""))
+        click.echo(f"\n[{hit.id}] {_terminal_html(str(hit.title_html))}"
+                   + (f"  — {meta}" if meta else ""))
         click.echo(f"    {_terminal_html(str(hit.snippet))}")
     if result.pages > page:
         click.echo(f"\npage {page} of {result.pages}: --page {page + 1} for more", err=True)
@@ -191,7 +194,8 @@ def show(ctx, article_id, as_json):
     for name, value in article.extra.items():
         how = article.provenance.get(name)
         click.echo(f"{name}: {value}" + (f"  (from {how})" if how else ""))
-    click.echo(f"file: {article.path}" + (f"  (+{len(article.paths) - 1} more)" if len(article.paths) > 1 else ""))
+    click.echo(f"file: {article.path}"
+               + (f"  (+{len(article.paths) - 1} more)" if len(article.paths) > 1 else ""))
     click.echo(f"format: {article.format}, encoding: {article.encoding}")
     click.echo()
     for text, is_heading in article.paragraphs():
@@ -257,7 +261,8 @@ def check(ctx, repair, as_json, quiet):
     if as_json:
         click.echo(json.dumps({"found": found.to_dict(), "after": after.to_dict()}, indent=2))
     else:
-        click.echo(f"store:   {found.store_integrity} ({found.articles} articles, {found.pending} waiting to be indexed)")
+        click.echo(f"store:   {found.store_integrity} ({found.articles} articles, "
+                   f"{found.pending} waiting to be indexed)")
         if found.index_problem:
             click.echo(f"index:   {found.index_problem}")
         else:

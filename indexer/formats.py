@@ -86,7 +86,8 @@ def read_md(text: str, original: bytes, path: str) -> Result:
         try:
             front = yaml.safe_load(m.group(1))
         except yaml.YAMLError as e:
-            return [IngestError(path, f"has invalid YAML front matter ({e.__class__.__name__}): fix or remove the block between the --- lines")]
+            return [IngestError(path, f"has invalid YAML front matter ({e.__class__.__name__}): "
+                                      "fix or remove the block between the --- lines")]
         if isinstance(front, dict):
             for name, keys in JSON_KEYS.items():
                 for k in keys:
@@ -159,7 +160,8 @@ def read_json(text: str, original: bytes, path: str) -> Result:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as e:
-        return [IngestError(path, f"is not valid JSON (line {e.lineno}, column {e.colno}: {e.msg})")]
+        return [IngestError(path,
+                            f"is not valid JSON (line {e.lineno}, column {e.colno}: {e.msg})")]
     if isinstance(data, dict) and not any(k in data for k in JSON_KEYS["text"]):
         for key in ("articles", "items", "data", "results", "posts"):
             if isinstance(data.get(key), list):
@@ -168,7 +170,8 @@ def read_json(text: str, original: bytes, path: str) -> Result:
     records = data if isinstance(data, list) else [data]
     out: Result = []
     for i, obj in enumerate(records, 1):
-        raw = json.dumps(obj, ensure_ascii=False, indent=1).encode() if len(records) > 1 else original
+        raw = (json.dumps(obj, ensure_ascii=False, indent=1).encode() if len(records) > 1
+               else original)
         out.append(_json_record(obj, raw, path, f"record {i}" if len(records) > 1 else "the file"))
     return out
 

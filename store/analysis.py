@@ -4,16 +4,17 @@ Two views of the same normalized text are indexed:
 
 * **words** — jieba's segmentation (computed by jieba-rs: `segmenter`) with one position
   per word, so that a phrase of words matches only when the words stand next to each
-  other. (jieba's stock ``ChineseAnalyzer`` uses character offsets as positions, which makes consecutive
-  words look two or more positions apart and breaks phrase queries.) At index time
-  the shorter dictionary words inside a long word (人民 and 法院 inside 最高人民法院)
-  are added at the long word's position, as jieba's search mode does.
-* **grams** — every CJK character, every digit and every run of Latin letters is a *unit*; each unit
-  is indexed as itself and as a bigram with the next unit, both at the unit's
-  position. Any run of units can then be found exactly: one unit is a term, two or
-  more are a phrase of consecutive bigrams. Units with punctuation or spaces between
-  them form a marked bigram (中~国), so an exact match means nothing in between. This is what makes a query find text
-  inside a longer word or across word boundaries, the way Ctrl-F would.
+  other. (jieba's stock ``ChineseAnalyzer`` uses character offsets as positions, which
+  makes consecutive words look two or more positions apart and breaks phrase queries.)
+  At index time the shorter dictionary words inside a long word (人民 and 法院 inside
+  最高人民法院) are added at the long word's position, as jieba's search mode does.
+* **grams** — every CJK character, every digit and every run of Latin letters is a
+  *unit*; each unit is indexed as itself and as a bigram with the next unit, both at the
+  unit's position. Any run of units can then be found exactly: one unit is a term, two
+  or more are a phrase of consecutive bigrams. Units with punctuation or spaces between
+  them form a marked bigram (中~国), so an exact match means nothing in between. This is
+  what makes a query find text inside a longer word or across word boundaries, the way
+  Ctrl-F would.
 """
 
 from __future__ import annotations
@@ -65,7 +66,7 @@ def gram_terms(text: str) -> list[str]:
     us = units(normalize(text))
     if len(us) <= 1:
         return [u for u, _, _ in us]
-    return [bigram(a, b) for a, b in zip(us, us[1:])]
+    return [bigram(a, b) for a, b in zip(us, us[1:], strict=False)]
 
 
 def words(text: str, *, subwords: bool = False) -> list[tuple[str, int, int, bool]]:
@@ -265,7 +266,7 @@ def gram_postings(text: str) -> list[Posting]:
         poses,
         [
             a + b if not gap and a > "\x7f" and b > "\x7f" else _joined(a, b, bool(gap))
-            for a, b, gap in zip(us, us[1:], between)
+            for a, b, gap in zip(us, us[1:], between, strict=False)
         ],
     )
     return _postings(poses)

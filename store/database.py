@@ -127,7 +127,9 @@ def group_article(
             theirs = [r[0] for r in conn.execute(
                 "SELECT hash FROM repost_keys WHERE article_id = ?", (other,))]
             if reposts.similarity(mine, theirs) >= reposts.THRESHOLD:
-                row = conn.execute("SELECT group_id FROM articles WHERE id = ?", (other,)).fetchone()
+                row = conn.execute(
+                    "SELECT group_id FROM articles WHERE id = ?", (other,)
+                ).fetchone()
                 groups.append(row[0] if row and row[0] is not None else other)
         conn.executemany(
             "INSERT OR IGNORE INTO repost_keys(hash, article_id) VALUES (?, ?)",
@@ -300,7 +302,9 @@ def store_file(
         new_ids: list[int] = []
         for n, article in enumerate(articles):
             digest = article.content_hash or content_hash(article)
-            row = conn.execute("SELECT id FROM articles WHERE content_hash = ?", (digest,)).fetchone()
+            row = conn.execute(
+                "SELECT id FROM articles WHERE content_hash = ?", (digest,)
+            ).fetchone()
             if row is not None:
                 article_id = row["id"]
             else:
@@ -341,7 +345,9 @@ def store_file(
             ).fetchone():
                 conn.execute("DELETE FROM articles WHERE id = ?", (orphan,))
                 conn.execute("DELETE FROM repost_keys WHERE article_id = ?", (orphan,))
-                conn.execute("INSERT OR IGNORE INTO index_deletes(article_id) VALUES (?)", (orphan,))
+                conn.execute(
+                    "INSERT OR IGNORE INTO index_deletes(article_id) VALUES (?)", (orphan,)
+                )
         conn.execute("RELEASE store_file")
     except BaseException:
         conn.execute("ROLLBACK TO store_file")

@@ -160,7 +160,7 @@ def _phrase(q: wq.Phrase, seg: Segment) -> tuple[np.ndarray, np.ndarray]:
 def _scored(q: wq.Phrase, seg: Segment, lists, docs: np.ndarray):
     """A phrase scores as the sum of its words' scores (Whoosh's intersection matcher)."""
     scores = np.zeros(len(docs))
-    for word, found in zip(q.words, lists):
+    for word, found in zip(q.words, lists, strict=True):
         rows = np.searchsorted(found.docs, docs)
         scores += seg.bm25(q.fieldname, word, found)[rows]
     return docs, scores

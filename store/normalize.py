@@ -70,7 +70,7 @@ def _table() -> dict[int, str]:
     ]
     converted = opencc.OpenCC("t2s.json").convert("\n".join(chars)).split("\n")
     if len(converted) == len(chars):
-        for src, dst in zip(chars, converted):
+        for src, dst in zip(chars, converted, strict=True):
             if len(dst) == 1 and dst != src:
                 table[ord(src)] = dst
     # A compatibility ideograph may map to a traditional form: apply t2s after NFKC.

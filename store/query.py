@@ -130,7 +130,9 @@ def _date_query(value: str, original: str) -> wq.Query:
     if ".." in value:
         lo, _, hi = value.partition("..")
         if not lo and not hi:
-            raise QueryError(f"The date range in «{original}» is empty: write date:2024-01..2024-06.")
+            raise QueryError(
+                f"The date range in «{original}» is empty: write date:2024-01..2024-06."
+            )
         return date_range(lo, hi, original)
     return date_range(value, value, original)
 

@@ -38,7 +38,10 @@ def sketch(body: str) -> list[int]:
     text = "".join(_KEEP.findall(normalize(body)))
     if len(text) < MIN_CHARS:
         return []
-    hashes = {zlib.crc32(text[i : i + SHINGLE].encode("utf-8")) for i in range(len(text) - SHINGLE + 1)}
+    hashes = {
+        zlib.crc32(text[i : i + SHINGLE].encode("utf-8"))
+        for i in range(len(text) - SHINGLE + 1)
+    }
     return sorted(heapq.nsmallest(SKETCH, hashes))
 
 

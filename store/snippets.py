@@ -83,7 +83,9 @@ def snippet(text: str, needles: list[str], length: int = SNIPPET_CHARS) -> Marku
         end = min(end, start + length)
     piece = text[start:end].replace("\n", " ").strip()
     offset = start + (len(text[start:end]) - len(text[start:end].lstrip()))
-    marked = [(a - offset, b - offset) for a, b in found if a >= offset and b <= offset + len(piece)]
+    marked = [
+        (a - offset, b - offset) for a, b in found if a >= offset and b <= offset + len(piece)
+    ]
     prefix = "…" if start > 0 else ""
     suffix = "…" if end < len(text) else ""
     return Markup(prefix) + mark(piece, needles, marked) + Markup(suffix)

@@ -62,6 +62,7 @@ def test_word_tokenizer_adds_subwords_only_when_indexing():
 
 def test_gram_tokenizer_units_and_bigrams_share_positions():
     tokens = [(t.text, t.pos) for t in GramTokenizer()("小米SU7", positions=True)]
-    assert tokens == [("小", 0), ("小米", 0), ("米", 1), ("米 su", 1), ("su", 2), ("su 7", 2), ("7", 3)]
+    assert tokens == [("小", 0), ("小米", 0), ("米", 1), ("米 su", 1),
+                      ("su", 2), ("su 7", 2), ("7", 3)]
     assert gram_terms("ＳＵ７") == ["su 7"]
     assert gram_terms("發") == ["发"]

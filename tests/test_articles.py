@@ -26,12 +26,14 @@ def test_netease_post_metadata_and_boilerplate():
     assert a.title == "碳纤维机盖风波之后，车主还信发布会吗？"
     assert (a.author, a.source) == ("林舟", "汽车前哨")
     assert a.provenance == {"title": "first line", "author": "byline", "source": "byline"}
-    for gone in ("回复汽车领取", "作者 |", "![]()", "图源", "精彩不停", "添加备注", "尽在【", "特别声明", "Notice:"):
+    for gone in ("回复汽车领取", "作者 |", "![]()", "图源", "精彩不停", "添加备注", "尽在【",
+                 "特别声明", "Notice:"):
         assert gone not in a.body, gone
     assert "售价4.2万元的碳纤维机盖" in a.body
     headings = [p for p, is_heading in a.paragraphs() if is_heading]
     assert headings == ["一块机盖引发的争议", "法庭上的84页材料", "信任才是最贵的选装件"]
-    assert b"\xe7\x89\xb9\xe5\x88\xab\xe5\xa3\xb0\xe6\x98\x8e" in a.original  # 特别声明 kept in the original
+    # 特别声明 kept in the original
+    assert b"\xe7\x89\xb9\xe5\x88\xab\xe5\xa3\xb0\xe6\x98\x8e" in a.original
 
 
 def test_gb18030_news_with_source_author_date_byline():
@@ -102,8 +104,10 @@ def test_jsonl_bad_line_is_reported_and_the_rest_kept():
         ("阅读原文", "promo: read the original"),
         ("END", "end marker"),
         ("责任编辑：王小明", "editor line"),
-        ("特别声明:以上内容(如有图片或视频亦包括在内)为自媒体平台“网易号”用户上传并发布", "网易号 disclaimer"),
-        ("Notice: The content above (including the pictures) is uploaded by a user of NetEase Hao", "网易号 English disclaimer"),
+        ("特别声明:以上内容(如有图片或视频亦包括在内)为自媒体平台“网易号”用户上传并发布",
+         "网易号 disclaimer"),
+        ("Notice: The content above (including the pictures) is uploaded by a user of NetEase Hao",
+         "网易号 English disclaimer"),
         ("喜欢此内容的人还喜欢", "公众号 recommended reading"),
         ("预览时标签不可点", "公众号 label note"),
         ("微信扫一扫关注该公众号", "公众号 scan to follow"),
@@ -119,7 +123,8 @@ def test_jsonl_bad_line_is_reported_and_the_rest_kept():
         ("编辑于 2024-03-05 10:02", "知乎 edited date"),
         ("编辑于 2024-03-05 10:02・IP 属地浙江", "知乎 edited date"),
         ("发布于 2024-03-05 10:02", "知乎 published date"),
-        ("著作权归作者所有。商业转载请联系作者获得授权，非商业转载请注明出处。", "知乎 copyright notice"),
+        ("著作权归作者所有。商业转载请联系作者获得授权，非商业转载请注明出处。",
+         "知乎 copyright notice"),
         ("收起全文d", "微博 expand/collapse"),
         ("展开全文", "微博 expand/collapse"),
         ("看到了成群的白鹭...展开全文c", "微博 expand link"),
@@ -127,7 +132,8 @@ def test_jsonl_bad_line_is_reported_and_the_rest_kept():
         ("特别声明：本文为江城网转载，仅代表作者观点。", "disclaimer"),
         ("免责声明：本文仅供参考，不构成投资建议。", "disclaimer"),
         ("（来源：江城晚报）", "source footer"),
-        ("本文来自腾讯新闻客户端自媒体，不代表腾讯新闻的观点和立场。", "腾讯新闻 self-media notice"),
+        ("本文来自腾讯新闻客户端自媒体，不代表腾讯新闻的观点和立场。",
+         "腾讯新闻 self-media notice"),
         ("海量资讯、精准解读，尽在新浪财经APP", "新浪 app promo"),
         ("原标题：江城大桥今起夜间限行", "original title of a repost"),
         ("（原标题：江城大桥今起夜间限行）", "original title of a repost"),
@@ -179,9 +185,12 @@ def test_wechat_post_header_gives_author_account_date_and_place():
     assert a.extra == {"location": "上海"}
     assert a.provenance["source"] == "wechat header"
     assert a.body.startswith("入秋以后")
-    for gone in ("原创", "文 |", "预览时标签", "扫一扫", "关注该公众号", "滑动看下一个", "轻触阅读原文", "在看"):
+    for gone in ("原创", "文 |", "预览时标签", "扫一扫", "关注该公众号", "滑动看下一个",
+                 "轻触阅读原文", "在看"):
         assert gone not in a.body, gone
-    assert [p for p, is_heading in a.paragraphs() if is_heading] == ["花园是怎么建起来的", "居民怎么说"]
+    assert [p for p, is_heading in a.paragraphs() if is_heading] == [
+        "花园是怎么建起来的", "居民怎么说"
+    ]
 
 
 def test_xinhua_dateline_is_cut_from_the_first_sentence_and_dated_by_the_year_in_the_text():
@@ -221,8 +230,10 @@ def test_zhihu_answer_keeps_author_and_edit_date_and_drops_the_copyright_notice(
 
 def test_weibo_expand_and_collapse_links_go_and_the_post_stays():
     a = fixture("weibo_long_post.txt")
-    assert a.title == "weibo_long_post"  # a post has no title: the file name, not its first sentence
-    assert a.body == "周末带孩子去了郊外的湿地公园，看到了成群的白鹭在浅滩上觅食。\n公园里的木栈道修得很好，推着婴儿车也能走完全程。"
+    # a post has no title: the file name, not its first sentence
+    assert a.title == "weibo_long_post"
+    assert a.body == ("周末带孩子去了郊外的湿地公园，看到了成群的白鹭在浅滩上觅食。\n"
+                      "公园里的木栈道修得很好，推着婴儿车也能走完全程。")
 
 
 def test_toutiao_notice_and_report_button_go():
@@ -233,7 +244,8 @@ def test_toutiao_notice_and_report_button_go():
 
 
 def test_title_falls_back_to_the_file_name_when_the_first_line_is_a_sentence():
-    good, _ = read_articles("今天的雨下了一整天，路上几乎没有行人。\n傍晚时分才放晴。".encode(), "notes/雨天随记.txt")
+    good, _ = read_articles("今天的雨下了一整天，路上几乎没有行人。\n傍晚时分才放晴。".encode(),
+                            "notes/雨天随记.txt")
     assert good[0].title == "雨天随记"
 
 
@@ -259,13 +271,16 @@ def test_json_ld_graph_with_plain_string_publisher():
 
 
 def test_header_and_front_matter_titles_win_over_the_first_line():
-    good, _ = read_articles("Title: 真正的标题\n\n看起来像标题的第一行\n正文在这里，写得很长很长。".encode(), "a.txt")
+    good, _ = read_articles(
+        "Title: 真正的标题\n\n看起来像标题的第一行\n正文在这里，写得很长很长。".encode(), "a.txt"
+    )
     assert good[0].title == "真正的标题" and good[0].provenance["title"] == "header"
     assert good[0].body.startswith("看起来像标题的第一行")
 
 
 def test_zhihu_published_line_gives_the_date():
-    text = "老房子为什么冬暖夏凉\n厚墙本身就是保温层，靠的是墙体的热惰性。\n发布于 2024-03-05 10:02・IP 属地浙江\n"
+    text = ("老房子为什么冬暖夏凉\n厚墙本身就是保温层，靠的是墙体的热惰性。\n"
+            "发布于 2024-03-05 10:02・IP 属地浙江\n")
     (a,), _ = read_articles(text.encode(), "zhihu.txt")
     assert a.published == dt.date(2024, 3, 5) and a.provenance["published"] == "知乎 published date"
     assert a.body == "厚墙本身就是保温层，靠的是墙体的热惰性。"
@@ -285,19 +300,23 @@ def test_wenhai_show_lists_extra_metadata_with_its_origin(wenhai, tmp_path):
 
 def test_one_paragraph_posts_keep_their_text():
     # A short post whose only line is also its title (common in scraped news and Weibo).
-    good, bad = read_articles("Title: 谁知道哪里可以补办手机卡\n\n谁知道哪里可以补办手机卡\n".encode(), "q.txt")
+    good, bad = read_articles(
+        "Title: 谁知道哪里可以补办手机卡\n\n谁知道哪里可以补办手机卡\n".encode(), "q.txt"
+    )
     assert not bad and good[0].body == "谁知道哪里可以补办手机卡"
     good, bad = read_articles("狗年第一条微博，只有去年的照片了\n".encode(), "post.txt")
     assert not bad and good[0].body == "狗年第一条微博，只有去年的照片了"
 
 
 def test_a_long_one_line_article_ending_in_a_promo_phrase_is_kept():
-    text = "2018年5月23日，省侨联主席一行赴厦门调研创新创业服务联系点。" * 8 + "欢迎扫码关注我们的公众号。"
+    text = ("2018年5月23日，省侨联主席一行赴厦门调研创新创业服务联系点。" * 8
+            + "欢迎扫码关注我们的公众号。")
     good, bad = read_articles(f"Title: 侨联调研\n\n{text}\n".encode(), "long.txt")
     assert not bad and good[0].body.startswith("2018年5月23日")
 
 
 def test_a_long_line_starting_with_a_promo_phrase_is_article_text():
-    text = "点击上方“合肥海事”关注我们夏天到了，水上活动少不了安全知识。" + "海事人员走进学校讲解水上安全。" * 15
+    text = ("点击上方“合肥海事”关注我们夏天到了，水上活动少不了安全知识。"
+            + "海事人员走进学校讲解水上安全。" * 15)
     good, bad = read_articles(f"Title: 水上安全进校园\n\n{text}\n".encode(), "glued.txt")
     assert not bad and "海事人员走进学校" in good[0].body

@@ -30,7 +30,8 @@ if CHROMIUM is None:
 
 
 def _wenhai(home: Path, *args: str) -> list[str]:
-    return [sys.executable, "-c", "from indexer.cli import main; main()", "--home", str(home), *args]
+    return [sys.executable, "-c", "from indexer.cli import main; main()",
+            "--home", str(home), *args]
 
 
 @pytest.fixture(scope="module")

@@ -22,7 +22,8 @@ from indexer.bylines import dateline, find, key_values, wechat
         ("发布时间：２０２４－０３－０５ 10:02", {"published": "2024-03-05"}),
         ("撰文 / 沈砚  摄影 / 韩冬", {"author": "沈砚", "photographer": "韩冬"}),
         ("记者 谢雨 陈东 图", {"author": "谢雨、陈东"}),
-        ("来源 |河湖治理办编辑 |杨然审核 |游文", {"source": "河湖治理办", "editor": "杨然", "reviewer": "游文"}),
+        ("来源 |河湖治理办编辑 |杨然审核 |游文",
+         {"source": "河湖治理办", "editor": "杨然", "reviewer": "游文"}),
     ],
 )
 def test_byline_lines(line, fields):
@@ -54,7 +55,8 @@ def test_sentences_that_start_like_a_byline_are_not_one(line):
         ("原创 许晴 城市绿意 2025-10-18 07:45 上海",
          {"author": "许晴", "source": "城市绿意", "published": "2025-10-18", "location": "上海"}),
         ("原创 城市绿意 2025-10-18", {"source": "城市绿意", "published": "2025-10-18"}),
-        ("许晴 城市绿意 2025-10-18 07:45", {"author": "许晴", "source": "城市绿意", "published": "2025-10-18"}),
+        ("许晴 城市绿意 2025-10-18 07:45",
+         {"author": "许晴", "source": "城市绿意", "published": "2025-10-18"}),
         ("2025-10-18", {"published": "2025-10-18"}),
     ],
 )
@@ -84,10 +86,12 @@ def test_a_name_and_a_date_alone_are_not_a_wechat_header():
         ("（记者 王芳 通讯员 李强）近日，新线开通。",
          {"author": "王芳", "correspondent": "李强"}, "近日，新线开通。"),
         ("本报讯（记者 周敏）长江大桥将夜间限行。", {"author": "周敏"}, "长江大桥将夜间限行。"),
-        ("江城晚报讯(记者金小雨)商场的试衣镜倒了。", {"source": "江城晚报", "author": "金小雨"}, "商场的试衣镜倒了。"),
+        ("江城晚报讯(记者金小雨)商场的试衣镜倒了。",
+         {"source": "江城晚报", "author": "金小雨"}, "商场的试衣镜倒了。"),
         ("本报讯（记者王伟实习生戴文）5月12日，榜单发布。",
          {"author": "王伟、戴文"}, "5月12日，榜单发布。"),
-        ("（记者崔明通讯员达峰）8日，警方通报了案情。", {"author": "崔明", "correspondent": "达峰"}, "8日，警方通报了案情。"),
+        ("（记者崔明通讯员达峰）8日，警方通报了案情。",
+         {"author": "崔明", "correspondent": "达峰"}, "8日，警方通报了案情。"),
     ],
 )
 def test_datelines_are_cut_and_the_sentence_kept(paragraph, fields, rest):

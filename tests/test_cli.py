@@ -30,7 +30,8 @@ def test_home_from_environment(runner, tmp_path, samples):
     from indexer.cli import main
 
     env_home = tmp_path / "from-env"
-    result = runner.invoke(main, ["ingest", str(samples / "tea_notes.md")], env={"WENHAI_HOME": str(env_home)})
+    result = runner.invoke(main, ["ingest", str(samples / "tea_notes.md")],
+                           env={"WENHAI_HOME": str(env_home)})
     assert result.exit_code == 0, result.output
     assert (env_home / "archive.db").exists()
 
@@ -38,7 +39,8 @@ def test_home_from_environment(runner, tmp_path, samples):
 def test_changed_file_updates_its_article(wenhai, samples):
     wenhai("ingest", samples)
     note = samples / "tea_notes.md"
-    note.write_text(note.read_text(encoding="utf-8").replace("肉桂香气高扬", "肉桂香气馥郁"), encoding="utf-8")
+    note.write_text(note.read_text(encoding="utf-8").replace("肉桂香气高扬", "肉桂香气馥郁"),
+                    encoding="utf-8")
     result = wenhai("ingest", samples)
     assert result.stdout.startswith("0 added, 1 updated, 5 unchanged")
     hits = json.loads(wenhai("search", "香气馥郁", "--json").stdout)["hits"]
@@ -76,8 +78,10 @@ def test_bad_files_are_reported_and_good_ones_kept(wenhai, tmp_path):
     errors = result.stderr.splitlines()
     assert f"failed: {folder / 'empty.txt'}: is empty" in errors
     assert any(e.startswith(f"failed: {folder / 'binary.txt'}: ") for e in errors)
-    assert f"failed: {folder / 'broken.json'}: is not valid JSON (line 1, column 11: Unterminated string starting at)" in errors
-    assert f"failed: {folder / 'only-ads.txt'}: has no article text after removing boilerplate" in errors
+    assert (f"failed: {folder / 'broken.json'}: is not valid JSON "
+            "(line 1, column 11: Unterminated string starting at)") in errors
+    assert (f"failed: {folder / 'only-ads.txt'}: "
+            "has no article text after removing boilerplate") in errors
     assert f"failed: {tmp_path / 'missing.txt'}: no such file or folder" in errors
     assert json.loads(wenhai("search", "图书馆", "--json").stdout)["total"] == 1
 

@@ -31,14 +31,17 @@ def test_dates_in_every_written_form_become_iso(text, expected):
     assert parse_date(text) == expected
 
 
-@pytest.mark.parametrize("text", ["版本号1.2.3", "第3章第5节", "三年五班", "9999-01-01", "电话2024-3"])
+@pytest.mark.parametrize(
+    "text", ["版本号1.2.3", "第3章第5节", "三年五班", "9999-01-01", "电话2024-3"]
+)
 def test_things_that_are_not_dates(text):
     assert parse_date(text) is None
 
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("12月31日", (12, 31)), ("１月２０日", (1, 20)), ("十二月三十一日", (12, 31)), ("2月29日", (2, 29))],
+    [("12月31日", (12, 31)), ("１月２０日", (1, 20)), ("十二月三十一日", (12, 31)),
+     ("2月29日", (2, 29))],
 )
 def test_month_and_day_without_a_year(text, expected):
     assert month_day(text) == expected

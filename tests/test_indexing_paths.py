@@ -18,11 +18,22 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.formats import Positions
 
 import indexer.ingest as ingest_module
+import store.archive
 from indexer import reading
 from indexer.ingest import ingest
-import store.archive
-from store import (Archive, analysis, cache, columnar, index, matches, occurrences, postings,
-                   saved, segments, workers)
+from store import (
+    Archive,
+    analysis,
+    cache,
+    columnar,
+    index,
+    matches,
+    occurrences,
+    postings,
+    saved,
+    segments,
+    workers,
+)
 from store.errors import StorageError
 from store.filters import Filters
 
@@ -46,7 +57,9 @@ def test_batch_analysis_finds_the_terms_whoosh_would_index(kind, tokenizer):
     texts = sample_texts()
     found = (occurrences.words if kind == "words" else occurrences.grams)(texts)
     got: list[dict] = [{} for _ in texts]
-    for key, doc, pos in zip(found.keys.tolist(), found.docs.tolist(), found.positions.tolist()):
+    for key, doc, pos in zip(
+        found.keys.tolist(), found.docs.tolist(), found.positions.tolist(), strict=True
+    ):
         term = found.strings[key] if kind == "words" else occurrences.gram_term(key, found.strings)
         got[doc].setdefault(term, []).append(pos)
     plain = TEXT(analyzer=tokenizer(), phrase=True)
@@ -137,7 +150,8 @@ def test_the_index_is_the_one_whoosh_itself_writes(tmp_path, monkeypatch):
     ix.close()
     (tmp_path / "plain" / index.SIDECAR).write_text(json.dumps(index.identity()))
 
-    fast_infos, plain_infos = term_infos(tmp_path / "fast" / "index"), term_infos(tmp_path / "plain")
+    fast_infos, plain_infos = (term_infos(tmp_path / "fast" / "index"),
+                               term_infos(tmp_path / "plain"))
     assert ("body_g", "记者".encode()) in plain_infos and len(plain_infos) > 4000
     assert fast_infos == plain_infos
     assert index_content(tmp_path / "fast") == _content(tmp_path / "plain")
@@ -183,7 +197,8 @@ def test_reading_in_worker_processes_stores_what_reading_in_one_does(tmp_path, m
     (folder / "empty.md").write_text("", encoding="utf-8")
     (folder / "binary.txt").write_bytes(bytes(range(256)) * 8)
     (folder / "huge.txt").write_bytes("大".encode() * 400_000)
-    (folder / "broken.jsonl").write_text('{"title": "好", "content": "正文"}\n{oops\n', encoding="utf-8")
+    (folder / "broken.jsonl").write_text('{"title": "好", "content": "正文"}\n{oops\n',
+                                         encoding="utf-8")
     monkeypatch.setattr(ingest_module, "PARALLEL_FILES", 1)
     monkeypatch.setattr(reading, "CHUNK", 3)
     monkeypatch.setattr(reading, "AHEAD", 1)
@@ -244,7 +259,8 @@ def test_merging_segments_with_replaced_articles_keeps_only_the_new_text(
     with Archive(many) as archive, archive.writing(jobs=jobs):
         ingest(archive, [folder])
     for path in sorted(folder.glob("*.txt"))[:12:3]:  # edited: their old documents are deleted
-        path.write_text(path.read_text(encoding="utf-8") + "\n补充报道：港口夜间停航。\n", encoding="utf-8")
+        path.write_text(path.read_text(encoding="utf-8") + "\n补充报道：港口夜间停航。\n",
+                        encoding="utf-8")
     make_corpus(folder, 30, start=30, paragraphs=3)
     with Archive(many) as archive, archive.writing(jobs=jobs):
         ingest(archive, [folder])
@@ -291,7 +307,8 @@ def test_a_failing_indexing_worker_loses_nothing(tmp_path, monkeypatch):
 def test_saved_segment_arrays_answer_as_the_index_itself_does(tmp_path, monkeypatch):
     folder = tmp_path / "files"
     make_corpus(folder, 20, paragraphs=2)
-    authors, sources = ["郑海", "林舟", "周敏", "陈清", "王岚"], ["海岸日报", "港航周刊", "江城晚报"]
+    authors, sources = (["郑海", "林舟", "周敏", "陈清", "王岚"],
+                        ["海岸日报", "港航周刊", "江城晚报"])
     for i in range(36):  # twelve files of three articles, with sources, authors and dates
         record = {"title": f"港口观察第{i}期", "author": authors[i % 5], "source": sources[i % 3],
                   "pub_date": f"{2019 + i % 6}-0{1 + i % 9}-{10 + i % 17}",
@@ -304,7 +321,8 @@ def test_saved_segment_arrays_answer_as_the_index_itself_does(tmp_path, monkeypa
     with Archive(home) as archive, archive.writing(jobs=1):
         ingest(archive, [folder])
     files = sorted((home / "index").glob(f"*.{saved.SUFFIX}"))
-    assert {p.name.split(".")[0] for p in files} == segment_ids(home)  # merged segments' files are gone
+    # merged segments' files are gone
+    assert {p.name.split(".")[0] for p in files} == segment_ids(home)
 
     ix = index.open_index(home / "index")
     with ix.reader() as reader:
@@ -321,7 +339,8 @@ def test_saved_segment_arrays_answer_as_the_index_itself_does(tmp_path, monkeypa
                     f"length.{name}" not in arrays)
     ix.close()
 
-    queries = [("市民", {}), ("记者", {"sort": "newest"}), ("报道", {"filters": Filters(year="2022")}),
+    queries = [("市民", {}), ("记者", {"sort": "newest"}),
+               ("报道", {"filters": Filters(year="2022")}),
                ("港口 -编号", {"sort": "oldest", "per_page": 20}), ("观察", {"page": 2})]
 
     def answers() -> list:

@@ -22,7 +22,9 @@ def imported_top_levels(package: str) -> set[str]:
 
 
 def test_store_imports_neither_click_nor_flask_nor_the_other_layers():
-    assert not imported_top_levels("store") & {"click", "flask", "werkzeug", "indexer", "web", "rich"}
+    assert not imported_top_levels("store") & {
+        "click", "flask", "werkzeug", "indexer", "web", "rich"
+    }
 
 
 def test_web_never_imports_indexer():

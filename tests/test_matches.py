@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from indexer.ingest import ingest
 import store.matches
+from indexer.ingest import ingest
 from store import Archive, Filters, cache, columnar
 from store.evaluate import Unsupported
 from store.normalize import normalize
@@ -46,7 +46,8 @@ def write_articles(folder: Path, start: int, n: int, rng: random.Random) -> None
         if author := rng.choice(AUTHORS):
             meta.append(f"author: {author}")
         if rng.random() < 0.8:
-            meta.append(f"date: {rng.randint(2021, 2024)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}")
+            meta.append(f"date: {rng.randint(2021, 2024)}-{rng.randint(1, 12):02d}"
+                        f"-{rng.randint(1, 28):02d}")
         front = "\n".join(meta)
         (folder / f"{i:03d}.md").write_text(f"---\n{front}\n---\n\n{body}\n", encoding="utf-8")
 

@@ -8,7 +8,9 @@ from hypothesis import strategies as st
 from store import QueryError
 from store.query import parse
 
-SYNTAX = st.sampled_from(['"', "“", "”", "-", "OR", " ", "title:", "date:", "..", ":", "（", "）", "*"])
+SYNTAX = st.sampled_from(
+    ['"', "“", "”", "-", "OR", " ", "title:", "date:", "..", ":", "（", "）", "*"]
+)
 TEXT = st.lists(st.one_of(SYNTAX, st.text(min_size=1, max_size=4)), max_size=12).map("".join)
 
 
@@ -24,7 +26,8 @@ def test_parser_raises_only_query_errors(text):
 
 
 @given(TEXT)
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_api_answers_200_or_400(client, text):
     response = client.get("/api/search", query_string={"q": text})
     assert response.status_code in (200, 400), text

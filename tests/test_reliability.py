@@ -28,7 +28,8 @@ TOPICS = ["港口", "茶叶", "地铁", "图书馆", "法院", "电池", "稻田
 
 
 def wenhai_cmd(home: Path, *args: str) -> list[str]:
-    return [sys.executable, "-c", "from indexer.cli import main; main()", "--home", str(home), *args]
+    return [sys.executable, "-c", "from indexer.cli import main; main()",
+            "--home", str(home), *args]
 
 
 def run(home: Path, *args: str, **kw) -> subprocess.CompletedProcess:
@@ -48,7 +49,8 @@ def make_corpus(folder: Path, n: int, *, start: int = 0, paragraphs: int = 6) ->
             f"记者现场采访了{rng.randint(2, 90)}位市民。"
             for p in range(paragraphs)
         )
-        (folder / f"{i:04d}.txt").write_text(f"{topic}新闻{i}\n\n{marker}。\n{body}\n", encoding="utf-8")
+        (folder / f"{i:04d}.txt").write_text(f"{topic}新闻{i}\n\n{marker}。\n{body}\n",
+                                             encoding="utf-8")
         markers.append(marker)
     return markers
 

@@ -12,9 +12,11 @@ ARTICLES = [
     Article(title="最高人民法院发布道路交通安全法司法解释", author="周敏", source="法治日报",
             published=dt.date(2024, 3, 5),
             body="最高人民法院今天发布司法解释，明确道路交通安全法中的若干问题。\n安装简单的行车记录仪也可以作为证据。"),
-    Article(title="臺北捷運新線通車", author="林志明", source="聯合報", published=dt.date(2023, 7, 1),
+    Article(title="臺北捷運新線通車", author="林志明", source="聯合報",
+            published=dt.date(2023, 7, 1),
             body="臺北捷運環狀線今日通車，乘客體驗無人駕駛。票價維持不變。"),
-    Article(title="小米SU7车主维权", author="张逸", source="TOP电商", published=dt.date(2024, 5, 20),
+    Article(title="小米SU7车主维权", author="张逸", source="TOP电商",
+            published=dt.date(2024, 5, 20),
             body="不少车主花了4.2万买了碳纤维机盖，５Ｇ网络下直播维权。１２月还将开庭。"),
     Article(title="汽车行业观察", author="李四", source="网易号", published=dt.date(2024, 11, 2),
             body="小米在手机之外布局汽车，碳纤维材料用在了机盖上。行业认为电池才是关键。"),
@@ -84,7 +86,9 @@ def test_title_match_ranks_first(searchable):
 def test_and_or_not_and_fields(searchable):
     assert titles(searchable, "碳纤维 电池") == ["汽车行业观察"]
     assert sorted(titles(searchable, "碳纤维 -小米")) == ["读书笔记"]
-    assert sorted(titles(searchable, "捷运 OR 司法")) == ["最高人民法院发布道路交通安全法司法解释", "臺北捷運新線通車"]
+    assert sorted(titles(searchable, "捷运 OR 司法")) == [
+        "最高人民法院发布道路交通安全法司法解释", "臺北捷運新線通車"
+    ]
     assert titles(searchable, "author:张逸") == ["小米SU7车主维权"]
     assert titles(searchable, "source:联合报") == ["臺北捷運新線通車"]
     assert titles(searchable, "title:碳纤维") == []
@@ -159,7 +163,8 @@ def test_search_sees_articles_added_after_it_opened(searchable):
 
 
 def test_digits_inside_longer_numbers(tmp_path):
-    archive = archive_with(tmp_path / "home", [Article(title="年报", body="2019年营收增长，4.25万辆交付。")])
+    archive = archive_with(tmp_path / "home",
+                           [Article(title="年报", body="2019年营收增长，4.25万辆交付。")])
     for q in ("19年", "2019", "4.25万", "25万", "019年营收"):
         assert archive.search(q).total == 1, q
     assert archive.search("2018").total == 0
@@ -167,10 +172,14 @@ def test_digits_inside_longer_numbers(tmp_path):
 
 
 def test_exact_string_beats_many_scattered_words_even_in_the_title(tmp_path):
-    loud = Article(title="机盖与碳纤维，碳纤维与机盖", body="碳纤维很轻。机盖很重。碳纤维和机盖。" * 5)
-    quiet = Article(title="改装记录", body="周末去店里换了一块碳纤维机盖，其余都是闲聊。" + "天气不错。" * 40)
+    loud = Article(title="机盖与碳纤维，碳纤维与机盖",
+                   body="碳纤维很轻。机盖很重。碳纤维和机盖。" * 5)
+    quiet = Article(title="改装记录",
+                    body="周末去店里换了一块碳纤维机盖，其余都是闲聊。" + "天气不错。" * 40)
     archive = archive_with(tmp_path / "home", [loud, quiet])
-    assert [h.title for h in archive.search("碳纤维机盖").hits] == ["改装记录", "机盖与碳纤维，碳纤维与机盖"]
+    assert [h.title for h in archive.search("碳纤维机盖").hits] == [
+        "改装记录", "机盖与碳纤维，碳纤维与机盖"
+    ]
     assert archive.matching_ids("碳纤维机盖") == [h.id for h in archive.search("碳纤维机盖").hits]
     archive.close()
 
@@ -179,21 +188,24 @@ def test_highlights_mark_exactly_the_match_without_overlaps(searchable):
     (hit,) = searchable.search("民法").hits
     assert "最高人<mark>民法</mark>院" in str(hit.snippet)
     (hit,) = searchable.search("人民 民法院").hits  # overlapping needles: longest wins, no nesting
-    assert "最高人<mark>民法院</mark>" in str(hit.snippet) or "<mark>人民</mark>法院" in str(hit.snippet)
+    assert ("最高人<mark>民法院</mark>" in str(hit.snippet)
+            or "<mark>人民</mark>法院" in str(hit.snippet))
     assert "<mark><mark>" not in str(hit.snippet) and "</mark></mark>" not in str(hit.snippet)
 
 
 def test_snippets_are_cut_at_sentence_punctuation():
     from store.snippets import snippet
 
-    text = "第一句很长很长的开场白。" * 20 + "这里提到了碳纤维机盖的事情！" + "后面还有别的内容。" * 20
+    text = ("第一句很长很长的开场白。" * 20 + "这里提到了碳纤维机盖的事情！"
+            + "后面还有别的内容。" * 20)
     cut = str(snippet(text, ["碳纤维机盖"], length=40))
     assert cut.startswith("…这里提到了<mark>碳纤维机盖</mark>的事情！")
     assert cut.endswith("…")
 
 
 def test_exact_matches_do_not_span_punctuation(tmp_path):
-    archive = archive_with(tmp_path / "home", [Article(title="天气", body="今天下雨，天气很冷。价格是4.2万。")])
+    archive = archive_with(tmp_path / "home",
+                           [Article(title="天气", body="今天下雨，天气很冷。价格是4.2万。")])
     assert archive.search("下雨").total == 1
     assert archive.search("雨天").total == 0  # 雨，天 is not 雨天
     assert archive.search("4.2万").total == 1

@@ -53,7 +53,9 @@ def test_search_page_lists_highlighted_results(client):
 def test_search_paginates(ingested):
     from web import create_app
 
-    client = create_app({"WENHAI_HOME": str(ingested), "TESTING": True, "PER_PAGE": 2}).test_client()
+    client = create_app(
+        {"WENHAI_HOME": str(ingested), "TESTING": True, "PER_PAGE": 2}
+    ).test_client()
     first = client.get("/search", query_string={"q": "的"})
     assert "第 1 / " in first.text
     next_link = re.search(r'<a rel="next" href="([^"]+)"', first.text).group(1)
@@ -176,7 +178,9 @@ def test_api_filters_narrow_results_and_facets(harbor):
     assert {h["source"] for h in data["hits"]} == {"海岸日报"}
     assert data["facets"]["source"] == [["海岸日报", 2]]
     assert api(harbor, q="码头", author="林舟")["hits"][0]["title"] == "无人集卡雨天测试记录"
-    assert [h["title"] for h in api(harbor, q="码头", year="2025")["hits"]] == ["海港城市的夜班公交"]
+    assert [h["title"] for h in api(harbor, q="码头", year="2025")["hits"]] == [
+        "海港城市的夜班公交"
+    ]
     assert api(harbor, q="码头", source="海岸日报", year="2022")["total"] == 1
     assert api(harbor, q="码头", source="不存在的报纸")["total"] == 0
 
@@ -222,8 +226,11 @@ def test_api_suggest_returns_matching_titles_with_ids(harbor):
     assert all(isinstance(s["id"], int) for s in data["suggestions"])
     # traditional input, half-typed words, nothing found
     traditional = harbor.get("/api/suggest", query_string={"q": "捷運"}).get_json()
-    assert [s["title"] for s in traditional["suggestions"]] == ["臺北捷運新線通車首日 乘客體驗無人駕駛"]
-    assert harbor.get("/api/suggest?q=碳纤").get_json()["suggestions"][0]["title"].startswith("碳纤维机盖")
+    assert [s["title"] for s in traditional["suggestions"]] == [
+        "臺北捷運新線通車首日 乘客體驗無人駕駛"
+    ]
+    assert (harbor.get("/api/suggest?q=碳纤").get_json()["suggestions"][0]["title"]
+            .startswith("碳纤维机盖"))
     assert harbor.get("/api/suggest?q=火星基地").get_json()["suggestions"] == []
     assert harbor.get("/api/suggest?q=%22").get_json()["suggestions"] == []
     assert harbor.get("/api/suggest?q=的").status_code == 200
@@ -258,7 +265,8 @@ def test_api_similar_articles_share_the_topic_and_exclude_the_article(harbor):
     titles = [h["title"] for h in data["similar"]]
     assert data["id"] == aid and aid not in [h["id"] for h in data["similar"]]
     assert titles[0] == "港口无人集卡规模化上岗"
-    assert "武夷岩茶入门笔记" not in titles and "碳纤维机盖风波之后，车主还信发布会吗？" not in titles
+    assert ("武夷岩茶入门笔记" not in titles
+            and "碳纤维机盖风波之后，车主还信发布会吗？" not in titles)
     assert len(harbor.get(f"/api/articles/{aid}/similar?limit=1").get_json()["similar"]) == 1
     assert harbor.get(f"/api/articles/{aid}/similar?limit=0").status_code == 400
     missing = harbor.get("/api/articles/9999/similar")
@@ -279,7 +287,8 @@ def test_opensearch_description_is_linked_from_every_page(harbor):
 def test_search_page_shows_facets_with_counts_and_links_that_narrow(harbor):
     page = harbor.get("/search", query_string={"q": "码头"}).text
     facet = re.search(r'data-facet="source">(.*?)</section>', page, re.S).group(1)
-    link = re.search(r'<a href="([^"]+)">海岸日报</a>\s*<span class="muted">2</span>', facet).group(1)
+    link = re.search(r'<a href="([^"]+)">海岸日报</a>\s*<span class="muted">2</span>',
+                     facet).group(1)
     narrowed = harbor.get(link.replace("&amp;", "&")).text
     assert "2 条结果" in narrowed
     chip = re.search(r'<a class="chip" href="([^"]+)"[^>]*>来源：海岸日报', narrowed).group(1)
@@ -301,7 +310,8 @@ def test_search_page_links_keep_sort_and_filters_across_pages(harbor):
 
 
 def test_search_page_date_range_form_keeps_other_state(harbor):
-    page = harbor.get("/search", query_string={"q": "码头", "author": "郑海", "from": "2024-01"}).text
+    page = harbor.get("/search",
+                      query_string={"q": "码头", "author": "郑海", "from": "2024-01"}).text
     form = re.search(r'<form class="facet dates".*?</form>', page, re.S).group(0)
     assert '<input type="hidden" name="author" value="郑海">' in form
     assert '<input type="hidden" name="q" value="码头">' in form
@@ -310,7 +320,8 @@ def test_search_page_date_range_form_keeps_other_state(harbor):
 
 
 def test_empty_results_suggest_removing_a_filter(harbor):
-    page = harbor.get("/search", query_string={"q": "码头", "source": "江城晚报", "year": "2022"}).text
+    page = harbor.get("/search",
+                      query_string={"q": "码头", "source": "江城晚报", "year": "2022"}).text
     assert "没有找到包含「码头」的文章（在所选条件下）" in page
     assert "去掉 来源：江城晚报" in page and "去掉 年份：2022" in page
     plain = harbor.get("/search", query_string={"q": "火星基地"}).text
@@ -329,7 +340,8 @@ def test_help_page_documents_the_query_language_in_chinese(client):
     page = client.get("/help")
     assert page.status_code == 200
     text = "".join(Text(page.text).text)
-    for example in ('"长江大桥"', "城市 -食堂", "岩茶 OR 捷运", "author:吴桐", "date:2024-01..2024-06"):
+    for example in ('"长江大桥"', "城市 -食堂", "岩茶 OR 捷运", "author:吴桐",
+                    "date:2024-01..2024-06"):
         assert example in text, example
     assert "快捷键" in text and "跳到搜索框" in text
     # every example is a link that runs it, and none of them is malformed

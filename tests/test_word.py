@@ -31,7 +31,9 @@ def test_docx_paragraphs_headings_title_and_byline(tmp_path):
     write_docx(path, title="老码头的新生活")
     (a,), bad = read_articles(path.read_bytes(), str(path))
     assert not bad
-    assert (a.title, a.author, a.source, a.published) == ("老码头的新生活", "周敏", "江城晚报", dt.date(2024, 3, 5))
+    assert (a.title, a.author, a.source, a.published) == (
+        "老码头的新生活", "周敏", "江城晚报", dt.date(2024, 3, 5)
+    )
     assert a.provenance["title"] == "docx title style"
     assert a.format == "docx"
     assert a.paragraphs() == [

@@ -64,7 +64,8 @@ def test_a_damaged_member_is_named(wenhai, tmp_path):
     result = wenhai("ingest", export)
     assert result.stdout.strip() == "1 added, 0 updated, 0 unchanged, 0 duplicate, 1 failed"
     (error,) = result.stderr.splitlines()
-    assert error.startswith(f"failed: {export}!b.txt: is damaged in the zip") and "re-create the zip" in error
+    assert (error.startswith(f"failed: {export}!b.txt: is damaged in the zip")
+            and "re-create the zip" in error)
 
 
 def test_not_a_zip_at_all(wenhai, tmp_path):
@@ -100,7 +101,8 @@ def test_zip_with_too_many_files_is_refused(wenhai, tmp_path):
 
 def test_gbk_member_names_from_chinese_windows_are_read_correctly(wenhai, tmp_path):
     export = tmp_path / "win.zip"
-    export.write_bytes(_gbk_zip("江城/报道.txt", "江城报道\n\n这是用中文 Windows 压缩的文件。".encode()))
+    export.write_bytes(_gbk_zip("江城/报道.txt",
+                                "江城报道\n\n这是用中文 Windows 压缩的文件。".encode()))
     result = wenhai("ingest", export)
     assert result.exit_code == 0, result.output
     hits = json.loads(wenhai("search", "中文 Windows", "--json").stdout)["hits"]
@@ -114,9 +116,10 @@ def _gbk_zip(name: str, data: bytes) -> bytes:
 
     raw = name.encode("gbk")
     crc = zlib.crc32(data)
-    local = struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, 0, 0, 0, 0x21, crc, len(data), len(data), len(raw), 0)
-    central = struct.pack("<4s6H3L5H2L", b"PK\x01\x02", 20, 20, 0, 0, 0, 0x21, crc, len(data), len(data),
-                          len(raw), 0, 0, 0, 0, 0, 0)
+    local = struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, 0, 0, 0, 0x21, crc, len(data), len(data),
+                        len(raw), 0)
+    central = struct.pack("<4s6H3L5H2L", b"PK\x01\x02", 20, 20, 0, 0, 0, 0x21, crc, len(data),
+                          len(data), len(raw), 0, 0, 0, 0, 0, 0)
     body = local + raw + data
     directory = central + raw
     end = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, 1, 1, len(directory), len(body), 0)

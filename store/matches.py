@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import postings, saved
-from .evaluate import Segment, evaluate
+from .evaluate import Segment, evaluate, within
 from .filters import FACETS
 
 #: Columns read per segment: the facets, the date to sort by, the repost group.
@@ -134,13 +134,13 @@ def find(searcher, query, *, exact=None, narrow=None, sort="relevance", collapse
         docs, scores = evaluate(query, seg)
         keep = np.ones(len(docs), dtype=bool)
         if narrow is not None:
-            keep &= np.isin(docs, evaluate(narrow, seg)[0], assume_unique=True)
+            keep &= within(docs, evaluate(narrow, seg)[0], seg.size)
         if (gone := postings.deleted(reader)) is not None:
-            keep &= ~np.isin(docs, gone, assume_unique=True)
+            keep &= ~within(docs, gone, seg.size)
         docs, scores = docs[keep], scores[keep]
         tier = np.zeros(len(docs), dtype=np.int64)
         if exact is not None:
-            tier = (~np.isin(docs, evaluate(exact, seg)[0], assume_unique=True)).astype(np.int64)
+            tier = (~within(docs, evaluate(exact, seg)[0], seg.size)).astype(np.int64)
         parts.append((i, docs, offset + docs, scores, tier))
         if time.perf_counter() > deadline and i + 1 < len(leaves):
             partial = True

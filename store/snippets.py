@@ -17,9 +17,10 @@ _SENTENCE_END = re.compile(r"[。！？；!?;\n]")
 SNIPPET_CHARS = 120
 
 
-def spans(text: str, needles: list[str]) -> list[tuple[int, int]]:
-    """Non-overlapping (start, end) matches of `needles` in `text`, longest first."""
-    norm = normalize(text)
+def spans(text: str, needles: list[str], norm: str | None = None) -> list[tuple[int, int]]:
+    """Non-overlapping (start, end) matches of `needles` in `text` (whose `normalize`d
+    form is `norm`, if the caller has it already), longest first."""
+    norm = normalize(text) if norm is None else norm
     taken: list[tuple[int, int]] = []
     for needle in sorted({n for n in needles if n}, key=len, reverse=True):
         start = norm.find(needle)
@@ -55,15 +56,14 @@ def _sentences(text: str) -> list[tuple[int, int]]:
 
 def snippet(text: str, needles: list[str], length: int = SNIPPET_CHARS) -> Markup:
     """The passage of `text` that best shows the matches, about `length` characters."""
-    found = spans(text, needles)
+    normalized = normalize(text)
+    found = spans(text, needles, normalized)
     sentences = _sentences(text)
     if not sentences:
         return Markup("")
     if not found:
         best = 0
     else:
-        normalized = normalize(text)
-
         def score(i: int) -> tuple[int, int]:
             s, e = sentences[i]
             inside = [normalized[a:b] for a, b in found if a >= s and b <= e]

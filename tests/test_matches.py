@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+import store.evaluate
 import store.matches
 from indexer.ingest import ingest
 from store import Archive, Filters, cache, columnar
@@ -126,8 +127,11 @@ def test_the_archive_has_several_segments_and_a_replaced_document(segmented):
         assert reader.has_deletions()
 
 
+@pytest.mark.parametrize("sets", ["sorted", "dense"])
 @pytest.mark.parametrize("text", QUERIES)
-def test_every_copy_found_ranked_and_counted_as_whoosh_does(segmented, monkeypatch, text):
+def test_every_copy_found_ranked_and_counted_as_whoosh_does(segmented, monkeypatch, text, sets):
+    # Sets of documents are combined by merging or in dense arrays, by their size.
+    monkeypatch.setattr(store.evaluate, "DENSE", 0 if sets == "sorted" else 10**9)
     with Archive(segmented) as archive:
         for variant in VARIANTS:
             fast, slow = both_ways(archive, monkeypatch, text, reposts="all", **variant)

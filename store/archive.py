@@ -554,7 +554,7 @@ class Archive:
                     tick(len(deletes))
                     ids = database.pending_ids(self.db)
                     new = self._add(writer, self.index_path, ids, tick, replacing=True)
-                    writer.commit(mergetype=lambda w, old: index.merge_policy(w, old) + new)
+                    writer.commit(mergetype=lambda w, old: index.merge_policy(w, old + new))
                 except BaseException:
                     writer.cancel()
                     raise

@@ -62,8 +62,9 @@ class Segment:
 
     def bm25(self, fieldname: str, text: str, found: postings.Postings) -> np.ndarray:
         """Whoosh's BM25F score of each of `found`'s postings (computed once per term: a
-        term's scores serve its exact and its scattered form, and each phrase it is in)."""
-        key = (fieldname, text, id(found))
+        term's scores serve its exact and its scattered form, and each phrase it is in;
+        its postings read again with positions have the same documents and weights)."""
+        key = (fieldname, text)
         scores = self._scores.get(key)
         if scores is None:
             w = self.weighting
@@ -166,9 +167,10 @@ def _scored(q: wq.Phrase, seg: Segment, lists, docs: np.ndarray):
     return docs, scores
 
 
-def _dense(parts, size: int) -> bool:
-    """Whether arrays over all `size` documents are cheaper for `parts` than sorting."""
-    return sum(len(d) for d, _ in parts) * DENSE >= size
+def _dense(count: int, size: int) -> bool:
+    """Whether arrays over all `size` documents of a segment are cheaper than sorting and
+    searching for sets of `count` documents in all."""
+    return count * DENSE >= size
 
 
 def _union(parts: list[tuple[np.ndarray, np.ndarray]], size: int) -> tuple[np.ndarray, np.ndarray]:
@@ -176,7 +178,7 @@ def _union(parts: list[tuple[np.ndarray, np.ndarray]], size: int) -> tuple[np.nd
     parts = [p for p in parts if len(p[0])]
     if len(parts) < 2:
         return parts[0] if parts else (_NONE, np.zeros(0))
-    if _dense(parts, size):
+    if _dense(sum(len(d) for d, _ in parts), size):
         total, seen = np.zeros(size), np.zeros(size, dtype=bool)
         for d, s in parts:
             total[d] += s  # a part's documents are distinct
@@ -192,7 +194,7 @@ def _union(parts: list[tuple[np.ndarray, np.ndarray]], size: int) -> tuple[np.nd
 
 def _intersection(parts: list[tuple[np.ndarray, np.ndarray]],
                   size: int) -> tuple[np.ndarray, np.ndarray]:
-    if _dense(parts, size):
+    if _dense(sum(len(d) for d, _ in parts), size):
         hits = np.zeros(size, dtype=np.int32)
         for d, _ in parts:
             hits[d] += 1
@@ -230,7 +232,7 @@ DENSE = 16
 
 def within(docs: np.ndarray, other: np.ndarray, size: int) -> np.ndarray:
     """Which of `docs` (distinct document numbers below `size`) are in `other` (the same)."""
-    if (len(docs) + len(other)) * DENSE < size:
+    if not _dense(len(docs) + len(other), size):
         return np.isin(docs, other, assume_unique=True)
     marked = np.zeros(size, dtype=bool)
     marked[other] = True

@@ -25,7 +25,8 @@ from speed import BASELINE, QUERIES, WENHAI, measure_server, pad, pct  # noqa: E
 def uncached(home: Path, rounds: int) -> dict[str, float]:
     """Best of `rounds` per query, in milliseconds, answered by a fresh search each time."""
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from store import Archive, Filters, cache
+    from store import Archive, Filters
+    from store.search import cache
 
     best: dict[str, float] = {}
     with Archive(home) as archive:

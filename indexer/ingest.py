@@ -17,8 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from store import Archive, ArchiveError
-from store.workers import process_pool
+from store import Archive, ArchiveError, process_pool
 
 from . import zipfiles
 from .errors import IngestError

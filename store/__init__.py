@@ -1,6 +1,21 @@
-"""wenhai's archive: SQLite for the articles, Whoosh for search. No CLI, no web here."""
+"""wenhai's archive: SQLite for the articles, Whoosh for search. No CLI, no web here.
 
-from .archive import MAX_PAGE, MAX_PER_PAGE, REPOST_MODES, Archive, default_home
+The layers, each importing only those below it (`tests/test_layers.py`):
+
+* `store.text` — Chinese text: normalization, jieba's words, analyzers, snippets;
+* `store.engine` — the on-disk index: schema, codec, columnar postings, writing, merging;
+* `store.search` — the query language, evaluation, ranking, facets, the `Searcher`;
+* the archive itself, here: `Archive` over `database` (SQLite), `sync`, `writing`, …
+
+`errors` is below them all. This module is the store's public face: `web` and
+`indexer` import from here.
+"""
+
+import sys as _sys
+
+from .archive import Archive, default_home
+from .engine import codec as _codec
+from .engine.workers import process_pool
 from .errors import (
     ArchiveBusyError,
     ArchiveError,
@@ -11,11 +26,19 @@ from .errors import (
     QueryError,
     StorageError,
 )
-from .filters import FACETS, SORTS, Filters
 from .models import Article, CheckReport, Hit, SearchResult
-from .normalize import is_cjk, normalize
-from .query import SYNTAX_HELP
-from .snippets import mark as highlight
+from .search.filters import FACETS, MAX_PAGE, MAX_PER_PAGE, REPOST_MODES, SORTS, Filters
+from .search.query import SYNTAX_HELP
+from .text import analysis as _analysis
+from .text.normalize import is_cjk, normalize
+from .text.snippets import mark as highlight
+
+# Whoosh pickles each segment's codec, and each field's analyzer, by import path into
+# the index's table of contents. Indexes written before the engine and text layers
+# moved into subpackages name them `store.codec.Codec` and `store.analysis.*`; these
+# aliases keep those indexes opening without a reindex (tests/test_layers.py opens one).
+_sys.modules.setdefault(f"{__name__}.codec", _codec)
+_sys.modules.setdefault(f"{__name__}.analysis", _analysis)
 
 __all__ = [
     "MAX_PAGE",
@@ -42,4 +65,5 @@ __all__ = [
     "highlight",
     "is_cjk",
     "normalize",
+    "process_pool",
 ]

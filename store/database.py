@@ -16,7 +16,7 @@ from pathlib import Path
 
 from . import reposts
 from .models import Article
-from .normalize import normalize
+from .text.normalize import normalize
 
 SCHEMA_VERSION = 1
 

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
 
 class ArchiveError(Exception):
     """Base class for every error wenhai's store raises on purpose."""
@@ -33,3 +38,18 @@ class QueryError(ArchiveError):
 
 class ArticleNotFound(ArchiveError, LookupError):
     """No article has that id."""
+
+
+@contextlib.contextmanager
+def failed_writes(home: Path) -> Iterator[None]:
+    """A failed write (disk full, file size limit, I/O error) becomes a `StorageError`."""
+    try:
+        yield
+    except (OSError, sqlite3.OperationalError, sqlite3.DatabaseError) as e:
+        if isinstance(e, sqlite3.OperationalError) and "locked" in str(e):
+            raise
+        raise StorageError(
+            f"Writing to the archive at {home} failed ({e}). Nothing stored so far is lost "
+            "and searches still use the last complete index. Free some disk space (or fix "
+            "the disk), then run the same command again to finish."
+        ) from e

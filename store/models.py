@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
-from .filters import Filters
+from .search.filters import Filters
 
 
 @dataclass

@@ -16,7 +16,7 @@ import heapq
 import re
 import zlib
 
-from .normalize import normalize
+from .text.normalize import normalize
 
 SHINGLE = 4
 SKETCH = 32

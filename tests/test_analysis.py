@@ -7,8 +7,8 @@ from whoosh import index as windex
 from whoosh.fields import ID, TEXT, Schema
 from whoosh.qparser import QueryParser
 
-from store.analysis import GramTokenizer, WordTokenizer, gram_terms
-from store.normalize import normalize
+from store.text.analysis import GramTokenizer, WordTokenizer, gram_terms
+from store.text.normalize import normalize
 
 PHRASE_DOC = "小米汽车发布会上，雷军宣布碳纤维机盖降价。"
 

@@ -15,7 +15,9 @@ from click.testing import CliRunner
 
 from indexer.cli import main
 from indexer.ingest import ingest
-from store import Archive, cache, columnar, occurrences
+from store import Archive
+from store.engine import columnar, occurrences
+from store.search import cache
 
 from .test_reliability import make_corpus
 

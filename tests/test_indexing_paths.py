@@ -18,24 +18,25 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.formats import Positions
 
 import indexer.ingest as ingest_module
-import store.archive
+import store.search.searcher
 from indexer import reading
 from indexer.ingest import ingest
-from store import (
-    Archive,
-    analysis,
-    cache,
+from store import Archive
+from store.engine import (
     columnar,
-    index,
-    matches,
+    columns,
+    merging,
     occurrences,
-    postings,
     saved,
-    segments,
+    schema,
     workers,
 )
+from store.engine import folder as index_folder
+from store.engine import writer as segment_writer
 from store.errors import StorageError
-from store.filters import Filters
+from store.search import cache
+from store.search.filters import Filters
+from store.text import analysis
 
 from .conftest import SAMPLES
 from .test_reliability import make_corpus
@@ -77,7 +78,7 @@ def index_content(home: Path) -> dict:
 
 def _content(path: Path) -> dict:
     content: dict = {}
-    ix = windex.open_dir(str(path), schema=index.schema())
+    ix = windex.open_dir(str(path), schema=schema.schema())
     with ix.searcher() as s:
         reader = s.reader()
         ids = {docnum: fields["id"] for docnum, fields in reader.iter_docs()}
@@ -98,7 +99,7 @@ def _content(path: Path) -> dict:
 
 def segment_ids(home: Path) -> set[str]:
     """The names of the segments the index's table of contents lists."""
-    ix = index.open_index(home / "index")
+    ix = index_folder.open_index(home / "index")
     found = {s.segment_id() for s in ix._segments()}
     ix.close()
     return found
@@ -106,7 +107,7 @@ def segment_ids(home: Path) -> set[str]:
 
 def term_infos(path: Path) -> dict:
     """Every term's statistics as Whoosh's readers give them."""
-    ix = windex.open_dir(str(path), schema=index.schema())
+    ix = windex.open_dir(str(path), schema=schema.schema())
     with ix.reader() as reader:
         infos = {(f, t): _stats(reader.term_info(f, t)) for f, t in reader.all_terms()}
     ix.close()
@@ -125,15 +126,15 @@ def test_the_index_is_the_one_whoosh_itself_writes(tmp_path, monkeypatch):
     with Archive(tmp_path / "src") as archive, archive.writing(jobs=1):
         ingest(archive, [folder])
         rows = [dict(r) for r in archive.db.execute("SELECT * FROM articles ORDER BY id")]
-    docs = [index.document(row) for row in rows]
+    docs = [schema.document(row) for row in rows]
 
     spilled = []
-    spill = segments.Writer._spill
-    monkeypatch.setattr(segments.Writer, "_spill", lambda w: spilled.append(1) or spill(w))
-    monkeypatch.setattr(segments, "BATCH", 64)
+    spill = segment_writer.Writer._spill
+    monkeypatch.setattr(segment_writer.Writer, "_spill", lambda w: spilled.append(1) or spill(w))
+    monkeypatch.setattr(segment_writer, "BATCH", 64)
     monkeypatch.setattr(columnar, "CHUNK_POSTINGS", 5000)  # merges a few keys at a time
-    ix = index.create(tmp_path / "fast" / "index")
-    writer = segments.Writer(ix, limitmb=1)
+    ix = index_folder.create(tmp_path / "fast" / "index")
+    writer = segment_writer.Writer(ix, limitmb=1)
     writer._limit = 200_000  # batches merged into runs on disk, then merged
     for doc in docs:
         writer.add_document(**doc)
@@ -143,12 +144,12 @@ def test_the_index_is_the_one_whoosh_itself_writes(tmp_path, monkeypatch):
 
     # Whoosh's own writer and codec, every posting through its pool and blocks.
     (tmp_path / "plain").mkdir()
-    ix = FileStorage(str(tmp_path / "plain")).create_index(index.schema())
+    ix = FileStorage(str(tmp_path / "plain")).create_index(schema.schema())
     with ix.writer() as plain:
         for doc in docs:
             plain.add_document(**doc)
     ix.close()
-    (tmp_path / "plain" / index.SIDECAR).write_text(json.dumps(index.identity()))
+    (tmp_path / "plain" / index_folder.SIDECAR).write_text(json.dumps(schema.identity()))
 
     fast_infos, plain_infos = (term_infos(tmp_path / "fast" / "index"),
                                term_infos(tmp_path / "plain"))
@@ -227,7 +228,7 @@ def test_merging_segments_keeps_every_posting(tmp_path, monkeypatch):
         ingest(archive, [folder])  # one commit, one segment
     # Many small commits, merged as they pile up, fed by worker processes.
     monkeypatch.setattr(ingest_module, "SYNC_EVERY", 7)
-    monkeypatch.setattr(index, "MAX_SEGMENTS", 3)
+    monkeypatch.setattr(merging, "MAX_SEGMENTS", 3)
     monkeypatch.setattr(workers, "PARALLEL_MIN", 1)
     many = tmp_path / "many"
     with Archive(many) as archive, archive.writing(jobs=2):
@@ -245,7 +246,7 @@ def test_merging_segments_with_replaced_articles_keeps_only_the_new_text(
     folder = tmp_path / "files"
     make_corpus(folder, 30, paragraphs=3)
     monkeypatch.setattr(ingest_module, "SYNC_EVERY", 7)
-    monkeypatch.setattr(index, "MAX_SEGMENTS", 3)
+    monkeypatch.setattr(merging, "MAX_SEGMENTS", 3)
     monkeypatch.setattr(workers, "PARALLEL_MIN", 1)  # jobs=2: segments written by workers
     calls = {"shifted": 0, "renumbered": 0}
     live = columnar._live
@@ -280,21 +281,21 @@ def test_a_failing_indexing_worker_loses_nothing(tmp_path, monkeypatch):
     folder = tmp_path / "files"
     markers = make_corpus(folder, 24, paragraphs=2)
     monkeypatch.setattr(workers, "PARALLEL_MIN", 1)
-    document = index.document
+    document = schema.document
 
     def disk_full_at_one_article(row):
         if markers[17] in row["body"]:
             raise OSError(28, "No space left on device")
         return document(row)
 
-    monkeypatch.setattr(index, "document", disk_full_at_one_article)
+    monkeypatch.setattr(schema, "document", disk_full_at_one_article)
     home = tmp_path / "home"
     with Archive(home) as archive, archive.writing(jobs=2):
         with pytest.raises(StorageError, match="No space left on device.*run the same command"):
             ingest(archive, [folder])
         assert archive.pending_count() == 24  # stored, waiting for the index
         assert archive.search(markers[3]).total == 0
-    monkeypatch.setattr(index, "document", document)  # the disk has room again
+    monkeypatch.setattr(schema, "document", document)  # the disk has room again
     with Archive(home) as archive, archive.writing(jobs=2):
         report = ingest(archive, [folder])
         assert report.unchanged == 24 and report.indexed == 24
@@ -316,7 +317,7 @@ def test_saved_segment_arrays_answer_as_the_index_itself_does(tmp_path, monkeypa
         with (folder / f"series{i // 3:02d}.jsonl").open("a", encoding="utf-8") as f:
             f.write(json.dumps(record, ensure_ascii=False) + "\n")
     monkeypatch.setattr(ingest_module, "SYNC_EVERY", 5)
-    monkeypatch.setattr(index, "MAX_SEGMENTS", 3)
+    monkeypatch.setattr(merging, "MAX_SEGMENTS", 3)
     home = tmp_path / "home"
     with Archive(home) as archive, archive.writing(jobs=1):
         ingest(archive, [folder])
@@ -324,17 +325,17 @@ def test_saved_segment_arrays_answer_as_the_index_itself_does(tmp_path, monkeypa
     # merged segments' files are gone
     assert {p.name.split(".")[0] for p in files} == segment_ids(home)
 
-    ix = index.open_index(home / "index")
+    ix = index_folder.open_index(home / "index")
     with ix.reader() as reader:
-        for leaf, _ in postings.leaves(reader):
+        for leaf, _ in columns.leaves(reader):
             arrays = saved.load(leaf)
-            read = matches._read_columns(leaf)
+            read = saved.read_columns(leaf)
             assert (arrays["group"] == read.pop("group")).all()
             for name, (values, ords) in read.items():
                 assert arrays[f"{name}.values"].tolist() == values
                 assert (arrays[f"{name}.ords"] == ords).all()
-            for name in index.WORD_FIELDS + index.GRAM_FIELDS:
-                raw = postings.raw_lengths(leaf, name)  # None: no document has the field
+            for name in schema.WORD_FIELDS + schema.GRAM_FIELDS:
+                raw = columns.raw_lengths(leaf, name)  # None: no document has the field
                 assert (arrays[f"length.{name}"] == raw).all() if raw is not None else (
                     f"length.{name}" not in arrays)
     ix.close()
@@ -375,6 +376,26 @@ def test_a_kept_archive_sees_new_articles_for_a_query_it_answered_before(tmp_pat
         assert reader.search(added[0]).total == 1
 
 
+def test_a_kept_archive_sees_merges_and_updates_as_a_new_one_does(tmp_path):
+    # Whoosh's `Searcher.refresh` kept the segments a merge had replaced (a server counted
+    # the merged articles twice) and the old deletions of a segment that gained new ones.
+    home = tmp_path / "home"
+    with Archive(home) as reader:
+        for batch in range(merging.FAN_IN + 1):  # the last ingest merges four segments
+            make_corpus(tmp_path / f"batch{batch}", 3, start=batch * 3)
+            with Archive(home) as writer, writer.writing(jobs=1):
+                ingest(writer, [tmp_path / f"batch{batch}"])
+            assert reader.search("市民", reposts="all", per_page=100).total == 3 * (batch + 1)
+        assert len(reader._searcher().whoosh.reader().leaf_readers()) < merging.FAN_IN
+        edited = tmp_path / "batch4" / "0013.txt"  # in a segment the merge left alone
+        edited.write_text(edited.read_text(encoding="utf-8") + "\n补记一段。\n", encoding="utf-8")
+        with Archive(home) as writer, writer.writing(jobs=1):
+            ingest(writer, [edited])
+        assert reader.search("市民", reposts="all", per_page=100).total == 15
+        assert reader.search("编号甲0013号").total == reader.search("补记一段").total == 1
+        assert reader.check().healthy
+
+
 def test_a_search_out_of_time_shows_what_it_found_and_asks_to_narrow_it(
     tmp_path, client_for, monkeypatch
 ):
@@ -383,7 +404,7 @@ def test_a_search_out_of_time_shows_what_it_found_and_asks_to_narrow_it(
         make_corpus(tmp_path / f"batch{batch}", n, start=start)
         with Archive(home) as writer, writer.writing():
             ingest(writer, [tmp_path / f"batch{batch}"])
-    monkeypatch.setattr(store.archive, "SEARCH_SECONDS", -1.0)  # out of time at once
+    monkeypatch.setattr(store.search.searcher, "SEARCH_SECONDS", -1.0)  # out of time at once
     with Archive(home) as archive:
         result = archive.search("市民")
         assert result.partial and "Narrow it down" in result.notice

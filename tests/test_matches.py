@@ -13,12 +13,14 @@ from pathlib import Path
 
 import pytest
 
-import store.evaluate
-import store.matches
+import store.search.evaluate
+import store.search.matches
 from indexer.ingest import ingest
-from store import Archive, Filters, cache, columnar
-from store.evaluate import Unsupported
-from store.normalize import normalize
+from store import Archive, Filters
+from store.engine import columnar
+from store.search import cache
+from store.search.evaluate import Unsupported
+from store.text.normalize import normalize
 
 SENTENCES = [
     "经济发展稳中向好，市场信心持续恢复。",
@@ -105,7 +107,7 @@ def both_ways(archive: Archive, monkeypatch, text: str, **kwargs):
     cache.results.clear()
     fast = archive.search(text, **kwargs)
     with monkeypatch.context() as m:
-        m.setattr(store.matches, "find", _unsupported)
+        m.setattr(store.search.matches, "find", _unsupported)
         cache.results.clear()
         slow = archive.search(text, **kwargs)
     cache.results.clear()
@@ -122,7 +124,7 @@ def shown(result) -> list[tuple[int, float]]:
 
 def test_the_archive_has_several_segments_and_a_replaced_document(segmented):
     with Archive(segmented) as archive:
-        reader = archive._current_searcher().reader()
+        reader = archive._searcher().whoosh.reader()
         assert len(reader.leaf_readers()) >= 3
         assert reader.has_deletions()
 
@@ -131,7 +133,7 @@ def test_the_archive_has_several_segments_and_a_replaced_document(segmented):
 @pytest.mark.parametrize("text", QUERIES)
 def test_every_copy_found_ranked_and_counted_as_whoosh_does(segmented, monkeypatch, text, sets):
     # Sets of documents are combined by merging or in dense arrays, by their size.
-    monkeypatch.setattr(store.evaluate, "DENSE", 0 if sets == "sorted" else 10**9)
+    monkeypatch.setattr(store.search.evaluate, "DENSE", 0 if sets == "sorted" else 10**9)
     with Archive(segmented) as archive:
         for variant in VARIANTS:
             fast, slow = both_ways(archive, monkeypatch, text, reposts="all", **variant)

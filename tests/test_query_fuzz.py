@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from store import QueryError
-from store.query import parse
+from store.search.query import parse
 
 SYNTAX = st.sampled_from(
     ['"', "“", "”", "-", "OR", " ", "title:", "date:", "..", ":", "（", "）", "*"]

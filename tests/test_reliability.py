@@ -115,7 +115,7 @@ def _running(pid: int) -> bool:
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads /proc")
 def test_killed_while_workers_write_segments_loses_nothing(tmp_path, monkeypatch):
     from indexer.ingest import ingest
-    from store import workers
+    from store.engine import workers
 
     home, files = tmp_path / "home", tmp_path / "files"
     markers = make_corpus(files, workers.PARALLEL_MIN + 100, paragraphs=30)
@@ -248,7 +248,7 @@ def test_damaged_index_is_detected_set_aside_and_rebuilt(tmp_path):
 
 
 def test_check_finds_and_repairs_missing_extra_and_stale_documents(tmp_path):
-    from store.index import open_index
+    from store.engine.folder import open_index
 
     home = tmp_path / "home"
     assert run(home, "ingest", str(SAMPLES)).returncode == 0
@@ -269,7 +269,7 @@ def test_check_finds_and_repairs_missing_extra_and_stale_documents(tmp_path):
 
 
 def test_many_ingests_keep_the_index_at_a_few_segments(tmp_path):
-    from store import index as store_index
+    from store.engine import folder, merging
 
     home = tmp_path / "home"
     for batch in range(9):
@@ -278,10 +278,10 @@ def test_many_ingests_keep_the_index_at_a_few_segments(tmp_path):
             from indexer.ingest import ingest
 
             ingest(archive, [tmp_path / f"batch{batch}"])
-    ix = store_index.open_index(home / "index")
+    ix = folder.open_index(home / "index")
     try:
         # Merged four of a size at a time: 80 + 80 + the last ingest's 20, not nine of 20.
-        assert len(ix._segments()) < store_index.FAN_IN
+        assert len(ix._segments()) < merging.FAN_IN
     finally:
         ix.close()
     with Archive(home) as archive:

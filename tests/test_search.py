@@ -194,7 +194,7 @@ def test_highlights_mark_exactly_the_match_without_overlaps(searchable):
 
 
 def test_snippets_are_cut_at_sentence_punctuation():
-    from store.snippets import snippet
+    from store.text.snippets import snippet
 
     text = ("第一句很长很长的开场白。" * 20 + "这里提到了碳纤维机盖的事情！"
             + "后面还有别的内容。" * 20)

@@ -9,8 +9,8 @@ from pathlib import Path
 import jieba
 import pytest
 
-from store import analysis, segmenter
-from store.normalize import normalize
+from store.text import analysis, segmenter
+from store.text.normalize import normalize
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SAMPLES = Path(__file__).parent.parent / "samples"

@@ -10,7 +10,7 @@ from werkzeug.exceptions import HTTPException
 
 from store import MAX_PER_PAGE, ArchiveError, ArticleNotFound, QueryError
 
-from . import get_archive
+from .archives import get_archive
 from .params import BadParameter, choice, integer, search_params
 
 bp = Blueprint("api", __name__)

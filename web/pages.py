@@ -15,7 +15,7 @@ from flask import (
 
 from store import SYNTAX_HELP, ArchiveError, ArticleNotFound, QueryError, highlight
 
-from . import get_archive
+from .archives import get_archive
 from .params import BadParameter, search_params
 
 bp = Blueprint("pages", __name__)

@@ -26,8 +26,8 @@ from itertools import chain
 
 import numpy as np
 
-from . import analysis, segmenter
-from .normalize import code_table, normalize
+from ..text import analysis, segmenter
+from ..text.normalize import code_table, normalize
 
 #: Units are coded in 27 bits: CJK characters and digits by their code point, Latin runs
 #: as LATIN + their rank in the field's table of runs.

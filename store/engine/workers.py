@@ -5,7 +5,8 @@ them out) is work the size of the analysis itself (measured per article: ~9 ms
 segmenting and counting n-grams, ~4 ms adding, ~11 ms committing). Feeding one writer
 from analysing workers leaves every core but one idle during the commit, so a
 `sync` of many articles is split instead: each of `jobs` worker processes reads its
-share of the pending articles from SQLite, analyses them and writes a whole segment
+share of the pending articles (from SQLite: the caller says how, with a function of
+the ids that gives their documents), analyses them and writes a whole segment
 (Whoosh's multi-segment pattern); the process holding the lock applies the deletions
 and adds the new segments in one commit. Shares are consecutive runs of article ids,
 so the index holds the same documents in the same order a single process writes.
@@ -22,14 +23,15 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent import futures
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
-from . import database, index, segmenter, segments
-from .errors import StorageError
+from ..errors import StorageError
+from ..text import segmenter
+from . import folder, writer
 
 #: Fewer pending articles than this are indexed by the calling process: every share
 #: becomes a segment, and small segments cost more in merges than they save.
@@ -100,20 +102,23 @@ def _start_other(parent: int, initializer: Callable[[], None] | None) -> None:
         initializer()
 
 
-def _write_segment(index_path: str, db_path: str, ids: list[int], limitmb: int):
+#: `documents(ids)`: the Whoosh documents of the articles `ids`, in that order. Sent to
+#: the workers, so a module-level function (or a partial of one).
+Documents = Callable[[list[int]], Iterable[dict]]
+
+
+def _write_segment(index_path: str, documents: Documents, ids: list[int], limitmb: int):
     """Index the articles `ids` as a new segment of the index at `index_path`."""
-    ix = index.open_index(Path(index_path), probe=False)
-    conn = database.reader(Path(db_path))
+    ix = folder.open_index(Path(index_path), probe=False)
     try:
-        return segments.write(ix, _documents(conn, ids), limitmb)
+        return writer.write(ix, _counted(documents(ids)), limitmb)
     finally:
-        conn.close()
         ix.close()
 
 
-def _documents(conn, ids: list[int]):
-    for row in database.for_index(conn, ids):
-        yield index.document(row)
+def _counted(docs: Iterable[dict]) -> Iterator[dict]:
+    for doc in docs:
+        yield doc
         with _done.get_lock():
             _done.value += 1
 
@@ -153,26 +158,27 @@ class Writers:
         return self.jobs > 1 and count >= PARALLEL_MIN
 
     def segments(
-        self, index_path: Path, db_path: Path, ids: list[int], limitmb: int,
+        self, index_path: Path, documents: Documents, ids: list[int], limitmb: int,
         tick: Callable[[int], None] = lambda n: None,
     ) -> list:
-        """New segments (not yet committed) holding the articles `ids`, one per process.
+        """New segments (not yet committed) holding the articles `ids` (as `documents`
+        gives them), one per process.
 
         `tick(n)` is called as the workers get through n more articles. If a worker
         fails, the others are waited for and its error is raised; the segments written
         are left for the next commit to remove.
         """
         try:
-            return self._segments(index_path, db_path, ids, limitmb, tick)
+            return self._segments(index_path, documents, ids, limitmb, tick)
         finally:
             self.close()
 
-    def _segments(self, index_path, db_path, ids, limitmb, tick) -> list:
+    def _segments(self, index_path, documents, ids, limitmb, tick) -> list:
         pool = self._executor()
         with self._done.get_lock():
             self._done.value = 0
         jobs = [
-            pool.submit(_write_segment, str(index_path), str(db_path), share, limitmb)
+            pool.submit(_write_segment, str(index_path), documents, share, limitmb)
             for share in shares(ids, self.jobs)
         ]
         seen, waiting = 0, set(jobs)

@@ -2,7 +2,7 @@
 
 Whoosh's matchers hand out one posting at a time; a query that matches 37,000 of
 100,000 articles then spends most of its time in per-posting Python calls. The text
-fields' postings are arrays already (`columnar`), read here as slices; the few ID
+fields' postings are arrays already (`store.engine.columnar`), read here as slices; the few ID
 fields Whoosh stores itself (the date ranges search) come from its blocks of up to
 128 postings (a pickled tuple of delta-coded document numbers and weights), read
 block by block into arrays. This module is the only reader of those block internals
@@ -22,8 +22,8 @@ from whoosh.codec import whoosh3
 from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 
-from . import saved
-from .index import TEXT_FIELDS
+from ..engine import columns, saved
+from ..engine.schema import TEXT_FIELDS
 
 #: Decoded field length for every length byte (Whoosh stores lengths lossily in a byte).
 _LENGTHS = np.array([0.0] + [byte_to_length(b) for b in range(1, 256)], dtype=np.float64)
@@ -88,12 +88,6 @@ def read(reader, fieldname: str, text: str, *, values: bool = False) -> Postings
     return read_term(reader, fieldname, info)
 
 
-def leaves(reader) -> list:
-    """The segment readers of `reader` with their first document numbers (empty ones left out)."""
-    found = reader.leaf_readers() if hasattr(reader, "leaf_readers") else [(reader, 0)]
-    return [(r, base) for r, base in found if r.doc_count_all()]
-
-
 def doc_frequency(reader, fieldname: str, text: str) -> int:
     """Whoosh's document frequency of a term in a segment (deleted documents count)."""
     if fieldname in TEXT_FIELDS:
@@ -139,36 +133,9 @@ def lengths(reader, fieldname: str) -> np.ndarray:
         arrays = saved.load(reader)
         raw = arrays.get(f"length.{fieldname}") if arrays else None
         if raw is None:
-            raw = raw_lengths(reader, fieldname)
+            raw = columns.raw_lengths(reader, fieldname)
         cache[fieldname] = np.zeros(reader.doc_count_all()) if raw is None else _LENGTHS[raw]
     return cache[fieldname]
-
-
-def raw_lengths(reader, fieldname: str) -> np.ndarray | None:
-    """Each document's length of `fieldname` as stored (one byte), or None if not stored."""
-    column = reader._perdoc._cached_reader(whoosh3._lenfield(fieldname), whoosh3.LENGTHS_COLUMN)
-    if column is None:
-        return None
-    return np.fromiter(column, dtype=np.uint8, count=reader.doc_count_all())
-
-
-def column(reader, fieldname: str) -> list[str]:
-    """Every document's value of the sortable field `fieldname` ("" where it has none)."""
-    return [v.decode("utf-8") for v in raw_column(reader, fieldname)]
-
-
-def raw_column(reader, fieldname: str) -> list[bytes]:
-    """`column`'s values as the index stores them (UTF-8)."""
-    field = reader.schema[fieldname]
-    if not reader.has_column(fieldname):
-        return [b""] * reader.doc_count_all()
-    return [v or b"" for v in reader._perdoc.column_reader(fieldname, field.column_type)]
-
-
-def deleted(reader) -> np.ndarray | None:
-    """Document numbers deleted from the segment, sorted, or None if there are none."""
-    found = reader.deleted_docs_set if reader.has_deletions() else None
-    return np.array(sorted(found), dtype=np.int64) if found else None
 
 
 _BLOCK_LENGTH = struct.Struct("!i")

@@ -1,6 +1,6 @@
 """Evaluating a query over one segment, whole posting lists at a time.
 
-The queries `store.query`, `store.filters` and `store.similar` build — Term, Phrase,
+The queries `query`, `filters` and `similar` build — Term, Phrase,
 And, Or, AndNot and TermRange — become a sorted array of matching document numbers and an
 array of their scores, computed the way Whoosh's matchers compute them: BM25F per
 term (Whoosh's formula, with the searcher's idf and average field length), a phrase
@@ -17,6 +17,7 @@ import numpy as np
 from whoosh import query as wq
 from whoosh.scoring import BM25F
 
+from ..engine.columns import leaves
 from . import postings
 
 _NONE = np.zeros(0, dtype=np.int64)
@@ -93,8 +94,8 @@ def _idf(searcher, fieldname: str, text: str) -> float:
     key = (fieldname, text)
     if key not in cache:
         parent = searcher.get_parent()
-        leaves = postings.leaves(parent.reader())
-        n = sum(postings.doc_frequency(leaf, fieldname, text) for leaf, _ in leaves)
+        n = sum(postings.doc_frequency(leaf, fieldname, text)
+                for leaf, _ in leaves(parent.reader()))
         cache[key] = log(parent.doc_count_all() / (n + 1)) + 1  # BM25F's idf, as Whoosh's
     return cache[key]
 

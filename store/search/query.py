@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 
 from whoosh import query as wq
 
-from .analysis import gram_terms, words
-from .errors import QueryError
-from .normalize import normalize
+from ..errors import QueryError
+from ..text.analysis import gram_terms, words
+from ..text.normalize import normalize
 
 MAX_QUERY_CHARS = 1000
 MAX_TERMS = 64

@@ -12,7 +12,7 @@ from collections import Counter
 
 from whoosh import query as wq
 
-from .analysis import words
+from ..text.analysis import words
 
 KEY_TERMS = 25
 

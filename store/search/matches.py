@@ -20,12 +20,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import postings, saved
+from ..engine import columns as segment_columns
+from ..engine import saved
+from ..engine.schema import COLUMNS
 from .evaluate import Segment, evaluate, within
 from .filters import FACETS
-
-#: Columns read per segment: the facets, the date to sort by, the repost group.
-_COLUMNS = (*FACETS, "date")
 
 
 @dataclass
@@ -43,7 +42,7 @@ class _Columns:
         self.values: dict[str, list[str]] = {}
         self.ords: dict[str, list[np.ndarray]] = {}
         local = [_segment_columns(r) for r, _ in readers]
-        for name in _COLUMNS:
+        for name in COLUMNS:
             values = sorted(set().union(*(cols[name][0] for cols in local)))
             where = {v: i for i, v in enumerate(values)}
             self.values[name] = values
@@ -67,42 +66,12 @@ def _segment_columns(reader) -> dict:
         arrays = saved.load(reader)
         if arrays is not None and "group" in arrays:
             cache = {name: (arrays[f"{name}.values"].tolist(), arrays[f"{name}.ords"])
-                     for name in _COLUMNS}
+                     for name in COLUMNS}
             cache["group"] = arrays["group"]
         else:
-            cache = _read_columns(reader)
+            cache = saved.read_columns(reader)
         reader.__dict__["_wenhai_matches"] = cache
     return cache
-
-
-def _read_columns(reader) -> dict:
-    cache = {}
-    for name in _COLUMNS:
-        # As fixed-width bytes numpy sorts in C; UTF-8 sorts as the strings do.
-        raw = np.array(postings.raw_column(reader, name), dtype=bytes)
-        values, ords = np.unique(raw, return_inverse=True)
-        cache[name] = ([v.decode("utf-8") for v in values.tolist()], ords.astype(np.int64))
-    cache["group"] = np.array([int(g or -1) for g in postings.column(reader, "group")],
-                              dtype=np.int64)
-    return cache
-
-
-def save_arrays(ix) -> None:
-    """Save the columns and field lengths of each segment of `ix` that has none (`saved`)."""
-    with ix.reader() as reader:
-        for leaf, _ in postings.leaves(reader):
-            if not saved.missing(leaf):
-                continue
-            columns = _read_columns(leaf)
-            arrays = {"group": columns["group"]}
-            for name in _COLUMNS:
-                values, ords = columns[name]
-                arrays[f"{name}.values"] = np.array(values, dtype=str)
-                arrays[f"{name}.ords"] = ords
-            for name, field in leaf.schema.items():
-                if field.scorable and (raw := postings.raw_lengths(leaf, name)) is not None:
-                    arrays[f"length.{name}"] = raw
-            saved.save(leaf, arrays)
 
 
 def columns(searcher) -> _Columns:
@@ -114,7 +83,7 @@ def columns(searcher) -> _Columns:
 
 
 def _leaves(searcher) -> list:
-    return postings.leaves(searcher.reader())
+    return segment_columns.leaves(searcher.reader())
 
 
 def find(searcher, query, *, exact=None, narrow=None, sort="relevance", collapse=True,
@@ -135,7 +104,7 @@ def find(searcher, query, *, exact=None, narrow=None, sort="relevance", collapse
         keep = np.ones(len(docs), dtype=bool)
         if narrow is not None:
             keep &= within(docs, evaluate(narrow, seg)[0], seg.size)
-        if (gone := postings.deleted(reader)) is not None:
+        if (gone := segment_columns.deleted(reader)) is not None:
             keep &= ~within(docs, gone, seg.size)
         docs, scores = docs[keep], scores[keep]
         tier = np.zeros(len(docs), dtype=np.int64)
@@ -151,7 +120,7 @@ def find(searcher, query, *, exact=None, narrow=None, sort="relevance", collapse
     scores = np.concatenate([p[3] for p in parts])
     tier = np.concatenate([p[4] for p in parts])
     ords = {name: np.concatenate([cols.ords[name][i][docs] for i, docs, *_ in parts])
-            for name in _COLUMNS}
+            for name in COLUMNS}
     groups = np.concatenate([cols.groups[i][docs] for i, docs, *_ in parts])  # -1: none
 
     if sort == "relevance":

@@ -12,10 +12,8 @@ segment's `columnar` file when the segment is flushed; past the writer's memory 
 they are merged into a run on disk first, so memory stays bounded however large a
 segment is.
 
-`Merger` merges segments the same way: Whoosh copies the documents, the text fields'
-arrays are merged a range of keys at a time, renumbered around deleted documents.
-
-Both write ordinary Whoosh 3 segments (`codec.Codec`) plus the text file beside each.
+It writes ordinary Whoosh 3 segments (`codec.Codec`) plus the text file beside each;
+`merging` merges segments the same way.
 """
 
 from __future__ import annotations
@@ -24,15 +22,11 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-import numpy as np
-from whoosh import columns
-from whoosh.codec import whoosh3
-from whoosh.util.numeric import byte_to_length
 from whoosh.writing import SegmentWriter
 
-from . import columnar, occurrences, postings
+from . import columnar, occurrences
 from .codec import Codec, text_file_path
-from .index import TEXT_FIELDS
+from .schema import TEXT_FIELDS
 
 #: Documents analysed together: enough to spend the time in numpy, not in per-call costs
 #: (a batch's arrays take ~0.25 MB a document while it is analysed).
@@ -192,161 +186,3 @@ def write(ix, docs: Iterable[dict], limitmb: int):
         raise
     writer._finish()
     return segment
-
-
-class Merger(Writer):
-    """Writes the live documents of some segments as one new segment.
-
-    Each document's stored fields, lengths and column values are copied (each column
-    read once: Whoosh's `write_per_doc` asks the file system about every field of
-    every document), its ID fields' postings are made again from those values, and
-    the text fields' arrays are merged by `columnar`, each segment's documents
-    renumbered in segment order and deleted ones dropped.
-    """
-
-    def __init__(self, ix, readers: list):
-        super().__init__(ix, _lk=False)  # the writer that asked holds the lock
-        self._readers = readers
-        self._sources: dict[str, list[columnar.Source]] = {name: [] for name in TEXT_FIELDS}
-
-    def merged(self):
-        """The new segment (written, not yet in the index's table of contents)."""
-        for reader in self._readers:
-            base, count = self.docnum, reader.doc_count_all()
-            renumber = self._copy_documents(reader)
-            text = reader._terms.text
-            for name in TEXT_FIELDS:
-                if name in text.fields:
-                    self._sources[name].append(columnar.Source(
-                        text.fields[name].part(), base, None if renumber is None else renumber))
-            assert self.docnum == base + (count if renumber is None else int((renumber >= 0).sum()))
-        self._added = True
-        return self._finalize_segment()
-
-    def _copy_documents(self, reader) -> np.ndarray | None:
-        """Copy the reader's live documents; their new numbers (-1: deleted), or None if
-        none was deleted (then they follow in order)."""
-        schema, pdw = self.schema, self.perdocwriter
-        names = sorted(schema.names())
-        lengths = {n: postings.raw_lengths(reader, n) for n in names if schema[n].scorable}
-        values = {n: postings.raw_column(reader, n) for n in names
-                  if schema[n].column_type and reader.has_column(n)}
-        rebuilt = [n for n in names if schema[n].indexed and n not in TEXT_FIELDS]
-        for name in rebuilt:
-            if not (schema[name].stored or schema[name].column_type):
-                raise ValueError(f"{name}: neither stored nor a column, cannot be merged")
-        renumber = np.full(reader.doc_count_all(), -1, np.int64) if reader.has_deletions() else None
-        for docnum, stored in reader.iter_docs():
-            new = self.docnum
-            if renumber is not None:
-                renumber[docnum] = new
-            pdw.start_doc(new)
-            for name in names:
-                field = schema[name]
-                found = lengths.get(name)
-                pdw.add_field(name, field, stored.get(name),
-                              byte_to_length(int(found[docnum])) if found is not None else 0)
-                if name in values:
-                    pdw.add_column_value(name, field.column_type, values[name][docnum])
-            pdw.finish_doc()
-            for name in rebuilt:
-                if schema[name].stored:
-                    value = stored.get(name)
-                else:
-                    value = values[name][docnum].decode() if name in values else None
-                if value:
-                    for tbytes, _, weight, vbytes in schema[name].index(value):
-                        self.pool.add((name, tbytes, new, weight, vbytes))
-            self.docnum += 1
-        return renumber
-
-    def _flush_segment(self):
-        self._flush_documents()
-        self._write_text(self._sources.__getitem__)
-
-
-def merge(writer, segments: list):
-    """One new segment holding the live documents of `segments`, in order."""
-    from whoosh.index import FileIndex
-    from whoosh.reading import SegmentReader
-
-    ix = FileIndex(writer.storage, writer.schema, writer.indexname)
-    readers = [SegmentReader(writer.storage, writer.schema, seg) for seg in segments]
-    try:
-        return Merger(ix, readers).merged()
-    finally:
-        for reader in readers:
-            reader.close()
-
-
-def damaged_text(ix) -> list[tuple[Path, list[str]]]:
-    """(file, damaged arrays) of each segment's `columnar` file that fails its checksums."""
-    found = []
-    with ix.reader() as reader:
-        for leaf, _ in _leaves(reader):
-            text = leaf._terms.text
-            if bad := text.damaged():
-                found.append((text.path, bad))
-    return found
-
-
-def _leaves(reader) -> list:
-    found = reader.leaf_readers() if hasattr(reader, "leaf_readers") else [(reader, 0)]
-    return [(r, base) for r, base in found if r.doc_count_all()]
-
-
-# -- reading: columns in memory ---------------------------------------------------
-#
-# Every match of a search reads, per scored field, the document's field length, and
-# per facet (source, author, year, repost group) one column value. Whoosh reads each
-# with a seek and a read on the segment's file (profiled: a sixth of a search's time
-# at 10,000 articles). A segment reader now reads such a column whole the first time
-# it is asked for it (0.7 µs a value) and answers from a list after that. Stored
-# fields and other columns are left on disk.
-
-
-class _MemoryColumn(columns.ColumnReader):
-    """A column reader answering from a list; reversing falls back to Whoosh's own reader."""
-
-    def __init__(self, values: list, reopen):
-        self._values = values
-        self._doccount = len(values)
-        self._reopen = reopen
-        self._reversed = None
-
-    def __getitem__(self, docnum):
-        if self._reversed is not None:
-            return self._reversed[docnum]
-        return self._values[docnum]
-
-    def sort_key(self, docnum):
-        if self._reversed is not None:
-            return self._reversed.sort_key(docnum)
-        return self._values[docnum]
-
-    def __iter__(self):
-        return iter(self._reversed) if self._reversed is not None else iter(self._values)
-
-    def load(self):
-        return list(self._values)
-
-    def set_reverse(self):
-        self._reversed = self._reopen()
-        self._reversed.set_reverse()
-
-
-_disk_column_reader = whoosh3.W3PerDocReader.column_reader
-
-
-def _column_reader(self, fieldname, column):
-    if not (column is whoosh3.LENGTHS_COLUMN or type(column) is columns.VarBytesColumn):
-        return _disk_column_reader(self, fieldname, column)
-    cache = self.__dict__.setdefault("_wenhai_columns", {})
-    if fieldname not in cache:
-        cache[fieldname] = list(_disk_column_reader(self, fieldname, column))
-    return _MemoryColumn(
-        cache[fieldname], lambda: _disk_column_reader(self, fieldname, column)
-    )
-
-
-whoosh3.W3PerDocReader.column_reader = _column_reader

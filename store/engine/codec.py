@@ -1,14 +1,16 @@
 """Whoosh's codec with the text fields' postings in `columnar` files.
 
 Whoosh lets a codec decide how a segment's terms and postings are stored. This one is
-Whoosh 3's own for everything but the text fields (`index.TEXT_FIELDS`): their terms
+Whoosh 3's own for everything but the text fields (`schema.TEXT_FIELDS`): their terms
 and postings live in the segment's `columnar` file, and `TermsReader` answers Whoosh's
 questions about them from it — term statistics, lexicons, and matchers over the arrays
-— so Whoosh's searcher, queries and scorers work on them unchanged. `store.evaluate`
-reads the arrays directly (`postings`).
+— so Whoosh's searcher, queries and scorers work on them unchanged. Per-document
+values are Whoosh 3's too, read whole into memory (`columns.PerDocReader`).
+`store.search` reads the arrays directly.
 
 Segments remember their codec (Whoosh pickles it into the table of contents), so this
-class's import path is part of the index format.
+class's import path is part of the index format: segments written before the engine
+moved here name it `store.codec.Codec`, which `store/__init__.py` keeps importable.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ from whoosh.matching import ListMatcher
 from whoosh.reading import TermInfo, TermNotFound
 
 from . import columnar
-from .index import TEXT_FIELDS
+from .columns import PerDocReader
+from .schema import TEXT_FIELDS
 
 
 def text_file_path(storage, segment) -> Path:
@@ -31,6 +34,9 @@ def text_file_path(storage, segment) -> Path:
 
 
 class Codec(whoosh3.W3Codec):
+    def per_document_reader(self, storage, segment):
+        return PerDocReader(storage, segment)
+
     def terms_reader(self, storage, segment):
         terms = super().terms_reader(storage, segment)
         try:

@@ -1,4 +1,5 @@
-"""Narrowing a search: facet values (source, author, year), a date range, and the sort order.
+"""Narrowing a search: facet values (source, author, year), a date range, the sort order
+and the page.
 
 Facets are counted by Whoosh over every matching article (sortable ID columns and
 `groupedby`), not just over the page shown, so the counts a user clicks are true.
@@ -12,12 +13,16 @@ from dataclasses import dataclass, fields
 from whoosh import query as wq
 from whoosh import sorting
 
-from .errors import QueryError
+from ..errors import QueryError
 from .query import date_range
 
 #: The facets a search can be narrowed by, each a sortable ID field of the index.
 FACETS = ("source", "author", "year")
 SORTS = ("relevance", "newest", "oldest")
+MAX_PER_PAGE = 100
+MAX_PAGE = 1000
+#: How search shows repost groups: the best copy only, or every copy.
+REPOST_MODES = ("one", "all")
 _YEAR = re.compile(r"^\d{4}$")
 MAX_VALUE_CHARS = 200
 
@@ -96,3 +101,14 @@ def ordering(sort: str) -> dict:
     dated_first = sorting.QueryFacet({0: wq.Every("date")}, other=1)
     by_date = sorting.FieldFacet("date", reverse=(sort == "newest"))
     return {"sortedby": sorting.MultiFacet([dated_first, by_date])}
+
+
+def check_page(page: int, per_page: int, sort: str, reposts: str) -> None:
+    """Raise `QueryError`, saying what to change, for a page a search cannot show."""
+    if reposts not in REPOST_MODES:
+        raise QueryError(f"'reposts' must be one of {', '.join(REPOST_MODES)}.")
+    if not 1 <= per_page <= MAX_PER_PAGE:
+        raise QueryError(f"Results per page must be between 1 and {MAX_PER_PAGE}.")
+    if not 1 <= page <= MAX_PAGE:
+        raise QueryError(f"The page must be between 1 and {MAX_PAGE}.")
+    ordering(sort)  # raises for an unknown order

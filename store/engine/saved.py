@@ -6,7 +6,7 @@ of a server's start at 100,000 articles (~0.4 s for the columns alone). Segments
 change, so the writer saves them once as one numpy file per segment, named so that
 Whoosh's own clean-up removes it with its segment (``MAIN_<id>.arrays.npz``), and a
 reader loads it whole. Without the file (an index written before, a full disk) readers
-compute the arrays as before.
+compute the arrays as before (`read_columns`).
 """
 
 from __future__ import annotations
@@ -17,6 +17,9 @@ from pathlib import Path
 from typing import TypeVar
 
 import numpy as np
+
+from . import columns
+from .schema import COLUMNS
 
 SUFFIX = "arrays.npz"
 T = TypeVar("T")
@@ -69,3 +72,38 @@ def save(reader, arrays: dict[str, np.ndarray]) -> None:
 
 def missing(reader) -> bool:
     return not file(reader).exists()
+
+
+def read_columns(reader) -> dict:
+    """(sorted distinct values, ordinal of each document) per column of `schema.COLUMNS`,
+    and the repost `group` of each document as a number (-1: none), from the segment."""
+    found = {}
+    for name in COLUMNS:
+        # As fixed-width bytes numpy sorts in C; UTF-8 sorts as the strings do.
+        raw = np.array(columns.raw_column(reader, name), dtype=bytes)
+        values, ords = np.unique(raw, return_inverse=True)
+        found[name] = ([v.decode("utf-8") for v in values.tolist()], ords.astype(np.int64))
+    found["group"] = np.array([int(g or -1) for g in columns.column(reader, "group")],
+                              dtype=np.int64)
+    return found
+
+
+def save_arrays(ix) -> None:
+    """Save the columns and field lengths of each segment of `ix` that has none."""
+    with ix.reader() as reader:
+        for leaf, _ in columns.leaves(reader):
+            if missing(leaf):
+                save(leaf, _arrays(leaf))
+
+
+def _arrays(leaf) -> dict[str, np.ndarray]:
+    found = read_columns(leaf)
+    arrays = {"group": found["group"]}
+    for name in COLUMNS:
+        values, ords = found[name]
+        arrays[f"{name}.values"] = np.array(values, dtype=str)
+        arrays[f"{name}.ords"] = ords
+    for name, field in leaf.schema.items():
+        if field.scorable and (raw := columns.raw_lengths(leaf, name)) is not None:
+            arrays[f"length.{name}"] = raw
+    return arrays

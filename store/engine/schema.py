@@ -1,0 +1,83 @@
+"""The index's schema: its fields, how each is analysed, and what identifies a build.
+
+The bottom of the engine, so that everything above — codec, writer, search — may read
+it without importing each other. `identity()` is what an index's sidecar file records
+(`folder`); `document()` is the Whoosh document for one stored article.
+"""
+
+from __future__ import annotations
+
+from whoosh.fields import ID, TEXT, Schema
+
+from ..text import analysis
+
+#: 2: a sortable `year` for the year facet, and each document's content `hash`.
+#: 3: the repost `group`, to show one result per group.
+#: 4: the text fields' postings in `columnar` files (`codec.Codec`).
+INDEX_SCHEMA_VERSION = 4
+
+
+def words_field() -> TEXT:
+    return TEXT(analyzer=analysis.WordTokenizer(), phrase=True)
+
+
+def grams_field() -> TEXT:
+    return TEXT(analyzer=analysis.GramTokenizer(), phrase=True)
+
+
+#: Which of the document's fields each kind of analysis fills.
+WORD_FIELDS = ("title", "body")
+GRAM_FIELDS = ("title_g", "body_g", "author_g", "source_g")
+#: The fields whose postings `columnar` stores (see `codec`), and how their terms are keyed.
+TEXT_FIELDS = {**{name: "words" for name in WORD_FIELDS}, **{name: "grams" for name in GRAM_FIELDS}}
+
+
+def schema() -> Schema:
+    return Schema(
+        id=ID(stored=True, unique=True),
+        # The content hash the document was built from: `wenhai check` finds stale ones.
+        hash=ID(stored=True),
+        title=words_field(),
+        body=words_field(),
+        title_g=grams_field(),
+        body_g=grams_field(),
+        author_g=grams_field(),
+        source_g=grams_field(),
+        author=ID(sortable=True),
+        source=ID(sortable=True),
+        date=ID(sortable=True),
+        year=ID(sortable=True),
+        group=ID(sortable=True),
+    )
+
+
+#: Sortable ID fields a search reads per document, as arrays (`saved`): the facets,
+#: the date to sort by. (The repost `group` is read as numbers, apart.)
+COLUMNS = ("source", "author", "year", "date")
+
+
+def identity() -> dict:
+    return {"schema_version": INDEX_SCHEMA_VERSION, "analyzer": analysis.fingerprint()}
+
+
+def document(row) -> dict:
+    """The Whoosh document for one article (a mapping with the `articles` table's columns)."""
+    doc = {
+        "id": str(row["id"]),
+        "hash": row["content_hash"],
+        "group": str(row["group_id"] or row["id"]),
+        "title": row["title"],
+        "title_g": row["title"],
+        "body": row["body"],
+        "body_g": row["body"],
+    }
+    if row["author"]:
+        doc["author_g"] = row["author"]
+        doc["author"] = row["author"]
+    if row["source"]:
+        doc["source_g"] = row["source"]
+        doc["source"] = row["source"]
+    if row["published"]:
+        doc["date"] = row["published"]
+        doc["year"] = row["published"][:4]
+    return doc

@@ -1,0 +1,161 @@
+"""Searching one generation of the index (`Searcher`), and keeping one current (`Searchers`).
+
+As Lucene's IndexSearcher over one IndexReader, a `Searcher` owns "search this
+snapshot": every question the archive asks of the index — a ranked, filtered, faceted
+page of matches, title suggestions, similar articles, every matching id — is answered
+here, as article ids and scores. The archive turns those into articles and snippets.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from whoosh import collectors, searching, sorting
+from whoosh import query as wq
+
+from ..engine import folder
+from . import collect, matches
+from .evaluate import Unsupported
+from .filters import Filters, facet_counts, facet_lists, ordering
+from .matches import Matches
+from .query import ParsedQuery
+from .similar import key_terms, like_query
+
+#: A search stops after this long and shows what it found, asking for a narrower query.
+SEARCH_SECONDS = 2.0
+
+
+class Searcher:
+    """One commit of the index, searched (wraps Whoosh's searcher)."""
+
+    def __init__(self, whoosh_searcher):
+        self.whoosh = whoosh_searcher
+
+    @property
+    def generation(self) -> int:
+        """The index commit this searcher sees: a new one after every change."""
+        return self.whoosh.reader().generation()
+
+    def find(
+        self, parsed: ParsedQuery, *, filters: Filters, sort: str, collapse: bool,
+        start: int, stop: int, seconds: float | None = None,
+    ) -> Matches:
+        """The matches ranked `start` to `stop` of the query, with facets over all of them.
+
+        `collapse` shows a repost group as its best article (and counts groups). After
+        `seconds` (default `SEARCH_SECONDS`) it answers with what it found, `partial`.
+        """
+        seconds = SEARCH_SECONDS if seconds is None else seconds
+        try:
+            return matches.find(
+                self.whoosh, parsed.query, exact=parsed.exact, narrow=filters.query(),
+                sort=sort, collapse=collapse, start=start, stop=stop, seconds=seconds,
+            )
+        except Unsupported:
+            return self._find_by_whoosh(parsed, filters, sort, collapse, start, stop, seconds)
+
+    def _find_by_whoosh(self, parsed, filters, sort, collapse, start, stop, seconds) -> Matches:
+        """The same search through Whoosh's collectors, for queries `matches` cannot run."""
+        order = ordering(sort) or _ranking(parsed)
+        grouped = facet_counts()
+        if collapse:
+            grouped.add_field("group", maptype=sorting.Count)  # to count groups, not copies
+        gather = collect.collector(
+            limit=stop, seconds=seconds, groupedby=grouped,
+            sortedby=order.get("sortedby"), collapse="group" if collapse else None,
+            filter=filters.query(),
+        )
+        try:
+            self.whoosh.search_with_collector(parsed.query, gather)
+            partial = False
+        except collectors.TimeLimit:
+            partial = True
+        results = gather.results()
+        total = len(results.groups("group")) if collapse else len(results)
+        by_date = sort != "relevance"  # then Whoosh reports the date as the hit's score
+        window = [
+            (int(hit["id"]), 0.0 if by_date else _relevance(hit.score))
+            for hit in results[start:stop]
+        ]
+        return Matches(total, window, facet_lists(results), partial)
+
+    def suggest(self, wanted: wq.Query, limit: int) -> list[int]:
+        """Ids of the best `limit` articles matching `wanted`."""
+        return [int(hit["id"]) for hit in self.whoosh.search(wanted, limit=limit)]
+
+    def similar(self, text: str, exclude: list[int], limit: int) -> tuple[Matches, list[str]]:
+        """Articles sharing the most characteristic words of `text` (see `similar`),
+        but none of `exclude`, one per repost group; and those words."""
+        terms = key_terms(self.whoosh, text)
+        like = like_query(terms)
+        if like is None:
+            return Matches(0, [], {}), []
+        hide = wq.Or([wq.Term("id", str(i)) for i in exclude])
+        found = matches.find(self.whoosh, wq.AndNot(like, hide), stop=limit)
+        return found, [w for w, _ in terms]
+
+    def matching_ids(self, parsed: ParsedQuery, limit: int | None = None) -> list[int]:
+        """Ids of every article matching the query, best first."""
+        results = self.whoosh.search(parsed.query, limit=limit, **_ranking(parsed))
+        return [int(hit["id"]) for hit in results]
+
+    def stored_hashes(self) -> dict[int, str]:
+        """Every indexed article's id and the content hash its document was built from."""
+        return {int(f["id"]): f.get("hash", "") for f in self.whoosh.all_stored_fields()}
+
+    def close(self) -> None:
+        self.whoosh.close()
+
+
+def _ranking(parsed: ParsedQuery) -> dict:
+    """Exact matches strictly before scattered-word matches, each tier by score."""
+    if parsed.exact is None:
+        return {}
+    tier = sorting.QueryFacet({0: parsed.exact}, other=1)
+    return {"sortedby": sorting.MultiFacet([tier, sorting.ScoreFacet()])}
+
+
+def _relevance(key) -> float:
+    """The BM25F score of a hit; under tiered ranking Whoosh reports (tier, -score)."""
+    return -key[-1] if isinstance(key, tuple) else key
+
+
+class Searchers:
+    """The searcher of the index in `path` at its latest commit, reused while nothing
+    has changed (Lucene's SearcherManager)."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._ix = None
+        self._searcher: Searcher | None = None
+
+    def exists(self) -> bool:
+        return self._ix is not None or folder.exists(self.path)
+
+    def current(self) -> Searcher | None:
+        """A searcher on the latest commit; None if there is no index. Raises
+        `IndexDamagedError` (with how to repair it) if its files cannot be read."""
+        if self._ix is None:
+            if not folder.exists(self.path):
+                return None
+            self._ix = folder.open_index(self.path, probe=False)
+        try:
+            if self._searcher is None:
+                self._searcher = Searcher(self._ix.searcher())
+                self._searcher.whoosh.doc_count()  # reads the segments: fails here if damaged
+            elif not self._searcher.whoosh.up_to_date():
+                reader = folder.reopen(self._ix, self._searcher.whoosh.reader())
+                self._searcher = Searcher(searching.Searcher(reader, fromindex=self._ix))
+                self._searcher.whoosh.doc_count()
+        except Exception as e:  # noqa: BLE001 - Whoosh raises many types for broken files
+            self._searcher = None
+            raise folder.damaged(self.path, e) from e
+        return self._searcher
+
+    def close(self) -> None:
+        if self._searcher is not None:
+            self._searcher.close()
+            self._searcher = None
+        if self._ix is not None:
+            self._ix.close()
+            self._ix = None

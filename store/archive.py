@@ -135,11 +135,10 @@ class Archive:
 
         For suggestions as the user types: never raises on half-typed input.
         """
-        wanted = query.exact(prefix[: query.MAX_QUERY_CHARS], ("title_g",))
         searcher = self._searcher()
-        if wanted is None or searcher is None:
+        if searcher is None:
             return []
-        ids = searcher.suggest(wanted, limit)
+        ids = searcher.suggest(prefix, limit)
         articles = database.get_articles(self.db, ids)
         return [(i, articles[i].title) for i in ids if i in articles]
 

@@ -6,7 +6,9 @@ array of their scores, computed the way Whoosh's matchers compute them: BM25F pe
 term (Whoosh's formula, with the searcher's idf and average field length), a phrase
 scoring as the sum of its terms, And and Or adding their parts' scores, AndNot keeping
 the left side's, ranges scoring their boost, and every node multiplying by its boost.
-Anything else raises `Unsupported`, and the caller asks Whoosh instead.
+These are every shape the archive builds, so every search takes this one path (the
+tests compare it with Whoosh's collectors and with a stock Whoosh index); anything
+else raises `Unsupported`.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ _NONE = np.zeros(0, dtype=np.int64)
 
 
 class Unsupported(Exception):
-    """A query shape this evaluator does not know; Whoosh evaluates it instead."""
+    """A query shape this evaluator does not know (the archive never builds one)."""
 
 
 class Segment:

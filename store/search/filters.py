@@ -1,8 +1,8 @@
 """Narrowing a search: facet values (source, author, year), a date range, the sort order
 and the page.
 
-Facets are counted by Whoosh over every matching article (sortable ID columns and
-`groupedby`), not just over the page shown, so the counts a user clicks are true.
+Facets are counted over every matching article (`matches`), not just over the page
+shown, so the counts a user clicks are true.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ import re
 from dataclasses import dataclass, fields
 
 from whoosh import query as wq
-from whoosh import sorting
 
 from ..errors import QueryError
 from .query import date_range
@@ -70,39 +69,6 @@ class Filters:
         return parts[0] if len(parts) == 1 else wq.And(parts)
 
 
-def facet_counts() -> sorting.Facets:
-    """The `groupedby` argument that counts matches per source, author and year."""
-    facets = sorting.Facets()
-    for name in FACETS:
-        facets.add_field(name, maptype=sorting.Count)
-    return facets
-
-
-def facet_lists(results) -> dict[str, list[tuple[str, int]]]:
-    """Facet values with their counts, most frequent first; years newest first."""
-    out: dict[str, list[tuple[str, int]]] = {}
-    for name in FACETS:
-        counts = [(v, n) for v, n in results.groups(name).items() if v]
-        if name == "year":
-            counts.sort(key=lambda c: c[0], reverse=True)
-        else:
-            counts.sort(key=lambda c: (-c[1], c[0]))
-        out[name] = counts
-    return out
-
-
-def ordering(sort: str) -> dict:
-    """Whoosh `sortedby` arguments for `newest` / `oldest`; relevance is ranked elsewhere."""
-    if sort not in SORTS:
-        raise QueryError(f"Cannot sort by «{sort}»: choose one of {', '.join(SORTS)}.")
-    if sort == "relevance":
-        return {}
-    # Undated articles last either way: they are neither new nor old.
-    dated_first = sorting.QueryFacet({0: wq.Every("date")}, other=1)
-    by_date = sorting.FieldFacet("date", reverse=(sort == "newest"))
-    return {"sortedby": sorting.MultiFacet([dated_first, by_date])}
-
-
 def check_page(page: int, per_page: int, sort: str, reposts: str) -> None:
     """Raise `QueryError`, saying what to change, for a page a search cannot show."""
     if reposts not in REPOST_MODES:
@@ -111,4 +77,5 @@ def check_page(page: int, per_page: int, sort: str, reposts: str) -> None:
         raise QueryError(f"Results per page must be between 1 and {MAX_PER_PAGE}.")
     if not 1 <= page <= MAX_PAGE:
         raise QueryError(f"The page must be between 1 and {MAX_PAGE}.")
-    ordering(sort)  # raises for an unknown order
+    if sort not in SORTS:
+        raise QueryError(f"Cannot sort by «{sort}»: choose one of {', '.join(SORTS)}.")

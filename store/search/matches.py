@@ -87,8 +87,9 @@ def _leaves(searcher) -> list:
 
 
 def find(searcher, query, *, exact=None, narrow=None, sort="relevance", collapse=True,
-         start=0, stop=10, seconds=2.0) -> Matches:
-    """The matches of `query` (narrowed by the filter query `narrow`) as `Matches`.
+         start=0, stop: int | None = 10, seconds=2.0) -> Matches:
+    """The matches of `query` (narrowed by the filter query `narrow`) as `Matches`, the
+    window from `start` to `stop` (None: every match).
 
     `exact` (relevance only) is the query whose matches rank first. Stops after the
     segment during which `seconds` ran out, with `partial` set.
@@ -138,6 +139,7 @@ def find(searcher, query, *, exact=None, narrow=None, sort="relevance", collapse
             keep = groups < 0
             keep[ranked[first]] = True
             listed = np.flatnonzero(keep)
+    stop = len(listed) if stop is None else stop
     window = _top(tuple(k[listed] for k in keys), stop)[start:stop]
     stored = searcher.stored_fields
     shown = [(int(stored(int(glob[k]))["id"]), float(scores[k]) if sort == "relevance" else 0.0)

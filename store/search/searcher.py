@@ -3,22 +3,22 @@
 As Lucene's IndexSearcher over one IndexReader, a `Searcher` owns "search this
 snapshot": every question the archive asks of the index — a ranked, filtered, faceted
 page of matches, title suggestions, similar articles, every matching id — is answered
-here, as article ids and scores. The archive turns those into articles and snippets.
+here, as article ids and scores, and all of them by one path (`matches.find`, whole
+posting lists at a time). The archive turns those into articles and snippets.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from whoosh import collectors, searching, sorting
 from whoosh import query as wq
+from whoosh import searching
 
 from ..engine import folder
-from . import collect, matches
-from .evaluate import Unsupported
-from .filters import Filters, facet_counts, facet_lists, ordering
+from . import matches
+from .filters import Filters
 from .matches import Matches
-from .query import ParsedQuery
+from .query import MAX_QUERY_CHARS, ParsedQuery, exact
 from .similar import key_terms, like_query
 
 #: A search stops after this long and shows what it found, asking for a narrower query.
@@ -45,43 +45,19 @@ class Searcher:
         `collapse` shows a repost group as its best article (and counts groups). After
         `seconds` (default `SEARCH_SECONDS`) it answers with what it found, `partial`.
         """
-        seconds = SEARCH_SECONDS if seconds is None else seconds
-        try:
-            return matches.find(
-                self.whoosh, parsed.query, exact=parsed.exact, narrow=filters.query(),
-                sort=sort, collapse=collapse, start=start, stop=stop, seconds=seconds,
-            )
-        except Unsupported:
-            return self._find_by_whoosh(parsed, filters, sort, collapse, start, stop, seconds)
-
-    def _find_by_whoosh(self, parsed, filters, sort, collapse, start, stop, seconds) -> Matches:
-        """The same search through Whoosh's collectors, for queries `matches` cannot run."""
-        order = ordering(sort) or _ranking(parsed)
-        grouped = facet_counts()
-        if collapse:
-            grouped.add_field("group", maptype=sorting.Count)  # to count groups, not copies
-        gather = collect.collector(
-            limit=stop, seconds=seconds, groupedby=grouped,
-            sortedby=order.get("sortedby"), collapse="group" if collapse else None,
-            filter=filters.query(),
+        return matches.find(
+            self.whoosh, parsed.query, exact=parsed.exact, narrow=filters.query(), sort=sort,
+            collapse=collapse, start=start, stop=stop,
+            seconds=SEARCH_SECONDS if seconds is None else seconds,
         )
-        try:
-            self.whoosh.search_with_collector(parsed.query, gather)
-            partial = False
-        except collectors.TimeLimit:
-            partial = True
-        results = gather.results()
-        total = len(results.groups("group")) if collapse else len(results)
-        by_date = sort != "relevance"  # then Whoosh reports the date as the hit's score
-        window = [
-            (int(hit["id"]), 0.0 if by_date else _relevance(hit.score))
-            for hit in results[start:stop]
-        ]
-        return Matches(total, window, facet_lists(results), partial)
 
-    def suggest(self, wanted: wq.Query, limit: int) -> list[int]:
-        """Ids of the best `limit` articles matching `wanted`."""
-        return [int(hit["id"]) for hit in self.whoosh.search(wanted, limit=limit)]
+    def suggest(self, text: str, limit: int) -> list[int]:
+        """Ids of the `limit` articles whose titles contain `text` (normalized), ranked
+        as a search of the title would rank them, one per repost group."""
+        wanted = exact(text[:MAX_QUERY_CHARS], ("title_g",))
+        if wanted is None:
+            return []
+        return [i for i, _ in matches.find(self.whoosh, wanted, stop=limit).window]
 
     def similar(self, text: str, exclude: list[int], limit: int) -> tuple[Matches, list[str]]:
         """Articles sharing the most characteristic words of `text` (see `similar`),
@@ -95,9 +71,11 @@ class Searcher:
         return found, [w for w, _ in terms]
 
     def matching_ids(self, parsed: ParsedQuery, limit: int | None = None) -> list[int]:
-        """Ids of every article matching the query, best first."""
-        results = self.whoosh.search(parsed.query, limit=limit, **_ranking(parsed))
-        return [int(hit["id"]) for hit in results]
+        """Ids of every article matching the query (every copy of a repost), ranked as
+        a search ranks them, never cut short by the time limit."""
+        found = matches.find(self.whoosh, parsed.query, exact=parsed.exact, collapse=False,
+                             stop=limit, seconds=float("inf"))
+        return [i for i, _ in found.window]
 
     def stored_hashes(self) -> dict[int, str]:
         """Every indexed article's id and the content hash its document was built from."""
@@ -105,19 +83,6 @@ class Searcher:
 
     def close(self) -> None:
         self.whoosh.close()
-
-
-def _ranking(parsed: ParsedQuery) -> dict:
-    """Exact matches strictly before scattered-word matches, each tier by score."""
-    if parsed.exact is None:
-        return {}
-    tier = sorting.QueryFacet({0: parsed.exact}, other=1)
-    return {"sortedby": sorting.MultiFacet([tier, sorting.ScoreFacet()])}
-
-
-def _relevance(key) -> float:
-    """The BM25F score of a hit; under tiered ranking Whoosh reports (tier, -score)."""
-    return -key[-1] if isinstance(key, tuple) else key
 
 
 class Searchers:

@@ -1,0 +1,100 @@
+"""Snippets and highlights: the passage that shows the query, marked, in linear time.
+
+The fast code (arrays of code points and sentence ends) must choose and mark exactly
+what the plain definition does: the longest needles first, each wherever it overlaps
+nothing taken; the sentence with the most distinct needles, then the most matches,
+then the first.
+"""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from store.text.normalize import normalize
+from store.text.snippets import SNIPPET_CHARS, mark, snippet, spans
+
+ALPHABET = "的经济發展中国国。！？；\n ,ａA市场人民a"
+
+
+def slow_spans(text: str, needles: list[str]) -> list[tuple[int, int]]:
+    """Each needle, longest first, at every place it occurs that nothing taken overlaps."""
+    norm, taken = normalize(text), []
+    for needle in sorted({n for n in needles if n}, key=lambda n: (-len(n), n)):
+        start = norm.find(needle)
+        while start != -1:
+            end = start + len(needle)
+            if all(end <= s or start >= e for s, e in taken):
+                taken.append((start, end))
+            start = norm.find(needle, start + 1)
+    return sorted(taken)
+
+
+def slow_snippet(text: str, needles: list[str], length: int = SNIPPET_CHARS) -> str:
+    """The definition, checking every sentence against every match."""
+    norm, found = normalize(text), slow_spans(text, needles)
+    sentences, start = [], 0
+    for m in re.finditer(r"[。！？；!?;\n]", text):
+        sentences.append((start, m.end()))
+        start = m.end()
+    if start < len(text):
+        sentences.append((start, len(text)))
+    if not sentences:
+        return ""
+
+    def score(i):
+        s, e = sentences[i]
+        inside = [norm[a:b] for a, b in found if a >= s and b <= e]
+        return (len(set(inside)), len(inside))
+
+    best = max(range(len(sentences)), key=lambda i: (score(i), -i)) if found else 0
+    start, end = sentences[best]
+    j = best + 1
+    while end - start < length and j < len(sentences):
+        end = sentences[j][1]
+        j += 1
+    if end - start > length:
+        first = next((a for a, b in found if a >= start), start)
+        start = max(start, first - length // 3)
+        end = min(end, start + length)
+    piece = text[start:end].replace("\n", " ").strip()
+    offset = start + (len(text[start:end]) - len(text[start:end].lstrip()))
+    marked = [(a - offset, b - offset) for a, b in found
+              if a >= offset and b <= offset + len(piece)]
+    return ("…" if start > 0 else "") + mark(piece, needles, marked) + (
+        "…" if end < len(text) else "")
+
+
+texts = st.text(alphabet=ALPHABET, max_size=400)
+needle_lists = st.lists(st.text(alphabet="的经济发展中国市场人民aa", min_size=1, max_size=4),
+                        max_size=5).map(lambda ns: [normalize(n) for n in ns])
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts, needle_lists)
+def test_spans_are_the_longest_needles_first_without_overlaps(text, needles):
+    assert spans(text, needles) == slow_spans(text, needles)
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts, needle_lists, st.sampled_from([10, 40, SNIPPET_CHARS]))
+def test_snippets_equal_the_plain_definition(text, needles, length):
+    assert str(snippet(text, needles, length)) == str(slow_snippet(text, needles, length))
+
+
+def test_the_longest_needle_wins_where_several_start():
+    assert spans("碳纤维机盖很轻", ["机盖", "碳纤维机盖", "碳纤维"]) == [(0, 5)]
+    assert str(mark("臺北捷運<站>", ["台北捷运"])) == "<mark>臺北捷運</mark>&lt;站&gt;"
+    # Private-use characters in the text itself are kept and escaped as they are.
+    assert str(mark("\ue000捷运&\ue001", ["捷运"])) == "\ue000<mark>捷运</mark>&amp;\ue001"
+
+
+def test_a_long_article_with_thousands_of_matches_shows_the_densest_sentence():
+    filler = "这是一段关于城市发展的普通文字，" * 3 + "。"
+    body = filler * 5000 + "港口吞吐量创新高，港口茶叶出口增加。" + filler * 5000
+    assert len(body) > 400_000 and body.count("的") == 10_000 * 3
+    shown = str(snippet(body, ["港口", "茶叶", "的"]))
+    assert "<mark>港口</mark>吞吐量" in shown and "<mark>茶叶</mark>" in shown
+    assert len(re.sub("<[^>]+>", "", shown)) <= SNIPPET_CHARS + 2

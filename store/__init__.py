@@ -29,6 +29,7 @@ from .errors import (
 from .models import Article, CheckReport, Hit, SearchResult
 from .search.filters import FACETS, MAX_PAGE, MAX_PER_PAGE, REPOST_MODES, SORTS, Filters
 from .search.query import SYNTAX_HELP
+from .search.searcher import deadline as search_deadline
 from .text import analysis as _analysis
 from .text.normalize import is_cjk, normalize
 from .text.snippets import mark as highlight
@@ -66,4 +67,5 @@ __all__ = [
     "is_cjk",
     "normalize",
     "process_pool",
+    "search_deadline",
 ]

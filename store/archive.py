@@ -20,6 +20,7 @@ from .errors import ArticleNotFound, IndexMissingError
 from .hits import hits
 from .models import Article, CheckReport, Hit, SearchResult
 from .search import cache, query
+from .search import searcher as searching
 from .search.filters import FACETS, Filters, check_page
 from .search.searcher import Searcher, Searchers
 from .sync import IterWrapper, no_progress
@@ -101,15 +102,19 @@ class Archive:
         return self._searchers.current()
 
     def search(self, text: str, page: int = 1, per_page: int = 10, *, sort: str = "relevance",
-               filters: Filters | None = None, reposts: str = "one") -> SearchResult:
+               filters: Filters | None = None, reposts: str = "one",
+               deadline: float | None = None) -> SearchResult:
         """Ranked, highlighted results for the user's query `text` (see `search.query`).
 
         `sort` is relevance, newest or oldest; `filters` narrow the matches. Facet
         counts cover every match, not only the page returned. With `reposts="one"`
-        a repost group shows as its best match; `"all"` lists every copy.
+        a repost group shows as its best match; `"all"` lists every copy. Past
+        `deadline` (a `time.perf_counter()` value; default `SEARCH_SECONDS` from now)
+        the answer is what was found by then, marked partial.
         """
         check_page(page, per_page, sort, reposts)
         started = time.perf_counter()
+        deadline = searching.deadline() if deadline is None else deadline
         parsed = query.parse(text)
         filters = filters or Filters()
         searcher = self._searcher()
@@ -120,12 +125,12 @@ class Archive:
         if (found := cache.results.get(key)) is not None:
             return dataclasses.replace(found, seconds=time.perf_counter() - started)
         found = searcher.find(parsed, filters=filters, sort=sort, collapse=reposts == "one",
-                              start=(page - 1) * per_page, stop=page * per_page)
-        result = SearchResult(
-            text, found.total, page, per_page, hits(self.db, found.window, parsed.needles),
-            time.perf_counter() - started, sort=sort, filters=filters, facets=found.facets,
-            partial=found.partial,
-        )
+                              start=(page - 1) * per_page, stop=page * per_page,
+                              seconds=deadline - time.perf_counter())
+        shown, complete = hits(self.db, found.window, parsed.needles, deadline)
+        result = SearchResult(text, found.total, page, per_page, shown,
+                              time.perf_counter() - started, sort=sort, filters=filters,
+                              facets=found.facets, partial=found.partial or not complete)
         if not result.partial:  # a later, less busy moment may finish it
             cache.results.put(key, result)
         return result
@@ -154,7 +159,7 @@ class Archive:
             return []
         found, words = searcher.similar(f"{article.title}\n{article.body}",
                                         [article_id, *article.reposts], limit)
-        return hits(self.db, found.window, words)
+        return hits(self.db, found.window, words)[0]
 
     def matching_ids(self, text: str, limit: int | None = None) -> list[int]:
         """Ids of every article matching the query, best first (for export and benchmarks)."""

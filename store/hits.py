@@ -2,22 +2,31 @@
 
 from __future__ import annotations
 
+import math
 import sqlite3
+import time
+
+from markupsafe import Markup, escape
 
 from . import database
 from .models import Hit
-from .text.snippets import mark, snippet
+from .text.snippets import SNIPPET_CHARS, mark, snippet
 
 
-def hits(db: sqlite3.Connection, window: list[tuple[int, float]], needles: list[str]) -> list[Hit]:
-    """Hits for (id, score) pairs, with snippets showing `needles`."""
+def hits(db: sqlite3.Connection, window: list[tuple[int, float]], needles: list[str],
+         deadline: float = math.inf) -> tuple[list[Hit], bool]:
+    """Hits for (id, score) pairs, with snippets showing `needles`; and whether every
+    snippet was made. Past `deadline` (a `time.perf_counter()` value) a hit shows the
+    beginning of its text, unmarked."""
     articles = database.get_articles(db, [i for i, _ in window])
     copies = database.group_sizes(db, [i for i, _ in window])
-    found = []
+    found, complete = [], True
     for article_id, score in window:
         a = articles.get(article_id)
         if a is None:  # deleted since the index was written; the next sync drops it
             continue
+        in_time = time.perf_counter() < deadline
+        complete = complete and in_time
         found.append(
             Hit(
                 id=article_id,
@@ -27,9 +36,14 @@ def hits(db: sqlite3.Connection, window: list[tuple[int, float]], needles: list[
                 published=a.published,
                 path=a.path,
                 score=score,
-                snippet=snippet(a.body, needles),
-                title_html=mark(a.title, needles),
+                snippet=snippet(a.body, needles) if in_time else _beginning(a.body),
+                title_html=mark(a.title, needles) if in_time else escape(a.title),
                 reposts=copies.get(article_id, 0),
             )
         )
-    return found
+    return found, complete
+
+
+def _beginning(body: str) -> Markup:
+    piece = body[:SNIPPET_CHARS].replace("\n", " ").strip()
+    return escape(piece) + Markup("…" if len(body) > SNIPPET_CHARS else "")

@@ -117,7 +117,8 @@ class SearchResult:
     filters: Filters = field(default_factory=Filters)
     #: Per facet (source, author, year): (value, count) over every match, not just this page.
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
-    #: The search ran out of time: hits, total and facets cover only the part searched.
+    #: The search ran out of time: hits, total and facets cover only the part searched
+    #: (or, if time ran out while showing them, the last hits show their text's beginning).
     partial: bool = False
 
     @property
@@ -126,8 +127,8 @@ class SearchResult:
             return None
         return (
             "This search matches so many articles that only part of them could be ranked "
-            "in time: the results and counts shown come from that part. Narrow it down: "
-            "add a word, quote a phrase, or filter by source or year."
+            "and shown in time: the results and counts come from that part. Narrow it "
+            "down: add a word, quote a phrase, or filter by source or year."
         )
 
     @property

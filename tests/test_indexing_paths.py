@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from pathlib import Path
 
 import pytest
@@ -417,3 +418,23 @@ def test_a_search_out_of_time_shows_what_it_found_and_asks_to_narrow_it(
         monkeypatch.undo()
         assert not archive.search("市民").partial  # partial answers are not cached
         assert archive.search("市民").total == 5
+
+
+def test_the_deadline_covers_showing_the_hits_of_a_huge_article(tmp_path):
+    home, folder = tmp_path / "home", tmp_path / "files"
+    make_corpus(folder, 3)
+    huge = "条例的第一款规定了市民的权利。" * 30_000 + "最后一句提到港口。"
+    (folder / "huge.txt").write_text(f"一部很长的条例\n\n{huge}\n", encoding="utf-8")
+    with Archive(home) as writer, writer.writing(jobs=1):
+        ingest(writer, [folder], max_chars=1_000_000)
+    with Archive(home) as archive:
+        found = archive.search("市民", per_page=10)
+        assert not found.partial and found.total == 4
+        assert any("<mark>市民</mark>" in str(hit.snippet) for hit in found.hits)
+        cache.results.clear()
+        late = archive.search("市民", per_page=10, deadline=time.perf_counter() - 1)
+        assert late.partial and "Narrow it down" in late.notice
+        assert [hit.id for hit in late.hits] == [hit.id for hit in found.hits]
+        shown = {hit.id: str(hit.snippet) for hit in late.hits}
+        assert all("<mark>" not in s and s for s in shown.values())  # text's beginning
+        assert not archive.search("市民", per_page=10).partial  # partial answers not cached

@@ -151,7 +151,7 @@ def by_whoosh(archive: Archive, text: str, page: int = 1, per_page: int = 10,
                    reverse=name == "year")
         counts[name] = found
     total = len(results.groups("group")) if reposts == "one" else len(results)
-    return SearchResult(text, total, page, per_page, hits(archive.db, window, parsed.needles),
+    return SearchResult(text, total, page, per_page, hits(archive.db, window, parsed.needles)[0],
                         0.0, sort=sort, filters=filters, facets=counts)
 
 

@@ -7,7 +7,7 @@ from flask import Flask
 from store import default_home
 
 from . import api, pages, security
-from .archives import Archives, give_back
+from .archives import Archives, give_back, start_clock
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -27,5 +27,6 @@ def create_app(config: dict | None = None) -> Flask:
     security.init_app(app)
 
     app.extensions["wenhai"] = Archives(app.config["WENHAI_HOME"])
+    app.before_request(start_clock)
     app.teardown_appcontext(give_back)
     return app

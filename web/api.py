@@ -10,7 +10,7 @@ from werkzeug.exceptions import HTTPException
 
 from store import MAX_PER_PAGE, ArchiveError, ArticleNotFound, QueryError
 
-from .archives import get_archive
+from .archives import deadline, get_archive
 from .params import BadParameter, choice, integer, search_params
 
 bp = Blueprint("api", __name__)
@@ -39,7 +39,7 @@ def search():
     params = search_params(request.args)
     result = get_archive().search(
         q, page=params.page, per_page=limit, sort=params.sort, filters=params.filters,
-        reposts=params.reposts,
+        reposts=params.reposts, deadline=deadline(),
     )
     return jsonify(result.to_dict())
 

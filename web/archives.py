@@ -7,7 +7,7 @@ import weakref
 
 from flask import current_app, g
 
-from store import Archive
+from store import Archive, search_deadline
 
 
 class Archives:
@@ -70,3 +70,14 @@ def give_back(exc: BaseException | None = None) -> None:
     archive = g.pop("archive", None)
     if archive is not None:
         current_app.extensions["wenhai"].give_back(archive)
+
+
+def start_clock() -> None:
+    """Note when this request began: its search must be answered by `deadline()`."""
+    g.deadline = search_deadline()
+
+
+def deadline() -> float:
+    """When this request's search must stop and answer with what it has: the whole
+    request — matching, ranking, facets, snippets — counts against one limit."""
+    return g.get("deadline") or search_deadline()

@@ -15,7 +15,7 @@ from flask import (
 
 from store import SYNTAX_HELP, ArchiveError, ArticleNotFound, QueryError, highlight
 
-from .archives import get_archive
+from .archives import deadline, get_archive
 from .params import BadParameter, search_params
 
 bp = Blueprint("pages", __name__)
@@ -38,6 +38,7 @@ def search():
         result = get_archive().search(
             q, page=params.page, per_page=current_app.config["PER_PAGE"],
             sort=params.sort, filters=params.filters, reposts=params.reposts,
+            deadline=deadline(),
         )
     except (BadParameter, QueryError) as e:
         return render_template("search.html", q=q, error=str(e), help=SYNTAX_HELP), 400

@@ -9,6 +9,7 @@ posting lists at a time). The archive turns those into articles and snippets.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from whoosh import query as wq
@@ -23,6 +24,11 @@ from .similar import key_terms, like_query
 
 #: A search stops after this long and shows what it found, asking for a narrower query.
 SEARCH_SECONDS = 2.0
+
+
+def deadline() -> float:
+    """When a search starting now must answer with what it has (`time.perf_counter()`)."""
+    return time.perf_counter() + SEARCH_SECONDS
 
 
 class Searcher:

@@ -10,11 +10,21 @@ from __future__ import annotations
 
 import re
 
-from hypothesis import given, settings
+import pytest
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from store.text import snippets
 from store.text.normalize import normalize
 from store.text.snippets import SNIPPET_CHARS, mark, snippet, spans
+
+
+@pytest.fixture(params=["python", "arrays"])
+def way(request, monkeypatch):
+    """Short texts are matched with str methods, long ones with arrays: test both."""
+    if request.param == "arrays":
+        monkeypatch.setattr(snippets, "SMALL", 0)
+    return request.param
 
 ALPHABET = "的经济發展中国国。！？；\n ,ａA市场人民a"
 
@@ -67,24 +77,27 @@ def slow_snippet(text: str, needles: list[str], length: int = SNIPPET_CHARS) -> 
         "…" if end < len(text) else "")
 
 
+#: The `way` fixture holds for every example of a test.
+EXAMPLES = settings(max_examples=300, deadline=None,
+                    suppress_health_check=[HealthCheck.function_scoped_fixture])
 texts = st.text(alphabet=ALPHABET, max_size=400)
 needle_lists = st.lists(st.text(alphabet="的经济发展中国市场人民aa", min_size=1, max_size=4),
                         max_size=5).map(lambda ns: [normalize(n) for n in ns])
 
 
-@settings(max_examples=300, deadline=None)
-@given(texts, needle_lists)
-def test_spans_are_the_longest_needles_first_without_overlaps(text, needles):
+@EXAMPLES
+@given(text=texts, needles=needle_lists)
+def test_spans_are_the_longest_needles_first_without_overlaps(way, text, needles):
     assert spans(text, needles) == slow_spans(text, needles)
 
 
-@settings(max_examples=300, deadline=None)
-@given(texts, needle_lists, st.sampled_from([10, 40, SNIPPET_CHARS]))
-def test_snippets_equal_the_plain_definition(text, needles, length):
+@EXAMPLES
+@given(text=texts, needles=needle_lists, length=st.sampled_from([10, 40, SNIPPET_CHARS]))
+def test_snippets_equal_the_plain_definition(way, text, needles, length):
     assert str(snippet(text, needles, length)) == str(slow_snippet(text, needles, length))
 
 
-def test_the_longest_needle_wins_where_several_start():
+def test_the_longest_needle_wins_where_several_start(way):
     assert spans("碳纤维机盖很轻", ["机盖", "碳纤维机盖", "碳纤维"]) == [(0, 5)]
     assert str(mark("臺北捷運<站>", ["台北捷运"])) == "<mark>臺北捷運</mark>&lt;站&gt;"
     # Private-use characters in the text itself are kept and escaped as they are.

@@ -15,17 +15,24 @@ match, took 4 s for 的 in a long statute.)
 
 from __future__ import annotations
 
+import bisect
+import re
+
 import numpy as np
 from markupsafe import Markup, escape
 
-from .normalize import codes, normalized_points
+from .normalize import codes, normalize, normalized_points
 
 _SENTENCE_END = "。！？；!?;\n"
 #: Which code points end a sentence, for looking up a whole text at once.
 _ENDS_SENTENCE = np.zeros(0x10000, dtype=bool)
 _ENDS_SENTENCE[[ord(c) for c in _SENTENCE_END]] = True
+_SENTENCE_RE = re.compile(f"[{_SENTENCE_END}]")
 SNIPPET_CHARS = 120
 _NONE = np.zeros(0, dtype=np.int64)
+#: Texts shorter than this are matched with Python's string methods (a news article's
+#: snippet and a title: numpy's per-call costs were most of a page of 100 hits).
+SMALL = 2000
 
 
 def _ordered(needles: list[str]) -> list[str]:
@@ -84,12 +91,42 @@ def _matches(norm: np.ndarray, needles: list[str]) -> tuple[np.ndarray, np.ndarr
     return starts[order], ends[order], numbers[order]
 
 
-def spans(text: str, needles: list[str], norm: np.ndarray | None = None) -> list[tuple[int, int]]:
+def _small_matches(norm: str, needles: list[str]) -> list[tuple[int, int, int]]:
+    """`_matches` for a short text, with `str.find`: (start, end, needle number), by start."""
+    taken: list[tuple[int, int, int]] = []
+    for number, needle in enumerate(_ordered(needles)):
+        at = norm.find(needle)
+        while at != -1:
+            end = at + len(needle)
+            before = bisect.bisect_left(taken, (end,)) - 1  # the last taken starting before end
+            if before < 0 or taken[before][1] <= at:
+                taken.insert(before + 1, (at, end, number))
+            at = norm.find(needle, at + 1)
+    return taken
+
+
+def _found(text: str, needles: list[str]) -> tuple[list[int], list[int], list[int], int]:
+    """(match starts, match ends, sentence ends, the best sentence) of `text`."""
+    if len(text) < SMALL:
+        found = _small_matches(normalize(text), needles)
+        ends = [m.end() for m in _SENTENCE_RE.finditer(text)]
+        if not ends or ends[-1] != len(text):
+            ends.append(len(text))
+        return ([a for a, _, _ in found], [b for _, b, _ in found], ends,
+                _small_best_sentence(found, ends))
+    points = codes(text)
+    starts, stops, numbers = _matches(normalized_points(points), needles)
+    ends = _sentence_ends(points)
+    best = _best_sentence(starts, stops, numbers, ends) if len(starts) else 0
+    return starts.tolist(), stops.tolist(), ends.tolist(), best
+
+
+def spans(text: str, needles: list[str]) -> list[tuple[int, int]]:
     """Non-overlapping (start, end) matches of `needles` (normalized strings) in `text`,
-    the longest needles first; `norm` is the text's normalized code points, if the
-    caller has them already."""
-    norm = normalized_points(codes(text)) if norm is None else norm
-    starts, ends, _ = _matches(norm, needles)
+    the longest needles first."""
+    if len(text) < SMALL:
+        return [(a, b) for a, b, _ in _small_matches(normalize(text), needles)]
+    starts, ends, _ = _matches(normalized_points(codes(text)), needles)
     return list(zip(starts.tolist(), ends.tolist(), strict=True))
 
 
@@ -142,31 +179,41 @@ def _best_sentence(starts: np.ndarray, stops: np.ndarray, numbers: np.ndarray,
     return int(np.argmax(distinct * (int(count.max()) + 1) + count))  # the first of the best
 
 
+def _small_best_sentence(found: list[tuple[int, int, int]], ends: list[int]) -> int:
+    """`_best_sentence` for a short text's matches."""
+    count: dict[int, int] = {}
+    kinds: dict[int, set[int]] = {}
+    for a, b, number in found:
+        sentence = bisect.bisect_right(ends, a)
+        if b <= ends[min(sentence, len(ends) - 1)]:
+            count[sentence] = count.get(sentence, 0) + 1
+            kinds.setdefault(sentence, set()).add(number)
+    return max(count, key=lambda i: (len(kinds[i]), count[i], -i), default=0)
+
+
 def snippet(text: str, needles: list[str], length: int = SNIPPET_CHARS) -> Markup:
     """The passage of `text` that best shows the matches, about `length` characters."""
     if not text:
         return Markup("")
-    points = codes(text)
-    starts, stops, numbers = _matches(normalized_points(points), needles)
-    ends = _sentence_ends(points)
-    best = _best_sentence(starts, stops, numbers, ends) if len(starts) else 0
+    starts, stops, ends, best = _found(text, needles)
     # Grow from the best sentence until the passage is long enough.
-    start, end = (int(ends[best - 1]) if best else 0), int(ends[best])
+    start, end = (ends[best - 1] if best else 0), ends[best]
     j = best + 1
     while end - start < length and j < len(ends):
-        end = int(ends[j])
+        end = ends[j]
         j += 1
     if end - start > length:
         # One long sentence: centre the window on its first match.
-        at = int(np.searchsorted(starts, start))
-        first = int(starts[at]) if at < len(starts) else start
+        at = bisect.bisect_left(starts, start)
+        first = starts[at] if at < len(starts) else start
         start = max(start, first - length // 3)
         end = min(end, start + length)
     piece = text[start:end].replace("\n", " ").strip()
     offset = start + (len(text[start:end]) - len(text[start:end].lstrip()))
-    lo, hi = np.searchsorted(starts, [offset, offset + len(piece)])
+    lo = bisect.bisect_left(starts, offset)
+    hi = bisect.bisect_left(starts, offset + len(piece))
     marked = [(a - offset, b - offset)
-              for a, b in zip(starts[lo:hi].tolist(), stops[lo:hi].tolist(), strict=True)
+              for a, b in zip(starts[lo:hi], stops[lo:hi], strict=True)
               if b <= offset + len(piece)]
     prefix = "…" if start > 0 else ""
     suffix = "…" if end < len(text) else ""

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Sequence
 
 import numpy as np
 from markupsafe import Markup, escape
@@ -105,8 +106,12 @@ def _small_matches(norm: str, needles: list[str]) -> list[tuple[int, int, int]]:
     return taken
 
 
-def _found(text: str, needles: list[str]) -> tuple[list[int], list[int], list[int], int]:
-    """(match starts, match ends, sentence ends, the best sentence) of `text`."""
+_Found = tuple[Sequence[int], Sequence[int], Sequence[int], int]
+
+
+def _found(text: str, needles: list[str]) -> _Found:
+    """(match starts, match ends, sentence ends, the best sentence) of `text`: lists for
+    a short text, arrays for a long one (bisected alike, never converted whole)."""
     if len(text) < SMALL:
         found = _small_matches(normalize(text), needles)
         ends = [m.end() for m in _SENTENCE_RE.finditer(text)]
@@ -118,7 +123,7 @@ def _found(text: str, needles: list[str]) -> tuple[list[int], list[int], list[in
     starts, stops, numbers = _matches(normalized_points(points), needles)
     ends = _sentence_ends(points)
     best = _best_sentence(starts, stops, numbers, ends) if len(starts) else 0
-    return starts.tolist(), stops.tolist(), ends.tolist(), best
+    return starts, stops, ends, best
 
 
 def spans(text: str, needles: list[str]) -> list[tuple[int, int]]:
@@ -197,22 +202,22 @@ def snippet(text: str, needles: list[str], length: int = SNIPPET_CHARS) -> Marku
         return Markup("")
     starts, stops, ends, best = _found(text, needles)
     # Grow from the best sentence until the passage is long enough.
-    start, end = (ends[best - 1] if best else 0), ends[best]
+    start, end = (int(ends[best - 1]) if best else 0), int(ends[best])
     j = best + 1
     while end - start < length and j < len(ends):
-        end = ends[j]
+        end = int(ends[j])
         j += 1
     if end - start > length:
         # One long sentence: centre the window on its first match.
         at = bisect.bisect_left(starts, start)
-        first = starts[at] if at < len(starts) else start
+        first = int(starts[at]) if at < len(starts) else start
         start = max(start, first - length // 3)
         end = min(end, start + length)
     piece = text[start:end].replace("\n", " ").strip()
     offset = start + (len(text[start:end]) - len(text[start:end].lstrip()))
     lo = bisect.bisect_left(starts, offset)
     hi = bisect.bisect_left(starts, offset + len(piece))
-    marked = [(a - offset, b - offset)
+    marked = [(int(a) - offset, int(b) - offset)
               for a, b in zip(starts[lo:hi], stops[lo:hi], strict=True)
               if b <= offset + len(piece)]
     prefix = "…" if start > 0 else ""

@@ -55,7 +55,10 @@ class TermsReader(base.TermsReader):
 
     def _find(self, fieldname: str, tbytes: bytes) -> tuple[columnar.Field, int]:
         field = self._field(fieldname)
-        t = field.find(tbytes.decode("utf-8")) if field is not None else None
+        try:
+            t = field.find(tbytes.decode("utf-8")) if field is not None else None
+        except UnicodeDecodeError:  # no term of the index: Whoosh's table has none either
+            t = None
         if t is None:
             raise TermNotFound(f"No term {fieldname}:{tbytes!r}")
         return field, t

@@ -13,6 +13,8 @@ class's import path is part of the index format.
 
 from __future__ import annotations
 
+import bisect
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -49,6 +51,7 @@ class TermsReader(base.TermsReader):
     def __init__(self, whoosh, text: columnar.TextFile):
         self.whoosh = whoosh
         self.text = text
+        self._orders: dict[str, Sequence[int]] = {}
 
     def _field(self, fieldname: str) -> columnar.Field | None:
         return self.text.fields.get(fieldname) if fieldname in TEXT_FIELDS else None
@@ -74,49 +77,93 @@ class TermsReader(base.TermsReader):
         return True
 
     def indexed_field_names(self):
-        return list(self.whoosh.indexed_field_names()) + sorted(self.text.fields)
+        return self._fields()
+
+    def _fields(self) -> list[str]:
+        """The fields with terms in this segment, in Whoosh's order of terms: Whoosh 3
+        numbers a segment's fields as its writer meets them, which is in order of name
+        (its pool of postings is sorted), and orders terms by field number, then bytes."""
+        text = [name for name in self.text.fields if name in TEXT_FIELDS]
+        return sorted({*self.whoosh.indexed_field_names(), *text})
 
     def cursor(self, fieldname, fieldobj):
         if fieldname in TEXT_FIELDS:
             raise NotImplementedError("term cursors over text fields")
         return self.whoosh.cursor(fieldname, fieldobj)
 
-    def _sorted_terms(self, fieldname: str) -> list[tuple[bytes, int]]:
-        """(term bytes, term number) of a text field, in Whoosh's (byte) order."""
-        field = self._field(fieldname)
-        if field is None:
-            return []
-        found = [(field.text(t).encode("utf-8"), t) for t in range(len(field.keys))]
-        if field.kind != "words":  # words are stored in order already
-            found.sort()
+    def _order(self, fieldname: str) -> Sequence[int]:
+        """A text field's term numbers in Whoosh's order of terms (by their UTF-8 bytes),
+        worked out once: n-grams are numbered by key, words are stored in order."""
+        found = self._orders.get(fieldname)
+        if found is None:
+            field = self._field(fieldname)
+            if field is None:
+                found = range(0)
+            elif field.kind == "words":
+                found = range(len(field.keys))
+            else:
+                found = np.array(sorted(range(len(field.keys)), key=lambda t: _bytes(field, t)),
+                                 np.int64)
+            self._orders[fieldname] = found
         return found
 
-    def terms(self):
-        yield from self.whoosh.terms()
-        for fieldname in sorted(self.text.fields):
-            yield from self.terms_from(fieldname, b"")
+    def _seek(self, fieldname: str, tbytes: bytes) -> int:
+        """Where in `_order` the first term at or after `tbytes` is."""
+        field = self._field(fieldname)
+        if field is None:
+            return 0
+        return bisect.bisect_left(self._order(fieldname), tbytes,
+                                  key=lambda t: _bytes(field, t))
 
-    def terms_from(self, fieldname, prefix):
+    def _field_terms(self, fieldname: str, prefix: bytes):
+        """(term, term number or None) of one field from `prefix` on, in Whoosh's order."""
         if fieldname not in TEXT_FIELDS:
-            yield from self.whoosh.terms_from(fieldname, prefix)
+            for (name, tbytes) in self.whoosh.terms_from(fieldname, prefix):
+                if name != fieldname:  # Whoosh's goes on into the next fields
+                    return
+                yield tbytes, None
             return
-        for tbytes, _ in self._sorted_terms(fieldname):
-            if tbytes >= prefix:
+        field, order = self._field(fieldname), self._order(fieldname)
+        for at in range(self._seek(fieldname, prefix), len(order)):
+            t = int(order[at])
+            yield _bytes(field, t), t
+
+    def terms(self):
+        for fieldname in self._fields():
+            for tbytes, _ in self._field_terms(fieldname, b""):
                 yield fieldname, tbytes
 
+    def terms_from(self, fieldname, prefix):
+        """The terms from `prefix` in `fieldname` on, through the fields after it, as
+        Whoosh's terms reader walks its table (nothing for a field the segment lacks)."""
+        fields = self._fields()
+        if fieldname not in fields:
+            return
+        for name in fields[fields.index(fieldname):]:
+            for tbytes, _ in self._field_terms(name, prefix if name == fieldname else b""):
+                yield name, tbytes
+
     def items(self):
-        yield from self.whoosh.items()
-        for fieldname in sorted(self.text.fields):
-            yield from self.items_from(fieldname, b"")
+        for fieldname in self._fields():
+            yield from self._field_items(fieldname, b"")
 
     def items_from(self, fieldname, prefix):
+        fields = self._fields()
+        if fieldname not in fields:
+            return
+        for name in fields[fields.index(fieldname):]:
+            yield from self._field_items(name, prefix if name == fieldname else b"")
+
+    def _field_items(self, fieldname: str, prefix: bytes):
         if fieldname not in TEXT_FIELDS:
-            yield from self.whoosh.items_from(fieldname, prefix)
+            for (name, tbytes), info in self.whoosh.items_from(fieldname, prefix):
+                if name != fieldname:
+                    return
+                yield (name, tbytes), info
             return
         field = self._field(fieldname)
-        for tbytes, t in self._sorted_terms(fieldname):
-            if tbytes >= prefix:
-                yield (fieldname, tbytes), _term_info(field, t)
+        for tbytes, t in self._field_terms(fieldname, prefix):
+            yield (fieldname, tbytes), _term_info(field, t)
 
     def term_info(self, fieldname, tbytes):
         if fieldname not in TEXT_FIELDS:
@@ -162,6 +209,10 @@ def _term_info(field: columnar.Field, t: int) -> TermInfo:
     return TermInfo(weight=float(counts.sum()), df=len(docs), minlength=1,
                     maxlength=1 << 31, maxweight=float(counts.max()),
                     minid=int(docs[0]), maxid=int(docs[-1]))
+
+
+def _bytes(field: columnar.Field, t: int) -> bytes:
+    return field.text(t).encode("utf-8")
 
 
 class ArrayMatcher(ListMatcher):

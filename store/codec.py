@@ -88,7 +88,7 @@ class TermsReader(base.TermsReader):
 
     def cursor(self, fieldname, fieldobj):
         if fieldname in TEXT_FIELDS:
-            raise NotImplementedError("term cursors over text fields")
+            return TextCursor(self, fieldname, fieldobj)
         return self.whoosh.cursor(fieldname, fieldobj)
 
     def _order(self, fieldname: str) -> Sequence[int]:
@@ -213,6 +213,49 @@ def _term_info(field: columnar.Field, t: int) -> TermInfo:
 
 def _bytes(field: columnar.Field, t: int) -> bytes:
     return field.text(t).encode("utf-8")
+
+
+class TextCursor(base.FieldCursor):
+    """Whoosh's cursor over a field's terms, for a text field: `W3FieldCursor`'s moves
+    over the `columnar` terms in Whoosh's order. Whoosh's `terms_within` (and with it
+    `FuzzyTerm`) walks a segment's terms with one, led by a Levenshtein automaton."""
+
+    def __init__(self, terms: TermsReader, fieldname: str, fieldobj):
+        self._terms = terms
+        self._fieldname = fieldname
+        self._fieldobj = fieldobj
+        self._field = terms._field(fieldname)
+        self._order = terms._order(fieldname)
+        self._at = 0
+
+    def first(self):
+        self._at = 0
+        return self.text()
+
+    def find(self, term):
+        """Moves to the first term at or after `term`; that term, or None past the last."""
+        if not isinstance(term, bytes):
+            term = self._fieldobj.to_bytes(term)
+        self._at = self._terms._seek(self._fieldname, term)
+        return self.text()
+
+    def next(self):
+        if self._at < len(self._order):
+            self._at += 1
+        return self.text()
+
+    def text(self):
+        if not self.is_valid():
+            return None
+        return self._fieldobj.from_bytes(_bytes(self._field, int(self._order[self._at])))
+
+    def term_info(self):
+        if not self.is_valid():
+            return None
+        return _term_info(self._field, int(self._order[self._at]))
+
+    def is_valid(self):
+        return self._at < len(self._order)
 
 
 class ArrayMatcher(ListMatcher):

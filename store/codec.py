@@ -281,6 +281,13 @@ class ArrayMatcher(ListMatcher):
             return int(self._weights[self._i])
         return super().value_as(astype)
 
+    def replace(self, minquality=0):
+        """Itself: Whoosh's leaf matchers are never dropped for quality. (`ListMatcher`
+        drops itself when its best score is under the cutoff, but a boosting wrapper
+        passes the cutoff down without dividing it by the boost: a boosted term lost
+        its best hits.) Skipping what cannot make the cut is `skip_to_quality`'s."""
+        return self
+
     def all_items(self):
         positions, starts = self._arrays[2], self._starts
         for i, doc in enumerate(self._ids):

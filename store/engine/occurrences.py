@@ -206,7 +206,11 @@ def gram_key(term: str, latin: LatinTable) -> int | None:
 @functools.lru_cache(maxsize=4096)
 def _parsed(term: str) -> tuple | None:
     """(unit,) or (unit, unit, apart) for a gram term, None for anything else. A term is
-    looked up in each field of each segment: parsed once."""
+    looked up in each field of each segment: parsed once.
+
+    Only the spelling `analysis._joined` gives is a term: 中国, su 7, 中 a, 中~国; the
+    same units joined otherwise (中 国, su7) are no term of the index.
+    """
     if "~" in term:
         (a, _, b), apart = term.partition("~"), 1
     elif " " in term:
@@ -215,7 +219,9 @@ def _parsed(term: str) -> tuple | None:
         a, b, apart = term[0], term[1], 0
     else:
         return (term,) if _is_unit(term) else None
-    return (a, b, apart) if _is_unit(a) and _is_unit(b) else None
+    if not (_is_unit(a) and _is_unit(b)):
+        return None
+    return (a, b, apart) if analysis._joined(a, b, bool(apart)) == term else None
 
 
 def _is_unit(text: str) -> bool:

@@ -67,6 +67,7 @@ class Archive:
                 f"No article has id {article_id}: `wenhai search` lists the ids of what is stored."
             )
         found.reposts = database.group_members(self.db, article_id)
+        found.titles = database.other_titles(self.db, article_id)
         return found
 
     def reposts_of(self, article: Article) -> list[Article]:

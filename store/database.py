@@ -55,6 +55,7 @@ CREATE TABLE IF NOT EXISTS file_articles (
     path       TEXT NOT NULL REFERENCES files(path) ON DELETE CASCADE,
     n          INTEGER NOT NULL,
     article_id INTEGER NOT NULL REFERENCES articles(id),
+    title      TEXT,  -- the title this file gave it: copies of one body keep theirs
     PRIMARY KEY (path, n)
 );
 CREATE INDEX IF NOT EXISTS file_articles_article ON file_articles(article_id);
@@ -98,6 +99,10 @@ def _migrate(conn: sqlite3.Connection) -> None:
     if columns and "group_id" not in columns:
         # Grouping is filled in by the next writer (`backfill_groups`).
         conn.execute("ALTER TABLE articles ADD COLUMN group_id INTEGER")
+    links = {r[1] for r in conn.execute("PRAGMA table_info(file_articles)")}
+    if links and "title" not in links:
+        # Files stored before kept no title of their own: their article's title stands in.
+        conn.execute("ALTER TABLE file_articles ADD COLUMN title TEXT")
 
 
 def group_article(
@@ -227,6 +232,17 @@ def get_articles(conn: sqlite3.Connection, ids: list[int]) -> dict[int, Article]
     return {r["id"]: row_to_article(r, paths[r["id"]]) for r in rows}
 
 
+def other_titles(conn: sqlite3.Connection, article_id: int) -> list[str]:
+    """Titles that copies of the article's text were saved under, besides its own."""
+    rows = conn.execute(
+        "SELECT DISTINCT f.title FROM file_articles f JOIN articles a ON a.id = f.article_id "
+        "WHERE f.article_id = ? AND f.title IS NOT NULL AND f.title != a.title "
+        "ORDER BY f.rowid",
+        (article_id,),
+    )
+    return [r[0] for r in rows]
+
+
 def get_original(conn: sqlite3.Connection, article_id: int) -> tuple[str | None, bytes] | None:
     row = conn.execute(
         "SELECT original_name, original FROM articles WHERE id = ?", (article_id,)
@@ -287,10 +303,11 @@ def store_file(
             touch_file(conn, path, size, mtime_ns)
             conn.execute("RELEASE store_file")
             return "unchanged"
-        old_links = {
-            r["n"]: r["article_id"]
-            for r in conn.execute("SELECT n, article_id FROM file_articles WHERE path = ?", (path,))
-        }
+        old_rows = conn.execute(
+            "SELECT n, article_id, title FROM file_articles WHERE path = ?", (path,)
+        ).fetchall()
+        old_links = {r["n"]: r["article_id"] for r in old_rows}
+        old_titles = {r["n"]: (r["article_id"], r["title"]) for r in old_rows}
         conn.execute(
             "INSERT INTO files(path, size, mtime_ns, file_hash, seen_at) VALUES (?, ?, ?, ?, ?) "
             "ON CONFLICT(path) DO UPDATE SET size = excluded.size, mtime_ns = excluded.mtime_ns, "
@@ -307,6 +324,9 @@ def store_file(
             ).fetchone()
             if row is not None:
                 article_id = row["id"]
+                if old_titles.get(n) != (article_id, article.title):
+                    # A copy under another title or file name: the index shows them all.
+                    conn.execute("UPDATE articles SET indexed = 0 WHERE id = ?", (article_id,))
             else:
                 previous = old_links.get(n)
                 still_used = previous is not None and conn.execute(
@@ -336,8 +356,9 @@ def store_file(
                     group_article(conn, article_id, article.body, article.repost_sketch)
             new_ids.append(article_id)
             conn.execute(
-                "INSERT OR IGNORE INTO file_articles(path, n, article_id) VALUES (?, ?, ?)",
-                (path, n, article_id),
+                "INSERT OR IGNORE INTO file_articles(path, n, article_id, title) "
+                "VALUES (?, ?, ?, ?)",
+                (path, n, article_id, article.title),
             )
         for orphan in set(old_links.values()) - set(new_ids):
             if not conn.execute(
@@ -358,8 +379,15 @@ def store_file(
     return "added" if inserted else "duplicate"
 
 
-#: What the search index is built from (`index.document`).
-_INDEXED_COLUMNS = "id, title, author, source, published, body, content_hash, group_id"
+#: What the search index is built from (`engine.schema.document`): the article, and
+#: the titles and files of every copy of its text.
+_INDEXED_COLUMNS = (
+    "id, title, author, source, published, body, content_hash, group_id, extra, "
+    "(SELECT json_group_array(title) FROM file_articles f "
+    " WHERE f.article_id = articles.id AND f.title IS NOT NULL) AS titles, "
+    "(SELECT json_group_array(path) FROM file_articles f "
+    " WHERE f.article_id = articles.id) AS paths"
+)
 
 
 def reader(path: Path) -> sqlite3.Connection:

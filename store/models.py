@@ -35,6 +35,8 @@ class Article:
     paths: list[str] = field(default_factory=list)
     #: Ids of the other articles in its repost group (the same text, reworded or re-titled).
     reposts: list[int] = field(default_factory=list)
+    #: Other titles that files with this same text gave it (its copies keep their titles).
+    titles: list[str] = field(default_factory=list)
     format: str | None = None
     encoding: str | None = None
     content_hash: str | None = None
@@ -71,6 +73,7 @@ class Article:
             "provenance": dict(self.provenance),
             "extra": dict(self.extra),
             "reposts": list(self.reposts),
+            "titles": list(self.titles),
         }
         if body:
             d["body"] = self.body

@@ -18,6 +18,7 @@ Whoosh does (`scored_range`, an expected failure).
 from __future__ import annotations
 
 import itertools
+import json
 import math
 import random
 import shutil
@@ -88,6 +89,7 @@ SENTENCES = [
 TOPICS = ["经济", "交通", "科技", "汽车", "民生", "法治", "國際", "文化", "AI", "5G"]
 AUTHORS = ["张逸", "李明", "王芳", "林舟", "陳清", "Alice Wang", "周敏", None]
 SOURCES = ["人民日报", "新华社", "澎湃新闻", "聯合報", "BBC中文", "iFeng", "江城晚报", None]
+EDITORS = ["邵莉媛", "劉曉明", "Chen Li"]
 
 
 def article(i: int, rng: random.Random, version: int = 0) -> dict:
@@ -109,6 +111,11 @@ def article(i: int, rng: random.Random, version: int = 0) -> dict:
         "source": rng.choice(SOURCES),
         "published": (f"{rng.randint(2019, 2024)}-{rng.randint(1, 12):02d}-"
                       f"{rng.randint(1, 28):02d}") if dated else None,
+        # Values the file gave besides the text, the file's name and a copy's title (no
+        # draws from `rng`: the articles stay those the counts below were chosen for).
+        "extra": json.dumps({"editor": EDITORS[i % len(EDITORS)]} if i % 3 == 0 else {}),
+        "paths": json.dumps([f"/稿件/第{i:04d}号.txt"]),
+        "titles": json.dumps([f"转载｜{title}"] if i % 7 == 0 else []),
     }
 
 

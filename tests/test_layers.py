@@ -7,9 +7,11 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
+
 from indexer.cli import main
 from indexer.ingest import ingest
-from store import Archive
+from store import Archive, IndexVersionError
 from store.engine import folder, schema
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -120,25 +122,33 @@ def test_the_folder_tree_shows_the_layers():
     assert "docs/ARCHITECTURE.md" in (ROOT / "README.md").read_text(encoding="utf-8")
 
 
-def test_an_archive_built_before_the_layout_opens_without_reindex(tmp_path):
+def test_an_archive_built_before_the_layout_opens_and_is_rebuilt_on_request(tmp_path):
     # Built by the code before store/ gained its subpackages: Whoosh pickled its codec as
     # `store.codec.Codec` (and analyzers as `store.analysis.*`) into the table of contents.
     home = tmp_path / "home"
     shutil.copytree(ROOT / "tests" / "archives" / "before-layout", home)
     toc = next((home / "index").glob("_MAIN_*.toc")).read_bytes()
     assert b"store.codec" in toc and b"store.engine" not in toc
-    # The analyzer fingerprint names the segmenter's version: the index is the same
-    # wherever the versions installed differ, so the sidecar is brought up to date.
+    with Archive(home) as archive:  # schema 4: searching it says what to do
+        with pytest.raises(IndexVersionError, match="wenhai reindex"):
+            archive.search("台北捷运")
+    # Its segments load under the new layout (told the index is current, it searches)…
+    sidecar = (home / "index" / folder.SIDECAR).read_text()
     (home / "index" / folder.SIDECAR).write_text(json.dumps(schema.identity()))
     with Archive(home) as archive:
-        assert archive.check().healthy
         found = archive.search("台北捷运")
         assert [hit.title for hit in found.hits] == ["臺北捷運新線通車首日 乘客體驗無人駕駛"]
         assert archive.search("碳纤维机盖").total == 1
-        assert archive.suggest("捷運") and archive.similar(found.hits[0].id, limit=3)
+    # …and `wenhai reindex` rebuilds it as this version writes indexes.
+    (home / "index" / folder.SIDECAR).write_text(sidecar)
+    with Archive(home) as archive, archive.writing(rebuilding=True, jobs=1):
+        assert archive.reindex() == archive.counts()["articles"] > 0
+    with Archive(home) as archive:
+        assert archive.check().healthy
+        assert archive.search("台北捷运").total == 1 and archive.suggest("捷運")
     new = tmp_path / "文海新篇.txt"
     new.write_text("布局调整之后写入的第一篇文章。", encoding="utf-8")
-    with Archive(home) as archive, archive.writing(jobs=1):  # and takes new segments
+    with Archive(home) as archive, archive.writing(jobs=1):
         assert ingest(archive, [new]).added == 1
     with Archive(home) as archive:
         assert archive.search("文海新篇").total == 1

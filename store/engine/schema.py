@@ -7,6 +7,9 @@ it without importing each other. `identity()` is what an index's sidecar file re
 
 from __future__ import annotations
 
+import json
+from pathlib import PurePath
+
 from whoosh.fields import ID, TEXT, Schema
 
 from ..text import analysis
@@ -14,7 +17,9 @@ from ..text import analysis
 #: 2: a sortable `year` for the year facet, and each document's content `hash`.
 #: 3: the repost `group`, to show one result per group.
 #: 4: the text fields' postings in `columnar` files (`codec.Codec`).
-INDEX_SCHEMA_VERSION = 4
+#: 5: every other value read from a file (`extra_g`: editor, correspondent, original
+#:    title…, and the names of the files), and the titles of every copy of a text.
+INDEX_SCHEMA_VERSION = 5
 
 
 def words_field() -> TEXT:
@@ -27,7 +32,7 @@ def grams_field() -> TEXT:
 
 #: Which of the document's fields each kind of analysis fills.
 WORD_FIELDS = ("title", "body")
-GRAM_FIELDS = ("title_g", "body_g", "author_g", "source_g")
+GRAM_FIELDS = ("title_g", "body_g", "author_g", "source_g", "extra_g")
 #: The fields whose postings `columnar` stores (see `codec`), and how their terms are keyed.
 TEXT_FIELDS = {**{name: "words" for name in WORD_FIELDS}, **{name: "grams" for name in GRAM_FIELDS}}
 
@@ -43,6 +48,7 @@ def schema() -> Schema:
         body_g=grams_field(),
         author_g=grams_field(),
         source_g=grams_field(),
+        extra_g=grams_field(),
         author=ID(sortable=True),
         source=ID(sortable=True),
         date=ID(sortable=True),
@@ -60,17 +66,29 @@ def identity() -> dict:
     return {"schema_version": INDEX_SCHEMA_VERSION, "analyzer": analysis.fingerprint()}
 
 
+#: Values kept in `extra` that are notes of wenhai's, not text the file said.
+_NOT_SAID = {"truncated", "edited"}
+
+
 def document(row) -> dict:
-    """The Whoosh document for one article (a mapping with the `articles` table's columns)."""
+    """The Whoosh document for one article (a mapping with the `articles` table's columns,
+    `titles` and `paths` its copies' as JSON lists): every title its text was saved
+    under in the title fields; every other value the file gave and the files' names in
+    `extra_g`."""
+    titles = "\n".join(dict.fromkeys([row["title"], *_listed(row, "titles")]))
+    said = [str(v) for k, v in _listed(row, "extra", "{}").items() if k not in _NOT_SAID]
+    names = [_file_name(path) for path in _listed(row, "paths")]
     doc = {
         "id": str(row["id"]),
         "hash": row["content_hash"],
         "group": str(row["group_id"] or row["id"]),
-        "title": row["title"],
-        "title_g": row["title"],
+        "title": titles,
+        "title_g": titles,
         "body": row["body"],
         "body_g": row["body"],
     }
+    if extra := "\n".join(dict.fromkeys(said + names)):
+        doc["extra_g"] = extra
     if row["author"]:
         doc["author_g"] = row["author"]
         doc["author"] = row["author"]
@@ -81,3 +99,14 @@ def document(row) -> dict:
         doc["date"] = row["published"]
         doc["year"] = row["published"][:4]
     return doc
+
+
+def _listed(row, column: str, empty: str = "[]"):
+    """A JSON column of `row`, decoded (empty where the row lacks it)."""
+    return json.loads((row[column] if column in row.keys() else None) or empty)
+
+
+def _file_name(path: str) -> str:
+    """The name of the file an article came from, without folders or extension
+    (`/a/export.zip!notes/雨水花园.txt` → 雨水花园)."""
+    return PurePath(path.rpartition("!")[2]).stem

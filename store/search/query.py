@@ -7,6 +7,7 @@ Plain text by default; syntax is opt-in and small::
     小米 -手机            exclude a term
     小米 OR 华为          either term
     title:财报  author:张逸  source:网易   restrict a term to one field
+    extra:邵莉媛        in the other values a file gave (editor, correspondent…)
     date:2024  date:2024-01..2024-06  date:..2023-12-31   published in a range
 
 A plain term matches when the text contains it exactly, or when it contains all of
@@ -29,20 +30,22 @@ MAX_TERMS = 64
 
 #: Boosts: the exact string far above scattered words; titles above bodies.
 EXACT_BOOST = 10.0
-FIELD_BOOSTS = {"title_g": 3.0, "body_g": 1.0, "author_g": 1.0, "source_g": 1.0}
-FIELDS = {"title": ("title_g",), "author": ("author_g",), "source": ("source_g",)}
+FIELD_BOOSTS = {"title_g": 3.0, "body_g": 1.0, "author_g": 1.0, "source_g": 1.0,
+                "extra_g": 1.0}
+FIELDS = {"title": ("title_g",), "author": ("author_g",), "source": ("source_g",),
+          "extra": ("extra_g",)}
 ALL_TEXT = tuple(FIELD_BOOSTS)
 
 SYNTAX_HELP = (
     'Search for words (小米 汽车), an exact phrase ("碳纤维机盖"), exclude with -词, '
-    "either with A OR B, fields with title: author: source:, "
+    "either with A OR B, fields with title: author: source: extra:, "
     "and dates with date:2024-01..2024-06."
 )
 
 _TOKEN = re.compile(
     r"""
     (?P<neg>-)?
-    (?:(?P<field>title|author|source|date):)?
+    (?:(?P<field>title|author|source|extra|date):)?
     (?:"(?P<dq>[^"]*)"|“(?P<cq>[^”]*)”|(?P<bare>[^\s"“”]+))
     """,
     re.VERBOSE | re.IGNORECASE,

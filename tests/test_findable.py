@@ -1,0 +1,68 @@
+"""Everything a file says is findable: values moved out of the text, every copy's title.
+
+Real files through `indexer` into a real archive, searched as a reader types.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from indexer.ingest import ingest
+from store import Archive
+
+FILES = Path(__file__).resolve().parent / "fixtures" / "findable"
+
+
+@pytest.fixture
+def archive(tmp_path) -> Archive:
+    home = tmp_path / "home"
+    with Archive(home) as writer, writer.writing(jobs=1):
+        ingest(writer, sorted(FILES.iterdir()))
+    with Archive(home) as archive:
+        yield archive
+
+
+@pytest.mark.parametrize("typed", ["邵莉媛", "王伟勋", "陈英杨亮", "伤亡不详", "突发爆炸"])
+def test_names_and_titles_moved_out_of_the_text_are_found(archive, typed):
+    (hit,) = archive.search(typed).hits
+    article = archive.get(hit.id)
+    assert article.title == "河北唐山丰润燕子河发生爆炸"
+    assert typed not in article.body  # cut from the text, kept in `extra`
+    assert archive.search(f"extra:{typed}").total == 1
+
+
+def test_the_extra_field_is_searched_only_when_asked_by_name(archive):
+    assert archive.search("editor 邵莉媛").total == 0  # no such word anywhere
+    assert archive.search("title:邵莉媛").total == 0
+    assert archive.search("author:王芳").total == 1 and archive.search("extra:王芳").total == 0
+
+
+@pytest.mark.parametrize("typed", ["行编辑器EX(1)", "VIM(1)", "ex", "vim", "title:行编辑器"])
+def test_every_title_and_file_name_of_a_text_saved_twice_finds_it(archive, typed):
+    (hit,) = archive.search(typed).hits
+    article = archive.get(hit.id)
+    assert article.title == "行编辑器EX(1)"  # the text's first file (ex.1.txt), stored once
+    assert article.titles == ["VIM(1)"]
+    assert sorted(Path(p).name for p in article.paths) == ["ex.1.txt", "vim.1.txt"]
+
+
+def test_the_reader_shows_the_other_titles_and_every_file(archive, tmp_path):
+    from web import create_app
+
+    client = create_app({"WENHAI_HOME": str(archive.home), "TESTING": True}).test_client()
+    (hit,) = archive.search("VIM(1)").hits
+    page = client.get(f"/articles/{hit.id}").get_data(as_text=True)
+    assert "行编辑器EX(1)" in page and "vim.1.txt" in page and "ex.1.txt" in page
+    assert client.get(f"/api/articles/{hit.id}").get_json()["titles"] == ["VIM(1)"]
+
+
+def test_a_copy_saved_later_under_another_title_is_found_by_it(archive, tmp_path):
+    later = tmp_path / "转载版本.txt"
+    later.write_text("文本编辑器再发布\n\n" + (FILES / "vim.1.txt").read_text(
+        encoding="utf-8").split("\n", 2)[2], encoding="utf-8")
+    with Archive(archive.home) as writer, writer.writing(jobs=1):
+        assert ingest(writer, [later]).duplicate == 1
+    assert archive.search("文本编辑器再发布").total == 1
+    assert archive.search("转载版本").total == 1  # the file's name

@@ -128,7 +128,8 @@ class Archive:
         found = searcher.find(parsed, filters=filters, sort=sort, collapse=reposts == "one",
                               start=(page - 1) * per_page, stop=page * per_page,
                               seconds=deadline - time.perf_counter())
-        shown, complete = hits(self.db, found.window, parsed.needles, deadline)
+        shown, complete = hits(self.db, found.window, parsed.needles, deadline,
+                               [parsed.shown(tier) for tier in found.tiers])
         result = SearchResult(text, found.total, page, per_page, shown,
                               time.perf_counter() - started, sort=sort, filters=filters,
                               facets=found.facets, partial=found.partial or not complete)

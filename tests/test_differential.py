@@ -801,8 +801,9 @@ def test_a_bigram_has_one_spelling(states):
                 assert occurrences._parsed(text) is not None, text
                 if len(text) == 2 and not text.isascii():
                     assert occurrences._parsed(f"{text[0]} {text[1]}") is None, text
-                if " " in text:
-                    assert occurrences._parsed(text.replace(" ", "")) is None, text
+                if " " in text:  # without its space it is another term, or none
+                    joined = occurrences._parsed(text.replace(" ", ""))
+                    assert joined is None or len(joined) == 1, text  # alice wang: alicewang
                     assert occurrences._parsed(text.replace(" ", "  ")) is None, text
 
 

@@ -66,3 +66,32 @@ def test_a_copy_saved_later_under_another_title_is_found_by_it(archive, tmp_path
         assert ingest(writer, [later]).duplicate == 1
     assert archive.search("文本编辑器再发布").total == 1
     assert archive.search("转载版本").total == 1  # the file's name
+
+
+def test_a_passage_typed_without_its_punctuation_ranks_its_article_first(archive):
+    # The statute has a comma (and a full-width space nearby) inside the passage; five
+    # other articles have all its words apart.
+    found = archive.search("的事项或者行政机关认为需", per_page=10, reposts="all")
+    assert found.total >= 6
+    assert found.hits[0].title == "行政许可听证程序规定"
+    assert "<mark>的事项，或者行政机关认为需</mark>" in str(found.hits[0].snippet)
+    found = archive.search("许可应当听证的事项或者行政机关")
+    assert found.hits[0].title == "行政许可听证程序规定"
+
+
+@pytest.mark.parametrize("typed", ["小米第三季度财报显示", "小米汽车回应称", '"小米汽车回应称"'])
+def test_stray_spaces_in_the_text_count_for_nothing(archive, typed):
+    found = archive.search(typed)
+    assert [hit.title for hit in found.hits] == ["小米第三季度财报出炉"]
+    assert ("<mark>小米 第三季度财报 显示</mark>" in str(found.hits[0].snippet)
+            or "<mark>小米汽车 回应 称</mark>" in str(found.hits[0].snippet))
+
+
+def test_snippets_show_the_string_and_never_its_single_characters_alone(archive):
+    found = archive.search("的经营管", reposts="all", per_page=20)
+    first = str(found.hits[0].snippet)
+    assert found.hits[0].title == "企业的经营管理之道" and "<mark>的经营管</mark>" in first
+    assert "<mark>的</mark>" not in first and "<mark>管</mark>" not in first
+    for hit in found.hits[1:]:  # the words apart: 经营, not every 的 of the page
+        assert "<mark>的</mark>" not in str(hit.snippet), hit.title
+        assert "<mark>经营</mark>" in str(hit.snippet) or "<mark>" not in str(hit.snippet)

@@ -46,7 +46,8 @@ from .test_reliability import make_corpus
 def sample_texts() -> list[str]:
     texts = [p.read_text(encoding="utf-8") for p in SAMPLES.glob("*.md")]
     texts += [p.read_text(encoding="utf-8") for p in SAMPLES.glob("xiaomi*.txt")]
-    texts += ["", "Ｗｅｎｈａｉ 文海 2024年，GPT-4o 與 臺灣", "最高人民法院院长", "中，国 a b 12"]
+    texts += ["", "Ｗｅｎｈａｉ 文海 2024年，GPT-4o 與 臺灣", "最高人民法院院长", "中，国 a b 12",
+              "小米 第三季度财报\u3000显示\t好 \u200b的 new  york 5 G\n换行"]
     # positions past one and two bytes, and past the one-position encodings made once
     texts += ["人民代表大会" * 50 + "；单独一次" + "abc12。" * 30_000 + "最后一次"]
     return texts

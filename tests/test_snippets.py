@@ -26,12 +26,27 @@ def way(request, monkeypatch):
         monkeypatch.setattr(snippets, "SMALL", 0)
     return request.param
 
-ALPHABET = "的经济發展中国国。！？；\n ,ａA市场人民a"
+ALPHABET = "的经济發展中国国。！？；\n ,ａA市场人民a\u3000\t\u200b"
 
 
-def slow_spans(text: str, needles: list[str]) -> list[tuple[int, int]]:
-    """Each needle, longest first, at every place it occurs that nothing taken overlaps."""
-    norm, taken = normalize(text), []
+def slow_spans(text: str, needles: list[str], loose: list[str] = ()) -> list[tuple[int, int]]:
+    """Each needle, longest first, at every place it occurs that nothing taken overlaps;
+    spaces in the text and the needles count for nothing (and are marked within). Then
+    the loose needles the same way among themselves, counting anything but letters,
+    digits and CJK characters for nothing, where they overlap none of the first."""
+    first = _taken(text, needles, lambda c: c in " \t\u200b")
+    return sorted(first + [(a, b) for a, b in _taken(text, loose, _not_unit)
+                           if all(b <= s or a >= e for s, e in first)])
+
+
+def _not_unit(c: str) -> bool:
+    return not re.match("[\u4e00-\u9fff0-9a-z]", c)
+
+
+def _taken(text: str, needles: list[str], skipped) -> list[tuple[int, int]]:
+    kept = [i for i, c in enumerate(normalize(text)) if not skipped(c)]
+    norm, taken = "".join(normalize(text)[i] for i in kept), []
+    needles = ["".join(c for c in n if not skipped(c)) for n in needles]
     for needle in sorted({n for n in needles if n}, key=lambda n: (-len(n), n)):
         start = norm.find(needle)
         while start != -1:
@@ -39,12 +54,14 @@ def slow_spans(text: str, needles: list[str]) -> list[tuple[int, int]]:
             if all(end <= s or start >= e for s, e in taken):
                 taken.append((start, end))
             start = norm.find(needle, start + 1)
-    return sorted(taken)
+    return [(kept[a], kept[b - 1] + 1) for a, b in taken]
 
 
-def slow_snippet(text: str, needles: list[str], length: int = SNIPPET_CHARS) -> str:
+def slow_snippet(text: str, needles: list[str], length: int = SNIPPET_CHARS,
+                 loose: list[str] = ()) -> str:
     """The definition, checking every sentence against every match."""
-    norm, found = normalize(text), slow_spans(text, needles)
+    norm, found = normalize(text), slow_spans(text, needles, loose)
+    loose_spans = set(found) - set(slow_spans(text, needles))
     sentences, start = [], 0
     for m in re.finditer(r"[。！？；!?;\n]", text):
         sentences.append((start, m.end()))
@@ -56,7 +73,9 @@ def slow_snippet(text: str, needles: list[str], length: int = SNIPPET_CHARS) -> 
 
     def score(i):
         s, e = sentences[i]
-        inside = [norm[a:b] for a, b in found if a >= s and b <= e]
+        # A loose match is a needle of its own.
+        inside = [("loose", _stripped(norm[a:b])) if (a, b) in loose_spans
+                  else _unspaced(norm[a:b]) for a, b in found if a >= s and b <= e]
         return (len(set(inside)), len(inside))
 
     best = max(range(len(sentences)), key=lambda i: (score(i), -i)) if found else 0
@@ -77,11 +96,19 @@ def slow_snippet(text: str, needles: list[str], length: int = SNIPPET_CHARS) -> 
         "…" if end < len(text) else "")
 
 
+def _unspaced(found: str) -> str:
+    return "".join(c for c in found if c not in " \t\u200b")
+
+
+def _stripped(found: str) -> str:
+    return "".join(c for c in found if not _not_unit(c))
+
+
 #: The `way` fixture holds for every example of a test.
 EXAMPLES = settings(max_examples=300, deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture])
 texts = st.text(alphabet=ALPHABET, max_size=400)
-needle_lists = st.lists(st.text(alphabet="的经济发展中国市场人民aa", min_size=1, max_size=4),
+needle_lists = st.lists(st.text(alphabet="的经济发展中国市场人民aa ", min_size=1, max_size=4),
                         max_size=5).map(lambda ns: [normalize(n) for n in ns])
 
 
@@ -92,9 +119,20 @@ def test_spans_are_the_longest_needles_first_without_overlaps(way, text, needles
 
 
 @EXAMPLES
+@given(text=texts, needles=needle_lists, loose=needle_lists)
+def test_loose_needles_match_across_punctuation_where_nothing_else_did(
+    way, text, needles, loose
+):
+    assert spans(text, needles, loose) == slow_spans(text, needles, loose)
+
+
+@EXAMPLES
 @given(text=texts, needles=needle_lists, length=st.sampled_from([10, 40, SNIPPET_CHARS]))
 def test_snippets_equal_the_plain_definition(way, text, needles, length):
     assert str(snippet(text, needles, length)) == str(slow_snippet(text, needles, length))
+    loose = needles[:1]
+    assert str(snippet(text, needles[1:], length, loose=loose)) == str(
+        slow_snippet(text, needles[1:], length, loose=loose))
 
 
 def test_the_longest_needle_wins_where_several_start(way):
@@ -102,6 +140,13 @@ def test_the_longest_needle_wins_where_several_start(way):
     assert str(mark("臺北捷運<站>", ["台北捷运"])) == "<mark>臺北捷運</mark>&lt;站&gt;"
     # Private-use characters in the text itself are kept and escaped as they are.
     assert str(mark("\ue000捷运&\ue001", ["捷运"])) == "\ue000<mark>捷运</mark>&amp;\ue001"
+
+
+def test_stray_spaces_count_for_nothing_and_are_marked_within(way):
+    text = "小米 第三季度财报\u3000显示，营收增长。"
+    assert str(mark(text, ["小米第三季度财报显示"])) == (
+        "<mark>小米 第三季度财报\u3000显示</mark>，营收增长。")
+    assert spans(text, ["财报 显示"]) == [(7, 12)]
 
 
 def test_a_long_article_with_thousands_of_matches_shows_the_densest_sentence():

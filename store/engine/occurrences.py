@@ -38,6 +38,7 @@ _UNIT_MASK = (1 << _UNIT_BITS) - 1
 BIGRAM = 1 << 60
 _CJK_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x2FFFF))
 _OTHER, _CJK, _DIGIT, _LATIN = 0, 1, 2, 3
+_INLINE_SPACE = np.array([ord(c) for c in analysis.INLINE_SPACE], dtype=np.uint32)
 
 
 @dataclass
@@ -101,9 +102,11 @@ def grams(texts: list[str]) -> Occurrences:
     docs = np.searchsorted(text_starts, at, side="right") - 1
     first = np.searchsorted(docs, np.arange(n))
     positions = np.arange(len(at)) - first[docs]
-    # Bigrams: each unit with the next one in the same text.
+    # Bigrams: each unit with the next one in the same text, parted by anything in
+    # between but spaces (`analysis.parted`): count the characters that part, up to each.
+    parting = np.concatenate(([0], np.cumsum(~np.isin(norm, _INLINE_SPACE))))
     pair = docs[1:] == docs[:-1]
-    apart = (at[1:] > ends[:-1])[pair]
+    apart = (parting[at[1:]] > parting[ends[:-1]])[pair]
     bigrams = BIGRAM | (codes[:-1][pair] << (_UNIT_BITS + 1)) | (codes[1:][pair] << 1) | apart
     pair_docs = docs[:-1][pair]
     all_docs = np.concatenate((docs, pair_docs))

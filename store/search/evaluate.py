@@ -20,7 +20,9 @@ from whoosh import query as wq
 from whoosh.scoring import BM25F
 
 from ..engine.columns import leaves
+from ..text.analysis import loosened
 from . import postings
+from .query import Loose
 
 _NONE = np.zeros(0, dtype=np.int64)
 
@@ -57,11 +59,22 @@ class Segment:
 
     def phrase(self, q: wq.Phrase) -> tuple[np.ndarray, np.ndarray]:
         """`_phrase`, once per phrase (a query's exact form is also its first tier)."""
-        key = (q.fieldname, tuple(q.words), q.slop)
+        key = (type(q), q.fieldname, tuple(q.words), q.slop)
         found = self._phrases.get(key)
         if found is None:
             found = self._phrases[key] = _phrase(q, self)
         return found
+
+    def either(self, fieldname: str, texts: tuple[str, ...]) -> postings.Postings:
+        """The postings of any of the terms `texts`, with positions, as one term's (a
+        document's weight is the sum of theirs)."""
+        if len(texts) == 1:
+            return self.postings(fieldname, texts[0], values=True)
+        parts = [self.postings(fieldname, t, values=True) for t in texts]
+        parts = [found for found in parts if len(found.docs)]
+        if len(parts) < 2:
+            return parts[0] if parts else postings.Postings.empty(positions=True)
+        return postings.union(parts)
 
     def bm25(self, fieldname: str, text: str, found: postings.Postings) -> np.ndarray:
         """Whoosh's BM25F score of each of `found`'s postings (computed once per term: a
@@ -110,7 +123,7 @@ def evaluate(q: wq.Query, seg: Segment) -> tuple[np.ndarray, np.ndarray]:
     kind = type(q)
     if kind is wq.Term:
         docs, scores = _term(q, seg)
-    elif kind is wq.Phrase:
+    elif kind is wq.Phrase or kind is Loose:
         docs, scores = seg.phrase(q)
     elif kind is wq.Or:
         docs, scores = _union([evaluate(s, seg) for s in q.subqueries], seg.size)
@@ -139,16 +152,42 @@ def _term(q: wq.Term, seg: Segment) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _phrase(q: wq.Phrase, seg: Segment) -> tuple[np.ndarray, np.ndarray]:
-    """Documents with the words at consecutive positions (Whoosh's slop 1)."""
+    """Documents with the words at consecutive positions (Whoosh's slop 1); for a `Loose`
+    phrase, each word or its other spelling (parted by punctuation, or not)."""
     if q.slop != 1:
         raise Unsupported("phrase with slop")
+    if type(q) is Loose:
+        return _loose_phrase(q, seg)
     lists = [seg.postings(q.fieldname, w, values=True) for w in q.words]
+    return _scored(q, seg, lists, _matching_positions(lists))
+
+
+def _loose_phrase(q: Loose, seg: Segment) -> tuple[np.ndarray, np.ndarray]:
+    """`Loose`: consecutive positions as for a phrase, each word in any of its spellings;
+    a document scores the sum of the spellings' scores it has at all."""
+    spellings = [loosened(w) for w in q.words]
+    lists = [seg.either(q.fieldname, texts) for texts in spellings]
+    docs = _matching_positions(lists)
+    scores = np.zeros(len(docs))
+    for texts in spellings:
+        for text in texts:
+            found = seg.postings(q.fieldname, text)
+            if len(found.docs):
+                rows = np.searchsorted(found.docs, docs)
+                rows[rows == len(found.docs)] = 0
+                present = found.docs[rows] == docs
+                scores[present] += seg.bm25(q.fieldname, text, found)[rows[present]]
+    return docs, scores
+
+
+def _matching_positions(lists: list[postings.Postings]) -> np.ndarray:
+    """Documents where the i-th postings have a position p + i, for some p (start
+    positions: positions of word i, moved back by i, in every word)."""
     docs = lists[0].docs
     for found in lists[1:]:
         docs = _intersect(docs, found.docs)
     if not len(docs) or len(lists) == 1:
-        return _scored(q, seg, lists, docs)
-    # Start positions of the phrase: positions of word i, moved back by i, in every word.
+        return docs
     starts = None
     for i, found in enumerate(lists):
         rows = np.searchsorted(found.docs, docs)
@@ -157,8 +196,7 @@ def _phrase(q: wq.Phrase, seg: Segment) -> tuple[np.ndarray, np.ndarray]:
         starts = keys if starts is None else _intersect(starts, keys)
         if not len(starts):
             break
-    docs = _sorted_unique(starts >> 32) if len(starts) else _NONE
-    return _scored(q, seg, lists, docs)
+    return _sorted_unique(starts >> 32) if len(starts) else _NONE
 
 
 def _scored(q: wq.Phrase, seg: Segment, lists, docs: np.ndarray):

@@ -16,7 +16,7 @@ Rules (the same as the Whoosh collectors they replace):
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -33,6 +33,8 @@ class Matches:
     window: list[tuple[int, float]]  # (article id, score) of the page asked for
     facets: dict[str, list[tuple[str, int]]]
     partial: bool = False
+    #: Each listed article's tier: 0 exact, 1 loose (punctuation between), 2 words apart.
+    tiers: list[int] = field(default_factory=list)
 
 
 class _Columns:
@@ -86,13 +88,14 @@ def _leaves(searcher) -> list:
     return segment_columns.leaves(searcher.reader())
 
 
-def find(searcher, query, *, exact=None, narrow=None, sort="relevance", collapse=True,
-         start=0, stop: int | None = 10, seconds=2.0) -> Matches:
+def find(searcher, query, *, exact=None, loose=None, narrow=None, sort="relevance",
+         collapse=True, start=0, stop: int | None = 10, seconds=2.0) -> Matches:
     """The matches of `query` (narrowed by the filter query `narrow`) as `Matches`, the
     window from `start` to `stop` (None: every match).
 
-    `exact` (relevance only) is the query whose matches rank first. Stops after the
-    segment during which `seconds` ran out, with `partial` set.
+    `exact` (relevance only) is the query whose matches rank first, then those of
+    `loose`, then the rest. Stops after the segment during which `seconds` ran out,
+    with `partial` set.
     """
     deadline = time.perf_counter() + seconds
     cols = columns(searcher)
@@ -108,10 +111,7 @@ def find(searcher, query, *, exact=None, narrow=None, sort="relevance", collapse
         if (gone := segment_columns.deleted(reader)) is not None:
             keep &= ~within(docs, gone, seg.size)
         docs, scores = docs[keep], scores[keep]
-        tier = np.zeros(len(docs), dtype=np.int64)
-        if exact is not None:
-            tier = (~within(docs, evaluate(exact, seg)[0], seg.size)).astype(np.int64)
-        parts.append((i, docs, offset + docs, scores, tier))
+        parts.append((i, docs, offset + docs, scores, _tiers(docs, seg, exact, loose)))
         if time.perf_counter() > deadline and i + 1 < len(leaves):
             partial = True
             break
@@ -145,7 +145,21 @@ def find(searcher, query, *, exact=None, narrow=None, sort="relevance", collapse
     shown = [(int(stored(int(glob[k]))["id"]), float(scores[k]) if sort == "relevance" else 0.0)
              for k in listed[window]]
     facets = {name: _counts(cols.values[name], ords[name][listed], name) for name in FACETS}
-    return Matches(len(listed), shown, facets, partial)
+    return Matches(len(listed), shown, facets, partial, tier[listed[window]].tolist())
+
+
+def _tiers(docs: np.ndarray, seg: Segment, exact, loose) -> np.ndarray:
+    """0 for the documents matching `exact`, 1 for the others matching `loose` (2 for
+    the rest when there is a loose form, else 1)."""
+    tier = np.zeros(len(docs), dtype=np.int64)
+    if exact is None:
+        return tier
+    outside = ~within(docs, evaluate(exact, seg)[0], seg.size)
+    tier[outside] = 1
+    if loose is not None and outside.any():
+        rest = docs[outside]
+        tier[outside] = np.where(within(rest, evaluate(loose, seg)[0], seg.size), 1, 2)
+    return tier
 
 
 def _top(keys: tuple[np.ndarray, np.ndarray, np.ndarray], k: int) -> np.ndarray:

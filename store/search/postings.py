@@ -59,6 +59,17 @@ class Postings:
         return owner, self.absolute[index]
 
 
+def union(parts: list[Postings]) -> Postings:
+    """The postings of several terms with positions, as one term's: each document once,
+    its positions merged in order, its weight their number."""
+    owners = np.concatenate([np.repeat(p.docs, p.counts) for p in parts])
+    places = np.concatenate([p.absolute for p in parts])
+    order = np.lexsort((places, owners))
+    owners, places = owners[order], places[order]
+    docs, counts = np.unique(owners, return_counts=True)
+    return Postings(docs, counts.astype(np.float64), counts, places)
+
+
 def _running(deltas, counts) -> np.ndarray:
     """Delta-decoded values of consecutive runs (of `counts` items, each ≥ 1), each from 0."""
     if not len(deltas):

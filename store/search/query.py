@@ -61,6 +61,12 @@ class Term:
     negated: bool = False
 
 
+class Loose(wq.Phrase):
+    """A phrase of gram terms where each pair of units may also be parted by punctuation
+    or a line break (中~国 as well as 中国): a passage typed without the punctuation of the
+    text. Only `evaluate` knows it; to Whoosh it is the exact phrase."""
+
+
 @dataclass
 class ParsedQuery:
     """A Whoosh query plus the normalized strings to highlight in results."""
@@ -71,6 +77,26 @@ class ParsedQuery:
     #: Documents containing every term as an exact string (None: `query` is exact already).
     #: Ranking puts these before documents that only have a term's words scattered apart.
     exact: wq.Query | None = None
+    #: Documents containing every term's characters in sequence, with only punctuation,
+    #: spaces or line breaks between them: ranked after the exact ones, before the rest.
+    loose: wq.Query | None = None
+    #: The terms as typed (normalized): what an exact or loose match shows.
+    strings: list[str] = field(default_factory=list)
+    #: The words of the terms that an article with them apart shows: single characters
+    #: of a longer term (的 and 管 of 的经营管) would be marked all over the page.
+    words: list[str] = field(default_factory=list)
+
+    def shown(self, tier: int) -> tuple[list[str], list[str]]:
+        """(needles, loose needles) that a hit of `tier` (see `matches.Matches`) shows:
+        the strings typed where it has them (across punctuation in the loose tier), else
+        the terms' words; everything for a query without tiers."""
+        if self.exact is None:
+            return self.needles, []
+        if tier == 0:
+            return self.strings, []
+        if tier == 1:
+            return self.strings, self.strings
+        return self.strings + self.words, []
 
 
 def _tokens(text: str) -> list[Term | str]:
@@ -155,29 +181,47 @@ def exact(text: str, fields: tuple[str, ...] = ALL_TEXT) -> wq.Query | None:
     return subs[0] if len(subs) == 1 else wq.Or(subs)
 
 
-def _term_query(
-    term: Term, original: str
-) -> tuple[wq.Query | None, list[str], wq.Query | None, bool]:
-    """(query, needles, exact-only query, whether scattered words were admitted)."""
+@dataclass
+class _Parsed:
+    """One term: its query, the exact and loose forms ranking uses, and its needles."""
+
+    query: wq.Query
+    whole: wq.Query
+    loose: wq.Query
+    needles: list[str]
+    words: list[str] = field(default_factory=list)
+    scattered: bool = False
+
+
+def _loose(q: wq.Query) -> wq.Query:
+    """`q` with its phrases `Loose`."""
+    if type(q) is wq.Phrase:
+        return Loose(q.fieldname, q.words, boost=q.boost)
+    if isinstance(q, wq.Or):
+        return wq.Or([_loose(s) for s in q.subqueries])
+    return q
+
+
+def _term_query(term: Term, original: str) -> _Parsed | None:
     if term.field == "date":
         q = _date_query(term.text, original)
-        return q, [], q, False
+        return _Parsed(q, q, q, [])
     fields = FIELDS.get(term.field or "", ALL_TEXT)
     whole = exact(term.text, fields)
     if whole is None:
-        return None, [], None, False
+        return None
     needles = [normalize(term.text).strip()]
     if term.phrase:
-        return whole, needles, whole, False
+        return _Parsed(whole, whole, whole, needles)
     parts = list(dict.fromkeys(w for w, *_ in words(term.text)))
     if len(parts) < 2:
-        return whole, needles, whole, False
+        return _Parsed(whole, whole, _loose(whole), needles, parts)
     scattered = [exact(p, fields) for p in parts]
-    needles += parts
     boosted = whole.copy()
     boosted.boost = EXACT_BOOST
-    loose = wq.Or([boosted, wq.And([q for q in scattered if q is not None])])
-    return loose, needles, whole, True
+    either = wq.Or([boosted, wq.And([q for q in scattered if q is not None])])
+    shown = [p for p in parts if len(p) > 1] or parts
+    return _Parsed(either, whole, _loose(whole), needles + parts, shown, scattered=True)
 
 
 def parse(text: str) -> ParsedQuery:
@@ -216,27 +260,27 @@ def parse(text: str) -> ParsedQuery:
 
     positives: list[wq.Query] = []
     exacts: list[wq.Query] = []
+    looses: list[wq.Query] = []
     negatives: list[wq.Query] = []
     needles: list[str] = []
-    loose = False
+    strings: list[str] = []
+    shown_words: list[str] = []
+    scattered = False
     for group in groups:
-        alternatives, exact_alternatives = [], []
-        for term in group:
-            q, n, whole, scattered = _term_query(term, original)
-            if q is None:
-                continue
-            alternatives.append(q)
-            exact_alternatives.append(whole)
-            if not term.negated:
-                needles += n
-                loose = loose or scattered
-        if not alternatives:
+        found = [(term, p) for term in group if (p := _term_query(term, original)) is not None]
+        if not found:
             continue
         if group[0].negated:
-            negatives.append(_any(alternatives))
-        else:
-            positives.append(_any(alternatives))
-            exacts.append(_any(exact_alternatives))
+            negatives.append(_any([p.query for _, p in found]))
+            continue
+        positives.append(_any([p.query for _, p in found]))
+        exacts.append(_any([p.whole for _, p in found]))
+        looses.append(_any([p.loose for _, p in found]))
+        for _, p in found:
+            needles += p.needles
+            strings += p.needles[:1]
+            shown_words += p.words
+            scattered = scattered or p.scattered
     if not positives:
         if negatives:
             raise QueryError(
@@ -248,8 +292,14 @@ def parse(text: str) -> ParsedQuery:
     q = _all(positives)
     if negatives:
         q = wq.AndNot(q, _any(negatives))
-    needles = sorted({n for n in needles if n}, key=len, reverse=True)
-    return ParsedQuery(original, q, needles, _all(exacts) if loose else None)
+    def longest_first(found: list[str]) -> list[str]:
+        return sorted({n for n in found if n}, key=len, reverse=True)
+
+    return ParsedQuery(
+        original, q, longest_first(needles),
+        exact=_all(exacts) if scattered else None, loose=_all(looses) if scattered else None,
+        strings=longest_first(strings), words=longest_first(shown_words),
+    )
 
 
 def _any(queries: list[wq.Query]) -> wq.Query:

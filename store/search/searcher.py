@@ -52,8 +52,8 @@ class Searcher:
         `seconds` (default `SEARCH_SECONDS`) it answers with what it found, `partial`.
         """
         return matches.find(
-            self.whoosh, parsed.query, exact=parsed.exact, narrow=filters.query(), sort=sort,
-            collapse=collapse, start=start, stop=stop,
+            self.whoosh, parsed.query, exact=parsed.exact, loose=parsed.loose,
+            narrow=filters.query(), sort=sort, collapse=collapse, start=start, stop=stop,
             seconds=SEARCH_SECONDS if seconds is None else seconds,
         )
 
@@ -79,8 +79,8 @@ class Searcher:
     def matching_ids(self, parsed: ParsedQuery, limit: int | None = None) -> list[int]:
         """Ids of every article matching the query (every copy of a repost), ranked as
         a search ranks them, never cut short by the time limit."""
-        found = matches.find(self.whoosh, parsed.query, exact=parsed.exact, collapse=False,
-                             stop=limit, seconds=float("inf"))
+        found = matches.find(self.whoosh, parsed.query, exact=parsed.exact, loose=parsed.loose,
+                             collapse=False, stop=limit, seconds=float("inf"))
         return [i for i, _ in found.window]
 
     def stored_hashes(self) -> dict[int, str]:

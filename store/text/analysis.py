@@ -11,10 +11,11 @@ Two views of the same normalized text are indexed:
 * **grams** — every CJK character, every digit and every run of Latin letters is a
   *unit*; each unit is indexed as itself and as a bigram with the next unit, both at the
   unit's position. Any run of units can then be found exactly: one unit is a term, two
-  or more are a phrase of consecutive bigrams. Units with punctuation or spaces between
-  them form a marked bigram (中~国), so an exact match means nothing in between. This is
-  what makes a query find text inside a longer word or across word boundaries, the way
-  Ctrl-F would.
+  or more are a phrase of consecutive bigrams. Units with punctuation or a line break
+  between them form a marked bigram (中~国), so an exact match means nothing in between
+  but spaces: the stray spaces self-media copies are full of (小米 第三季度财报 显示,
+  left by links and bold text) count for nothing. This is what makes a query find
+  text inside a longer word or across word boundaries, the way Ctrl-F would.
 """
 
 from __future__ import annotations
@@ -29,7 +30,11 @@ from . import segmenter
 from .normalize import normalize
 
 #: Bump whenever tokenization changes: it is part of the index fingerprint.
-ANALYZER_VERSION = 3
+#: 4: units with only spaces between them are neighbours (bigram 中国, not 中~国).
+ANALYZER_VERSION = 4
+#: Characters between two units that do not part them (after `normalize`: the
+#: ideographic and no-break spaces are spaces by then): spaces, tabs, zero-width ones.
+INLINE_SPACE = " \t\u200b\u200c\u200d\u2060\ufeff"
 
 _UNIT = re.compile(
     r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]|[a-z]+|[0-9]"
@@ -42,9 +47,14 @@ def units(norm: str) -> list[tuple[str, int, int]]:
     return [(m.group(), m.start(), m.end()) for m in _UNIT.finditer(norm)]
 
 
-def bigram(a: tuple[str, int, int], b: tuple[str, int, int]) -> str:
-    """The term for two neighbouring units."""
-    return _joined(a[0], b[0], b[1] > a[2])
+def bigram(norm: str, a: tuple[str, int, int], b: tuple[str, int, int]) -> str:
+    """The term for two neighbouring units of the normalized text `norm`."""
+    return _joined(a[0], b[0], parted(norm[a[2] : b[1]]))
+
+
+def parted(gap: str) -> bool:
+    """Whether what stands between two units parts them: anything but spaces."""
+    return bool(gap.strip(INLINE_SPACE))
 
 
 def _joined(a: str, b: str, apart: bool) -> str:
@@ -58,15 +68,30 @@ def _joined(a: str, b: str, apart: bool) -> str:
     return a + b
 
 
+def loosened(term: str) -> tuple[str, ...]:
+    """A gram term and its spellings with the same units parted or not: 中国 → (中国, 中~国),
+    su 7 → (su 7, su~7); a unit alone has none."""
+    if "~" in term:
+        a, _, b = term.partition("~")
+    elif " " in term:
+        a, _, b = term.partition(" ")
+    elif len(term) == 2 and term[0] > "\x7f" and term[1] > "\x7f":
+        a, b = term
+    else:
+        return (term,)
+    return (_joined(a, b, False), _joined(a, b, True))
+
+
 def gram_terms(text: str) -> list[str]:
     """The terms a query for `text` must match, in order, on a grams field.
 
     One unit gives one unigram; more give their consecutive bigrams.
     """
-    us = units(normalize(text))
+    norm = normalize(text)
+    us = units(norm)
     if len(us) <= 1:
         return [u for u, _, _ in us]
-    return [bigram(a, b) for a, b in zip(us, us[1:], strict=False)]
+    return [bigram(norm, a, b) for a, b in zip(us, us[1:], strict=False)]
 
 
 def words(text: str, *, subwords: bool = False) -> list[tuple[str, int, int, bool]]:
@@ -187,11 +212,12 @@ class GramTokenizer(_SpanTokenizer):
     """CJK unigrams and bigrams (digits and Latin words as units), one position per unit."""
 
     def spans(self, value: str, mode: str) -> Iterator[tuple[str, int, int, int]]:
-        us = units(normalize(value))
+        norm = normalize(value)
+        us = units(norm)
         for i, (unit, start, end) in enumerate(us):
             yield unit, i, start, end
             if i + 1 < len(us):
-                yield bigram(us[i], us[i + 1]), i, start, us[i + 1][2]
+                yield bigram(norm, us[i], us[i + 1]), i, start, us[i + 1][2]
 
 
 # -- postings without Token objects ---------------------------------------------------
@@ -265,7 +291,7 @@ def gram_postings(text: str) -> list[Posting]:
     _collect(
         poses,
         [
-            a + b if not gap and a > "\x7f" and b > "\x7f" else _joined(a, b, bool(gap))
+            a + b if not gap and a > "\x7f" and b > "\x7f" else _joined(a, b, parted(gap))
             for a, b, gap in zip(us, us[1:], between, strict=False)
         ],
     )

@@ -4,6 +4,9 @@ Matching runs on the normalized text and marks the original characters: the
 normalization is character for character, so offsets carry over unchanged and a
 traditional article shows its own traditional characters, marked.
 
+Spaces count for nothing, as in the index (`analysis.INLINE_SPACE`): a needle matches
+across the stray spaces of a copied text and its mark covers them.
+
 Everything here is linear in the text and its matches, whatever their number. The text
 is one array of normalized code points; each needle's occurrences are found with array
 comparisons (its first character over the text, the others at the candidates), longest
@@ -22,6 +25,7 @@ from collections.abc import Sequence
 import numpy as np
 from markupsafe import Markup, escape
 
+from .analysis import INLINE_SPACE
 from .normalize import codes, normalize, normalized_points
 
 _SENTENCE_END = "。！？；!?;\n"
@@ -31,6 +35,7 @@ _ENDS_SENTENCE[[ord(c) for c in _SENTENCE_END]] = True
 _SENTENCE_RE = re.compile(f"[{_SENTENCE_END}]")
 SNIPPET_CHARS = 120
 _NONE = np.zeros(0, dtype=np.int64)
+_SPACES = np.array([ord(c) for c in INLINE_SPACE], dtype=np.uint32)
 #: Texts shorter than this are matched with Python's string methods (a news article's
 #: snippet and a title: numpy's per-call costs were most of a page of 100 hits).
 SMALL = 2000
@@ -57,7 +62,44 @@ def _has_border(needle: str) -> bool:
     return any(needle[:k] == needle[-k:] for k in range(1, len(needle)))
 
 
-def _matches(norm: np.ndarray, needles: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+#: What a needle skips in the text, and in itself: spaces for a needle, anything but
+#: letters, digits and CJK characters for a loose one (a passage typed without its
+#: punctuation). Per code point, for arrays (`_kept`), and as a pattern, for strings.
+_SKIP = {
+    False: np.isin(np.arange(0x30001), [ord(c) for c in INLINE_SPACE]),
+    True: np.ones(0x30001, dtype=bool),
+}
+for _lo, _hi in ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x2FFFF),
+                 (ord("0"), ord("9")), (ord("a"), ord("z"))):
+    _SKIP[True][_lo : _hi + 1] = False
+_SKIP_CHARS = {False: re.compile(f"[{re.escape(INLINE_SPACE)}]"),
+               True: re.compile("[^\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+                                "\U00020000-\U0002ffff0-9a-z]")}
+
+
+def _kept(norm: np.ndarray, loose: bool) -> np.ndarray:
+    return np.flatnonzero(~_SKIP[loose][np.minimum(norm, 0x30000)])
+
+
+def _stripped(needle: str, loose: bool) -> str:
+    return _SKIP_CHARS[loose].sub("", needle)
+
+
+def _matches(norm: np.ndarray, needles: list[str],
+             loose: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`_unspaced_matches`, skipping what `_SKIP` says in the text and the needles: a
+    needle matches across the stray spaces of a copied text (a loose one across its
+    punctuation too), and its mark covers them."""
+    kept = _kept(norm, loose)
+    needles = [_stripped(n, loose) for n in needles]
+    if len(kept) == len(norm):
+        return _unspaced_matches(norm, needles)
+    starts, ends, numbers = _unspaced_matches(norm[kept], needles)
+    return kept[starts], kept[ends - 1] + 1, numbers
+
+
+def _unspaced_matches(norm: np.ndarray,
+                      needles: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(starts, ends, needle number in `_ordered(needles)`) of the matches, by start.
 
     Longest needles first: each takes, from the left, its occurrences that overlap
@@ -92,8 +134,19 @@ def _matches(norm: np.ndarray, needles: list[str]) -> tuple[np.ndarray, np.ndarr
     return starts[order], ends[order], numbers[order]
 
 
-def _small_matches(norm: str, needles: list[str]) -> list[tuple[int, int, int]]:
+def _small_matches(norm: str, needles: list[str],
+                   loose: bool = False) -> list[tuple[int, int, int]]:
     """`_matches` for a short text, with `str.find`: (start, end, needle number), by start."""
+    needles = [_stripped(n, loose) for n in needles]
+    skip = _SKIP_CHARS[loose]
+    if not skip.search(norm):
+        return _small_unspaced_matches(norm, needles)
+    kept = [i for i, c in enumerate(norm) if not skip.match(c)]
+    found = _small_unspaced_matches("".join(norm[i] for i in kept), needles)
+    return [(kept[a], kept[b - 1] + 1, number) for a, b, number in found]
+
+
+def _small_unspaced_matches(norm: str, needles: list[str]) -> list[tuple[int, int, int]]:
     taken: list[tuple[int, int, int]] = []
     for number, needle in enumerate(_ordered(needles)):
         at = norm.find(needle)
@@ -109,30 +162,69 @@ def _small_matches(norm: str, needles: list[str]) -> list[tuple[int, int, int]]:
 _Found = tuple[Sequence[int], Sequence[int], Sequence[int], int]
 
 
-def _found(text: str, needles: list[str]) -> _Found:
+def _with_loose(found: list[tuple[int, int, int]], loose: list[tuple[int, int, int]],
+                shift: int) -> list[tuple[int, int, int]]:
+    """`found` and the `loose` matches that overlap none of them (numbered after)."""
+    for a, b, number in loose:
+        before = bisect.bisect_left(found, (b,)) - 1
+        if before < 0 or found[before][1] <= a:
+            found.insert(before + 1, (a, b, number + shift))
+    return found
+
+
+def _with_loose_arrays(found, loose, shift: int):
+    """`_with_loose` for arrays of (starts, ends, numbers)."""
+    starts, ends, numbers = found
+    if len(starts) and len(loose[0]):
+        before = np.searchsorted(starts, loose[1]) - 1
+        free = (before < 0) | (ends[np.maximum(before, 0)] <= loose[0])
+        loose = tuple(part[free] for part in loose)
+    merged = [np.concatenate((mine, theirs)) for mine, theirs in zip(found, loose, strict=True)]
+    merged[2][len(starts):] += shift
+    order = np.argsort(merged[0], kind="stable")
+    return tuple(part[order] for part in merged)
+
+
+def _all_matches(text: str, needles: list[str], loose: list[str]):
+    """The matches of `needles`, then of `loose` needles where they overlap none: lists of
+    (start, end, number) for a short text, a tuple of arrays for a long one."""
+    if len(text) < SMALL:
+        norm = normalize(text)
+        found = _small_matches(norm, needles)
+        if loose:
+            found = _with_loose(found, _small_matches(norm, loose, True), len(needles))
+        return found
+    norm = normalized_points(codes(text))
+    found = _matches(norm, needles)
+    if loose:
+        found = _with_loose_arrays(found, _matches(norm, loose, True), len(needles))
+    return found
+
+
+def _found(text: str, needles: list[str], loose: list[str]) -> _Found:
     """(match starts, match ends, sentence ends, the best sentence) of `text`: lists for
     a short text, arrays for a long one (bisected alike, never converted whole)."""
     if len(text) < SMALL:
-        found = _small_matches(normalize(text), needles)
+        found = _all_matches(text, needles, loose)
         ends = [m.end() for m in _SENTENCE_RE.finditer(text)]
         if not ends or ends[-1] != len(text):
             ends.append(len(text))
         return ([a for a, _, _ in found], [b for _, b, _ in found], ends,
                 _small_best_sentence(found, ends))
-    points = codes(text)
-    starts, stops, numbers = _matches(normalized_points(points), needles)
-    ends = _sentence_ends(points)
+    starts, stops, numbers = _all_matches(text, needles, loose)
+    ends = _sentence_ends(codes(text))
     best = _best_sentence(starts, stops, numbers, ends) if len(starts) else 0
     return starts, stops, ends, best
 
 
-def spans(text: str, needles: list[str]) -> list[tuple[int, int]]:
+def spans(text: str, needles: list[str], loose: list[str] = ()) -> list[tuple[int, int]]:
     """Non-overlapping (start, end) matches of `needles` (normalized strings) in `text`,
-    the longest needles first."""
+    the longest needles first; then of the `loose` needles, which also match with
+    punctuation and line breaks between their characters, where nothing else matched."""
+    found = _all_matches(text, needles, list(loose))
     if len(text) < SMALL:
-        return [(a, b) for a, b, _ in _small_matches(normalize(text), needles)]
-    starts, ends, _ = _matches(normalized_points(codes(text)), needles)
-    return list(zip(starts.tolist(), ends.tolist(), strict=True))
+        return [(a, b) for a, b, _ in found]
+    return list(zip(found[0].tolist(), found[1].tolist(), strict=True))
 
 
 #: Stand for <mark> and </mark> while a text is escaped whole (private-use characters;
@@ -140,9 +232,10 @@ def spans(text: str, needles: list[str]) -> list[tuple[int, int]]:
 _OPEN, _CLOSE = "\ue000", "\ue001"
 
 
-def mark(text: str, needles: list[str], marked: list[tuple[int, int]] | None = None) -> Markup:
-    """`text` escaped, with every match wrapped in <mark>."""
-    found = marked if marked is not None else spans(text, needles)
+def mark(text: str, needles: list[str], marked: list[tuple[int, int]] | None = None,
+         loose: list[str] = ()) -> Markup:
+    """`text` escaped, with every match (see `spans`) wrapped in <mark>."""
+    found = marked if marked is not None else spans(text, needles, loose)
     if not found:
         return escape(text)
     out: list[str] = []
@@ -196,11 +289,13 @@ def _small_best_sentence(found: list[tuple[int, int, int]], ends: list[int]) -> 
     return max(count, key=lambda i: (len(kinds[i]), count[i], -i), default=0)
 
 
-def snippet(text: str, needles: list[str], length: int = SNIPPET_CHARS) -> Markup:
-    """The passage of `text` that best shows the matches, about `length` characters."""
+def snippet(text: str, needles: list[str], length: int = SNIPPET_CHARS,
+            loose: list[str] = ()) -> Markup:
+    """The passage of `text` that best shows the matches (see `spans`), about `length`
+    characters."""
     if not text:
         return Markup("")
-    starts, stops, ends, best = _found(text, needles)
+    starts, stops, ends, best = _found(text, needles, list(loose))
     # Grow from the best sentence until the passage is long enough.
     start, end = (int(ends[best - 1]) if best else 0), int(ends[best])
     j = best + 1

@@ -11,7 +11,18 @@ the normalized query — a brute-force scan. Query classes:
 * traditional: a 2-4 character query rewritten in traditional characters (OpenCC s2t);
 * latin/digit: a whole Latin/digit token as it appears (SU7, 5G, 2019年); letters are
   matched as whole words, so the truth for "su" excludes "usual";
-* titles: an article's exact title, scored by the rank of that article (MRR).
+* titles: an article's exact title, scored by the rank of that article (MRR);
+* passage: 8-16 CJK characters of a sentence run that crosses punctuation, a space or
+  a line break in the text, typed without them; the truth is every article whose text
+  with everything but letters, digits and CJK characters removed contains them;
+* metadata: a value the file gave that is not in the clean text (an editor, a
+  correspondent, an original title…); the truth is every article whose text or
+  values contain it;
+* other titles: the title another file with the same text gave it (MRR), where the
+  corpus has such copies.
+
+`--traditional` converts the corpus to traditional characters first (OpenCC s2t), for
+a traditional-Chinese corpus of the same news.
 
 Metrics: recall (share of the truth retrieved), R-precision (of the top R results, R =
 size of the truth, the share that contain the exact string) and MRR for titles.
@@ -38,6 +49,9 @@ from indexer.ingest import ingest  # noqa: E402
 from store import Archive, QueryError, normalize  # noqa: E402
 
 CJK_RUN = re.compile(r"[\u4e00-\u9fff]{6,}")
+#: A run of CJK characters with punctuation, spaces or line breaks inside it.
+SPANNING = re.compile(r"[\u4e00-\u9fff]{4,}(?:[，。、；：！？,.;:!?\s　]+[\u4e00-\u9fff]{2,})+")
+NOT_UNIT = re.compile(r"[^\u4e00-\u9fff0-9a-z]")
 TOKEN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]+[0-9]*|[0-9]+[年月日万亿]")
 
 
@@ -65,6 +79,38 @@ def load_texts(home: Path) -> dict[int, tuple[str, str]]:
     with Archive(home) as archive:
         return {r[0]: (r[1], r[2])
                 for r in archive.db.execute("SELECT id, title, body FROM articles")}
+
+
+def load_values(home: Path) -> dict[int, list[str]]:
+    """Each article's values besides its text (`extra`, but not wenhai's own notes)."""
+    import json
+
+    with Archive(home) as archive:
+        return {r[0]: [str(v) for k, v in json.loads(r[1]).items()
+                       if k not in ("truncated", "edited")]
+                for r in archive.db.execute("SELECT id, extra FROM articles")}
+
+
+def load_other_titles(home: Path) -> list[tuple[int, str]]:
+    """(article, title) for each title a copy of its text was saved under, besides its own."""
+    with Archive(home) as archive:
+        return [(i, archive.get(i).titles[0]) for (i,) in archive.db.execute(
+            "SELECT DISTINCT f.article_id FROM file_articles f JOIN articles a "
+            "ON a.id = f.article_id WHERE f.title IS NOT NULL AND f.title != a.title")]
+
+
+def traditional_copy(files: list[Path], folder: Path) -> list[Path]:
+    """The files converted to traditional characters (OpenCC s2t), in `folder`."""
+    import opencc
+
+    s2t = opencc.OpenCC("s2t.json")
+    folder.mkdir(parents=True, exist_ok=True)
+    out = []
+    for f in files:
+        target = folder / f.name
+        target.write_text(s2t.convert(f.read_text(encoding="utf-8")), encoding="utf-8")
+        out.append(target)
+    return out
 
 
 def print_reposts(home: Path, examples: int = 5) -> None:
@@ -139,7 +185,32 @@ def draw_queries(texts: dict[int, tuple[str, str]], n: int, rng: random.Random) 
             queries["traditional"].append(traditional)
     titled = [(i, t) for i, (t, _) in docs if len(t) >= 4]
     queries["titles"] = rng.sample(titled, min(n, len(titled)))
+    spanning = [m.group() for _, (t, b) in docs for m in SPANNING.finditer(b)]
+    queries["passage"] = []
+    while spanning and len(queries["passage"]) < n:
+        typed = passage(rng.choice(spanning), rng)
+        if typed:
+            queries["passage"].append(typed)
     return queries
+
+
+def passage(run: str, rng: random.Random) -> str | None:
+    """8-16 CJK characters of `run` that cross what parts them, typed without it."""
+    units = [(m.start(), m.group()) for m in re.finditer(r"[\u4e00-\u9fff]", run)]
+    size = rng.randint(8, 16)
+    if len(units) < size:
+        return None
+    for _ in range(20):
+        first = rng.randrange(0, len(units) - size + 1)
+        chosen = units[first : first + size]
+        if chosen[-1][0] - chosen[0][0] >= size:  # something stands between two of them
+            return "".join(c for _, c in chosen)
+    return None
+
+
+def passage_truth(squeezed: dict[int, str], q: str) -> set[int]:
+    nq = NOT_UNIT.sub("", normalize(q))
+    return {i for i, t in squeezed.items() if nq in t}
 
 
 def truth(norm_texts: dict[int, str], q: str) -> set[int]:
@@ -166,17 +237,22 @@ def main() -> None:
     ap.add_argument("--articles", type=int, default=0, help="use only the first N articles")
     ap.add_argument("--queries", type=int, default=100, help="queries per class")
     ap.add_argument("--seed", type=int, default=20261124)
+    ap.add_argument("--traditional", action="store_true",
+                    help="convert the corpus to traditional characters first (OpenCC s2t)")
     args = ap.parse_args()
 
     files = sorted(corpus.inews().glob("*.txt"))
     if args.articles:
         files = files[: args.articles]
-    text_mb = sum(f.stat().st_size for f in files) / 1e6
     rng = random.Random(args.seed)
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        print(f"corpus: {len(files)} iNews articles, {text_mb:.1f} MB; {os.cpu_count()} cores",
-              flush=True)
+        if args.traditional:
+            files = traditional_copy(files, tmp / "traditional")
+        text_mb = sum(f.stat().st_size for f in files) / 1e6
+        script = "traditional (s2t) " if args.traditional else ""
+        print(f"corpus: {len(files)} {script}iNews articles, {text_mb:.1f} MB; "
+              f"{os.cpu_count()} cores", flush=True)
         w = build_wenhai(files, tmp / "wenhai")
         texts = load_texts(tmp / "wenhai")
         print_reposts(tmp / "wenhai")
@@ -192,7 +268,14 @@ def main() -> None:
         print(f"{'peak RSS of this run, MB':<26}{peak_rss_mb():>14.0f}")
 
         norm_texts = {i: normalize(t + "\n" + b) for i, (t, b) in texts.items()}
+        squeezed = {i: NOT_UNIT.sub("", t) for i, t in norm_texts.items()}
+        values = load_values(tmp / "wenhai")
+        with_values = {i: norm_texts[i] + "\n" + normalize("\n".join(v))
+                       for i, v in values.items()}
         queries = draw_queries(texts, args.queries, rng)
+        said = sorted({v for i, vs in values.items() for v in vs  # cut from its text
+                       if 2 <= len(v) <= 30 and normalize(v) not in norm_texts[i]})
+        queries["metadata"] = rng.sample(said, min(args.queries, len(said)))
         print(f"\n{'class':<14}{'n':>5}{'recall':>16}{'R-precision':>20}{'ms/query':>16}")
         print(f"{'':<14}{'':>5}{'wenhai':>8}{'stock':>8}{'wenhai':>10}{'stock':>10}{'wenhai':>8}{'stock':>8}")
         with Archive(tmp / "wenhai") as archive:
@@ -202,9 +285,17 @@ def main() -> None:
                 sums = {"wr": 0.0, "wp": 0.0, "br": 0.0, "bp": 0.0, "wt": 0.0, "bt": 0.0}
                 misses: list[str] = []
                 for q in qs:
-                    rel = truth(norm_texts, q)
+                    if name == "passage":
+                        rel = passage_truth(squeezed, q)
+                    elif name == "metadata":
+                        rel = truth(with_values, q)
+                    else:
+                        rel = truth(norm_texts, q)
                     t0 = time.perf_counter()
-                    wf = archive.matching_ids(q)
+                    try:
+                        wf = archive.matching_ids(q)
+                    except QueryError:
+                        wf = []
                     t1 = time.perf_counter()
                     bf = base.ids(q)
                     t2 = time.perf_counter()
@@ -240,6 +331,16 @@ def main() -> None:
                 rr_b += reciprocal_rank(base.ids(title)[:100], title)
             n = len(queries["titles"]) or 1
             print(f"{'titles (MRR)':<14}{n:>5}{rr_w / n:>8.3f}{rr_b / n:>8.3f}")
+            others = load_other_titles(tmp / "wenhai")
+            rr_w = rr_b = 0.0
+            for doc_id, title in others:
+                wf = archive.matching_ids(title, limit=100)
+                rr_w += next((1 / r for r, i in enumerate(wf, 1) if i == doc_id), 0.0)
+                bf = base.ids(title)[:100]
+                rr_b += next((1 / r for r, i in enumerate(bf, 1) if i == doc_id), 0.0)
+            n = len(others) or 1
+            print(f"{'other titles':<14}{len(others):>5}{rr_w / n:>8.3f}{rr_b / n:>8.3f}"
+                  "  (MRR: titles of copies of a text, stored once)")
 
 
 if __name__ == "__main__":

@@ -70,10 +70,10 @@ def build(draft: Draft, path: str, encoding: str) -> Article:
     paras, md_heads, kept = _paragraphs(draft)
     fields = dict(draft.fields)
 
-    # A dateline says 12月31日; the year comes from the file's date, else any date in it.
+    # A dateline says 12月31日 or 5日; the rest comes from the file's date, else any date in it.
     known = _date(fields["published"][0]) if "published" in fields else None
     known = known or metadata.parse_date(draft.text)
-    found = bylines.find(paras, known.year if known else None)
+    found = bylines.find(paras, known)
     for name, value_how in (*found.fields.items(), *kept.items()):
         fields.setdefault(name, value_how)
     paras, md_heads = _apply(found.edits, paras, md_heads)

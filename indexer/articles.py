@@ -30,6 +30,8 @@ _FIELDS = ("title", "author", "source", "published", "url")
 def _paragraphs(draft: Draft) -> tuple[list[str], set[int], dict[str, tuple[str, str]]]:
     """Clean paragraphs, which of them are markdown headings, and what boilerplate carried."""
     text = draft.text.replace("\r\n", "\n").replace("\r", "\n")
+    if draft.markdown:  # **bold** around a promo line must not hide it from the rules
+        text = _MD_MARKUP.sub("", text)
     lines, kept = boilerplate.clean_lines(text.split("\n"))
     paras: list[str] = []
     heads: set[int] = set()

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from lxml import html as lxml_html
 
-from indexer import boilerplate, jsonld
+from indexer import boilerplate, jsonld, metadata
 from indexer.boilerplate import matching_rule
 from indexer.ingest import read_articles
 
@@ -533,3 +533,44 @@ def test_a_double_dash_line_ends_the_text_only_before_ptts_site_line():
     text = "第一段文字寫在這裡，內容很長。\n--\n第二段文字也是正文。\n"
     (a,), _ = read_articles(text.encode(), "dash.txt")
     assert "第二段文字也是正文。" in a.body
+
+
+def test_big5_page_with_a_charset_meta_gives_headline_author_date_and_text():
+    a = fixture("ltn_light_rail_big5.html")
+    assert a.encoding == "big5"
+    assert a.title == "高雄輕軌環狀線全線通車"  # not "… - 生活 - 自由時報電子報"
+    # the page's author field names the paper; the dateline names the reporter
+    assert (a.author, a.published) == ("王小明", dt.date(2024, 1, 1))
+    assert a.provenance["author"] == "dateline" and a.extra == {"location": "高雄"}
+    assert a.body.startswith("高雄輕軌環狀線今天全線通車")
+    assert "沿線居民表示" in a.body
+    for gone in ("不用抽", "一手掌握", "自由首頁", "版權所有", "〔記者"):
+        assert gone not in a.body, gone
+
+
+def test_page_whose_author_field_is_a_byline_and_title_has_the_site_suffix():
+    a = fixture("udn_lanterns.html")
+    assert (a.title, a.author, a.source, a.published) == (
+        "台中綠園道夜間點燈 吸引萬人", "陳大文", "聯合新聞網", dt.date(2024, 2, 10))
+    assert a.body.startswith("台中市政府今晚在草悟道舉辦夜間點燈活動")
+    assert "延伸閱讀" not in a.body and "非經授權" not in a.body
+
+
+@pytest.mark.parametrize(
+    ("title", "headings", "sites", "expected"),
+    [
+        ("和男友口角鎖門吞藥　女墜樓不治｜即時｜蘋果新聞網｜蘋果日報", [], [],
+         "和男友口角鎖門吞藥 女墜樓不治"),
+        ("平鎮輪胎行惡火 疏散7人1女命喪 | 社會 | 中央社 CNA", [], [], "平鎮輪胎行惡火 疏散7人1女命喪"),
+        ("悲慟！北市士林年邁母子 住處上吊 - 社會", ["悲慟！北市士林年邁母子 住處上吊"], ["中時電子報"],
+         "悲慟！北市士林年邁母子 住處上吊"),
+        ("新竹尖石_美樹營地賞楓 (2) @ 史蒂文的家_藍天 :: 痞客邦 PIXNET ::", [], ["史蒂文的家_藍天"],
+         "新竹尖石_美樹營地賞楓 (2)"),
+        ("颱風摩羯｜天文台：今晚改發八號風球｜香港01", [], [], "颱風摩羯｜天文台：今晚改發八號風球"),
+        ("專訪｜他如何看新聞", [], [], "專訪｜他如何看新聞"),
+        ("武汉的声音：有英勇的你，才有英雄的城！-新华网", [], [], "武汉的声音：有英勇的你，才有英雄的城！"),
+        ("COVID-19疫苗開打", [], [], "COVID-19疫苗開打"),
+    ],
+)
+def test_page_titles_lose_the_site_and_section_names(title, headings, sites, expected):
+    assert metadata.headline(title, headings, sites) == expected

@@ -220,11 +220,21 @@ LONG_LINE = 200
 CONFIRM_LINES = 15
 
 
+#: A promo phrase glued to the article (点击上方“某某”关注公众号2018年6月20日，…) leaves
+#: the line alone when this much text with a full stop follows what the rule matched.
+GLUED_TEXT = 80
+
+
 def _match(rule: Rule, norm: str, *, trailer: bool = False) -> re.Match[str] | None:
     m = rule.pattern.search(norm)
     if m is None:
         return None
-    return m if len(norm) <= LONG_LINE or (trailer and m.start() <= 2) else None
+    if trailer:
+        return m if len(norm) <= LONG_LINE or m.start() <= 2 else None
+    rest = norm[m.end():]
+    if len(norm) > LONG_LINE or (len(rest) >= GLUED_TEXT and "。" in rest):
+        return None
+    return m
 
 
 def _trailer_starts(rule: Rule, norms: list[str], i: int) -> bool:

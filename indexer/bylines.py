@@ -22,7 +22,7 @@ their normalized twin (`store.normalize`) and values cut from the original by of
 A report credit closing one of the last paragraphs (`…釐清死因。（王煌忠／台中報導）`) is
 read and cut too. Values are returned under the names `articles.build` files them by:
 author, source, published (ISO date) and, kept in `Article.extra`, location, dateline,
-editor, correspondent, photographer, translator.
+editor, correspondent, photographer, translator, coordinator.
 """
 
 from __future__ import annotations
@@ -45,14 +45,14 @@ KEYS = {
     "撰稿": "author", "特派记者": "author", "特约记者": "author", "实习记者": "author",
     "图文": "author", "来源": "source", "出处": "source", "转自": "source",
     "编辑": "editor", "责编": "editor", "责任编辑": "editor", "核稿编辑": "editor",
-    "通讯员": "correspondent", "编译": "translator",
+    "通讯员": "correspondent", "编译": "translator", "统筹": "coordinator",
     "摄影": "photographer", "摄": "photographer", "图": "photographer", "摄影报道": "photographer",
     "本报通讯员": "correspondent", "审核": "reviewer", "校对": "proofreader",
     "发布时间": "published", "发布于": "published", "日期": "published", "时间": "published",
 }
 _KEYS = {normalize(k): v for k, v in KEYS.items()}
 #: Agencies whose name says only "this paper" — no source to record.
-_SELF = {"本报", "本刊", "本台", "本网", "本站"}
+_SELF = {"本报", "本刊", "本台", "本网", "本站", "综合", "本报综合"}
 #: News agencies a paragraph may open with alone, `（中央社）`.
 AGENCIES = ("中央社", "法新社", "路透社", "美聯社", "共同社", "韓聯社", "德新社", "新華社",
             "中新社", "安莎社", "埃菲社", "塔斯社", "俄新社", "合眾國際社")
@@ -63,7 +63,8 @@ CLOSING_LINES = 3
 _NAME_MAX = 20
 _NOT_A_NAME = re.compile(r"[，。！？；,!?;“”\"《》（）()|｜:：【】〔〕\[\]]")
 #: Words after a key that make a section heading (编辑 手记, 作者 简介), not a byline.
-_NOT_A_VALUE = {"简介", "手记", "说明", "的话", "按", "注", "声明", "信息", "介绍", "寄语", "后记"}
+_NOT_A_VALUE = {"简介", "手记", "说明", "的话", "按", "注", "声明", "信息", "介绍", "寄语", "后记",
+                "无关"}  # 图文无关: the picture is not of this story
 #: Separators of a byline's parts, as normalized text writes them (｜：／ fold to |:/).
 _PART = re.compile(r"[^\s|:/╱∕]+")
 _WECHAT = re.compile(
@@ -80,7 +81,7 @@ _DATELINE = re.compile(
 #: A wire dateline: `中央社記者張三台北5日電`, `法新社羅馬19日電`, `中央社台北5日綜合外電報導`.
 #: The reporter's name runs into the place (`張三台北`); `_people_and_place` splits them.
 _WIRE = compile_folded(
-    r"^(?P<agency>[\u4e00-\u9fff]{1,6}?社)"
+    r"^據?(?P<agency>[\u4e00-\u9fff]{1,6}?社)"
     r"(?:(?P<reporter>(?:特派|特約|駐地|實習)?記者)\s*)?"
     r"(?P<rest>[\u4e00-\u9fff、]{2,40}?)"
     rf"(?P<date>(?:{_NUM}{{4}}年)?(?:{_NUM}{{1,2}}月)?{_NUM}{{1,3}}日)"
@@ -98,7 +99,7 @@ _CLOSING = re.compile(
 _AFTER_DATELINE = re.compile(r"^[\s:：，,—-]*")
 #: `（江城网讯）`, `【明報專訊】`, `（星島日報報道）`: an outlet's own credit.
 _NEWS_FLASH = compile_folded(
-    r"^(?P<source>[\u4e00-\u9fffa-z0-9.]{2,12}?)(?:讯|消息|專訊)$"
+    r"^(?P<source>[\u4e00-\u9fffa-z0-9.]{2,12}?)(?:(?<![資快簡通])讯|消息|專訊)$"
     r"|^(?P<outlet>[\u4e00-\u9fffa-z0-9.]{1,10}?(?:報|社|網|台|新聞|傳媒|電視|刊))(?:報道|報導)$"
 )
 #: `記者林志豪／台北報導`, `社會中心／綜合報導`: who reported, from where.
@@ -305,7 +306,7 @@ def _wire(text: str, reference: dt.date | None) -> tuple[dict[str, str], int] | 
     if not m:
         return None
     fields = {"source": text[m.start("agency"):m.end("agency")],
-              "dateline": text[m.start():m.end()]}
+              "dateline": text[m.start("agency"):m.end()]}
     rest, rest_norm = text[m.start("rest"):m.end("rest")], m.group("rest")
     if m.group("reporter"):
         split = _people_and_place(rest, rest_norm)

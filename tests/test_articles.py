@@ -574,3 +574,11 @@ def test_page_whose_author_field_is_a_byline_and_title_has_the_site_suffix():
 )
 def test_page_titles_lose_the_site_and_section_names(title, headings, sites, expected):
     assert metadata.headline(title, headings, sites) == expected
+
+
+def test_a_short_line_gluing_a_promo_phrase_to_the_article_is_kept():
+    text = ("点击㊤方“西吉圈子”关注公众号获取最新信息2018年6月20日，县环保局执法人员在检查时发现，"
+            "一家砖厂的脱硫塔未经验收就投入使用，执法人员当场下发整改通知，责令停止排污，"
+            "并依照条例处以三十万元罚款。")
+    good, bad = read_articles(f"Title: 砖厂被罚\n\n{text}\n".encode(), "glued_short.txt")
+    assert not bad and "执法人员当场下发整改通知" in good[0].body

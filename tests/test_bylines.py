@@ -238,3 +238,20 @@ def test_a_report_credit_closing_the_last_paragraph_is_read_and_cut():
 )
 def test_author_values_from_page_metadata(value, author):
     assert credited_author(value, ["蘋果新聞網"]) == author
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "result"),
+    [
+        ("据新华社成都2月13日电 成都今天降雪。",
+         ({"source": "新华社", "dateline": "新华社成都2月13日电", "location": "成都",
+           "published": "2024-02-13"}, "成都今天降雪。")),
+        ("【综合讯】阿根廷国会外发生冲突。", ({}, "阿根廷国会外发生冲突。")),
+        ("【撰文/赵三军 统筹/刘姝蓉】大连市纪委今天发布消息。",
+         ({"author": "赵三军", "coordinator": "刘姝蓉"}, "大连市纪委今天发布消息。")),
+        ("【pconline资讯】5月22日消息：网红餐饮店又排起长队。", None),
+        ("（图文无关）", None),
+    ],
+)
+def test_credits_found_in_mainland_news_stay_right(paragraph, result):
+    assert dateline(paragraph, dt.date(2024, 3, 5)) == result

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from store import is_word, normalize
 
 from . import dates
-from .folding import compile_folded, fold
+from .folding import compile_folded
 
 #: Byline keys → the field their value goes to. `报道` follows the author and names the
 #: outlet. Written in simplified; a line's keys are compared normalized, so 記者, 攝影,
@@ -110,7 +110,9 @@ _REPORT = compile_folded(
 _REPORTER = compile_folded(r"^(?:特派|特約|駐地|實習|本報|本網)?記者(?!會)\s*")
 #: Who is a newsroom, not a person: 社會中心, 即時新聞, 國際組, 編輯部.
 _DESK = compile_folded(r"(?:中心|新聞|小組|編輯部|編輯室|組|社|報|網|台|頻道|綜合|外電)$")
-_PERSON = re.compile(r"^[\u4e00-\u9fff]{2,4}$|^[\u4e00-\u9fff]{1,8}(?:[·・.][\u4e00-\u9fff]{1,8}){1,3}$")
+#: A person's name: 2 to 4 characters, or a transcribed one with its dots (阿里·穆罕默德).
+_PERSON = re.compile(
+    r"^[\u4e00-\u9fff]{2,4}$|^[\u4e00-\u9fff]{1,8}(?:[·・.][\u4e00-\u9fff]{1,8}){1,3}$")
 #: Keys of two or more characters, longest first: safe to find glued to a name.
 _LONG_KEYS = "|".join(sorted((k for k in _KEYS if len(k) > 1), key=len, reverse=True))
 _GLUED = re.compile(f"(.+?)({_LONG_KEYS})$")

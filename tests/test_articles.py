@@ -461,7 +461,8 @@ def test_ordinary_traditional_sentences_are_not_boilerplate(line):
 def test_big5_news_with_the_byline_on_the_second_line_gets_its_author():
     a = fixture("taipei_bus_big5.txt")
     assert a.encoding == "big5"
-    assert (a.title, a.author, a.published) == ("北市公車新路線下月上路", "林志豪", dt.date(2024, 3, 5))
+    assert (a.title, a.author, a.published) == (
+        "北市公車新路線下月上路", "林志豪", dt.date(2024, 3, 5))
     assert a.provenance["author"] == "byline"
     assert a.body.startswith("臺北市交通局今天宣布")
     assert "推動大眾運輸是市府的重要政策" in a.body  # a sentence opening with 推 stays
@@ -497,7 +498,8 @@ def test_apple_daily_closing_credit_gives_the_author():
 
 def test_ming_pao_dated_line_and_credit():
     a = fixture("mingpao_tung_chung.txt")
-    assert (a.title, a.source, a.published) == ("港鐵東涌綫延線周日通車", "明報", dt.date(2024, 3, 5))
+    assert (a.title, a.source, a.published) == (
+        "港鐵東涌綫延線周日通車", "明報", dt.date(2024, 3, 5))
     assert a.body.startswith("港鐵東涌綫延線將於周日通車")
     assert "相關字詞" not in a.body and "上一篇" not in a.body
 
@@ -561,14 +563,18 @@ def test_page_whose_author_field_is_a_byline_and_title_has_the_site_suffix():
     [
         ("和男友口角鎖門吞藥　女墜樓不治｜即時｜蘋果新聞網｜蘋果日報", [], [],
          "和男友口角鎖門吞藥 女墜樓不治"),
-        ("平鎮輪胎行惡火 疏散7人1女命喪 | 社會 | 中央社 CNA", [], [], "平鎮輪胎行惡火 疏散7人1女命喪"),
-        ("悲慟！北市士林年邁母子 住處上吊 - 社會", ["悲慟！北市士林年邁母子 住處上吊"], ["中時電子報"],
+        ("平鎮輪胎行惡火 疏散7人1女命喪 | 社會 | 中央社 CNA", [], [],
+         "平鎮輪胎行惡火 疏散7人1女命喪"),
+        ("悲慟！北市士林年邁母子 住處上吊 - 社會", ["悲慟！北市士林年邁母子 住處上吊"],
+         ["中時電子報"],
          "悲慟！北市士林年邁母子 住處上吊"),
         ("新竹尖石_美樹營地賞楓 (2) @ 史蒂文的家_藍天 :: 痞客邦 PIXNET ::", [], ["史蒂文的家_藍天"],
          "新竹尖石_美樹營地賞楓 (2)"),
-        ("颱風摩羯｜天文台：今晚改發八號風球｜香港01", [], [], "颱風摩羯｜天文台：今晚改發八號風球"),
+        ("颱風摩羯｜天文台：今晚改發八號風球｜香港01", [], [],
+         "颱風摩羯｜天文台：今晚改發八號風球"),
         ("專訪｜他如何看新聞", [], [], "專訪｜他如何看新聞"),
-        ("武汉的声音：有英勇的你，才有英雄的城！-新华网", [], [], "武汉的声音：有英勇的你，才有英雄的城！"),
+        ("武汉的声音：有英勇的你，才有英雄的城！-新华网", [], [],
+         "武汉的声音：有英勇的你，才有英雄的城！"),
         ("COVID-19疫苗開打", [], [], "COVID-19疫苗開打"),
     ],
 )

@@ -74,11 +74,11 @@ def build(draft: Draft, path: str, encoding: str) -> Article:
     if "author" in fields:  # a page's own name or a whole byline in its author field
         value, how = fields["author"]
         sites = [fields["source"][0]] if "source" in fields else []
-        name = bylines.credited_author(value, [*sites, *metadata.SITE_NAMES])
-        if name is None:
+        said = bylines.credited(value, [*sites, *metadata.SITE_NAMES])
+        if said is not None:
             del fields["author"]
-        else:
-            fields["author"] = (name, how)
+            for name, v in said.items():
+                fields.setdefault(name, (v, how))
 
     # A dateline says 12月31日 or 5日; the rest comes from the file's date, else any date in it.
     known = _date(fields["published"][0]) if "published" in fields else None

@@ -163,6 +163,17 @@ def _split_glued_keys(tokens: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return out
 
 
+def _padded_names(tokens: list[str]) -> list[str]:
+    """`方 敏` → `方敏`: typesetting pads a two-character name to the width of three."""
+    out: list[str] = []
+    for t in tokens:
+        if out and len(t) == 1 and len(out[-1]) == 1:
+            out[-1] += t
+        else:
+            out.append(t)
+    return out
+
+
 def key_values(line: str) -> dict[str, str] | None:
     """The fields of a `key value` byline line, or None if the line is anything else."""
     line = line.strip()
@@ -183,7 +194,7 @@ def key_values(line: str) -> dict[str, str] | None:
             return None
         else:
             found[key].append(token)
-    fields = {k: "、".join(v) for k, v in found.items() if v and k != "published"}
+    fields = {k: "、".join(_padded_names(v)) for k, v in found.items() if v and k != "published"}
     if date and (fields or "published" in found):
         fields["published"] = date.isoformat()
     return fields or None
@@ -418,24 +429,29 @@ def closing_credit(paragraph: str) -> tuple[dict[str, str], str] | None:
     return fields, paragraph[:m.start()].rstrip()
 
 
-def credited_author(value: str, sites: list[str] | tuple[str, ...] = ()) -> str | None:
-    """An author value from a format's metadata as the person it names, or None.
+def credited(value: str, sites: list[str] | tuple[str, ...] = ()) -> dict[str, str] | None:
+    """What an author value from a format's metadata says, when it is not a plain name.
 
     Pages put their own name (蘋果新聞網: the source, or one of `sites`), their Facebook
-    page or a whole byline (`記者陳嘉寧／桃園機場報導`) in the author field; the byline gives
-    its name, the others no one, so that the article's text may say who wrote it.
+    page or a whole byline (`記者陳嘉寧／桃園機場報導`, `责任编辑：孔德明`) in the author
+    field. A byline gives its fields (an editor is no author); the others nothing, so that
+    the article's text may say who wrote it. None: `value` is a name, to keep as it is.
     """
     v = value.strip()
     if re.match(r"(?i)(https?://|www\.)", v) or "facebook.com" in v.lower():
-        return None
+        return {}
     if normalize(v) in {normalize(site.strip()) for site in sites}:
-        return None
+        return {}
     fields = report_line(v)
     if fields is None:
         fields = key_values(v)
-    if fields is not None:
-        return fields.get("author")
-    return v
+    return fields
+
+
+def credited_author(value: str, sites: list[str] | tuple[str, ...] = ()) -> str | None:
+    """The person an author value from a format's metadata names, or None (`credited`)."""
+    fields = credited(value, sites)
+    return value.strip() if fields is None else fields.get("author")
 
 
 def find(paragraphs: list[str], reference: dt.date | None = None) -> Found:

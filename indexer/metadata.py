@@ -38,7 +38,7 @@ def is_heading(paragraph: str, following: str | None) -> bool:
 
 
 #: What separates a headline from the site's and section's names in a page's <title>.
-_TITLE_PARTS = re.compile(r"(\s*(?:[|｜_]|::)\s*|\s+[-–—@]\s+|\s*-\s*)")
+_TITLE_PARTS = re.compile(r"(\s*(?:[|｜]|_+|::)\s*|\s+[-–—@]\s+|\s*-+\s*)")
 #: Outlets and platforms whose name a <title> ends with, beside the page's own site name.
 SITE_NAMES = (
     "聯合新聞網", "聯合報", "經濟日報", "自由時報", "自由時報電子報", "中時", "中時新聞網",
@@ -48,8 +48,10 @@ SITE_NAMES = (
     "网易", "搜狐", "新华网", "人民网", "光明网", "中国青年网", "凤凰网", "澎湃新闻",
 )
 _SITE_MARKS = re.compile(r"新闻网|新闻云|电子报|日报|时报|晚报|\.com|\.cn|\.tw|\.hk|博客|blog")
-#: A section name between a headline and the site's name (社會, 即時, 生活, 國際).
-SECTION_MAX = 4
+#: A section name between a headline and the site's name (社會, 即時, 健康·生活), or any
+#: part that calls itself a channel (宏观频道首页).
+SECTION_MAX = 5
+_SECTION = re.compile(r"(频道|首页|栏目)$")
 
 
 def _site_like(segment: str, sites: list[str]) -> bool:
@@ -84,7 +86,8 @@ def headline(title: str, headings: list[str], sites: list[str]) -> str:
         last = parts[-1]
         if _site_like(last, sites):
             cut_site = cut_site or bool(last.strip())
-        elif not (cut_site and len(last.strip()) <= SECTION_MAX):
+        elif not (cut_site and (len(last.strip()) <= SECTION_MAX
+                                or _SECTION.search(normalize(last.strip())))):
             break
         parts = parts[:-2]
     return "".join(parts).strip() or flat

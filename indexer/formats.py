@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import yaml
 
-from . import jsonld
+from . import jsonld, metadata
 from .errors import IngestError
 
 
@@ -38,6 +38,8 @@ _HEADER_KEYS = {
     "url": "url", "link": "url", "链接": "url",
 }
 _HEADER_LINE = re.compile(r"^\s*([A-Za-z]+|标题|作者|来源|日期|时间|链接)\s*[:：]\s*(.*)$")
+
+_URL = re.compile(r"(?i)\s*(https?://|www\.)")
 
 #: JSON keys, most specific first.
 JSON_KEYS = {
@@ -122,12 +124,28 @@ def read_html(text: str, original: bytes, path: str) -> Result:
         tree = lxml_html.fromstring(text)
     except Exception:  # noqa: BLE001 - lxml raises several types on broken markup
         tree = None
+    headings: list[str] = []
+    sites: list[str] = []
     if tree is not None:
         found = tree.xpath('//meta[@name="author"]/@content')
         if "author" not in fields and found and found[0].strip():
             fields["author"] = (found[0].strip(), "html meta author")
-        for name, value in jsonld.metadata(tree).items():
+        ld = jsonld.metadata(tree)
+        for name, value in ld.items():
             fields.setdefault(name, (value, "json-ld"))
+        headings = [h.text_content() for h in tree.xpath("//h1")[:5]]
+        sites = [v.strip() for v in tree.xpath(
+            '//meta[@property="og:site_name" or @name="application-name"]/@content') if v.strip()]
+        if sites:  # the name the site gives itself, over trafilatura's guess from the <title>
+            fields["source"] = (sites[0], "html metadata")
+        sites += [ld["source"]] if "source" in ld else []
+    if "source" in fields and _URL.match(fields["source"][0]):
+        del fields["source"]  # a Facebook page given as the site's name
+    if "source" in fields:
+        sites.append(fields["source"][0])
+    if "title" in fields:
+        title, how = fields["title"]
+        fields["title"] = (metadata.headline(title, headings, sites), how)
     return [Draft(markdown, "html", original, fields, markdown=True)]
 
 

@@ -61,7 +61,8 @@ def read_articles(
     if suffix in BINARY_READERS:
         items, used = BINARY_READERS[suffix](data, path), "utf-8"  # Office XML is UTF-8
     else:
-        text, used = decode.decode(data, path, encoding)
+        declared = decode.declared_charset(data) if suffix in (".html", ".htm") else None
+        text, used = decode.decode(data, path, encoding, declared)
         if "\x00" in text:
             raise IngestError(
                 path, "contains NUL characters: it looks like a binary file, not text"

@@ -32,6 +32,7 @@ from .search.query import SYNTAX_HELP
 from .search.searcher import deadline as search_deadline
 from .text import analysis as _analysis
 from .text.normalize import is_cjk, normalize
+from .text.segmenter import is_word
 from .text.snippets import mark as highlight
 
 # Whoosh pickles each segment's codec, and each field's analyzer, by import path into
@@ -65,6 +66,7 @@ __all__ = [
     "default_home",
     "highlight",
     "is_cjk",
+    "is_word",
     "normalize",
     "process_pool",
     "search_deadline",

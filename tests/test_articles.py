@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from lxml import html as lxml_html
 
-from indexer import jsonld
+from indexer import boilerplate, jsonld, metadata
 from indexer.boilerplate import matching_rule
 from indexer.ingest import read_articles
 
@@ -320,3 +320,271 @@ def test_a_long_line_starting_with_a_promo_phrase_is_article_text():
             + "海事人员走进学校讲解水上安全。" * 15)
     good, bad = read_articles(f"Title: 水上安全进校园\n\n{text}\n".encode(), "glued.txt")
     assert not bad and "海事人员走进学校" in good[0].body
+
+
+# Taiwan and Hong Kong: each platform's boilerplate, one line per rule, in its own script.
+
+TRADITIONAL_RULES = [
+    ("延伸閱讀", "read more heading"),
+    ("【相關新聞】", "read more heading"),
+    ("延伸閱讀：北市公車新路線下月上路", "read more link"),
+    ("【延伸閱讀】高雄輕軌全線通車", "read more link"),
+    ("更多 TVBS 報導", "read more: more of an outlet's news"),
+    ("點我看更多華視新聞＞＞＞", "read more: more of an outlet's news"),
+    ("看更多 CTWANT 文章", "read more: more of an outlet's news"),
+    ("👉立即加入LINE好友，掌握最新消息", "follow or subscribe promo"),
+    ("追蹤我們的 Instagram", "follow or subscribe promo"),
+    ("點我下載APP　按我看活動辦法", "app download promo"),
+    ("（圖／記者林悅攝）", "photo credit"),
+    ("圖／翻攝自臉書", "photo credit"),
+    ("（消防局提供）", "photo credit"),
+    ("▲▼警消到場時男子已無生命跡象。（圖／翻攝畫面）", "photo caption"),
+    ("自殺防治諮詢安心專線：0800-788995（24小時）", "hotline notice"),
+    ("生命線協談專線：1995", "hotline notice"),
+    ("張老師專線：1980", "hotline notice"),
+    ("●《ETNEWS新聞雲》提醒您，請給自己機會：自殺防治諮詢安心專線：1925", "hotline notice"),
+    ("★中時電子報關心您：再給自己一次機會", "hotline notice"),
+    ("自殺解決不了問題，卻留給家人無比悲痛。請珍惜生命。", "hotline notice"),
+    ("再給自己一次機會", "hotline notice"),
+    ("※ 提醒您：禁止酒駕 飲酒過量有礙健康", "drinking and smoking warnings"),
+    ("本網站之文字、圖片及影音，非經授權，不得轉載、公開播送或公開傳輸及利用。",
+     "聯合新聞網 copyright notice"),
+    ("►加入聯合新聞網LINE好友", "聯合新聞網 follow promo"),
+    ("不用抽 不用搶 現在用APP看新聞 保證天天中獎　點我下載APP　按我看活動辦法",
+     "自由時報 APP lottery promo"),
+    ("還想看更多新聞嗎？歡迎下載自由時報APP，現在看新聞還能抽獎，共9萬個中獎機會等著你：",
+     "自由時報 APP lottery promo"),
+    ("iOS載點 https://example.com/ltn_ios", "自由時報 APP download links"),
+    ("看更多！請加入自由時報粉絲團", "自由時報 fan page promo"),
+    ("一手掌握經濟脈動 點我訂閱自由財經Youtube頻道", "自由時報 channel promo"),
+    ("中時新聞網對留言系統使用者發布的文字、圖片或檔案保有片面修改或移除的權利。",
+     "中時新聞網 comment policy"),
+    ("(中時新聞網)", "中時新聞網 closing credit"),
+    ("※本文版權所有，非經授權，不得轉載。[ETtoday著作權聲明]※", "ETtoday copyright notice"),
+    ("►淨灘志工再出動　半天撿回一卡車寶特瓶", "ETtoday related-news link"),
+    ("請繼續往下閱讀...", "中央社 ad break"),
+    ("[廣告] 請繼續往下閱讀...", "中央社 ad break"),
+    ("（編輯：李四）1130305", "中央社 editor and date code"),
+    ("中央社記者邱俊欽桃園傳真 105年3月19日", "中央社 photo credit"),
+    ("最新更新：2024/03/05 15:10", "中央社 update time"),
+    ("您所瀏覽的新聞已過查詢時效。建議您加入中央社付費會員找尋您要的新聞。",
+     "中央社 expired-news notice"),
+    ("本網站使用相關技術提供更好的閱讀體驗，同時尊重使用者隱私，點這裡瞭解中央社隱私聲明。",
+     "中央社 privacy notice"),
+    ("Your browser does not appear to support Traditional Chinese.", "中央社 language prompt"),
+    ("更多 NOWnews 今日新聞 報導", "今日新聞 read more"),
+    ("[NOWnews今日新聞] 颱風明天登陸", "今日新聞 source tag"),
+    (">>加入蘋果日報粉絲團94即時94狂！", "蘋果 fan page promo"),
+    ("本新聞文字、照片、影片專供蘋果《好蘋友》壹會員閱覽，版權所有，禁止任何媒體引用。",
+     "蘋果 members-only copyright notice"),
+    ("下載「蘋果新聞網APP」", "蘋果 APP download"),
+    ("追蹤壹蘋新聞網IG", "壹蘋 follow promo"),
+    ("《蘋果》關心你", "蘋果 notice heading"),
+    ("相關字詞﹕港鐵 東涌綫", "明報 tag list"),
+    ("上一篇：天文台：本周天氣乾燥", "明報 previous/next article"),
+    ("明報網站 ‧ 版權所有 ‧ 不得轉載", "明報 copyright notice"),
+    ("下載星島頭條App，即睇最新消息", "星島 app promo"),
+    ("即睇星島頭條", "星島 read more"),
+    ("（點圖放大瀏覽）", "香港01 gallery hint"),
+    ("立即下載香港01 App", "香港01 app promo"),
+    ("天文台發出八號風球（按此閱讀全文）", "香港01 read-more link"),
+    ("立即成為端會員，閱讀全文", "端傳媒 membership promo"),
+    ("本文為端傳媒原創，未經授權不得轉載。", "端傳媒 copyright notice"),
+    ("讚 · 留言 · 分享", "Facebook action bar"),
+    ("1.2萬 則留言 · 356 次分享", "Facebook counts"),
+    ("大家排隊排了好久… 查看更多", "Facebook see-more link"),
+    ("作者 kuma123 (熊熊) 看板 Gossiping", "PTT header: author"),
+    ("看板 Gossiping", "PTT header: board"),
+    ("標題 [問卦] 有沒有豆花店的八卦？", "PTT header: title"),
+    ("時間 Tue Mar  5 10:00:00 2024", "PTT header: time"),
+    ("───────────────────────────────────────", "PTT header rule"),
+    ("推 abc123: 真的很好吃                  03/05 10:01", "PTT push comment"),
+    ("→ def456: 排隊一小時                   03/05 10:02", "PTT push comment"),
+    ("噓 ghi789: 業配文吧                    03/05 10:03", "PTT push comment"),
+    ("※ 文章網址: https://www.ptt.cc/bbs/Gossiping/M.1709604000.A.123.html", "PTT article URL"),
+    ("※ 編輯: kuma123 (192.0.2.10 臺灣), 03/05/2024 10:05:00", "PTT edit note"),
+    ("※ 引述《kuma123 (熊熊)》之銘言：", "PTT quote header"),
+    ("--", "PTT signature"),
+    ("※ 發信站: 批踢踢實業坊(ptt.cc), 來自: 192.0.2.10 (臺灣)", "PTT site line and pushes"),
+    ("責任編輯：陳大文", "editor line"),
+    ("（來源：中央社）", "source footer"),
+    ("原標題：北市公車新路線下月上路", "original title of a repost"),
+]
+TRADITIONAL_PLATFORMS = {"udn", "ltn", "chinatimes", "ettoday", "cna", "nownews", "appledaily",
+                         "mingpao", "singtao", "hk01", "initium", "facebook", "ptt", "taiwan"}
+
+
+@pytest.mark.parametrize(("line", "removes"), TRADITIONAL_RULES)
+def test_taiwan_and_hong_kong_boilerplate_rule(line, removes):
+    rule = matching_rule(line)
+    assert rule is not None and rule.removes == removes
+
+
+def test_every_taiwan_and_hong_kong_rule_has_a_line_in_the_table():
+    tested = {removes for _, removes in TRADITIONAL_RULES}
+    rules = (*boilerplate.LINE_RULES, *boilerplate.TAIL_RULES, *boilerplate.INLINE_RULES)
+    assert [r.removes for r in rules
+            if r.platform in TRADITIONAL_PLATFORMS and r.removes not in tested] == []
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "推動長照政策是政府的責任。",
+        "推 一把就倒了",
+        "→ 下一站是台北車站",
+        "噓聲四起，球迷對裁判很不滿。",
+        "中央社記者今天在現場看到許多民眾排隊。",
+        "業者向中央社表示，施工期間將避開候鳥遷徙季節。",
+        "老師建議學生延伸閱讀相關書籍。",
+        "更多民眾表示支持這項政策。",
+        "他加入LINE群組後，被騙了十萬元。",
+        "請繼續往下閱讀本報的調查，了解事件全貌。",
+        "自殺防治中心呼籲，民眾若有需要可撥打安心專線1925求助。",
+        "衛福部提醒您，天氣炎熱要多喝水。",
+        "臉書粉絲團的經營越來越難。",
+        "這款APP的下載次數已經超過一百萬次。",
+        "作者 林志豪 是資深記者",
+        "讚美詩班今天在教堂演出。",
+        "分享會在下午兩點開始，歡迎民眾參加。",
+        "--這是破折號開頭的句子",
+        "他說：「明報網站的報導很詳細。」",
+        "上一篇文章提到，房價仍在上漲。",
+        "▲這是一個重點，請大家注意。",
+        "本網站之文字寫得很好。",
+    ],
+)
+def test_ordinary_traditional_sentences_are_not_boilerplate(line):
+    assert matching_rule(line) is None
+
+
+def test_big5_news_with_the_byline_on_the_second_line_gets_its_author():
+    a = fixture("taipei_bus_big5.txt")
+    assert a.encoding == "big5"
+    assert (a.title, a.author, a.published) == (
+        "北市公車新路線下月上路", "林志豪", dt.date(2024, 3, 5))
+    assert a.provenance["author"] == "byline"
+    assert a.body.startswith("臺北市交通局今天宣布")
+    assert "推動大眾運輸是市府的重要政策" in a.body  # a sentence opening with 推 stays
+    assert "記者" not in a.body and "提醒您" not in a.body
+
+
+def test_cna_wire_dateline_dated_by_the_update_line_and_editor_code():
+    a = fixture("cna_wind_farm.txt")
+    assert (a.author, a.source, a.published) == ("張三", "中央社", dt.date(2024, 3, 5))
+    assert a.extra == {"dateline": "中央社記者張三台北5日電", "location": "台北", "editor": "李四"}
+    assert a.body.startswith("經濟部今天宣布")
+    assert "業者向中央社表示" in a.body  # 中央社 in a sentence stays
+    for gone in ("請繼續往下閱讀", "最新更新", "1130305", "（中央社"):
+        assert gone not in a.body, gone
+
+
+def test_ettoday_caption_byline_related_link_and_copyright_go():
+    a = fixture("ettoday_beach.txt")
+    assert (a.title, a.author) == ("黃金海岸淨灘　半天撿回兩噸垃圾", "林小美")
+    assert a.extra == {"location": "台南"}
+    assert a.body.split("\n") == [
+        "台南市環保局今天在黃金海岸舉辦淨灘活動，吸引超過五百名市民參加，一上午就撿了兩噸垃圾。",
+        "環保局長表示，海洋垃圾有七成是塑膠製品，呼籲民眾減少使用一次性餐具。",
+    ]
+
+
+def test_apple_daily_closing_credit_gives_the_author():
+    a = fixture("appledaily_night_market.txt")
+    assert (a.author, a.provenance["author"]) == ("陳美玲", "closing credit")
+    assert a.body.endswith("攤商也提供每份五元的折扣作為鼓勵。")
+    assert "粉絲團" not in a.body and "APP" not in a.body
+
+
+def test_ming_pao_dated_line_and_credit():
+    a = fixture("mingpao_tung_chung.txt")
+    assert (a.title, a.source, a.published) == (
+        "港鐵東涌綫延線周日通車", "明報", dt.date(2024, 3, 5))
+    assert a.body.startswith("港鐵東涌綫延線將於周日通車")
+    assert "相關字詞" not in a.body and "上一篇" not in a.body
+
+
+def test_sing_tao_credit_and_promos():
+    a = fixture("singtao_kai_tak.txt")
+    assert (a.title, a.source) == ("新巴士路線連接啟德", "星島日報")
+    assert a.body.startswith("運輸署昨日公布三條新巴士路線")
+    assert "延伸閱讀" not in a.body and "星島頭條" not in a.body
+
+
+def test_ptt_post_header_signature_and_pushes():
+    a = fixture("ptt_douhua.txt")
+    assert (a.title, a.author, a.published) == (
+        "[問卦] 有沒有巷口豆花店排隊的八卦？", "kuma123", dt.date(2024, 3, 5))
+    assert a.url == "https://www.ptt.cc/bbs/Gossiping/M.1709604000.A.123.html"
+    assert a.body.split("\n") == [
+        "如題，巷口那家豆花店最近每天都大排長龍。",
+        "推出花生新口味之後，聽說連外縣市的人都專程來吃。",
+        "有沒有八卦？",
+    ]
+
+
+def test_facebook_post_without_its_buttons_and_counts():
+    a = fixture("facebook_zoo.txt")
+    assert a.body.split("\n") == [
+        "今天帶孩子去動物園看新來的小河馬，牠一直在水裡吐泡泡，孩子笑得停不下來。",
+        "園方說小河馬還在適應環境，每天只開放兩個小時參觀，大家排隊排了好久",
+    ]
+
+
+def test_a_double_dash_line_ends_the_text_only_before_ptts_site_line():
+    text = "第一段文字寫在這裡，內容很長。\n--\n第二段文字也是正文。\n"
+    (a,), _ = read_articles(text.encode(), "dash.txt")
+    assert "第二段文字也是正文。" in a.body
+
+
+def test_big5_page_with_a_charset_meta_gives_headline_author_date_and_text():
+    a = fixture("ltn_light_rail_big5.html")
+    assert a.encoding == "big5"
+    assert a.title == "高雄輕軌環狀線全線通車"  # not "… - 生活 - 自由時報電子報"
+    # the page's author field names the paper; the dateline names the reporter
+    assert (a.author, a.published) == ("王小明", dt.date(2024, 1, 1))
+    assert a.provenance["author"] == "dateline" and a.extra == {"location": "高雄"}
+    assert a.body.startswith("高雄輕軌環狀線今天全線通車")
+    assert "沿線居民表示" in a.body
+    for gone in ("不用抽", "一手掌握", "自由首頁", "版權所有", "〔記者"):
+        assert gone not in a.body, gone
+
+
+def test_page_whose_author_field_is_a_byline_and_title_has_the_site_suffix():
+    a = fixture("udn_lanterns.html")
+    assert (a.title, a.author, a.source, a.published) == (
+        "台中綠園道夜間點燈 吸引萬人", "陳大文", "聯合新聞網", dt.date(2024, 2, 10))
+    assert a.body.startswith("台中市政府今晚在草悟道舉辦夜間點燈活動")
+    assert "延伸閱讀" not in a.body and "非經授權" not in a.body
+
+
+@pytest.mark.parametrize(
+    ("title", "headings", "sites", "expected"),
+    [
+        ("和男友口角鎖門吞藥　女墜樓不治｜即時｜蘋果新聞網｜蘋果日報", [], [],
+         "和男友口角鎖門吞藥 女墜樓不治"),
+        ("平鎮輪胎行惡火 疏散7人1女命喪 | 社會 | 中央社 CNA", [], [],
+         "平鎮輪胎行惡火 疏散7人1女命喪"),
+        ("悲慟！北市士林年邁母子 住處上吊 - 社會", ["悲慟！北市士林年邁母子 住處上吊"],
+         ["中時電子報"],
+         "悲慟！北市士林年邁母子 住處上吊"),
+        ("新竹尖石_美樹營地賞楓 (2) @ 史蒂文的家_藍天 :: 痞客邦 PIXNET ::", [], ["史蒂文的家_藍天"],
+         "新竹尖石_美樹營地賞楓 (2)"),
+        ("颱風摩羯｜天文台：今晚改發八號風球｜香港01", [], [],
+         "颱風摩羯｜天文台：今晚改發八號風球"),
+        ("專訪｜他如何看新聞", [], [], "專訪｜他如何看新聞"),
+        ("武汉的声音：有英勇的你，才有英雄的城！-新华网", [], [],
+         "武汉的声音：有英勇的你，才有英雄的城！"),
+        ("COVID-19疫苗開打", [], [], "COVID-19疫苗開打"),
+    ],
+)
+def test_page_titles_lose_the_site_and_section_names(title, headings, sites, expected):
+    assert metadata.headline(title, headings, sites) == expected
+
+
+def test_a_short_line_gluing_a_promo_phrase_to_the_article_is_kept():
+    text = ("点击㊤方“西吉圈子”关注公众号获取最新信息2018年6月20日，县环保局执法人员在检查时发现，"
+            "一家砖厂的脱硫塔未经验收就投入使用，执法人员当场下发整改通知，责令停止排污，"
+            "并依照条例处以三十万元罚款。")
+    good, bad = read_articles(f"Title: 砖厂被罚\n\n{text}\n".encode(), "glued_short.txt")
+    assert not bad and "执法人员当场下发整改通知" in good[0].body

@@ -6,6 +6,7 @@ import codecs
 
 import pytest
 
+from indexer import decode as decoding
 from indexer.decode import decode
 from indexer.errors import IngestError
 
@@ -46,3 +47,16 @@ def test_undecodable_bytes_are_refused_not_replaced():
     with pytest.raises(IngestError) as e:
         decode(b"\x80abc\xff\x80", "junk.txt")
     assert "junk.txt" in str(e.value) and "--encoding" in str(e.value)
+
+
+def test_an_html_page_is_read_in_the_charset_it_declares():
+    page = ('<html><head><meta http-equiv="Content-Type" content="text/html; charset=big5">'
+            "<title>記者林志豪／台北報導</title></head></html>").encode("cp950")
+    assert decoding.declared_charset(page) == "big5"
+    assert decode(page, "p.html", declared="big5") == (page.decode("cp950"), "big5")
+
+
+def test_hong_kong_big5_with_hkscs_characters_is_decoded():
+    text = "佢話今日嘅天氣幾好，啱啱去咗銅鑼灣行街。" * 3
+    data = text.encode("big5hkscs")
+    assert decode(data, "hk.txt") == (text, "big5hkscs")

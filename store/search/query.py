@@ -20,16 +20,20 @@ import re
 from dataclasses import dataclass, field
 
 from whoosh import query as wq
+from whoosh.matching import NullMatcher, UnionMatcher, WrappingMatcher
+from whoosh.query import SpanNear2
 
 from ..errors import QueryError
-from ..text.analysis import gram_terms, words
+from ..text.analysis import gram_terms, loosened, words
 from ..text.normalize import normalize
 
 MAX_QUERY_CHARS = 1000
 MAX_TERMS = 64
 
-#: Boosts: the exact string far above scattered words; titles above bodies.
+#: Boosts: the exact string far above scattered words, the string across punctuation
+#: between them; titles above bodies.
 EXACT_BOOST = 10.0
+LOOSE_BOOST = 5.0
 FIELD_BOOSTS = {"title_g": 3.0, "body_g": 1.0, "author_g": 1.0, "source_g": 1.0,
                 "extra_g": 1.0}
 FIELDS = {"title": ("title_g",), "author": ("author_g",), "source": ("source_g",),
@@ -64,7 +68,23 @@ class Term:
 class Loose(wq.Phrase):
     """A phrase of gram terms where each pair of units may also be parted by punctuation
     or a line break (中~国 as well as 中国): a passage typed without the punctuation of the
-    text. Only `evaluate` knows it; to Whoosh it is the exact phrase."""
+    text. `evaluate` answers it on arrays; for Whoosh, each word is the union of its
+    spellings' matchers (spans and scores summed) under Whoosh's phrase matcher."""
+
+    def matcher(self, searcher, context=None):
+        field = searcher.schema[self.fieldname] if self.fieldname in searcher.schema else None
+        if field is None or not field.format or not field.format.supports("positions"):
+            return super().matcher(searcher, context)  # Whoosh's own answer and error
+        reader, words = searcher.reader(), []
+        for word in self.words:
+            spellings = [wq.Term(self.fieldname, w) for w in loosened(word)
+                         if (self.fieldname, field.to_bytes(w)) in reader]
+            if not spellings:
+                return NullMatcher()
+            found = [t.matcher(searcher, context) for t in spellings]
+            words.append(found[0] if len(found) == 1 else UnionMatcher(*found))
+        m = SpanNear2.SpanNear2Matcher(words, slop=self.slop, ordered=True, mindist=1)
+        return WrappingMatcher(m, boost=self.boost) if self.boost != 1.0 else m
 
 
 @dataclass
@@ -217,11 +237,13 @@ def _term_query(term: Term, original: str) -> _Parsed | None:
     if len(parts) < 2:
         return _Parsed(whole, whole, _loose(whole), needles, parts)
     scattered = [exact(p, fields) for p in parts]
-    boosted = whole.copy()
+    boosted, loose = whole.copy(), _loose(whole)
     boosted.boost = EXACT_BOOST
-    either = wq.Or([boosted, wq.And([q for q in scattered if q is not None])])
+    across = loose.copy()
+    across.boost = LOOSE_BOOST
+    either = wq.Or([boosted, across, wq.And([q for q in scattered if q is not None])])
     shown = [p for p in parts if len(p) > 1] or parts
-    return _Parsed(either, whole, _loose(whole), needles + parts, shown, scattered=True)
+    return _Parsed(either, whole, loose, needles + parts, shown, scattered=True)
 
 
 def parse(text: str) -> ParsedQuery:

@@ -95,3 +95,18 @@ def test_snippets_show_the_string_and_never_its_single_characters_alone(archive)
     for hit in found.hits[1:]:  # the words apart: 经营, not every 的 of the page
         assert "<mark>的</mark>" not in str(hit.snippet), hit.title
         assert "<mark>经营</mark>" in str(hit.snippet) or "<mark>" not in str(hit.snippet)
+
+
+def test_words_apart_rank_the_article_with_them_close_together_first(tmp_path):
+    filler = "。城市的道路与桥梁正在改造，居民出行更加方便了。"
+    far = ("港口" + filler + "茶叶" + filler) * 4  # both words often, never close
+    near_text = filler * 8 + "据介绍，港口与茶叶贸易的关系由来已久。" + filler * 8
+    home = tmp_path / "home"
+    (tmp_path / "far.txt").write_text(f"远\n\n{far}\n", encoding="utf-8")
+    (tmp_path / "near.txt").write_text(f"近\n\n{near_text}\n", encoding="utf-8")
+    with Archive(home) as writer, writer.writing(jobs=1):
+        ingest(writer, [tmp_path / "far.txt", tmp_path / "near.txt"])
+    with Archive(home) as archive:
+        found = archive.search("港口茶叶")
+        assert [hit.title for hit in found.hits] == ["近", "远"]
+        assert found.hits[0].score < found.hits[1].score  # BM25 alone would put 远 first

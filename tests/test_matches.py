@@ -23,6 +23,7 @@ from store.engine import columnar
 from store.hits import hits
 from store.search import cache
 from store.search.query import parse
+from store.text.analysis import GramTokenizer
 from store.text.normalize import normalize
 
 SENTENCES = [
@@ -116,8 +117,9 @@ def both_ways(archive: Archive, text: str, **kwargs):
 
 def by_whoosh(archive: Archive, text: str, page: int = 1, per_page: int = 10,
               sort: str = "relevance", filters: Filters | None = None, reposts: str = "one"):
-    """What Whoosh's collectors find for the query: ranked in two tiers (or by date),
-    faceted, one per repost group, filtered — the oracle for the array path."""
+    """What Whoosh's collectors find for the query: ranked in three tiers (or by date),
+    words near each other first among the words apart (counted from the articles'
+    text), faceted, one per repost group, filtered — the oracle for the array path."""
     parsed, filters = parse(text), filters or Filters()
     searcher = archive._searcher().whoosh
     facets = sorting.Facets()
@@ -129,8 +131,15 @@ def by_whoosh(archive: Archive, text: str, page: int = 1, per_page: int = 10,
         order = sorting.MultiFacet([sorting.QueryFacet({0: wq.Every("date")}, other=1),
                                     sorting.FieldFacet("date", reverse=(sort == "newest"))])
     elif parsed.exact is not None:
-        order = sorting.MultiFacet([sorting.QueryFacet({0: parsed.exact}, other=1),
-                                    sorting.ScoreFacet()])
+        tiers = {0: parsed.exact, 1: parsed.loose}  # in order: an exact match is loose too
+
+        def nearer(found, docnum: int) -> int:
+            if any(docnum in set(found.docs_for_query(q)) for q in tiers.values()):
+                return 0
+            return -near_pairs(archive.get(int(found.stored_fields(docnum)["id"])), parsed)
+
+        order = sorting.MultiFacet([sorting.QueryFacet(tiers, other=2),
+                                    sorting.FunctionFacet(nearer), sorting.ScoreFacet()])
     else:
         order = None
     gather = (collectors.SortingCollector(order, limit=page * per_page) if order is not None
@@ -153,6 +162,36 @@ def by_whoosh(archive: Archive, text: str, page: int = 1, per_page: int = 10,
     total = len(results.groups("group")) if reposts == "one" else len(results)
     return SearchResult(text, total, page, per_page, hits(archive.db, window, parsed.needles)[0],
                         0.0, sort=sort, filters=filters, facets=counts)
+
+
+#: Fields' text as the archive indexes it, for counting words near each other.
+FIELD_TEXT = {"title_g": lambda a: "\n".join([a.title, *a.titles]),
+              "body_g": lambda a: a.body, "author_g": lambda a: a.author or "",
+              "source_g": lambda a: a.source or "", "extra_g": lambda a: ""}
+
+
+def near_pairs(article, parsed) -> int:
+    """Pairs of consecutive words of a term, in order and at most NEAR units apart in
+    one field: counted from the text, unit by unit."""
+    pairs = 0
+    for fields, words in parsed.near:
+        texts = [normalize(FIELD_TEXT[f](article)) for f in fields]
+        starts = [[_starts_of(t, w) for w in words] for t in texts]
+        for i in range(len(words) - 1):
+            size = len(words[i]) + 1 if len(words[i]) > 1 else 1
+            pairs += any(0 <= b - a - size <= store.search.evaluate.NEAR
+                         for per_word in starts for a in per_word[i] for b in per_word[i + 1])
+    return pairs
+
+
+def _starts_of(norm: str, grams: list[str]) -> list[int]:
+    """Unit positions where a word (its gram terms) begins in normalized text."""
+    terms = GramTokenizer().spans(norm, "")
+    at: dict[str, set[int]] = {}
+    for term, pos, _, _ in terms:
+        at.setdefault(term, set()).add(pos)
+    found = at.get(grams[0], set())
+    return sorted(p for p in found if all(p + i in at.get(g, ()) for i, g in enumerate(grams)))
 
 
 def _relevance(key) -> float:

@@ -181,22 +181,55 @@ def _loose_phrase(q: Loose, seg: Segment) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _matching_positions(lists: list[postings.Postings]) -> np.ndarray:
-    """Documents where the i-th postings have a position p + i, for some p (start
-    positions: positions of word i, moved back by i, in every word)."""
+    """Documents where the i-th postings have a position p + i, for some p."""
+    if len(lists) == 1:
+        return lists[0].docs
+    starts = _starts(lists)
+    return _sorted_unique(starts >> 32) if len(starts) else _NONE
+
+
+def _starts(lists: list[postings.Postings]) -> np.ndarray:
+    """Where the postings stand in sequence, as sorted keys document << 32 | position
+    (positions of word i, moved back by i, in every word)."""
     docs = lists[0].docs
     for found in lists[1:]:
         docs = _intersect(docs, found.docs)
-    if not len(docs) or len(lists) == 1:
-        return docs
-    starts = None
+    starts = _NONE
     for i, found in enumerate(lists):
+        if not len(docs):
+            break
         rows = np.searchsorted(found.docs, docs)
         owner, pos = found.positions(rows)
         keys = _sorted_unique(found.docs[owner] * (1 << 32) + (pos - i))
-        starts = keys if starts is None else _intersect(starts, keys)
-        if not len(starts):
-            break
-    return _sorted_unique(starts >> 32) if len(starts) else _NONE
+        starts = keys if i == 0 else _intersect(starts, keys)
+        docs = _sorted_unique(starts >> 32) if len(starts) else _NONE
+    return starts
+
+
+#: Words of a query this many units or fewer apart (after the first word's end) count
+#: as near each other.
+NEAR = 4
+
+
+def nearness(near: list[tuple[tuple[str, ...], list[list[str]]]], seg: Segment,
+             docs: np.ndarray) -> np.ndarray:
+    """For each of `docs`, how many pairs of consecutive words of the terms in `near`
+    ((fields, each word's gram terms) per term) stand in order, at most `NEAR` units
+    apart, in one of the fields: the words-apart tier ranks by it."""
+    pairs = np.zeros(len(docs), dtype=np.int64)
+    for fields, words in near:
+        for first, second in zip(words, words[1:], strict=False):
+            close = _NONE
+            for f in fields:
+                a = _starts([seg.postings(f, g, values=True) for g in first])
+                b = _starts([seg.postings(f, g, values=True) for g in second])
+                if not len(a) or not len(b):
+                    continue
+                units = len(first) + 1 if len(first) > 1 else 1  # in the first word
+                for gap in range(units, units + NEAR + 1):
+                    close = np.union1d(close, _intersect(a + gap, b) >> 32)
+            pairs += np.isin(docs, close)
+    return pairs
 
 
 def _scored(q: wq.Phrase, seg: Segment, lists, docs: np.ndarray):

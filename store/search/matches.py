@@ -23,7 +23,7 @@ import numpy as np
 from ..engine import columns as segment_columns
 from ..engine import saved
 from ..engine.schema import COLUMNS
-from .evaluate import Segment, evaluate, within
+from .evaluate import Segment, evaluate, nearness, within
 from .filters import FACETS
 
 
@@ -88,14 +88,16 @@ def _leaves(searcher) -> list:
     return segment_columns.leaves(searcher.reader())
 
 
-def find(searcher, query, *, exact=None, loose=None, narrow=None, sort="relevance",
-         collapse=True, start=0, stop: int | None = 10, seconds=2.0) -> Matches:
+def find(searcher, query, *, exact=None, loose=None, near=None, narrow=None,
+         sort="relevance", collapse=True, start=0, stop: int | None = 10,
+         seconds=2.0) -> Matches:
     """The matches of `query` (narrowed by the filter query `narrow`) as `Matches`, the
     window from `start` to `stop` (None: every match).
 
     `exact` (relevance only) is the query whose matches rank first, then those of
-    `loose`, then the rest. Stops after the segment during which `seconds` ran out,
-    with `partial` set.
+    `loose`, then the rest, those with more of the words `near` each other first (see
+    `evaluate.nearness`). Stops after the segment during which `seconds` ran out, with
+    `partial` set.
     """
     deadline = time.perf_counter() + seconds
     cols = columns(searcher)
@@ -111,7 +113,11 @@ def find(searcher, query, *, exact=None, loose=None, narrow=None, sort="relevanc
         if (gone := segment_columns.deleted(reader)) is not None:
             keep &= ~within(docs, gone, seg.size)
         docs, scores = docs[keep], scores[keep]
-        parts.append((i, docs, offset + docs, scores, _tiers(docs, seg, exact, loose)))
+        tier = _tiers(docs, seg, exact, loose)
+        rank = tier * _NEAREST
+        if near and loose is not None and (apart := tier == 2).any():
+            rank[apart] -= np.minimum(nearness(near, seg, docs[apart]), _NEAREST - 1)
+        parts.append((i, docs, offset + docs, scores, tier, rank))
         if time.perf_counter() > deadline and i + 1 < len(leaves):
             partial = True
             break
@@ -120,12 +126,13 @@ def find(searcher, query, *, exact=None, loose=None, narrow=None, sort="relevanc
     glob = np.concatenate([p[2] for p in parts])
     scores = np.concatenate([p[3] for p in parts])
     tier = np.concatenate([p[4] for p in parts])
+    rank = np.concatenate([p[5] for p in parts])
     ords = {name: np.concatenate([cols.ords[name][i][docs] for i, docs, *_ in parts])
             for name in COLUMNS}
     groups = np.concatenate([cols.groups[i][docs] for i, docs, *_ in parts])  # -1: none
 
     if sort == "relevance":
-        keys = (glob, -scores, tier)
+        keys = (glob, -scores, rank)
     else:
         dates = ords["date"]
         undated = dates == 0 if cols.values["date"][:1] == [""] else np.zeros(len(dates), bool)
@@ -146,6 +153,10 @@ def find(searcher, query, *, exact=None, loose=None, narrow=None, sort="relevanc
              for k in listed[window]]
     facets = {name: _counts(cols.values[name], ords[name][listed], name) for name in FACETS}
     return Matches(len(listed), shown, facets, partial, tier[listed[window]].tolist())
+
+
+#: Ranks per tier: the words-apart tier is ordered by how many pairs of words are near.
+_NEAREST = 1000
 
 
 def _tiers(docs: np.ndarray, seg: Segment, exact, loose) -> np.ndarray:

@@ -105,6 +105,9 @@ class ParsedQuery:
     #: The words of the terms that an article with them apart shows: single characters
     #: of a longer term (的 and 管 of 的经营管) would be marked all over the page.
     words: list[str] = field(default_factory=list)
+    #: Per term with words apart: its fields and each word's gram terms, in order
+    #: (`evaluate.nearness` ranks articles with the words close together first).
+    near: list[tuple[tuple[str, ...], list[list[str]]]] = field(default_factory=list)
 
     def shown(self, tier: int) -> tuple[list[str], list[str]]:
         """(needles, loose needles) that a hit of `tier` (see `matches.Matches`) shows:
@@ -211,6 +214,7 @@ class _Parsed:
     needles: list[str]
     words: list[str] = field(default_factory=list)
     scattered: bool = False
+    near: tuple[tuple[str, ...], list[list[str]]] | None = None
 
 
 def _loose(q: wq.Query) -> wq.Query:
@@ -243,7 +247,9 @@ def _term_query(term: Term, original: str) -> _Parsed | None:
     across.boost = LOOSE_BOOST
     either = wq.Or([boosted, across, wq.And([q for q in scattered if q is not None])])
     shown = [p for p in parts if len(p) > 1] or parts
-    return _Parsed(either, whole, loose, needles + parts, shown, scattered=True)
+    in_order = [w for w, *_ in words(term.text)]
+    return _Parsed(either, whole, loose, needles + parts, shown, scattered=True,
+                   near=(fields, [gram_terms(w) for w in in_order]))
 
 
 def parse(text: str) -> ParsedQuery:
@@ -287,6 +293,7 @@ def parse(text: str) -> ParsedQuery:
     needles: list[str] = []
     strings: list[str] = []
     shown_words: list[str] = []
+    near: list[tuple[tuple[str, ...], list[list[str]]]] = []
     scattered = False
     for group in groups:
         found = [(term, p) for term in group if (p := _term_query(term, original)) is not None]
@@ -303,6 +310,8 @@ def parse(text: str) -> ParsedQuery:
             strings += p.needles[:1]
             shown_words += p.words
             scattered = scattered or p.scattered
+            if p.near is not None:
+                near.append(p.near)
     if not positives:
         if negatives:
             raise QueryError(
@@ -320,7 +329,7 @@ def parse(text: str) -> ParsedQuery:
     return ParsedQuery(
         original, q, longest_first(needles),
         exact=_all(exacts) if scattered else None, loose=_all(looses) if scattered else None,
-        strings=longest_first(strings), words=longest_first(shown_words),
+        strings=longest_first(strings), words=longest_first(shown_words), near=near,
     )
 
 

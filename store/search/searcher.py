@@ -52,7 +52,7 @@ class Searcher:
         `seconds` (default `SEARCH_SECONDS`) it answers with what it found, `partial`.
         """
         return matches.find(
-            self.whoosh, parsed.query, exact=parsed.exact, loose=parsed.loose,
+            self.whoosh, parsed.query, exact=parsed.exact, loose=parsed.loose, near=parsed.near,
             narrow=filters.query(), sort=sort, collapse=collapse, start=start, stop=stop,
             seconds=SEARCH_SECONDS if seconds is None else seconds,
         )
@@ -80,7 +80,7 @@ class Searcher:
         """Ids of every article matching the query (every copy of a repost), ranked as
         a search ranks them, never cut short by the time limit."""
         found = matches.find(self.whoosh, parsed.query, exact=parsed.exact, loose=parsed.loose,
-                             collapse=False, stop=limit, seconds=float("inf"))
+                             near=parsed.near, collapse=False, stop=limit, seconds=float("inf"))
         return [i for i, _ in found.window]
 
     def stored_hashes(self) -> dict[int, str]:

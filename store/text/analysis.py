@@ -69,15 +69,15 @@ def _joined(a: str, b: str, apart: bool) -> str:
 
 
 def loosened(term: str) -> tuple[str, ...]:
-    """A gram term and its spellings with the same units parted or not: 中国 → (中国, 中~国),
-    su 7 → (su 7, su~7); a unit alone has none."""
+    """A bigram of two CJK characters and its other spelling, parted or not: 中国 → (中国,
+    中~国). Digits and Latin words keep their one spelling: 4.2 is not 42."""
     if "~" in term:
         a, _, b = term.partition("~")
-    elif " " in term:
-        a, _, b = term.partition(" ")
     elif len(term) == 2 and term[0] > "\x7f" and term[1] > "\x7f":
         a, b = term
     else:
+        return (term,)
+    if a.isascii() or b.isascii():
         return (term,)
     return (_joined(a, b, False), _joined(a, b, True))
 

@@ -333,9 +333,18 @@ def report(results: dict[int, dict], rounds: int) -> None:
         print(line)
 
 
+def article_counts(text: str) -> list[int]:
+    """`--sizes 2000,10000` as [2000, 10000] (an argparse type)."""
+    try:
+        return sorted({int(s) for s in text.split(",")})
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: give article counts separated by commas, e.g. 2000,10000") from None
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--sizes", default="10000,100000",
+    ap.add_argument("--sizes", default="10000,100000", type=article_counts,
                     help="comma-separated article counts (default 10000,100000)")
     ap.add_argument("--rounds", type=int, default=5,
                     help="times each query is sent; the first is cold (default 5)")
@@ -344,11 +353,7 @@ def main() -> None:
                     help="where the archives go (default: a temporary folder, removed after; "
                     "wenhai's index is ~30-40× the text, so at 100,000 articles give a roomy disk)")
     args = ap.parse_args()
-    try:
-        sizes = sorted({int(s) for s in args.sizes.split(",")})
-    except ValueError:
-        ap.error(f"--sizes {args.sizes!r}: give article counts separated by commas, "
-                 "e.g. 2000,10000")
+    sizes = args.sizes
     if args.rounds < 2 or min(sizes) < 1:
         ap.error("--rounds must be at least 2 and every size at least 1")
 

@@ -103,7 +103,8 @@ class Stock:
             "total": len(results), "page": page,
             "facets": {name: sorted(results.groups(name).items(), key=lambda kv: -kv[1])
                        for name in self.facets},
-            "hits": [{"id": h["id"], "title": h["title"], "score": h.score} for h in found],
+            "hits": [{"id": h["id"], "title": h["title"],  # sorted by date: no score
+                      "score": None if newest else h.score} for h in found],
         }
 
     def ids(self, q: str, source: str | None = None) -> list[str]:
@@ -115,7 +116,7 @@ class Stock:
 
 def serve_json(answer: Callable[[dict[str, str]], dict], port: int) -> None:
     """Answer `GET /api/search?…` with `answer(query arguments)` as JSON (and its time in
-    `took_ms`) until killed; a query the engine refuses is a 400 with the reason."""
+    `took_ms`) until killed; an engine's error is a 500 with the reason."""
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802 - the http.server API
@@ -123,10 +124,11 @@ def serve_json(answer: Callable[[dict[str, str]], dict], port: int) -> None:
             args = {k: v[0] for k, v in parse_qs(urlparse(self.path).query).items()}
             try:
                 found, status = answer(args), 200
+                found["took_ms"] = round((time.perf_counter() - started) * 1000, 1)
+                body = json.dumps(found, ensure_ascii=False).encode()
             except Exception as e:  # noqa: BLE001 - the client is told, the server goes on
-                found, status = {"error": f"{type(e).__name__}: {e}"}, 400
-            found["took_ms"] = round((time.perf_counter() - started) * 1000, 1)
-            body = json.dumps(found, ensure_ascii=False).encode()
+                status = 500
+                body = json.dumps({"error": f"{type(e).__name__}: {e}"}).encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(body)))

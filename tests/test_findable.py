@@ -110,3 +110,17 @@ def test_words_apart_rank_the_article_with_them_close_together_first(tmp_path):
         found = archive.search("港口茶叶")
         assert [hit.title for hit in found.hits] == ["近", "远"]
         assert found.hits[0].score < found.hits[1].score  # BM25 alone would put 远 first
+
+
+def test_a_term_with_a_word_of_no_letter_or_character_ranks_the_rest(tmp_path):
+    # jieba gives α and の as words, which the grams do not index: nearness skipped them
+    # only after this crashed every search with such a word and articles apart.
+    home = tmp_path / "home"
+    (tmp_path / "a.txt").write_text("粒子\n\nα粒子的研究取得进展。\n", encoding="utf-8")
+    (tmp_path / "b.txt").write_text("研究\n\n粒子物理与α射线的研究。\n", encoding="utf-8")
+    with Archive(home) as writer, writer.writing(jobs=1):
+        ingest(writer, [tmp_path / "a.txt", tmp_path / "b.txt"])
+    with Archive(home) as archive:
+        assert [h.title for h in archive.search("α粒子的研究", reposts="all").hits][:1] == ["粒子"]
+        assert archive.search("東京の粒子研究").total >= 0
+        assert archive.matching_ids("α粒子的研究")

@@ -247,9 +247,9 @@ def _term_query(term: Term, original: str) -> _Parsed | None:
     across.boost = LOOSE_BOOST
     either = wq.Or([boosted, across, wq.And([q for q in scattered if q is not None])])
     shown = [p for p in parts if len(p) > 1] or parts
-    in_order = [w for w, *_ in words(term.text)]
+    in_order = [grams for w, *_ in words(term.text) if (grams := gram_terms(w))]
     return _Parsed(either, whole, loose, needles + parts, shown, scattered=True,
-                   near=(fields, [gram_terms(w) for w in in_order]))
+                   near=(fields, in_order))  # words of no unit (α, の) are no gram
 
 
 def parse(text: str) -> ParsedQuery:

@@ -367,15 +367,6 @@ def main() -> None:
         ap.error("nothing to measure: give --sizes or --long")
 
     started = time.perf_counter()
-    results = []
-    with tempfile.TemporaryDirectory(prefix="wenhai-queries-", dir=args.work) as work:
-        corpora = [Corpus(f"scale-{n}", scale.scale_corpus(n, args.seed),
-                          Path(work) / f"scale-{n}") for n in sizes]
-        if args.long:
-            corpora.append(Corpus(f"long-{args.long}", scale.long_corpus(args.long, args.seed),
-                                  Path(work) / f"long-{args.long}"))
-        for corpus in corpora:
-            results.append(bench_corpus(corpus, args.per_class, args.cached, args.seed))
     print(f"queries: {os.cpu_count()} cores; every engine over HTTP on 127.0.0.1, one "
           "request at a time, every query once per limit; every engine indexes the text "
           "wenhai stored\n"
@@ -386,9 +377,16 @@ def main() -> None:
           "  tantivy n-grams of 1-2 characters, text and queries normalized as wenhai does, "
           "behind http.server: total and a page of ids and titles\n"
           "  fts5    SQLite FTS5 trigram (LIKE under 3 characters), normalized likewise, "
-          "behind http.server: total and a page")
-    for result in results:
-        report(result, args.per_class)
+          "behind http.server: total and a page", flush=True)
+    with tempfile.TemporaryDirectory(prefix="wenhai-queries-", dir=args.work) as work:
+        corpora = [Corpus(f"scale-{n}", scale.scale_corpus(n, args.seed),
+                          Path(work) / f"scale-{n}") for n in sizes]
+        if args.long:
+            corpora.append(Corpus(f"long-{args.long}", scale.long_corpus(args.long, args.seed),
+                                  Path(work) / f"long-{args.long}"))
+        for corpus in corpora:  # each corpus's table as soon as it is measured
+            report(bench_corpus(corpus, args.per_class, args.cached, args.seed), args.per_class)
+            sys.stdout.flush()
     print(f"\nwall time {time.perf_counter() - started:.0f} s")
 
 

@@ -24,10 +24,9 @@ import numpy as np
 from whoosh.codec import base, whoosh3
 from whoosh.matching import ListMatcher, ReadTooFar
 from whoosh.reading import TermInfo, TermNotFound
-from whoosh.util.numeric import byte_to_length
 
 from . import columnar
-from .columns import PerDocReader
+from .columns import LENGTHS, PerDocReader, stored_lengths
 from .schema import TEXT_FIELDS
 
 
@@ -53,10 +52,6 @@ class Codec(whoosh3.W3Codec):
         return TermsReader(terms, text, lambda: self.per_document_reader(storage, segment))
 
 
-#: Each length byte's field length (Whoosh keeps lengths lossily, in a byte).
-_LENGTHS = np.array([byte_to_length(b) for b in range(256)], np.int64)
-
-
 class TermsReader(base.TermsReader):
     """Whoosh's terms reader for the other fields, the `columnar` file for text fields."""
 
@@ -76,12 +71,10 @@ class TermsReader(base.TermsReader):
         if found is None:
             if self._perdoc is None:
                 self._perdoc = self._open_perdoc()
-            column = self._perdoc._cached_reader(whoosh3._lenfield(fieldname),
-                                                 whoosh3.LENGTHS_COLUMN)
             count = self._perdoc.doc_count_all()
-            raw = (np.zeros(count, np.uint8) if column is None
-                   else np.fromiter(column, np.uint8, count))
-            found = self._lengths[fieldname] = _LENGTHS[raw]
+            raw = stored_lengths(self._perdoc, fieldname, count)
+            found = self._lengths[fieldname] = LENGTHS[
+                np.zeros(count, np.uint8) if raw is None else raw]
         return found
 
     def _info(self, field: columnar.Field, fieldname: str, t: int) -> TermInfo:

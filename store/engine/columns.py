@@ -15,20 +15,34 @@ from __future__ import annotations
 import numpy as np
 from whoosh import columns
 from whoosh.codec import whoosh3
+from whoosh.util.numeric import byte_to_length
+
+
+def all_leaves(reader) -> list:
+    """The segment readers of `reader` with their first document numbers."""
+    return reader.leaf_readers() if hasattr(reader, "leaf_readers") else [(reader, 0)]
 
 
 def leaves(reader) -> list:
-    """The segment readers of `reader` with their first document numbers (empty ones left out)."""
-    found = reader.leaf_readers() if hasattr(reader, "leaf_readers") else [(reader, 0)]
-    return [(r, base) for r, base in found if r.doc_count_all()]
+    """`all_leaves` but the empty ones."""
+    return [(r, base) for r, base in all_leaves(reader) if r.doc_count_all()]
+
+
+#: The field length each stored length byte stands for (Whoosh keeps lengths lossily).
+LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.int64)
 
 
 def raw_lengths(reader, fieldname: str) -> np.ndarray | None:
     """Each document's length of `fieldname` as stored (one byte), or None if not stored."""
-    column = reader._perdoc._cached_reader(whoosh3._lenfield(fieldname), whoosh3.LENGTHS_COLUMN)
+    return stored_lengths(reader._perdoc, fieldname, reader.doc_count_all())
+
+
+def stored_lengths(perdoc, fieldname: str, count: int) -> np.ndarray | None:
+    """`raw_lengths` from a segment's per-document reader holding `count` documents."""
+    column = perdoc._cached_reader(whoosh3._lenfield(fieldname), whoosh3.LENGTHS_COLUMN)
     if column is None:
         return None
-    return np.fromiter(column, dtype=np.uint8, count=reader.doc_count_all())
+    return np.fromiter(column, dtype=np.uint8, count=count)
 
 
 def column(reader, fieldname: str) -> list[str]:

@@ -20,7 +20,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.reading import MultiReader, SegmentReader
 
 from ..errors import IndexDamagedError, IndexVersionError
-from .columns import leaves
+from .columns import all_leaves, leaves
 from .schema import INDEX_SCHEMA_VERSION, identity, schema
 from .writer import Writer
 
@@ -153,7 +153,7 @@ def reopen(ix, old):
     grow, so a reader is reused only where the count of deletions is still the same.
     """
     toc = ix._read_toc()
-    kept = {r.segment().segment_id(): r for r, _ in _leaves_of(old)}
+    kept = {r.segment().segment_id(): r for r, _ in all_leaves(old)}
     readers = []
     for segment in toc.segments:
         reader = kept.pop(segment.segment_id(), None)
@@ -165,7 +165,3 @@ def reopen(ix, old):
     for reader in kept.values():
         reader.close()
     return MultiReader(readers, generation=toc.generation)
-
-
-def _leaves_of(reader) -> list:
-    return reader.leaf_readers() if hasattr(reader, "leaf_readers") else [(reader, 0)]

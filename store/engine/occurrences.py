@@ -214,17 +214,13 @@ def _parsed(term: str) -> tuple | None:
     Only the spelling `analysis._joined` gives is a term: 中国, su 7, 中 a, 中~国; the
     same units joined otherwise (中 国, su7) are no term of the index.
     """
-    if "~" in term:
-        (a, _, b), apart = term.partition("~"), 1
-    elif " " in term:
-        (a, _, b), apart = term.partition(" "), 0
-    elif len(term) == 2 and term[0] > "\x7f" and term[1] > "\x7f":
-        a, b, apart = term[0], term[1], 0
-    else:
+    pair = analysis.split_bigram(term)
+    if pair is None:
         return (term,) if _is_unit(term) else None
+    a, b, parted = pair
     if not (_is_unit(a) and _is_unit(b)):
         return None
-    return (a, b, apart) if analysis._joined(a, b, bool(apart)) == term else None
+    return (a, b, int(parted)) if analysis._joined(a, b, parted) == term else None
 
 
 def _is_unit(text: str) -> bool:

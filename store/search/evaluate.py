@@ -218,16 +218,17 @@ def nearness(near: list[tuple[tuple[str, ...], list[list[str]]]], seg: Segment,
     apart, in one of the fields: the words-apart tier ranks by it."""
     pairs = np.zeros(len(docs), dtype=np.int64)
     for fields, words in near:
-        for first, second in zip(words, words[1:], strict=False):
+        # Each word's start positions, once per field (a word is in two pairs).
+        starts = {f: [_starts([seg.postings(f, g, values=True) for g in w]) for w in words]
+                  for f in fields}
+        for i, first in enumerate(words[:-1]):
+            units = len(first) + 1 if len(first) > 1 else 1  # in the first word
             close = _NONE
             for f in fields:
-                a = _starts([seg.postings(f, g, values=True) for g in first])
-                b = _starts([seg.postings(f, g, values=True) for g in second])
-                if not len(a) or not len(b):
-                    continue
-                units = len(first) + 1 if len(first) > 1 else 1  # in the first word
-                for gap in range(units, units + NEAR + 1):
-                    close = np.union1d(close, _intersect(a + gap, b) >> 32)
+                a, b = starts[f][i], starts[f][i + 1]
+                if len(a) and len(b):
+                    for gap in range(units, units + NEAR + 1):
+                        close = np.union1d(close, _intersect(a + gap, b) >> 32)
             pairs += np.isin(docs, close)
     return pairs
 

@@ -20,13 +20,12 @@ from pickle import load, loads
 import numpy as np
 from whoosh.codec import whoosh3
 from whoosh.reading import TermNotFound
-from whoosh.util.numeric import byte_to_length
 
 from ..engine import columns, saved
 from ..engine.schema import TEXT_FIELDS
 
 #: Decoded field length for every length byte (Whoosh stores lengths lossily in a byte).
-_LENGTHS = np.array([0.0] + [byte_to_length(b) for b in range(1, 256)], dtype=np.float64)
+_LENGTHS = columns.LENGTHS.astype(np.float64)
 _EMPTY_IDS = np.zeros(0, dtype=np.int64)
 
 

@@ -68,18 +68,27 @@ def _joined(a: str, b: str, apart: bool) -> str:
     return a + b
 
 
+def split_bigram(term: str) -> tuple[str, str, bool] | None:
+    """(unit, unit, parted) as `_joined` spells a bigram term (中国, 中~国, su 7), or None
+    for a term of one unit; the units are not checked."""
+    if "~" in term:
+        a, _, b = term.partition("~")
+        return a, b, True
+    if " " in term:
+        a, _, b = term.partition(" ")
+        return a, b, False
+    if len(term) == 2 and term[0] > "\x7f" and term[1] > "\x7f":
+        return term[0], term[1], False
+    return None
+
+
 def loosened(term: str) -> tuple[str, ...]:
     """A bigram of two CJK characters and its other spelling, parted or not: 中国 → (中国,
     中~国). Digits and Latin words keep their one spelling: 4.2 is not 42."""
-    if "~" in term:
-        a, _, b = term.partition("~")
-    elif len(term) == 2 and term[0] > "\x7f" and term[1] > "\x7f":
-        a, b = term
-    else:
+    pair = split_bigram(term)
+    if pair is None or pair[0].isascii() or pair[1].isascii():
         return (term,)
-    if a.isascii() or b.isascii():
-        return (term,)
-    return (_joined(a, b, False), _joined(a, b, True))
+    return (_joined(pair[0], pair[1], False), _joined(pair[0], pair[1], True))
 
 
 def gram_terms(text: str) -> list[str]:

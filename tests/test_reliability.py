@@ -127,15 +127,21 @@ def test_killed_while_workers_write_segments_loses_nothing(tmp_path, monkeypatch
     monkeypatch.undo()
     proc = subprocess.Popen(wenhai_cmd(home, "ingest", "-q", "--jobs", "2", str(files)),
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
-    while not [d for d in (home / "index").glob("*.tmp-*") if d.name != f"MAIN.tmp-{proc.pid}"]:
-        assert proc.poll() is None and time.monotonic() < deadline, "no worker started"
-        time.sleep(0.05)
-    time.sleep(0.3)  # the workers are analysing and writing
-    writers = _children(proc.pid)
-    assert len(writers) == 2
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
+    try:
+        # A worker's temporary folder appears when it starts writing: then both workers
+        # are analysing and writing (polled, not slept on: since indexing got faster, a
+        # fixed wait sometimes outlasted them).
+        deadline = time.monotonic() + 60
+        while not [d for d in (home / "index").glob("*.tmp-*")
+                   if d.name != f"MAIN.tmp-{proc.pid}"]:
+            assert proc.poll() is None and time.monotonic() < deadline, "no worker started"
+            time.sleep(0.005)
+        writers = _children(proc.pid)
+        assert len(writers) == 2
+        proc.send_signal(signal.SIGKILL)
+    finally:
+        proc.kill()
+        proc.wait()
     deadline = time.monotonic() + 10
     while any(_running(pid) for pid in writers):  # they die with their parent
         assert time.monotonic() < deadline, "a worker outlived its parent"

@@ -7,19 +7,21 @@ BIN    := $(VENV)/bin
 HOME_DIR ?= demo-archive
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# pip's errors only: its notices (the editable-install one among them) are not wenhai's
+PIP_QUIET ?= --quiet --quiet
 
 .PHONY: run test setup setup-test browser clean
 
 $(BIN)/wenhai: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e .
+	$(BIN)/pip install $(PIP_QUIET) --upgrade pip
+	$(BIN)/pip install $(PIP_QUIET) -e .
 	@touch $@
 
 setup: $(BIN)/wenhai
 
 setup-test: setup
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install $(PIP_QUIET) -e '.[test]'
 
 run: setup
 	$(BIN)/wenhai --home $(HOME_DIR) ingest samples

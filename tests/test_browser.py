@@ -97,6 +97,13 @@ def _results(browser, server: str, q: str, **options):
     return page
 
 
+def _arrive(page, selector: str) -> None:
+    """Wait for a page reached by a click or a key: for `selector` on it, then for its
+    deferred script to have run (the keyboard handlers are installed by then)."""
+    page.wait_for_selector(selector)
+    page.wait_for_load_state("domcontentloaded")
+
+
 def _overflow(page) -> int:
     return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
 
@@ -108,12 +115,12 @@ def test_find_the_sample_article_and_open_it(server, browser):
     page.goto(server)
     page.fill("input[name=q]", "碳纤维机盖")
     page.keyboard.press("Enter")
-    page.wait_for_selector("ol.results li.hit")
+    _arrive(page, "ol.results li.hit")
     assert page.locator("ol.results li.hit").count() == 1
     assert "碳纤维机盖" in page.locator("li.hit h2 mark").first.inner_text()
     _shot(page, "search-desktop")
     page.click("li.hit h2 a")
-    page.wait_for_selector("article.reader h1")
+    _arrive(page, "article.reader h1")
     assert page.inner_text("article.reader h1") == "碳纤维机盖风波之后，车主还信发布会吗？"
     assert page.locator("article.reader h2").count() == 3
     assert page.locator("article.reader mark").count() >= 3
@@ -130,7 +137,7 @@ def test_pages_fit_a_phone_screen(server, browser):
     assert overflow <= 0
     _shot(page, "search-phone")
     page.click("li.hit h2 a")
-    page.wait_for_selector("article.reader")
+    _arrive(page, "article.reader")
     assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
     _shot(page, "reader-phone")
     page.close()
@@ -183,7 +190,7 @@ def test_keyboard_moves_through_results_and_opens_one(server, browser):
     second = page.locator("li.hit.current h2").inner_text()
     assert second == page.locator("li.hit h2").nth(1).inner_text()
     page.keyboard.press("Enter")
-    page.wait_for_selector("article.reader h1")
+    _arrive(page, "article.reader h1")
     assert page.inner_text("article.reader h1") == second
 
     page.keyboard.press("/")
@@ -202,7 +209,7 @@ def test_search_box_suggests_titles_as_you_type(server, browser):
     assert page.locator("ul.suggestions a").all_inner_texts() == ["港口自动化码头的第三年"]
     page.keyboard.press("ArrowDown")
     page.keyboard.press("Enter")
-    page.wait_for_selector("article.reader h1")
+    _arrive(page, "article.reader h1")
     assert page.inner_text("article.reader h1") == "港口自动化码头的第三年"
     assert page.errors == []
     page.close()
@@ -227,7 +234,7 @@ def test_reader_jumps_between_highlights(server, browser):
     similar = page.locator("aside.similar a").all_inner_texts()
     assert similar[0] == "港口无人集卡规模化上岗" and "无人集卡雨天测试记录" not in similar
     page.click("aside.similar a >> nth=0")
-    page.wait_for_selector("article.reader h1")
+    _arrive(page, "article.reader h1")
     assert page.inner_text("article.reader h1") == "港口无人集卡规模化上岗"
     assert page.errors == []
     page.close()

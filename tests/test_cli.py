@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from contextlib import closing
 
 from .conftest import SAMPLES
 
@@ -21,9 +22,9 @@ def test_ingest_samples_then_rerun_changes_nothing(wenhai, samples):
 
 def test_archive_home_holds_sqlite_in_wal_mode_and_whoosh_index(ingested):
     assert (ingested / "index").is_dir()
-    conn = sqlite3.connect(ingested / "archive.db")
-    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert conn.execute("SELECT count(*) FROM articles WHERE indexed = 1").fetchone()[0] == 7
+    with closing(sqlite3.connect(ingested / "archive.db")) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert conn.execute("SELECT count(*) FROM articles WHERE indexed = 1").fetchone()[0] == 7
 
 
 def test_home_from_environment(runner, tmp_path, samples):

@@ -131,7 +131,7 @@ def _readers(jobs: int) -> Iterator:
     if jobs < 2:
         yield None
         return
-    pool = process_pool(jobs)
+    pool = process_pool(jobs, preload=("indexer.reading",))
     try:
         yield pool
     finally:

@@ -104,6 +104,17 @@ def _children(pid: int) -> list[int]:
     return found
 
 
+def _descendants(pid: int) -> list[int]:
+    found = _children(pid)
+    for child in list(found):
+        found += _descendants(child)
+    return found
+
+
+def _is_fork_server(pid: int) -> bool:
+    return b"forkserver" in Path(f"/proc/{pid}/cmdline").read_bytes()
+
+
 def _running(pid: int) -> bool:
     try:
         status = Path(f"/proc/{pid}/status").read_text()
@@ -136,15 +147,20 @@ def test_killed_while_workers_write_segments_loses_nothing(tmp_path, monkeypatch
                    if d.name != f"MAIN.tmp-{proc.pid}"]:
             assert proc.poll() is None and time.monotonic() < deadline, "no worker started"
             time.sleep(0.005)
-        writers = _children(proc.pid)
-        assert len(writers) == 2
+        # the workers are forked by a fork server, the ingest's child
+        started = _descendants(proc.pid)
+        servers = [pid for pid in _children(proc.pid) if _is_fork_server(pid)]
+        writers = [pid for server in servers for pid in _children(server)]
+        assert len(writers) == 2, started
         proc.send_signal(signal.SIGKILL)
     finally:
         proc.kill()
         proc.wait()
     deadline = time.monotonic() + 10
-    while any(_running(pid) for pid in writers):  # they die with their parent
-        assert time.monotonic() < deadline, "a worker outlived its parent"
+    while any(_running(pid) for pid in started):  # they die with their parent
+        assert time.monotonic() < deadline, [
+            (pid, Path(f"/proc/{pid}/cmdline").read_bytes()[:80]) for pid in started
+            if _running(pid)]
         time.sleep(0.05)
     assert_consistent(home)
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import ctypes
 import multiprocessing
 import os
-import signal
+import select
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -52,35 +52,46 @@ def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def _die_with(parent: int) -> None:
-    """End this worker when `parent` ends, even by SIGKILL.
-
-    A forked worker shares its parent's open files, the archive's write lock among
-    them: an orphan would keep the archive locked. Linux can signal the child when the
-    parent dies; elsewhere a thread watches for the parent to go.
+def _die_with(caller: int) -> None:
+    """End this worker when `caller` (the process that started the pool) ends, even by
+    SIGKILL: an orphan would go on writing segments into an index that is no longer its
+    own, and would keep the fork server alive (each worker holds the server's
+    keep-alive pipe). A thread waits on a pidfd for the caller to exit (Linux 5.3+);
+    elsewhere it looks every half second.
     """
     try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        if libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL) != 0:
-            raise OSError(ctypes.get_errno(), "prctl")
-    except (OSError, AttributeError):
-
-        def watch() -> None:
-            while os.getppid() == parent:
-                time.sleep(0.5)
-            os._exit(1)
-
-        threading.Thread(target=watch, daemon=True).start()
-    if os.getppid() != parent:  # died before the signal was armed
+        handle = os.pidfd_open(caller)
+    except AttributeError:
+        handle = None
+    except OSError:  # gone already
         os._exit(1)
 
+    def watch() -> None:
+        if handle is not None:
+            select.select([handle], [], [])
+        else:
+            while _alive(caller):
+                time.sleep(0.5)
+        os._exit(1)
 
-_PR_SET_PDEATHSIG = 1
+    threading.Thread(target=watch, name="wenhai-die-with-caller", daemon=True).start()
 
 
-def _start(parent: int, done) -> None:
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass
+    return True
+
+
+
+
+def _start(caller: int, done) -> None:
     global _done
-    _die_with(parent)
+    _die_with(caller)
     _done = done
     segmenter.load()  # load the dictionary once per worker, not per task
 
@@ -89,15 +100,18 @@ def _start(parent: int, done) -> None:
 _done = None
 
 
-def process_pool(jobs: int, initializer: Callable[[], None] | None = None) -> ProcessPoolExecutor:
-    """`jobs` worker processes for other work (reading files, say), forked as the
-    indexing workers are, each ending when this process ends."""
-    return ProcessPoolExecutor(jobs, mp_context=_context(), initializer=_start_other,
+def process_pool(
+    jobs: int, initializer: Callable[[], None] | None = None, preload: Iterable[str] = (),
+) -> ProcessPoolExecutor:
+    """`jobs` worker processes for other work (reading files, say), started as the
+    indexing workers are, each ending when this process ends. `preload`: the modules
+    the work needs, imported once in the fork server rather than in every worker."""
+    return ProcessPoolExecutor(jobs, mp_context=_context(preload), initializer=_start_other,
                                initargs=(os.getpid(), initializer))
 
 
-def _start_other(parent: int, initializer: Callable[[], None] | None) -> None:
-    _die_with(parent)
+def _start_other(caller: int, initializer: Callable[[], None] | None) -> None:
+    _die_with(caller)
     if initializer is not None:
         initializer()
 
@@ -123,13 +137,24 @@ def _counted(docs: Iterable[dict]) -> Iterator[dict]:
             _done.value += 1
 
 
-def _context():
-    # fork where there is one: a worker starts in milliseconds, and unlike forkserver
-    # and spawn it never re-runs the caller's __main__ (a script without a main guard
-    # would run again in every worker). All workers are forked before the pool starts
-    # its own thread; they never touch the SQLite connection or Whoosh files they inherit.
+#: Imported in the fork server before any worker starts: jieba's dictionary is loaded
+#: when the segmenter is imported, so a worker starts with it in memory.
+PRELOAD = ("store.engine.workers",)
+
+
+def _context(preload: Iterable[str] = ()):
+    """Workers forked from a fork server: a small process started once, with the
+    modules (and jieba's dictionary) already imported, and without the caller's threads
+    (a progress bar, a pool's own) or open files (the archive's write lock among them).
+    Forking the caller itself is unsafe once it has threads (deprecated from Python
+    3.12); spawning a fresh interpreter per worker costs ~0.7 s of imports each."""
     methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    if "forkserver" not in methods:
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    # the first pool of a process starts the server: its preloads are the ones that hold
+    context.set_forkserver_preload([*PRELOAD, *preload])
+    return context
 
 
 def shares(ids: list[int], count: int) -> list[list[int]]:

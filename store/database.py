@@ -16,6 +16,7 @@ from pathlib import Path
 
 from . import reposts
 from .models import Article
+from .pauses import pause
 from .text.normalize import normalize
 
 SCHEMA_VERSION = 1
@@ -425,6 +426,7 @@ def mark_indexed(conn: sqlite3.Connection, ids: list[int], deletes: list[int]) -
     conn.execute("BEGIN IMMEDIATE")
     conn.executemany("UPDATE articles SET indexed = 1 WHERE id = ?", [(i,) for i in ids])
     conn.executemany("DELETE FROM index_deletes WHERE article_id = ?", [(i,) for i in deletes])
+    pause("marking")
     conn.execute("COMMIT")
 
 

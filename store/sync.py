@@ -20,6 +20,7 @@ from .engine import folder, merging, saved, schema, workers
 from .engine.writer import Writer
 from .errors import IndexDamagedError, failed_writes
 from .models import CheckReport
+from .pauses import pause
 
 #: Wraps an iterable to show progress (e.g. a rich progress bar); the store never imports one.
 IterWrapper = Callable[[Iterable, int, str], Iterable]
@@ -114,6 +115,7 @@ class IndexSync:
         total = self.pending()
         if not total:
             return 0
+        pause("indexing")
         folder.clear_temporary(self.path)
         ix = folder.open_index(self.path)
         tick = _ticker(progress, total, "indexing")
@@ -171,6 +173,7 @@ class IndexSync:
         if building.exists():
             shutil.rmtree(building)
         ix = folder.create(building)
+        pause("rebuilding")
         ids = [r[0] for r in self.db.execute("SELECT id FROM articles ORDER BY id")]
         writer = Writer(ix, limitmb=POOL_MB)
         try:
@@ -191,6 +194,7 @@ class IndexSync:
         self.db.execute("BEGIN IMMEDIATE")
         self.db.execute("UPDATE articles SET indexed = 1")
         self.db.execute("DELETE FROM index_deletes")
+        pause("marking")
         self.db.execute("COMMIT")
         return len(ids)
 

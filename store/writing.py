@@ -17,6 +17,7 @@ from . import database
 from .errors import StorageError, failed_writes
 from .lock import WriteLock
 from .models import Article
+from .pauses import pause
 from .sync import IndexSync
 
 #: Files stored per SQLite transaction: a commit writes every page the file touched (its
@@ -42,6 +43,7 @@ class Writing:
                 self.db.execute("BEGIN IMMEDIATE")
             outcome = database.store_file(self.db, path, size, mtime_ns, file_hash, articles)
             self._stored += 1
+            pause("storing")
             if self._stored >= STORE_BATCH:
                 self.commit()
         return outcome

@@ -24,11 +24,9 @@ _MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
 
 
 def _archive(ctx: click.Context) -> Archive:
-    home = ctx.obj["home"]
-    try:
-        return Archive(home)
-    except OSError as e:
-        raise click.ClickException(f"Cannot open the archive at {home}: {e.strerror or e}.") from e
+    """The archive in --home; it opens its database when first asked (a writer only once
+    it holds the write lock)."""
+    return Archive(ctx.obj["home"])
 
 
 @contextlib.contextmanager

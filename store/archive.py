@@ -1,8 +1,10 @@
 """`Archive`: one folder holding ``archive.db`` (SQLite, the truth) and ``index/`` (Whoosh).
 
 A facade: SQLite's side is `database`; the index is read through `search.searcher`
-and written through `sync`. Readers open it freely; writers go through
-`Archive.writing()`, which takes the archive's write lock (`writing`).
+and written through `sync`. Readers open it freely: they never write, never wait for a
+writer, and need no write access at all (a read-only disk will do). Writers go through
+`Archive.writing()`, which takes the archive's write lock (`writing`) before it touches
+the database, and only then creates or upgrades it.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import os
+import sqlite3
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,7 +27,7 @@ from .search import searcher as searching
 from .search.filters import FACETS, Filters, check_page
 from .search.searcher import Searcher, Searchers
 from .sync import IterWrapper, no_progress
-from .writing import Writing, hold
+from .writing import Writing, hold, upgrade
 
 
 def default_home() -> Path:
@@ -36,21 +39,42 @@ def default_home() -> Path:
 
 
 class Archive:
-    """The archive in `home` (created on first use)."""
+    """The archive in `home` (created by the first write)."""
 
     def __init__(self, home: Path | str):
         self.home = Path(home).expanduser()
-        self.home.mkdir(parents=True, exist_ok=True)
-        self.db = database.connect(self.home / "archive.db")
         self.index_path = self.home / "index"
         self._searchers = Searchers(self.index_path)
+        self._reader: sqlite3.Connection | None = None  # opened when first read
+        self._empty = False  # the reader is a stand-in: there was no database yet
         self._writing: Writing | None = None  # while `writing()`
         #: Things a writer noticed and repaired that the user should hear about.
         self.notices: list[str] = []
 
+    @property
+    def db(self) -> sqlite3.Connection:
+        """The writer's connection while `writing()`, else a reader's (`database.reader`)."""
+        if self._writing is not None:
+            return self._writing.db
+        path = self.home / "archive.db"
+        if self._reader is None or self._empty and path.exists():
+            self.close_db()
+            self._empty = not path.exists()
+            self._reader = database.reader(path)
+            if database.outdated(self._reader):
+                self.close_db()
+                upgrade(self.home)
+                self._reader = database.reader(path)
+        return self._reader
+
+    def close_db(self) -> None:
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
+
     def close(self) -> None:
         self.close_index()
-        self.db.close()
+        self.close_db()
 
     def __enter__(self) -> Archive:
         return self
@@ -190,7 +214,7 @@ class Archive:
         (`IndexVersionError`) before anything is written. `jobs` is how many processes
         analyse text for the index (default: one per core).
         """
-        with hold(self.home, self.db, rebuilding=rebuilding, jobs=jobs) as held:
+        with hold(self.home, rebuilding=rebuilding, jobs=jobs) as held:
             self.notices += held.notices
             self._writing = held
             try:

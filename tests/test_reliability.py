@@ -6,21 +6,25 @@ loop is marked `slow`; CI runs a representative few kills (`WENHAI_KILLS` sets h
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import random
 import resource
+import select
 import signal
 import sqlite3
 import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from store import Archive
+from store.pauses import ENV as PAUSE
 
 from .conftest import SAMPLES
 
@@ -34,6 +38,39 @@ def wenhai_cmd(home: Path, *args: str) -> list[str]:
 
 def run(home: Path, *args: str, **kw) -> subprocess.CompletedProcess:
     return subprocess.run(wenhai_cmd(home, *args), capture_output=True, text=True, **kw)
+
+
+@contextlib.contextmanager
+def held(home: Path, moment: str, *args: str) -> Iterator[subprocess.Popen]:
+    """`wenhai ARGS` in a subprocess, held still at `moment` (`store.pauses`) while the
+    block runs, then let go and waited for (killed if it does not end in 300 s).
+
+    Synchronised on pipes, never on sleeps: the block starts when the writer says it
+    has reached the moment. Its output is in `proc.out` and `proc.err` afterwards.
+    """
+    reached_r, reached_w = os.pipe()
+    resume_r, resume_w = os.pipe()
+    proc = subprocess.Popen(wenhai_cmd(home, *args), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, pass_fds=(reached_w, resume_r),
+                            env={**os.environ, PAUSE: f"{moment}:{reached_w}:{resume_r}"})
+    os.close(reached_w)
+    os.close(resume_r)
+    try:
+        ready, _, _ = select.select([reached_r], [], [], 120)
+        said = os.read(reached_r, 64) if ready else b""
+        if said != moment.encode():
+            proc.kill()
+            pytest.fail(f"`wenhai {' '.join(args)}` never reached «{moment}»: "
+                        f"{proc.communicate()[1]}")
+        yield proc
+    finally:
+        os.close(reached_r)
+        os.close(resume_w)  # lets it go on, unless the block killed it
+        try:
+            proc.out, proc.err = proc.communicate(timeout=300)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.out, proc.err = proc.communicate()
 
 
 def make_corpus(folder: Path, n: int, *, start: int = 0, paragraphs: int = 6) -> list[str]:

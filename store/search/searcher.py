@@ -109,7 +109,7 @@ class Searchers:
         if self._ix is None:
             if not folder.exists(self.path):
                 return None
-            self._ix = folder.open_index(self.path, probe=False)
+            self._ix = folder.open_index(self.path, probe=False, readonly=True)
         try:
             if self._searcher is None:
                 self._searcher = Searcher(self._ix.searcher())

@@ -215,7 +215,7 @@ def stats(ctx, as_json):
     click.echo(f"text:      {s['body_chars']:,} characters")
     click.echo(f"originals: {s['original_bytes'] / 1e6:.1f} MB")
     click.echo(f"index:     {s['index_bytes'] / 1e6:.1f} MB" + (
-        f" ({s['pending_index']} articles waiting: run `wenhai ingest` or `wenhai reindex`)"
+        f" ({s['pending_index']} articles not searchable yet: run `wenhai check --repair`)"
         if s["pending_index"] else ""))
     if s["sources"]:
         click.echo("sources:")
@@ -243,10 +243,12 @@ def reindex(ctx, quiet, jobs):
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @click.pass_context
 def check(ctx, repair, as_json, quiet):
-    """Compare the store with the search index: articles missing from the index, index
-    entries with no article, stale entries, and SQLite's own integrity check.
+    """Compare the store with the search index: articles missing from the index or not
+    indexed yet, index entries with no article, stale entries, the postings' checksums,
+    and SQLite's own integrity check.
 
-    Exits 1 if anything is wrong (after --repair: if anything could not be fixed).
+    Exits 1 if anything is wrong or the index lags the store (after --repair: if
+    anything could not be fixed).
     """
     with _errors(), _archive(ctx) as archive:
         if repair:
@@ -266,6 +268,9 @@ def check(ctx, repair, as_json, quiet):
         else:
             click.echo(f"index:   {found.indexed} documents; {len(found.missing)} missing, "
                        f"{len(found.extra)} extra, {len(found.stale)} stale")
+        if found.pending:
+            click.echo(f"lag:     {found.pending} stored articles are not in the index yet, "
+                       "so no search finds them")
         if repair:
             click.echo("repaired" if after.healthy else "some problems remain: see above")
         elif not found.healthy:

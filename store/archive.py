@@ -146,9 +146,11 @@ class Archive:
         if searcher is None:
             return SearchResult(text, 0, page, per_page, [], time.perf_counter() - started,
                                 sort=sort, filters=filters, facets={name: [] for name in FACETS})
+        unindexed = database.unindexed(self.db)  # changes without a new index generation
         key = (str(self.home), searcher.generation, text, page, per_page, sort, filters, reposts)
         if (found := cache.results.get(key)) is not None:
-            return dataclasses.replace(found, seconds=time.perf_counter() - started)
+            return dataclasses.replace(found, seconds=time.perf_counter() - started,
+                                       unindexed=unindexed)
         found = searcher.find(parsed, filters=filters, sort=sort, collapse=reposts == "one",
                               start=(page - 1) * per_page, stop=page * per_page,
                               seconds=deadline - time.perf_counter())
@@ -156,7 +158,8 @@ class Archive:
                                [parsed.shown(tier) for tier in found.tiers])
         result = SearchResult(text, found.total, page, per_page, shown,
                               time.perf_counter() - started, sort=sort, filters=filters,
-                              facets=found.facets, partial=found.partial or not complete)
+                              facets=found.facets, partial=found.partial or not complete,
+                              unindexed=unindexed)
         if not result.partial:  # a later, less busy moment may finish it
             cache.results.put(key, result)
         return result

@@ -545,5 +545,10 @@ def stats(conn: sqlite3.Connection) -> dict:
     }
 
 
+def unindexed(conn: sqlite3.Connection) -> int:
+    """How many stored articles the index lacks (partial index `articles_pending`)."""
+    return conn.execute("SELECT count(*) FROM articles WHERE indexed = 0").fetchone()[0]
+
+
 def has_articles(conn: sqlite3.Connection) -> bool:
     return conn.execute("SELECT 1 FROM articles LIMIT 1").fetchone() is not None

@@ -332,3 +332,39 @@ def test_many_ingests_keep_the_index_at_a_few_segments(tmp_path):
         assert archive.search("编号甲0179号").total == 1
         assert archive.stats()["articles"] == 180
     assert run(home, "check").returncode == 0
+
+
+def test_a_search_over_a_lagging_index_says_how_many_wait_and_check_fails(tmp_path, client_for):
+    home = tmp_path / "home"
+    assert run(home, "ingest", "-q", str(SAMPLES)).returncode == 0
+    markers = make_corpus(tmp_path / "more", 12)
+    with held(home, "indexing", "ingest", "-q", "--jobs", "1", str(tmp_path / "more")) as ingest:
+        ingest.kill()  # its articles stored, the index not written: a failed ingest
+    searched = run(home, "search", markers[3])
+    assert searched.returncode == 0
+    assert searched.stdout.startswith(f"0 results for «{markers[3]}»")
+    assert searched.stderr == (
+        "12 stored articles are not in the search index yet, so no search finds them: run "
+        "`wenhai check --repair` to index them (an ingest still running indexes them when "
+        "it finishes).\n"
+    )
+    found = json.loads(run(home, "search", "岩茶", "--json").stdout)
+    assert (found["total"], found["unindexed"]) == (1, 12)
+    checked = run(home, "check")
+    assert checked.returncode == 1
+    assert "lag:     12 stored articles are not in the index yet" in checked.stdout
+    assert json.loads(run(home, "check", "--json").stdout)["found"]["healthy"] is False
+
+    client = client_for(home)
+    page = client.get(f"/search?q={markers[3]}").get_data(as_text=True)
+    assert ("文海里另有 12 篇已存入的文章尚未编入索引，任何搜索都找不到它们。请运行 "
+            "<code>wenhai check --repair</code>") in page
+    api = client.get(f"/api/search?q={markers[3]}").get_json()
+    assert (api["total"], api["unindexed"]) == (0, 12) and "wenhai check --repair" in api["notice"]
+
+    assert run(home, "check", "--repair").returncode == 0
+    searched = run(home, "search", markers[3])
+    assert searched.stdout.startswith(f"1 results for «{markers[3]}»") and searched.stderr == ""
+    assert "unindexed-notice" not in client.get(f"/search?q={markers[3]}").get_data(as_text=True)
+    assert run(home, "check").returncode == 0
+

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from . import database, reposts
 from .check import check
+from .engine import folder
 from .errors import ArticleNotFound, IndexMissingError
 from .hits import hits
 from .models import Article, CheckReport, Hit, SearchResult
@@ -115,7 +116,15 @@ class Archive:
         s = database.stats(self.db)
         s["home"] = str(self.home)
         s["index_bytes"] = sum(f.stat().st_size for f in self.index_path.glob("*") if f.is_file())
+        s["copies"] = self.copies()
         return s
+
+    def copies(self) -> list[dict]:
+        """The copies of the index kept in the home, with their sizes: damaged indexes set
+        aside by repairs (`prune` deletes them), and what a stopped rebuild left (the next
+        write does)."""
+        return [{"path": str(path), "bytes": size, "what": folder.COPIES[kind]}
+                for path, size, kind in folder.copies(self.index_path)]
 
     def _searcher(self) -> Searcher | None:
         """The searcher on the latest commit; None for an archive with nothing in it."""
@@ -201,8 +210,11 @@ class Archive:
         return query.parse(text).needles
 
     def check(self) -> CheckReport:
-        """Compare the store with the search index: what is missing, extra or stale."""
-        return check(self.db, self._searcher)
+        """Compare the store with the search index: what is missing, extra, stale or not
+        indexed yet; and list the copies of the index kept beside it."""
+        report = check(self.db, self._searcher)
+        report.copies = self.copies()
+        return report
 
     def close_index(self) -> None:
         self._searchers.close()
@@ -275,6 +287,11 @@ class Archive:
         held = self._held()
         held.commit()
         return held.index.reindex(progress, before_swap=self.close_index)
+
+    def prune(self) -> list[tuple[Path, int]]:
+        """Delete the damaged indexes that repairs kept aside; returns (folder, bytes) of
+        each. (What a stopped rebuild left, `writing()` has removed already.)"""
+        return self._held().index.drop_damaged_copies()
 
     def repair(self, progress: IterWrapper = no_progress) -> CheckReport:
         """Fix what `check` finds, from the store; returns the report it acted on."""

@@ -508,6 +508,15 @@ def integrity(conn: sqlite3.Connection) -> str:
     return conn.execute("PRAGMA integrity_check").fetchone()[0]
 
 
+def mark_all_indexed(conn: sqlite3.Connection) -> None:
+    """After a rebuild from every stored article: all are indexed, none to drop."""
+    conn.execute("BEGIN IMMEDIATE")
+    conn.execute("UPDATE articles SET indexed = 1")
+    conn.execute("DELETE FROM index_deletes")
+    pause("marking")
+    conn.execute("COMMIT")
+
+
 def mark_all_unindexed(conn: sqlite3.Connection) -> None:
     conn.execute("UPDATE articles SET indexed = 0")
     conn.execute("DELETE FROM index_deletes")

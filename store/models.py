@@ -181,6 +181,8 @@ class CheckReport:
     stale: list[int] = field(default_factory=list)
     index_problem: str | None = None
     index_damaged: bool = False
+    #: Copies of the index kept beside it: {"path", "bytes", "what"} (`engine.folder.copies`).
+    copies: list[dict] = field(default_factory=list)
 
     @property
     def healthy(self) -> bool:
@@ -200,4 +202,5 @@ class CheckReport:
             "extra": self.extra,
             "stale": self.stale,
             "index_problem": self.index_problem,
+            "copies": self.copies,
         }

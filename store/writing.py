@@ -78,6 +78,7 @@ def hold(home: Path, *, rebuilding: bool, jobs: int | None) -> Iterator[Writing]
     index = IndexSync(home, db, jobs)
     writing = Writing(home, db, index)
     try:
+        writing.notices += index.drop_dead_copies()
         if not rebuilding and (notice := index.prepare()):
             writing.notices.append(notice)
         with failed_writes(home):

@@ -368,3 +368,55 @@ def test_a_search_over_a_lagging_index_says_how_many_wait_and_check_fails(tmp_pa
     assert "unindexed-notice" not in client.get(f"/search?q={markers[3]}").get_data(as_text=True)
     assert run(home, "check").returncode == 0
 
+
+def test_a_killed_repair_leaves_the_damaged_index_answering_and_copies_are_reported(tmp_path):
+    home = tmp_path / "home"
+    markers = make_corpus(tmp_path / "files", 30, paragraphs=2)
+    assert run(home, "ingest", "-q", str(tmp_path / "files")).returncode == 0
+    (postings,) = (home / "index").glob("*.text")
+    raw = bytearray(postings.read_bytes())
+    raw[64] ^= 0x01  # a damaged index that still answers searches
+    postings.write_bytes(bytes(raw))
+
+    def total(marker: str) -> int:
+        searched = run(home, "search", marker, "--json")
+        assert searched.returncode == 0, searched.stderr
+        return json.loads(searched.stdout)["total"]
+
+    with held(home, "rebuilding", "check", "--repair", "-q") as repair:
+        assert total(markers[4]) == 1  # the damaged index answers while the new one is built
+        repair.kill()
+    assert total(markers[5]) == 1, "a stopped repair must leave the index that answered"
+    stats = json.loads(run(home, "stats", "--json").stdout)
+    (copy,) = stats["copies"]
+    assert copy["path"] == str(home / "index.new") and copy["bytes"] > 0
+    assert copy["what"] == "a rebuild stopped before it finished (or still running)"
+    checked = run(home, "check")
+    assert checked.returncode == 1 and "fail their checksums" in checked.stdout
+    assert f"{home / 'index.new'}  (a rebuild stopped" in checked.stdout
+
+    (tmp_path / "new").mkdir()
+    (tmp_path / "new" / "文海.txt").write_text("港口新闻\n\n修复中断之后的第一篇。",
+                                             encoding="utf-8")
+    again = run(home, "ingest", str(tmp_path / "new"))
+    assert again.returncode == 0, again.stderr
+    assert f"notice: Removed {home / 'index.new'} (" in again.stderr
+    assert "left by a rebuild that was stopped." in again.stderr
+    assert not (home / "index.new").exists()
+
+    assert run(home, "check", "--repair").returncode == 0
+    (damaged,) = home.glob("index.damaged-*")
+    stats = run(home, "stats")
+    assert "copies:    1 of the index kept beside it" in stats.stdout
+    assert f"{damaged}  (set aside when found damaged)" in stats.stdout
+    assert "`wenhai prune`" in stats.stdout
+    assert run(home, "check").returncode == 0  # kept copies are reported, not faults
+    size = sum(f.stat().st_size for f in damaged.rglob("*") if f.is_file())
+    pruned = run(home, "prune")
+    assert pruned.returncode == 0, pruned.stderr
+    assert pruned.stdout == (f"removed {damaged} ({size / 1e6:.1f} MB)\n"
+                             f"freed {size / 1e6:.1f} MB\n")
+    assert not damaged.exists() and json.loads(run(home, "stats", "--json").stdout)["copies"] == []
+    assert run(home, "prune").stdout == f"no damaged copies of the index in {home}\n"
+    assert total(markers[6]) == 1 and total("修复中断") == 1
+

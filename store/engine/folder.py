@@ -9,6 +9,7 @@ index built by anything else is refused with advice to reindex.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -113,24 +114,61 @@ def open_index(path: Path, *, probe: bool = True, readonly: bool = False) -> win
     return ix
 
 
-def set_aside(path: Path) -> Path:
-    """Move a damaged index out of the way, keeping it for inspection."""
+def aside(path: Path) -> Path:
+    """Where a damaged index at `path` is kept for inspection (`index.damaged-<time>`)."""
     stamp = time.strftime("%Y%m%d-%H%M%S")
     target = path.with_name(f"{path.name}.damaged-{stamp}")
+    n = 1
+    while target.exists():  # two repairs in one second
+        n += 1
+        target = path.with_name(f"{path.name}.damaged-{stamp}-{n}")
+    return target
+
+
+def set_aside(path: Path) -> Path:
+    """Move a damaged index out of the way, keeping it for inspection."""
+    target = aside(path)
     path.rename(target)
     return target
 
 
-def swap_in(new: Path, current: Path) -> None:
-    """Replace `current` by `new` with renames, so a reader never sees half an index."""
-    old = current.with_name(current.name + ".old")
+def swap_in(new: Path, current: Path, keep: Path | None = None) -> None:
+    """Replace `current` by `new` with renames, so a reader never sees half an index;
+    the one replaced is deleted, or moved to `keep`."""
+    old = keep or current.with_name(current.name + ".old")
     if old.exists():
         shutil.rmtree(old)
     if current.exists():
         current.rename(old)
     new.rename(current)
-    if old.exists():
+    if keep is None and old.exists():
         shutil.rmtree(old)
+
+
+#: The copies of an index kept beside it (``index.<suffix>``), by what they are.
+COPIES = {"damaged": "set aside when found damaged",
+          "new": "a rebuild stopped before it finished (or still running)",
+          "old": "the index a stopped swap was replacing"}
+
+
+def copies(path: Path) -> list[tuple[Path, int, str]]:
+    """(folder, bytes, what it is) of each copy of the index at `path` kept beside it:
+    damaged indexes set aside by repairs, a rebuild's `.new`, a swap's `.old`."""
+    found = []
+    for copy in sorted(path.parent.glob(f"{path.name}.*")):
+        kind = copy.name[len(path.name) + 1:].partition("-")[0]
+        if kind in COPIES and copy.is_dir():
+            found.append((copy, _size(copy), kind))
+    return found
+
+
+def _size(folder: Path) -> int:
+    total = 0
+    for root, _, files in os.walk(folder):
+        for name in files:
+            with contextlib.suppress(OSError):  # removed while we look
+                total += os.stat(os.path.join(root, name)).st_size
+    return total
 
 
 def damaged_text(reader) -> list[tuple[Path, list[str]]]:

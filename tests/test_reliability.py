@@ -420,3 +420,19 @@ def test_a_killed_repair_leaves_the_damaged_index_answering_and_copies_are_repor
     assert run(home, "prune").stdout == f"no damaged copies of the index in {home}\n"
     assert total(markers[6]) == 1 and total("修复中断") == 1
 
+
+def test_a_kept_archive_moves_to_the_index_a_repair_swapped_in(tmp_path):
+    home = tmp_path / "home"
+    markers = make_corpus(tmp_path / "files", 12, paragraphs=2)
+    assert run(home, "ingest", "-q", str(tmp_path / "files")).returncode == 0
+    (postings,) = (home / "index").glob("*.text")
+    raw = bytearray(postings.read_bytes())
+    raw[64] ^= 0x01
+    postings.write_bytes(bytes(raw))
+    with Archive(home) as kept:  # as a server keeps it
+        assert kept.search(markers[2]).total == 1 and kept.check().index_damaged
+        assert run(home, "check", "--repair").returncode == 0
+        # The new index's first commit has the number the damaged one had: only the
+        # folder tells them apart.
+        assert kept.check().healthy, "a kept archive went on reading the damaged copy"
+        assert kept.search(markers[2]).total == 1

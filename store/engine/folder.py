@@ -32,6 +32,15 @@ def exists(path: Path) -> bool:
     return path.is_dir() and windex.exists_in(str(path))
 
 
+def folder_id(path: Path) -> tuple[int, int] | None:
+    """Which folder is at `path` now (device, inode): another once `swap_in` has run."""
+    try:
+        found = os.stat(path)
+    except OSError:
+        return None
+    return found.st_dev, found.st_ino
+
+
 class _Storage(FileStorage):
     """Whoosh's file storage, with temporary folders of this process's own.
 

@@ -24,11 +24,9 @@ _MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
 
 
 def _archive(ctx: click.Context) -> Archive:
-    home = ctx.obj["home"]
-    try:
-        return Archive(home)
-    except OSError as e:
-        raise click.ClickException(f"Cannot open the archive at {home}: {e.strerror or e}.") from e
+    """The archive in --home; it opens its database when first asked (a writer only once
+    it holds the write lock)."""
+    return Archive(ctx.obj["home"])
 
 
 @contextlib.contextmanager
@@ -217,12 +215,24 @@ def stats(ctx, as_json):
     click.echo(f"text:      {s['body_chars']:,} characters")
     click.echo(f"originals: {s['original_bytes'] / 1e6:.1f} MB")
     click.echo(f"index:     {s['index_bytes'] / 1e6:.1f} MB" + (
-        f" ({s['pending_index']} articles waiting: run `wenhai ingest` or `wenhai reindex`)"
+        f" ({s['pending_index']} articles not searchable yet: run `wenhai check --repair`)"
         if s["pending_index"] else ""))
+    _copies(s["copies"])
     if s["sources"]:
         click.echo("sources:")
         for name, n in s["sources"]:
             click.echo(f"  {n:6d}  {name or '(unknown)'}")
+
+
+def _copies(copies: list[dict]) -> None:
+    """The copies of the index kept in the home, with their sizes and what to do."""
+    if not copies:
+        return
+    total = sum(c["bytes"] for c in copies)
+    click.echo(f"copies:    {len(copies)} of the index kept beside it, {total / 1e6:.1f} MB "
+               "(`wenhai prune` deletes the damaged ones; the next write, the others)")
+    for c in copies:
+        click.echo(f"  {c['bytes'] / 1e6:8.1f} MB  {c['path']}  ({c['what']})")
 
 
 @main.command()
@@ -235,8 +245,27 @@ def reindex(ctx, quiet, jobs):
     The new index is built beside the old one and swapped in when complete.
     """
     with _errors(), _archive(ctx) as archive, archive.writing(rebuilding=True, jobs=jobs):
+        _notices(archive)
         n = archive.reindex(progress=_progress(quiet))
     click.echo(f"reindexed {n} articles")
+
+
+@main.command()
+@click.pass_context
+def prune(ctx):
+    """Delete the copies of the search index kept in the archive's folder: damaged
+    indexes that `check --repair` or `ingest` set aside (index.damaged-*), and what a
+    stopped rebuild left (index.new). Stored articles and the index in use are untouched.
+    """
+    with _errors(), _archive(ctx) as archive, archive.writing(rebuilding=True, jobs=1):
+        _notices(archive)
+        dropped = archive.prune()
+    for path, size in dropped:
+        click.echo(f"removed {path} ({size / 1e6:.1f} MB)")
+    if dropped:
+        click.echo(f"freed {sum(size for _, size in dropped) / 1e6:.1f} MB")
+    else:
+        click.echo(f"no damaged copies of the index in {archive.home}")
 
 
 @main.command()
@@ -245,10 +274,12 @@ def reindex(ctx, quiet, jobs):
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @click.pass_context
 def check(ctx, repair, as_json, quiet):
-    """Compare the store with the search index: articles missing from the index, index
-    entries with no article, stale entries, and SQLite's own integrity check.
+    """Compare the store with the search index: articles missing from the index or not
+    indexed yet, index entries with no article, stale entries, the postings' checksums,
+    and SQLite's own integrity check; list the copies of the index kept beside it.
 
-    Exits 1 if anything is wrong (after --repair: if anything could not be fixed).
+    Exits 1 if anything is wrong or the index lags the store (after --repair: if
+    anything could not be fixed).
     """
     with _errors(), _archive(ctx) as archive:
         if repair:
@@ -268,6 +299,10 @@ def check(ctx, repair, as_json, quiet):
         else:
             click.echo(f"index:   {found.indexed} documents; {len(found.missing)} missing, "
                        f"{len(found.extra)} extra, {len(found.stale)} stale")
+        if found.pending:
+            click.echo(f"lag:     {found.pending} stored articles are not in the index yet, "
+                       "so no search finds them")
+        _copies(after.copies)
         if repair:
             click.echo("repaired" if after.healthy else "some problems remain: see above")
         elif not found.healthy:

@@ -1,8 +1,10 @@
 """`Archive`: one folder holding ``archive.db`` (SQLite, the truth) and ``index/`` (Whoosh).
 
 A facade: SQLite's side is `database`; the index is read through `search.searcher`
-and written through `sync`. Readers open it freely; writers go through
-`Archive.writing()`, which takes the archive's write lock (`writing`).
+and written through `sync`. Readers open it freely: they never write, never wait for a
+writer, and need no write access at all (a read-only disk will do). Writers go through
+`Archive.writing()`, which takes the archive's write lock (`writing`) before it touches
+the database, and only then creates or upgrades it.
 """
 
 from __future__ import annotations
@@ -10,12 +12,14 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import os
+import sqlite3
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 from . import database, reposts
 from .check import check
+from .engine import folder
 from .errors import ArticleNotFound, IndexMissingError
 from .hits import hits
 from .models import Article, CheckReport, Hit, SearchResult
@@ -24,7 +28,7 @@ from .search import searcher as searching
 from .search.filters import FACETS, Filters, check_page
 from .search.searcher import Searcher, Searchers
 from .sync import IterWrapper, no_progress
-from .writing import Writing, hold
+from .writing import Writing, hold, upgrade
 
 
 def default_home() -> Path:
@@ -36,21 +40,42 @@ def default_home() -> Path:
 
 
 class Archive:
-    """The archive in `home` (created on first use)."""
+    """The archive in `home` (created by the first write)."""
 
     def __init__(self, home: Path | str):
         self.home = Path(home).expanduser()
-        self.home.mkdir(parents=True, exist_ok=True)
-        self.db = database.connect(self.home / "archive.db")
         self.index_path = self.home / "index"
         self._searchers = Searchers(self.index_path)
+        self._reader: sqlite3.Connection | None = None  # opened when first read
+        self._empty = False  # the reader is a stand-in: there was no database yet
         self._writing: Writing | None = None  # while `writing()`
         #: Things a writer noticed and repaired that the user should hear about.
         self.notices: list[str] = []
 
+    @property
+    def db(self) -> sqlite3.Connection:
+        """The writer's connection while `writing()`, else a reader's (`database.reader`)."""
+        if self._writing is not None:
+            return self._writing.db
+        path = self.home / "archive.db"
+        if self._reader is None or self._empty and path.exists():
+            self.close_db()
+            self._empty = not path.exists()
+            self._reader = database.reader(path)
+            if database.outdated(self._reader):
+                self.close_db()
+                upgrade(self.home)
+                self._reader = database.reader(path)
+        return self._reader
+
+    def close_db(self) -> None:
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
+
     def close(self) -> None:
         self.close_index()
-        self.db.close()
+        self.close_db()
 
     def __enter__(self) -> Archive:
         return self
@@ -91,7 +116,15 @@ class Archive:
         s = database.stats(self.db)
         s["home"] = str(self.home)
         s["index_bytes"] = sum(f.stat().st_size for f in self.index_path.glob("*") if f.is_file())
+        s["copies"] = self.copies()
         return s
+
+    def copies(self) -> list[dict]:
+        """The copies of the index kept in the home, with their sizes: damaged indexes set
+        aside by repairs (`prune` deletes them), and what a stopped rebuild left (the next
+        write does)."""
+        return [{"path": str(path), "bytes": size, "what": folder.COPIES[kind]}
+                for path, size, kind in folder.copies(self.index_path)]
 
     def _searcher(self) -> Searcher | None:
         """The searcher on the latest commit; None for an archive with nothing in it."""
@@ -122,9 +155,11 @@ class Archive:
         if searcher is None:
             return SearchResult(text, 0, page, per_page, [], time.perf_counter() - started,
                                 sort=sort, filters=filters, facets={name: [] for name in FACETS})
+        unindexed = database.unindexed(self.db)  # changes without a new index generation
         key = (str(self.home), searcher.generation, text, page, per_page, sort, filters, reposts)
         if (found := cache.results.get(key)) is not None:
-            return dataclasses.replace(found, seconds=time.perf_counter() - started)
+            return dataclasses.replace(found, seconds=time.perf_counter() - started,
+                                       unindexed=unindexed)
         found = searcher.find(parsed, filters=filters, sort=sort, collapse=reposts == "one",
                               start=(page - 1) * per_page, stop=page * per_page,
                               seconds=deadline - time.perf_counter())
@@ -132,7 +167,8 @@ class Archive:
                                [parsed.shown(tier) for tier in found.tiers])
         result = SearchResult(text, found.total, page, per_page, shown,
                               time.perf_counter() - started, sort=sort, filters=filters,
-                              facets=found.facets, partial=found.partial or not complete)
+                              facets=found.facets, partial=found.partial or not complete,
+                              unindexed=unindexed)
         if not result.partial:  # a later, less busy moment may finish it
             cache.results.put(key, result)
         return result
@@ -174,8 +210,11 @@ class Archive:
         return query.parse(text).needles
 
     def check(self) -> CheckReport:
-        """Compare the store with the search index: what is missing, extra or stale."""
-        return check(self.db, self._searcher)
+        """Compare the store with the search index: what is missing, extra, stale or not
+        indexed yet; and list the copies of the index kept beside it."""
+        report = check(self.db, self._searcher)
+        report.copies = self.copies()
+        return report
 
     def close_index(self) -> None:
         self._searchers.close()
@@ -190,7 +229,7 @@ class Archive:
         (`IndexVersionError`) before anything is written. `jobs` is how many processes
         analyse text for the index (default: one per core).
         """
-        with hold(self.home, self.db, rebuilding=rebuilding, jobs=jobs) as held:
+        with hold(self.home, rebuilding=rebuilding, jobs=jobs) as held:
             self.notices += held.notices
             self._writing = held
             try:
@@ -248,6 +287,11 @@ class Archive:
         held = self._held()
         held.commit()
         return held.index.reindex(progress, before_swap=self.close_index)
+
+    def prune(self) -> list[tuple[Path, int]]:
+        """Delete the damaged indexes that repairs kept aside; returns (folder, bytes) of
+        each. (What a stopped rebuild left, `writing()` has removed already.)"""
+        return self._held().index.drop_damaged_copies()
 
     def repair(self, progress: IterWrapper = no_progress) -> CheckReport:
         """Fix what `check` finds, from the store; returns the report it acted on."""

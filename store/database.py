@@ -15,7 +15,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from . import reposts
+from .errors import ArchiveError
 from .models import Article
+from .pauses import pause
 from .text.normalize import normalize
 
 SCHEMA_VERSION = 1
@@ -76,6 +78,11 @@ _COLUMNS = (
 
 
 def connect(path: Path) -> sqlite3.Connection:
+    """The writer's connection, creating the database or bringing it up to this schema.
+
+    Creating and migrating write, and wait for any other writer: call it holding the
+    archive's write lock (`writing.hold`), never to read.
+    """
     conn = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
     conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA journal_mode=WAL")
@@ -91,6 +98,63 @@ def connect(path: Path) -> sqlite3.Connection:
         (str(SCHEMA_VERSION),),
     )
     return conn
+
+
+def reader(path: Path) -> sqlite3.Connection:
+    """A connection that only reads, and never waits for a writer.
+
+    In WAL mode a reader sees the last commit while a writer's transaction is open.
+    On a read-only disk (or with files it may not write) SQLite cannot make the WAL's
+    shared-memory file; the database file alone is then the whole archive, opened
+    as immutable. Without a database file yet, an empty archive in memory answers,
+    and nothing is created on disk.
+    """
+    if not path.exists():
+        return _empty()
+    try:
+        return _open(path, "mode=ro")
+    except sqlite3.DatabaseError as e:
+        wal = path.with_name(path.name + "-wal")
+        if wal.exists() and wal.stat().st_size:
+            raise ArchiveError(
+                f"Cannot read the archive at {path.parent} ({e}): it cannot be written here and "
+                f"holds changes not yet copied from {wal.name}. Open it once where it can be "
+                "written (e.g. `wenhai stats` on the disk it came from), then copy it again."
+            ) from e
+    try:
+        return _open(path, "immutable=1")
+    except sqlite3.DatabaseError as e:
+        raise ArchiveError(
+            f"Cannot read the archive at {path.parent} ({e}): check that {path} is a wenhai "
+            "archive and can be read."
+        ) from e
+
+
+def _open(path: Path, mode: str) -> sqlite3.Connection:
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?{mode}", uri=True, timeout=5,
+                           isolation_level=None, check_same_thread=False)
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # opens it: fails now
+    except sqlite3.DatabaseError:
+        conn.close()
+        raise
+    conn.row_factory = sqlite3.Row
+    return conn
+
+
+def _empty() -> sqlite3.Connection:
+    """An archive with nothing in it, in memory: what a reader sees before the first write."""
+    conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+    conn.row_factory = sqlite3.Row
+    conn.executescript(_SCHEMA)
+    return conn
+
+
+def outdated(conn: sqlite3.Connection) -> bool:
+    """Whether the database lacks what `_migrate` adds: made by an earlier version."""
+    columns = {r[1] for r in conn.execute("PRAGMA table_info(articles)")}
+    links = {r[1] for r in conn.execute("PRAGMA table_info(file_articles)")}
+    return bool(columns and "group_id" not in columns or links and "title" not in links)
 
 
 def _migrate(conn: sqlite3.Connection) -> None:
@@ -390,13 +454,6 @@ _INDEXED_COLUMNS = (
 )
 
 
-def reader(path: Path) -> sqlite3.Connection:
-    """A read-only connection, e.g. for a worker process reading what its parent stored."""
-    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
-    conn.row_factory = sqlite3.Row
-    return conn
-
-
 def pending_ids(conn: sqlite3.Connection) -> list[int]:
     """Ids of the articles the index lacks, in order."""
     return [r[0] for r in conn.execute("SELECT id FROM articles WHERE indexed = 0 ORDER BY id")]
@@ -425,6 +482,7 @@ def mark_indexed(conn: sqlite3.Connection, ids: list[int], deletes: list[int]) -
     conn.execute("BEGIN IMMEDIATE")
     conn.executemany("UPDATE articles SET indexed = 1 WHERE id = ?", [(i,) for i in ids])
     conn.executemany("DELETE FROM index_deletes WHERE article_id = ?", [(i,) for i in deletes])
+    pause("marking")
     conn.execute("COMMIT")
 
 
@@ -448,6 +506,15 @@ def index_states(conn: sqlite3.Connection) -> dict[int, tuple[str, bool]]:
 
 def integrity(conn: sqlite3.Connection) -> str:
     return conn.execute("PRAGMA integrity_check").fetchone()[0]
+
+
+def mark_all_indexed(conn: sqlite3.Connection) -> None:
+    """After a rebuild from every stored article: all are indexed, none to drop."""
+    conn.execute("BEGIN IMMEDIATE")
+    conn.execute("UPDATE articles SET indexed = 1")
+    conn.execute("DELETE FROM index_deletes")
+    pause("marking")
+    conn.execute("COMMIT")
 
 
 def mark_all_unindexed(conn: sqlite3.Connection) -> None:
@@ -485,6 +552,11 @@ def stats(conn: sqlite3.Connection) -> dict:
         "pending_index": one["pending"],
         "sources": sources,
     }
+
+
+def unindexed(conn: sqlite3.Connection) -> int:
+    """How many stored articles the index lacks (partial index `articles_pending`)."""
+    return conn.execute("SELECT count(*) FROM articles WHERE indexed = 0").fetchone()[0]
 
 
 def has_articles(conn: sqlite3.Connection) -> bool:

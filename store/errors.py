@@ -16,6 +16,11 @@ class ArchiveBusyError(ArchiveError):
     """Another process is writing to the archive."""
 
 
+class ArchiveReadOnlyError(ArchiveError):
+    """The archive cannot be written here (a read-only disk, files not the user's); it
+    can still be searched."""
+
+
 class IndexVersionError(ArchiveError):
     """The search index was built by another version of the analyzer or schema."""
 

@@ -123,16 +123,28 @@ class SearchResult:
     #: The search ran out of time: hits, total and facets cover only the part searched
     #: (or, if time ran out while showing them, the last hits show their text's beginning).
     partial: bool = False
+    #: Stored articles the index does not have yet (an ingest stopped before indexing
+    #: them, or one still running): no search can find them.
+    unindexed: int = 0
 
     @property
     def notice(self) -> str | None:
-        if not self.partial:
-            return None
-        return (
-            "This search matches so many articles that only part of them could be ranked "
-            "and shown in time: the results and counts come from that part. Narrow it "
-            "down: add a word, quote a phrase, or filter by source or year."
-        )
+        """What the user should know about these results, if anything."""
+        said = []
+        if self.partial:
+            said.append(
+                "This search matches so many articles that only part of them could be ranked "
+                "and shown in time: the results and counts come from that part. Narrow it "
+                "down: add a word, quote a phrase, or filter by source or year."
+            )
+        if self.unindexed:
+            said.append(
+                f"{self.unindexed} stored article{'s are' if self.unindexed > 1 else ' is'} "
+                "not in the search index yet, so no search finds "
+                f"{'them' if self.unindexed > 1 else 'it'}: run `wenhai check --repair` to "
+                "index them (an ingest still running indexes them when it finishes)."
+            )
+        return " ".join(said) or None
 
     @property
     def pages(self) -> int:
@@ -150,6 +162,7 @@ class SearchResult:
             "filters": self.filters.active(),
             "facets": {name: [list(c) for c in counts] for name, counts in self.facets.items()},
             "partial": self.partial,
+            "unindexed": self.unindexed,
             "notice": self.notice,
             "hits": [h.to_dict() for h in self.hits],
         }
@@ -168,11 +181,14 @@ class CheckReport:
     stale: list[int] = field(default_factory=list)
     index_problem: str | None = None
     index_damaged: bool = False
+    #: Copies of the index kept beside it: {"path", "bytes", "what"} (`engine.folder.copies`).
+    copies: list[dict] = field(default_factory=list)
 
     @property
     def healthy(self) -> bool:
+        """Nothing wrong, and the index has every stored article (`pending` ones lag)."""
         return self.store_integrity == "ok" and not (
-            self.missing or self.extra or self.stale or self.index_problem
+            self.missing or self.extra or self.stale or self.index_problem or self.pending
         )
 
     def to_dict(self) -> dict:
@@ -186,4 +202,5 @@ class CheckReport:
             "extra": self.extra,
             "stale": self.stale,
             "index_problem": self.index_problem,
+            "copies": self.copies,
         }

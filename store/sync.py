@@ -3,7 +3,9 @@
 Articles are committed to SQLite first and marked pending; `IndexSync.sync` brings
 the index up to date and only afterwards marks them indexed, so a crash between the
 two leaves work for the next run, never a loss. `reindex` builds a whole new index
-beside the old one and swaps it in. Many articles are indexed by worker processes
+beside the old one and swaps it in: until then the old one answers searches, damaged
+or not, and a rebuild that is stopped leaves it in place (and an ``index.new`` that
+the next writer removes). Many articles are indexed by worker processes
 (`engine.workers`), a few by the calling process.
 """
 
@@ -20,6 +22,7 @@ from .engine import folder, merging, saved, schema, workers
 from .engine.writer import Writer
 from .errors import IndexDamagedError, failed_writes
 from .models import CheckReport
+from .pauses import pause
 
 #: Wraps an iterable to show progress (e.g. a rich progress bar); the store never imports one.
 IterWrapper = Callable[[Iterable, int, str], Iterable]
@@ -91,7 +94,8 @@ class IndexSync:
                 kept = folder.set_aside(self.path)
                 notice = (
                     f"The search index in {self.path} was damaged ({e.__cause__!r}). "
-                    f"It was moved to {kept} and a new index is being built from the archive."
+                    f"It was moved to {kept} (`wenhai prune` deletes it) and a new index is being "
+                    "built from the archive."
                 )
         elif database.has_articles(self.db):
             notice = (
@@ -102,6 +106,28 @@ class IndexSync:
         folder.create(self.path)
         database.mark_all_unindexed(self.db)
         return notice
+
+    def drop_dead_copies(self) -> list[str]:
+        """Remove what a stopped rebuild or swap left (``index.new``, ``index.old``): no
+        one is writing them while we hold the lock. Returns what to tell the user."""
+        notices = []
+        for copy, size, kind in folder.copies(self.path):
+            if kind in ("new", "old"):
+                with failed_writes(self.home):
+                    shutil.rmtree(copy)
+                notices.append(f"Removed {copy} ({size / 1e6:.1f} MB), left by a "
+                               f"{'rebuild' if kind == 'new' else 'swap'} that was stopped.")
+        return notices
+
+    def drop_damaged_copies(self) -> list[tuple[Path, int]]:
+        """Remove the damaged indexes repairs set aside; returns (folder, bytes) of each."""
+        dropped = []
+        for copy, size, kind in folder.copies(self.path):
+            if kind == "damaged":
+                with failed_writes(self.home):
+                    shutil.rmtree(copy)
+                dropped.append((copy, size))
+        return dropped
 
     def pending(self) -> int:
         return self.db.execute(
@@ -114,6 +140,7 @@ class IndexSync:
         total = self.pending()
         if not total:
             return 0
+        pause("indexing")
         folder.clear_temporary(self.path)
         ix = folder.open_index(self.path)
         tick = _ticker(progress, total, "indexing")
@@ -161,9 +188,11 @@ class IndexSync:
             tick(1)
         return []
 
-    def reindex(self, progress: IterWrapper, before_swap: Callable[[], None]) -> int:
+    def reindex(self, progress: IterWrapper, before_swap: Callable[[], None],
+                keep: Path | None = None) -> int:
         """Rebuild the search index from the store into a new folder, then swap it in
-        (after `before_swap`, which closes what reads the old one).
+        (after `before_swap`, which closes what reads the old one); the old one is
+        deleted, or moved to `keep`.
 
         The old index keeps answering searches until the swap.
         """
@@ -171,6 +200,7 @@ class IndexSync:
         if building.exists():
             shutil.rmtree(building)
         ix = folder.create(building)
+        pause("rebuilding")
         ids = [r[0] for r in self.db.execute("SELECT id FROM articles ORDER BY id")]
         writer = Writer(ix, limitmb=POOL_MB)
         try:
@@ -187,28 +217,24 @@ class IndexSync:
         _save_arrays(ix)
         ix.close()
         before_swap()
-        folder.swap_in(building, self.path)
-        self.db.execute("BEGIN IMMEDIATE")
-        self.db.execute("UPDATE articles SET indexed = 1")
-        self.db.execute("DELETE FROM index_deletes")
-        self.db.execute("COMMIT")
+        folder.swap_in(building, self.path, keep)
+        database.mark_all_indexed(self.db)
         return len(ids)
 
     def repair(self, report: CheckReport, progress: IterWrapper,
                before_swap: Callable[[], None]) -> str | None:
         """Fix what `report` found, from the store: a problem with the index as a whole
-        by rebuilding it (a damaged one set aside first, which the returned notice
-        says), missing, stale or extra articles by indexing them again."""
+        by rebuilding it (a damaged one kept aside once the new one is in place, which
+        the returned notice says), missing, stale or extra articles by indexing them
+        again. The damaged index answers searches until then."""
         if not report.index_problem:
             database.mark_unindexed(self.db, report.missing + report.stale, report.extra)
             self.sync(progress)
             return None
-        before_swap()
-        notice = None
-        if report.index_damaged:
-            notice = f"The damaged index was moved to {folder.set_aside(self.path)}."
-        self.reindex(progress, before_swap)
-        return notice
+        keep = folder.aside(self.path) if report.index_damaged else None
+        self.reindex(progress, before_swap, keep)
+        return None if keep is None else (
+            f"The damaged index was moved to {keep} (`wenhai prune` deletes it).")
 
     def close(self) -> None:
         self.writers.close()

@@ -14,9 +14,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from . import database
-from .errors import StorageError, failed_writes
+from .errors import ArchiveReadOnlyError, StorageError, failed_writes
 from .lock import WriteLock
 from .models import Article
+from .pauses import pause
 from .sync import IndexSync
 
 #: Files stored per SQLite transaction: a commit writes every page the file touched (its
@@ -42,6 +43,7 @@ class Writing:
                 self.db.execute("BEGIN IMMEDIATE")
             outcome = database.store_file(self.db, path, size, mtime_ns, file_hash, articles)
             self._stored += 1
+            pause("storing")
             if self._stored >= STORE_BATCH:
                 self.commit()
         return outcome
@@ -55,16 +57,28 @@ class Writing:
 
 
 @contextlib.contextmanager
-def hold(home: Path, db: sqlite3.Connection, *, rebuilding: bool,
-         jobs: int | None) -> Iterator[Writing]:
-    """The write lock on the archive in `home`, or `ArchiveBusyError` if another process
-    holds it. Unless `rebuilding`, an index built by another version is refused
-    (`IndexVersionError`) and a lost or damaged one rebuilt before anything is written."""
+def hold(home: Path, *, rebuilding: bool, jobs: int | None) -> Iterator[Writing]:
+    """The write lock on the archive in `home`, or `ArchiveBusyError` at once if another
+    process holds it; then the writer's connection (creating or upgrading the database)
+    and the index. Unless `rebuilding`, an index built by another version is refused
+    (`IndexVersionError`) and a lost or damaged one rebuilt before anything is written.
+
+    The lock comes first, before the database is touched: what waits for SQLite's own
+    lock is only ever this process.
+    """
     lock = WriteLock(home / "write.lock")
-    lock.acquire()
+    with failed_writes(home):
+        lock.acquire()
+    try:
+        with failed_writes(home):
+            db = database.connect(home / "archive.db")
+    except BaseException:
+        lock.release()
+        raise
     index = IndexSync(home, db, jobs)
     writing = Writing(home, db, index)
     try:
+        writing.notices += index.drop_dead_copies()
         if not rebuilding and (notice := index.prepare()):
             writing.notices.append(notice)
         with failed_writes(home):
@@ -83,4 +97,28 @@ def hold(home: Path, db: sqlite3.Connection, *, rebuilding: bool,
         writing.commit()
     finally:
         index.close()
+        db.close()
+        lock.release()
+
+
+def upgrade(home: Path) -> None:
+    """Bring the database of an archive made by an earlier version up to this schema,
+    holding the write lock for that moment, for a reader that found it outdated.
+
+    A writer upgrades it first thing: if one holds the lock, `ArchiveBusyError`.
+    """
+    lock = WriteLock(home / "write.lock")
+    try:
+        with failed_writes(home):
+            lock.acquire()
+    except ArchiveReadOnlyError as e:
+        raise ArchiveReadOnlyError(
+            f"The archive at {home} was made by an earlier version of wenhai and must be "
+            "upgraded once where it can be written: run `wenhai stats` there, or use the "
+            "version that made it."
+        ) from e
+    try:
+        with failed_writes(home):
+            database.connect(home / "archive.db").close()
+    finally:
         lock.release()

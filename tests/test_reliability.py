@@ -6,21 +6,25 @@ loop is marked `slow`; CI runs a representative few kills (`WENHAI_KILLS` sets h
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import random
 import resource
+import select
 import signal
 import sqlite3
 import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from store import Archive
+from store.pauses import ENV as PAUSE
 
 from .conftest import SAMPLES
 
@@ -34,6 +38,39 @@ def wenhai_cmd(home: Path, *args: str) -> list[str]:
 
 def run(home: Path, *args: str, **kw) -> subprocess.CompletedProcess:
     return subprocess.run(wenhai_cmd(home, *args), capture_output=True, text=True, **kw)
+
+
+@contextlib.contextmanager
+def held(home: Path, moment: str, *args: str) -> Iterator[subprocess.Popen]:
+    """`wenhai ARGS` in a subprocess, held still at `moment` (`store.pauses`) while the
+    block runs, then let go and waited for (killed if it does not end in 300 s).
+
+    Synchronised on pipes, never on sleeps: the block starts when the writer says it
+    has reached the moment. Its output is in `proc.out` and `proc.err` afterwards.
+    """
+    reached_r, reached_w = os.pipe()
+    resume_r, resume_w = os.pipe()
+    proc = subprocess.Popen(wenhai_cmd(home, *args), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, pass_fds=(reached_w, resume_r),
+                            env={**os.environ, PAUSE: f"{moment}:{reached_w}:{resume_r}"})
+    os.close(reached_w)
+    os.close(resume_r)
+    try:
+        ready, _, _ = select.select([reached_r], [], [], 120)
+        said = os.read(reached_r, 64) if ready else b""
+        if said != moment.encode():
+            proc.kill()
+            pytest.fail(f"`wenhai {' '.join(args)}` never reached «{moment}»: "
+                        f"{proc.communicate()[1]}")
+        yield proc
+    finally:
+        os.close(reached_r)
+        os.close(resume_w)  # lets it go on, unless the block killed it
+        try:
+            proc.out, proc.err = proc.communicate(timeout=300)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.out, proc.err = proc.communicate()
 
 
 def make_corpus(folder: Path, n: int, *, start: int = 0, paragraphs: int = 6) -> list[str]:
@@ -311,3 +348,107 @@ def test_many_ingests_keep_the_index_at_a_few_segments(tmp_path):
         assert archive.search("编号甲0179号").total == 1
         assert archive.stats()["articles"] == 180
     assert run(home, "check").returncode == 0
+
+
+def test_a_search_over_a_lagging_index_says_how_many_wait_and_check_fails(tmp_path, client_for):
+    home = tmp_path / "home"
+    assert run(home, "ingest", "-q", str(SAMPLES)).returncode == 0
+    markers = make_corpus(tmp_path / "more", 12)
+    with held(home, "indexing", "ingest", "-q", "--jobs", "1", str(tmp_path / "more")) as ingest:
+        ingest.kill()  # its articles stored, the index not written: a failed ingest
+    searched = run(home, "search", markers[3])
+    assert searched.returncode == 0
+    assert searched.stdout.startswith(f"0 results for «{markers[3]}»")
+    assert searched.stderr == (
+        "12 stored articles are not in the search index yet, so no search finds them: run "
+        "`wenhai check --repair` to index them (an ingest still running indexes them when "
+        "it finishes).\n"
+    )
+    found = json.loads(run(home, "search", "岩茶", "--json").stdout)
+    assert (found["total"], found["unindexed"]) == (1, 12)
+    checked = run(home, "check")
+    assert checked.returncode == 1
+    assert "lag:     12 stored articles are not in the index yet" in checked.stdout
+    assert json.loads(run(home, "check", "--json").stdout)["found"]["healthy"] is False
+
+    client = client_for(home)
+    page = client.get(f"/search?q={markers[3]}").get_data(as_text=True)
+    assert ("文海里另有 12 篇已存入的文章尚未编入索引，任何搜索都找不到它们。请运行 "
+            "<code>wenhai check --repair</code>") in page
+    api = client.get(f"/api/search?q={markers[3]}").get_json()
+    assert (api["total"], api["unindexed"]) == (0, 12) and "wenhai check --repair" in api["notice"]
+
+    assert run(home, "check", "--repair").returncode == 0
+    searched = run(home, "search", markers[3])
+    assert searched.stdout.startswith(f"1 results for «{markers[3]}»") and searched.stderr == ""
+    assert "unindexed-notice" not in client.get(f"/search?q={markers[3]}").get_data(as_text=True)
+    assert run(home, "check").returncode == 0
+
+
+def test_a_killed_repair_leaves_the_damaged_index_answering_and_copies_are_reported(tmp_path):
+    home = tmp_path / "home"
+    markers = make_corpus(tmp_path / "files", 30, paragraphs=2)
+    assert run(home, "ingest", "-q", str(tmp_path / "files")).returncode == 0
+    (postings,) = (home / "index").glob("*.text")
+    raw = bytearray(postings.read_bytes())
+    raw[64] ^= 0x01  # a damaged index that still answers searches
+    postings.write_bytes(bytes(raw))
+
+    def total(marker: str) -> int:
+        searched = run(home, "search", marker, "--json")
+        assert searched.returncode == 0, searched.stderr
+        return json.loads(searched.stdout)["total"]
+
+    with held(home, "rebuilding", "check", "--repair", "-q") as repair:
+        assert total(markers[4]) == 1  # the damaged index answers while the new one is built
+        repair.kill()
+    assert total(markers[5]) == 1, "a stopped repair must leave the index that answered"
+    stats = json.loads(run(home, "stats", "--json").stdout)
+    (copy,) = stats["copies"]
+    assert copy["path"] == str(home / "index.new") and copy["bytes"] > 0
+    assert copy["what"] == "a rebuild stopped before it finished (or still running)"
+    checked = run(home, "check")
+    assert checked.returncode == 1 and "fail their checksums" in checked.stdout
+    assert f"{home / 'index.new'}  (a rebuild stopped" in checked.stdout
+
+    (tmp_path / "new").mkdir()
+    (tmp_path / "new" / "文海.txt").write_text("港口新闻\n\n修复中断之后的第一篇。",
+                                             encoding="utf-8")
+    again = run(home, "ingest", str(tmp_path / "new"))
+    assert again.returncode == 0, again.stderr
+    assert f"notice: Removed {home / 'index.new'} (" in again.stderr
+    assert "left by a rebuild that was stopped." in again.stderr
+    assert not (home / "index.new").exists()
+
+    assert run(home, "check", "--repair").returncode == 0
+    (damaged,) = home.glob("index.damaged-*")
+    stats = run(home, "stats")
+    assert "copies:    1 of the index kept beside it" in stats.stdout
+    assert f"{damaged}  (set aside when found damaged)" in stats.stdout
+    assert "`wenhai prune`" in stats.stdout
+    assert run(home, "check").returncode == 0  # kept copies are reported, not faults
+    size = sum(f.stat().st_size for f in damaged.rglob("*") if f.is_file())
+    pruned = run(home, "prune")
+    assert pruned.returncode == 0, pruned.stderr
+    assert pruned.stdout == (f"removed {damaged} ({size / 1e6:.1f} MB)\n"
+                             f"freed {size / 1e6:.1f} MB\n")
+    assert not damaged.exists() and json.loads(run(home, "stats", "--json").stdout)["copies"] == []
+    assert run(home, "prune").stdout == f"no damaged copies of the index in {home}\n"
+    assert total(markers[6]) == 1 and total("修复中断") == 1
+
+
+def test_a_kept_archive_moves_to_the_index_a_repair_swapped_in(tmp_path):
+    home = tmp_path / "home"
+    markers = make_corpus(tmp_path / "files", 12, paragraphs=2)
+    assert run(home, "ingest", "-q", str(tmp_path / "files")).returncode == 0
+    (postings,) = (home / "index").glob("*.text")
+    raw = bytearray(postings.read_bytes())
+    raw[64] ^= 0x01
+    postings.write_bytes(bytes(raw))
+    with Archive(home) as kept:  # as a server keeps it
+        assert kept.search(markers[2]).total == 1 and kept.check().index_damaged
+        assert run(home, "check", "--repair").returncode == 0
+        # The new index's first commit has the number the damaged one had: only the
+        # folder tells them apart.
+        assert kept.check().healthy, "a kept archive went on reading the damaged copy"
+        assert kept.search(markers[2]).total == 1

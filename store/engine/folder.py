@@ -9,6 +9,7 @@ index built by anything else is refused with advice to reindex.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -31,6 +32,15 @@ def exists(path: Path) -> bool:
     return path.is_dir() and windex.exists_in(str(path))
 
 
+def folder_id(path: Path) -> tuple[int, int] | None:
+    """Which folder is at `path` now (device, inode): another once `swap_in` has run."""
+    try:
+        found = os.stat(path)
+    except OSError:
+        return None
+    return found.st_dev, found.st_ino
+
+
 class _Storage(FileStorage):
     """Whoosh's file storage, with temporary folders of this process's own.
 
@@ -42,11 +52,11 @@ class _Storage(FileStorage):
         return super().temp_storage(f"{name or 'tmp'}-{os.getpid()}")
 
 
-def _storage(path: Path) -> FileStorage:
+def _storage(path: Path, readonly: bool = False) -> FileStorage:
     # Whoosh's mmap path copies each whole segment file into memory when a reader
     # opens (BytesIO over the map): measured 0.7 s for a first search on 3,000
     # articles against 40 ms with plain file reads, and it grows with the index.
-    return _Storage(str(path), supports_mmap=False)
+    return _Storage(str(path), supports_mmap=False, readonly=readonly)
 
 
 class _Index(windex.FileIndex):
@@ -95,15 +105,16 @@ def damaged(path: Path, e: Exception) -> IndexDamagedError:
     )
 
 
-def open_index(path: Path, *, probe: bool = True) -> windex.Index:
+def open_index(path: Path, *, probe: bool = True, readonly: bool = False) -> windex.Index:
     """Open the index, or raise `IndexDamagedError` if its files cannot be read.
 
     `probe` reads every segment once to find damage now; a searcher that will read
-    them anyway can skip it and check its own first read.
+    them anyway can skip it and check its own first read. A `readonly` index refuses
+    to write a file (a searcher's: readers never write).
     """
     check(path)
     try:
-        ix = _storage(path).open_index(schema=schema(), indexclass=_Index)
+        ix = _storage(path, readonly).open_index(schema=schema(), indexclass=_Index)
         if probe:
             with ix.reader() as reader:
                 reader.doc_count()
@@ -112,24 +123,61 @@ def open_index(path: Path, *, probe: bool = True) -> windex.Index:
     return ix
 
 
-def set_aside(path: Path) -> Path:
-    """Move a damaged index out of the way, keeping it for inspection."""
+def aside(path: Path) -> Path:
+    """Where a damaged index at `path` is kept for inspection (`index.damaged-<time>`)."""
     stamp = time.strftime("%Y%m%d-%H%M%S")
     target = path.with_name(f"{path.name}.damaged-{stamp}")
+    n = 1
+    while target.exists():  # two repairs in one second
+        n += 1
+        target = path.with_name(f"{path.name}.damaged-{stamp}-{n}")
+    return target
+
+
+def set_aside(path: Path) -> Path:
+    """Move a damaged index out of the way, keeping it for inspection."""
+    target = aside(path)
     path.rename(target)
     return target
 
 
-def swap_in(new: Path, current: Path) -> None:
-    """Replace `current` by `new` with renames, so a reader never sees half an index."""
-    old = current.with_name(current.name + ".old")
+def swap_in(new: Path, current: Path, keep: Path | None = None) -> None:
+    """Replace `current` by `new` with renames, so a reader never sees half an index;
+    the one replaced is deleted, or moved to `keep`."""
+    old = keep or current.with_name(current.name + ".old")
     if old.exists():
         shutil.rmtree(old)
     if current.exists():
         current.rename(old)
     new.rename(current)
-    if old.exists():
+    if keep is None and old.exists():
         shutil.rmtree(old)
+
+
+#: The copies of an index kept beside it (``index.<suffix>``), by what they are.
+COPIES = {"damaged": "set aside when found damaged",
+          "new": "a rebuild stopped before it finished (or still running)",
+          "old": "the index a stopped swap was replacing"}
+
+
+def copies(path: Path) -> list[tuple[Path, int, str]]:
+    """(folder, bytes, what it is) of each copy of the index at `path` kept beside it:
+    damaged indexes set aside by repairs, a rebuild's `.new`, a swap's `.old`."""
+    found = []
+    for copy in sorted(path.parent.glob(f"{path.name}.*")):
+        kind = copy.name[len(path.name) + 1:].partition("-")[0]
+        if kind in COPIES and copy.is_dir():
+            found.append((copy, _size(copy), kind))
+    return found
+
+
+def _size(folder: Path) -> int:
+    total = 0
+    for root, _, files in os.walk(folder):
+        for name in files:
+            with contextlib.suppress(OSError):  # removed while we look
+                total += os.stat(os.path.join(root, name)).st_size
+    return total
 
 
 def damaged_text(reader) -> list[tuple[Path, list[str]]]:

@@ -34,13 +34,15 @@ def deadline() -> float:
 class Searcher:
     """One commit of the index, searched (wraps Whoosh's searcher)."""
 
-    def __init__(self, whoosh_searcher):
+    def __init__(self, whoosh_searcher, folder: tuple[int, int] | None = None):
         self.whoosh = whoosh_searcher
+        self.folder = folder
 
     @property
-    def generation(self) -> int:
-        """The index commit this searcher sees: a new one after every change."""
-        return self.whoosh.reader().generation()
+    def generation(self) -> tuple:
+        """The index commit this searcher sees: a new one after every change, and after a
+        rebuilt index replaced the folder (whose commits count from 1 again)."""
+        return self.folder, self.whoosh.reader().generation()
 
     def find(
         self, parsed: ParsedQuery, *, filters: Filters, sort: str, collapse: bool,
@@ -98,6 +100,7 @@ class Searchers:
     def __init__(self, path: Path):
         self.path = path
         self._ix = None
+        self._folder: tuple[int, int] | None = None  # `folder.folder_id` of the one open
         self._searcher: Searcher | None = None
 
     def exists(self) -> bool:
@@ -105,18 +108,26 @@ class Searchers:
 
     def current(self) -> Searcher | None:
         """A searcher on the latest commit; None if there is no index. Raises
-        `IndexDamagedError` (with how to repair it) if its files cannot be read."""
+        `IndexDamagedError` (with how to repair it) if its files cannot be read.
+
+        A rebuilt index swapped into the folder (`reindex`, `check --repair`) is another
+        folder: the one open is closed and the new one opened, whatever their commits.
+        """
+        if self._ix is not None and folder.folder_id(self.path) != self._folder:
+            self.close()
         if self._ix is None:
             if not folder.exists(self.path):
                 return None
-            self._ix = folder.open_index(self.path, probe=False)
+            self._folder = folder.folder_id(self.path)
+            self._ix = folder.open_index(self.path, probe=False, readonly=True)
         try:
             if self._searcher is None:
-                self._searcher = Searcher(self._ix.searcher())
+                self._searcher = Searcher(self._ix.searcher(), self._folder)
                 self._searcher.whoosh.doc_count()  # reads the segments: fails here if damaged
             elif not self._searcher.whoosh.up_to_date():
                 reader = folder.reopen(self._ix, self._searcher.whoosh.reader())
-                self._searcher = Searcher(searching.Searcher(reader, fromindex=self._ix))
+                self._searcher = Searcher(searching.Searcher(reader, fromindex=self._ix),
+                                          self._folder)
                 self._searcher.whoosh.doc_count()
         except Exception as e:  # noqa: BLE001 - Whoosh raises many types for broken files
             self._searcher = None

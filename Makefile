@@ -10,7 +10,7 @@ PORT ?= 8000
 # pip's errors only: its notices (the editable-install one among them) are not wenhai's
 PIP_QUIET ?= --quiet --quiet
 
-.PHONY: run test setup setup-test browser clean
+.PHONY: run test test-busy setup setup-test browser clean
 
 $(BIN)/wenhai: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,11 @@ browser:
 
 test: setup-test browser
 	$(BIN)/python -m pytest
+
+# The suite RUNS times with every core kept busy (tests must not depend on timing).
+RUNS ?= 5
+test-busy: setup-test browser
+	PYTHON=$(BIN)/python tests/busy $(RUNS)
 
 clean:
 	rm -rf $(VENV) $(HOME_DIR) test-artifacts

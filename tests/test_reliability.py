@@ -219,23 +219,15 @@ def test_killed_ingest_many_times(tmp_path):
 def test_second_writer_is_turned_away_while_the_first_finishes(tmp_path):
     home = tmp_path / "home"
     make_corpus(tmp_path / "many", 400)
-    first = subprocess.Popen(wenhai_cmd(home, "ingest", "-q", str(tmp_path / "many")),
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        # Wait until the first holds the lock (its pid is written into write.lock).
-        lock = home / "write.lock"
-        deadline = time.monotonic() + 60
-        while not (lock.exists() and lock.read_text().strip() == str(first.pid)):
-            assert time.monotonic() < deadline and first.poll() is None
-            time.sleep(0.05)
+    # the first holds still with its articles stored and its index not yet written
+    # (was: polled for its lock and hoped it was still running when the second came)
+    with held(home, "indexing", "ingest", "-q", str(tmp_path / "many")) as first:
         second = run(home, "ingest", str(SAMPLES / "tea_notes.md"), timeout=60)
         assert first.poll() is None, "the second writer waited for the first instead of leaving"
         assert second.returncode == 1
         assert f"is busy: another wenhai process (pid {first.pid})" in second.stderr
-    finally:
-        out, err = first.communicate(timeout=300)
-    assert first.returncode == 0, err
-    assert out.startswith("400 added")
+    assert first.returncode == 0, first.err
+    assert first.out.startswith("400 added")
 
 
 def test_readers_keep_answering_during_ingest_and_see_new_articles(tmp_path):

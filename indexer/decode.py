@@ -14,8 +14,7 @@ import codecs
 import functools
 import logging
 import re
-
-import jieba
+import warnings
 
 from store import is_cjk, normalize
 
@@ -35,6 +34,11 @@ _COMMON_CHARS = 5000
 
 @functools.lru_cache(maxsize=1)
 def _common() -> frozenset[str]:
+    with warnings.catch_warnings():
+        # jieba imports pkg_resources, which on some Pythons warns on stderr about the
+        # import system (for every command a user runs: not wenhai's to say)
+        warnings.simplefilter("ignore")
+        import jieba
     jieba.setLogLevel(logging.WARNING)
     jieba.dt.initialize()
     freq = jieba.dt.FREQ

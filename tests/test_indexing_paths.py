@@ -283,6 +283,7 @@ def test_a_failing_indexing_worker_loses_nothing(tmp_path, monkeypatch):
     folder = tmp_path / "files"
     markers = make_corpus(folder, 24, paragraphs=2)
     monkeypatch.setattr(workers, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(workers, "START", "fork")  # the workers inherit the failing document()
     document = schema.document
 
     def disk_full_at_one_article(row):

@@ -140,6 +140,9 @@ def _counted(docs: Iterable[dict]) -> Iterator[dict]:
 #: Imported in the fork server before any worker starts: jieba's dictionary is loaded
 #: when the segmenter is imported, so a worker starts with it in memory.
 PRELOAD = ("store.engine.workers",)
+#: How workers start where the system can fork: "forkserver" (below). A test that
+#: patches a function the workers run sets "fork", so that they inherit the patch.
+START = "forkserver"
 
 
 def _context(preload: Iterable[str] = ()):
@@ -149,11 +152,12 @@ def _context(preload: Iterable[str] = ()):
     Forking the caller itself is unsafe once it has threads (deprecated from Python
     3.12); spawning a fresh interpreter per worker costs ~0.7 s of imports each."""
     methods = multiprocessing.get_all_start_methods()
-    if "forkserver" not in methods:
+    if START not in methods:
         return multiprocessing.get_context("spawn")
-    context = multiprocessing.get_context("forkserver")
-    # the first pool of a process starts the server: its preloads are the ones that hold
-    context.set_forkserver_preload([*PRELOAD, *preload])
+    context = multiprocessing.get_context(START)
+    if START == "forkserver":
+        # the first pool of a process starts the server: its preloads are the ones kept
+        context.set_forkserver_preload([*PRELOAD, *preload])
     return context
 
 

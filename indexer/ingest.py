@@ -19,8 +19,9 @@ from typing import Any
 
 from store import Archive, ArchiveError, process_pool
 
-from . import zipfiles
+from . import files, zipfiles
 from .errors import IngestError
+from .files import key_name, shown
 from .reading import (  # noqa: F401 - read_articles is this module's API too
     DEFAULT_MAX_CHARS,
     READABLE,
@@ -57,6 +58,9 @@ class Report:
     skipped: int = 0
     indexed: int = 0
     failed: list[Failure] = field(default_factory=list)
+    #: Left out on purpose, each named once: links leaving the folders, zip members
+    #: leaving the zip. Not failures: nothing went wrong.
+    left_out: list[Failure] = field(default_factory=list)
 
     @property
     def files(self) -> int:
@@ -71,32 +75,13 @@ def _no_progress(items: Iterable, total: int, label: str) -> Iterable:
     return items
 
 
-def discover(paths: list[Path], report: Report) -> list[Path]:
-    """Supported files under `paths` (folders recursively, hidden entries skipped), sorted."""
-    found: list[Path] = []
-    for p in paths:
-        if p.is_dir():
-            for root, dirs, files in os.walk(p):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for name in sorted(files):
-                    f = Path(root) / name
-                    if name.startswith("."):
-                        continue
-                    if f.suffix.lower() in SUPPORTED:
-                        found.append(f)
-                    else:
-                        report.skipped += 1
-        elif p.exists():
-            if p.suffix.lower() in SUPPORTED:
-                found.append(p)
-            else:
-                kinds = ", ".join(sorted(SUPPORTED))
-                report.failed.append(
-                    Failure(str(p), f"unsupported file type; wenhai reads {kinds}")
-                )
-        else:
-            report.failed.append(Failure(str(p), "no such file or folder"))
-    return list(dict.fromkeys(found))
+def discover(paths: list[Path], report: Report, follow_symlinks: bool = False) -> list[Path]:
+    """Supported files under `paths` (`files.discover`); what is left out goes to `report`."""
+    found = files.discover(paths, SUPPORTED, follow_symlinks=follow_symlinks)
+    report.skipped += found.unsupported
+    report.failed += [Failure(e.path, e.reason) for e in found.failed]
+    report.left_out += [Failure(e.path, e.reason) for e in found.left_out]
+    return found.files
 
 
 def ingest(
@@ -106,6 +91,7 @@ def ingest(
     encoding: str | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
     max_chars: int = DEFAULT_MAX_CHARS,
+    follow_symlinks: bool = False,
     progress=_no_progress,
 ) -> Report:
     """Ingest `paths` into `archive` (which must be held with `archive.writing()`).
@@ -114,13 +100,13 @@ def ingest(
     the order `discover` lists them.
     """
     batch = _Batch(archive, encoding, max_bytes, max_chars, Report())
-    files = discover(paths, batch.report)
-    with _readers(archive.jobs if len(files) >= PARALLEL_FILES else 1) as pool:
-        for f, found in progress(read_ahead(pool, batch.entries(files)), len(files), "reading"):
+    found = discover(paths, batch.report, follow_symlinks)
+    with _readers(archive.jobs if len(found) >= PARALLEL_FILES else 1) as pool:
+        for f, read in progress(read_ahead(pool, batch.entries(found)), len(found), "reading"):
             if f.suffix.lower() in ARCHIVES:
-                batch.attempt(str(f), functools.partial(batch.zip, f))
+                batch.attempt(shown(f), functools.partial(batch.zip, f))
             else:
-                batch.tally(batch.attempt(str(f), functools.partial(batch.finish, f, found)))
+                batch.tally(batch.attempt(shown(f), functools.partial(batch.finish, f, read)))
     batch.report.indexed += archive.sync_index(progress)
     return batch.report
 
@@ -160,11 +146,11 @@ class _Batch:
         its link).
         """
         if f.is_symlink():
-            return str(f.resolve())
+            return key_name(os.path.realpath(f))
         parent = str(f.parent)
         if (real := self.real_dirs.get(parent)) is None:
-            real = self.real_dirs[parent] = os.path.realpath(parent)
-        return os.path.join(real, f.name)
+            real = self.real_dirs[parent] = key_name(os.path.realpath(parent))
+        return os.path.join(real, key_name(f.name))
 
     def tally(self, outcome: str | None) -> None:
         """Count an outcome; bring the index up to date every `SYNC_EVERY` changes."""
@@ -214,14 +200,10 @@ class _Batch:
         if _same(known, st.st_size, st.st_mtime_ns):
             return "unchanged"
         if st.st_size > self.max_bytes:
-            raise IngestError(
-                str(f),
-                f"is {st.st_size / 1e6:.1f} MB, over the {self.max_bytes / 1e6:.0f} MB limit: "
-                "split it, or raise the limit with --max-size",
-            )
+            raise files.too_big(shown(f), self.max_bytes, st.st_size)
         self.checked[str(f)] = (key, st.st_size, st.st_mtime_ns, known)
-        return Job(str(f), str(f), known["file_hash"] if known else None, self.encoding,
-                   self.max_chars)
+        return Job(str(f), shown(f), known["file_hash"] if known else None, self.encoding,
+                   self.max_chars, self.max_bytes)
 
     def finish(self, f: Path, found: object) -> str:
         """Store what reading `f` found (the outcome of `entries` after `read_ahead`)."""
@@ -233,7 +215,7 @@ class _Batch:
         key, size, mtime_ns, known = self.checked.pop(str(f))
         if found.failure is not None:
             raise found.failure
-        return self.stored(key, size, mtime_ns, str(f), known, found)
+        return self.stored(key, size, mtime_ns, shown(f), known, found)
 
     def zip(self, f: Path) -> None:
         """Each supported member as a file of its own; the zip's mtime stands for theirs."""

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from store import Archive, Article, StorageError
 
-from . import articles, decode, formats, word
+from . import articles, decode, files, formats, word
 from .errors import IngestError
 
 #: Files a worker reads per task (a task costs ~0.2 ms to hand over and back).
@@ -90,6 +90,7 @@ class Job:
     known_hash: str | None
     encoding: str | None
     max_chars: int
+    max_bytes: int
 
 
 @dataclass
@@ -107,7 +108,7 @@ def read_file(job: Job) -> Read:
     """Read one file (in a worker or not). Failures come back, to be reported where the
     file is stored, as if it had been read there."""
     try:
-        data = Path(job.path).read_bytes()
+        data = files.read_bounded(job.path, job.label, job.max_bytes)
         digest = hashlib.sha256(data).hexdigest()
         if digest == job.known_hash:
             return Read(digest)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from .errors import IngestError
+from .files import open_regular, shown
 
 MAX_MEMBERS = 10_000
 #: A zip may unpack to this many times the per-file limit (1 GB with the default 50 MB).
@@ -61,13 +62,16 @@ class Unpacker:
 
     def __init__(self, path: Path, suffixes: set[str], max_bytes: int):
         self.path = path
+        self.label = shown(path)
         self.max_bytes = max_bytes
         self.max_total = max_bytes * TOTAL_FACTOR
+        self._file = open_regular(path, self.label)
         try:
-            self._zip = zipfile.ZipFile(path)
+            self._zip = zipfile.ZipFile(self._file)
         except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError) as e:
+            self._file.close()
             raise IngestError(
-                str(path),
+                self.label,
                 f"is not a readable zip archive ({e}): "
                 "re-create it, or unpack it and ingest the folder",
             ) from None
@@ -79,13 +83,13 @@ class Unpacker:
                 continue
             name = _name(info)
             if _wanted(name, suffixes):
-                self.members.append(Member(name, f"{path}!{name}", info.file_size, info))
+                self.members.append(Member(name, f"{self.label}!{name}", info.file_size, info))
             else:
                 self.skipped += 1
         try:
             self._check(len(self.members), sum(m.size for m in self.members))
         except IngestError:
-            self._zip.close()
+            self.close()
             raise
 
     @property
@@ -95,13 +99,13 @@ class Unpacker:
     def _check(self, count: int, total: int) -> None:
         if count > MAX_MEMBERS:
             raise IngestError(
-                str(self.path),
+                self.label,
                 f"holds {count} files, over the limit of {MAX_MEMBERS} per zip: "
                 "unpack it and ingest the folder",
             )
         if total > self.max_total:
             raise IngestError(
-                str(self.path),
+                self.label,
                 f"unpacks to more than {self.max_total / 1e6:.0f} MB, the limit per zip "
                 f"({TOTAL_FACTOR} × --max-size; a zip bomb?): if you trust it, unpack it "
                 "yourself and ingest the folder",
@@ -139,6 +143,7 @@ class Unpacker:
 
     def close(self) -> None:
         self._zip.close()
+        self._file.close()
 
     def __enter__(self) -> Unpacker:
         return self

@@ -1,0 +1,170 @@
+"""Odd files in a batch (issue 27): each is one line naming the file, saying what happened
+and what to do; the exit status says whether anything failed; every other file is stored.
+
+Each test builds its hostile input itself. Inputs that hung or exhausted memory before
+(a FIFO, /dev/zero) run `wenhai` in a subprocess with a timeout and a memory cap, so a
+regression fails the test instead of the machine; every subprocess is reaped.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+TOPICS = ["港口", "茶叶", "地铁", "图书馆", "法院", "电池", "稻田", "桥梁"]
+
+
+def good_files(folder: Path, n: int = 2) -> list[str]:
+    """`n` ordinary articles in `folder`, each with a marker word; returns the markers."""
+    folder.mkdir(parents=True, exist_ok=True)
+    markers = []
+    for i in range(n):
+        marker = f"正常稿件{i:02d}号"
+        topic = TOPICS[i % len(TOPICS)]
+        (folder / f"good{i:02d}.txt").write_text(
+            f"{topic}新闻{i}\n\n{marker}：{topic}的消息，记者现场采访了市民。\n", encoding="utf-8"
+        )
+        markers.append(marker)
+    return markers
+
+
+def total(wenhai, query: str) -> int:
+    return json.loads(wenhai("search", query, "--json").stdout)["total"]
+
+
+def assert_stored(wenhai, markers: list[str]) -> None:
+    for marker in markers:
+        assert total(wenhai, marker) == 1, marker
+
+
+def lines(stderr: str, prefix: str) -> list[str]:
+    return [line for line in stderr.splitlines() if line.startswith(prefix)]
+
+
+def wenhai_process(home: Path, *args: str | Path, timeout: float = 120,
+                   memory: int = 1 << 30) -> subprocess.CompletedProcess:
+    """`wenhai` in a subprocess, killed after `timeout` s, its address space capped."""
+
+    def cap() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (memory * 4, memory * 4))
+
+    cmd = [sys.executable, "-c", "from indexer.cli import main; main()", "--home", str(home),
+           *map(str, args)]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
+                          preexec_fn=cap, env={**os.environ, "PYTHONPATH": str(Path.cwd())})
+
+
+# 1. Links out of the folders named -------------------------------------------------------
+
+def test_a_link_out_of_the_folder_is_left_out_and_named(wenhai, tmp_path):
+    folder = tmp_path / "s"
+    markers = good_files(folder)
+    secret = tmp_path / "elsewhere" / "密码.txt"
+    secret.parent.mkdir()
+    secret.write_text("秘密文件\n\n不该被收进文海的密码口令。\n", encoding="utf-8")
+    os.symlink(secret, folder / "p.txt")
+    os.symlink(secret.parent, folder / "外面的文件夹")
+    result = wenhai("ingest", folder)
+    assert result.exit_code == 0, result.output
+    assert sorted(lines(result.stderr, "skipped:")) == [
+        f"skipped: {folder / 'p.txt'}: is a symbolic link to {secret}, outside the folders "
+        "named on the command line (pass --follow-symlinks to read it)",
+        f"skipped: {folder / '外面的文件夹'}: is a symbolic link to {secret.parent}, outside "
+        "the folders named on the command line (pass --follow-symlinks to read it)",
+    ]
+    assert result.stdout.strip() == (
+        "2 added, 0 updated, 0 unchanged, 0 duplicate, 0 failed, 2 skipped")
+    assert total(wenhai, "密码口令") == 0
+    assert_stored(wenhai, markers)
+
+
+def test_follow_symlinks_reads_links_out_of_the_folder_once_even_when_they_loop(
+        wenhai, tmp_path):
+    folder = tmp_path / "s"
+    markers = good_files(folder)
+    outside = tmp_path / "elsewhere"
+    (outside / "sub").mkdir(parents=True)
+    (outside / "sub" / "外面.txt").write_text("外面的文章\n\n链接那头的稿件。\n", encoding="utf-8")
+    os.symlink(outside, folder / "外面")
+    os.symlink(folder, outside / "sub" / "back")  # leads back in: a loop when links are followed
+    result = wenhai("ingest", "--follow-symlinks", folder)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("3 added, 0 updated, 0 unchanged, 0 duplicate, 0 failed")
+    assert total(wenhai, "链接那头") == 1
+    assert_stored(wenhai, markers)
+
+
+def test_links_inside_the_folder_are_read_and_broken_links_named(wenhai, tmp_path):
+    folder = tmp_path / "s"
+    markers = good_files(folder)
+    os.symlink(folder / "good00.txt", folder / "同一篇.txt")  # inside: read, the same file
+    os.symlink("loop.txt", folder / "loop.txt")
+    os.symlink(folder / "nowhere.txt", folder / "dangling.txt")
+    result = wenhai("ingest", folder)
+    assert result.exit_code == 1
+    assert sorted(lines(result.stderr, "failed:")) == [
+        f"failed: {folder / 'dangling.txt'}: is a symbolic link to {folder / 'nowhere.txt'}, "
+        "which does not exist: fix or remove the link",
+        f"failed: {folder / 'loop.txt'}: is a symbolic link that leads back to itself "
+        "(→ loop.txt): fix or remove the link",
+    ]
+    assert result.stdout.startswith("2 added, 0 updated, 1 unchanged, 0 duplicate, 2 failed")
+    assert_stored(wenhai, markers)
+
+
+# 2. FIFOs and devices --------------------------------------------------------------------
+
+def test_a_fifo_is_refused_at_once_and_the_files_around_it_are_stored(tmp_path):
+    folder = tmp_path / "f"
+    markers = good_files(folder, 3)
+    os.mkfifo(folder / "good01-pipe.txt")  # sorted between the good files
+    result = wenhai_process(tmp_path / "home", "ingest", folder, timeout=120)
+    assert result.returncode == 1, result.stderr
+    assert lines(result.stderr, "failed:") == [
+        f"failed: {folder / 'good01-pipe.txt'}: is a named pipe (FIFO), not a regular file: "
+        "wenhai reads only regular files"
+    ]
+    for marker in markers:
+        found = wenhai_process(tmp_path / "home", "search", marker, "--json")
+        assert json.loads(found.stdout)["total"] == 1, marker
+
+
+@pytest.mark.parametrize("device", ["/dev/zero", "/dev/urandom"])
+def test_a_device_is_refused_not_read_without_end(tmp_path, device):
+    folder = tmp_path / "z"
+    markers = good_files(folder)
+    os.symlink(device, folder / "device.txt")
+    home = tmp_path / "home"
+    # Followed on request, or named on the command line: refused by what it is, not read.
+    result = wenhai_process(home, "ingest", "--follow-symlinks", folder, folder / "device.txt",
+                            memory=1 << 30)
+    assert result.returncode == 1, result.stderr
+    assert lines(result.stderr, "failed:") == [
+        f"failed: {folder / 'device.txt'}: is a character device (like /dev/zero), not a "
+        "regular file: wenhai reads only regular files"
+    ]
+    assert result.stdout.startswith("2 added, 0 updated, 0 unchanged, 0 duplicate, 1 failed")
+    for marker in markers:
+        found = wenhai_process(home, "search", marker, "--json")
+        assert json.loads(found.stdout)["total"] == 1, marker
+
+
+def test_reads_are_bounded_by_the_limit_whatever_stat_said(tmp_path):
+    from indexer.errors import IngestError
+    from indexer.files import read_bounded
+
+    maps = Path("/proc/self/maps")  # a regular file that stat says is empty
+    assert maps.stat().st_size == 0
+    with pytest.raises(IngestError) as e:
+        read_bounded(maps, "maps.txt", 100)
+    assert str(e.value) == ("maps.txt: is larger than the 0 MB limit: split it, or raise the "
+                            "limit with --max-size")
+    exact = tmp_path / "长文.txt"
+    exact.write_bytes("长".encode() * 1000)
+    assert read_bounded(exact, "长文.txt", 3000) == "长".encode() * 1000

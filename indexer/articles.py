@@ -21,6 +21,7 @@ from .formats import Draft
 
 _MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 _MD_MARKUP = re.compile(r"(\*\*|__|`)")
+_IN_ZIP = re.compile(r"(?i)\.zip!")
 
 
 #: Fields an `Article` has; anything else found goes to `Article.extra`.
@@ -96,7 +97,7 @@ def build(draft: Draft, path: str, encoding: str) -> Article:
         paras.pop(0)  # the page repeats its title as the first heading
         md_heads = {h - 1 for h in md_heads if h != 0}
     if "title" not in fields:
-        fields["title"] = (PurePath(path.split("#")[0]).stem, "file name")
+        fields["title"] = (PurePath(_file_name(path.split("#")[0])).stem, "file name")
 
     if not "".join(paras).strip():
         raise IngestError(path, "has no article text after removing boilerplate")
@@ -124,7 +125,7 @@ def build(draft: Draft, path: str, encoding: str) -> Article:
         fields["edited"] = (edited.isoformat() if edited else text, how)
 
     return Article(
-        title=value("title") or PurePath(path).stem,
+        title=value("title") or PurePath(_file_name(path)).stem,
         body="\n".join(paras),
         author=value("author"),
         source=value("source"),
@@ -136,8 +137,13 @@ def build(draft: Draft, path: str, encoding: str) -> Article:
         format=draft.format,
         encoding=encoding,
         original=draft.original,
-        original_name=PurePath(path).name,
+        original_name=_file_name(path),
     )
+
+
+def _file_name(path: str) -> str:
+    """The file's own name: for a zip's member (`/a/export.zip!b.txt`), the member's."""
+    return _IN_ZIP.split(PurePath(path).name)[-1]
 
 
 def _date(text: str) -> dt.date | None:

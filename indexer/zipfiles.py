@@ -34,14 +34,21 @@ class Member:
 
 
 def _name(info: zipfile.ZipInfo) -> str:
-    """The member name as its author typed it: zips made on Chinese Windows store
-    names in GBK without saying so, which Python reads as cp437 mojibake."""
+    """The member name as its author typed it. Without the zip's UTF-8 flag Python reads
+    a name as cp437; its bytes are UTF-8 (zips made on Linux and macOS), or GBK (on
+    Chinese Windows), else kept as bytes, written `\\xNN`, as a folder's odd names are."""
     if info.flag_bits & _UTF8_NAMES:
         return info.filename
     try:
-        return info.filename.encode("cp437").decode("gb18030")
-    except (UnicodeEncodeError, UnicodeDecodeError):
+        raw = info.filename.encode("cp437")
+    except UnicodeEncodeError:
         return info.filename
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return raw.decode("utf-8", "backslashreplace")
 
 
 def _wanted(name: str, suffixes: set[str]) -> bool:

@@ -168,3 +168,63 @@ def test_reads_are_bounded_by_the_limit_whatever_stat_said(tmp_path):
     exact = tmp_path / "长文.txt"
     exact.write_bytes("长".encode() * 1000)
     assert read_bounded(exact, "长文.txt", 3000) == "长".encode() * 1000
+
+
+# 7. Names that are not UTF-8 -------------------------------------------------------------
+
+def raw_zip(members: list[tuple[bytes, bytes]]) -> bytes:
+    """A stored zip whose member names are the given bytes, without the UTF-8 flag (as
+    Windows writes them)."""
+    import struct
+    import zlib
+
+    body, directory = b"", b""
+    for name, data in members:
+        crc = zlib.crc32(data)
+        offset = len(body)
+        body += struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, 0, 0, 0, 0x21, crc, len(data),
+                            len(data), len(name), 0) + name + data
+        directory += struct.pack("<4s6H3L5H2L", b"PK\x01\x02", 20, 20, 0, 0, 0, 0x21, crc,
+                                 len(data), len(data), len(name), 0, 0, 0, 0, 0, offset) + name
+    end = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, len(members), len(members),
+                      len(directory), len(body), 0)
+    return body + directory + end
+
+
+def test_file_names_that_are_not_utf8_are_stored_and_shown_decoded(wenhai, tmp_path):
+    folder = tmp_path / "n"
+    markers = good_files(folder)
+    raw = os.fsencode(folder)
+    gbk = raw + b"/gbk\xd6\xd0\xce\xc4.txt"  # gbk中文.txt, as a Windows zip unpacked keeps it
+    with open(gbk, "wb") as f:
+        f.write("这篇稿件的文件名是国标码。".encode())
+    with open(raw + b"/bad\xff\xfe.txt", "wb") as f:  # no encoding at all
+        f.write("这篇稿件的文件名什么编码都不是。".encode())
+    with open(raw + b"/empty\xd6\xd0.txt", "wb"):
+        pass
+    (folder / "win.zip").write_bytes(raw_zip([
+        ("江城/报道.txt".encode("gbk"), "压缩包里用国标码命名的稿件。".encode()),
+        ("上海/消息.txt".encode(), "压缩包里用万国码命名却没有标记的稿件。".encode()),
+        (b"odd\xff.txt", "压缩包里无从解读的名字。".encode()),
+    ]))
+    result = wenhai("ingest", folder)
+    assert result.exit_code == 1
+    assert lines(result.stderr, "failed:") == [f"failed: {folder}/empty中.txt: is empty"]
+    assert result.stdout.startswith("7 added, 0 updated, 0 unchanged, 0 duplicate, 1 failed")
+    assert_stored(wenhai, markers)
+
+    def shown(query: str) -> dict:
+        hits = json.loads(wenhai("search", query, "--json").stdout)["hits"]
+        assert len(hits) == 1, query
+        return json.loads(wenhai("show", str(hits[0]["id"]), "--json").stdout)
+
+    article = shown("文件名是国标码")
+    assert article["title"] == "gbk中文"  # from the name, decoded
+    assert article["path"] == f"{folder}/gbk\\xd6\\xd0\\xce\\xc4.txt"  # the bytes, kept
+    assert shown("什么编码都不是")["path"] == f"{folder}/bad\\xff\\xfe.txt"
+    assert shown("国标码命名")["path"] == f"{folder}/win.zip!江城/报道.txt"
+    assert shown("没有标记")["path"] == f"{folder}/win.zip!上海/消息.txt"
+    assert shown("无从解读")["title"] == "odd\\xff"
+    # A re-run finds every file unchanged under the same names.
+    again = wenhai("ingest", folder)
+    assert again.stdout.startswith("0 added, 0 updated, 7 unchanged, 0 duplicate, 1 failed")

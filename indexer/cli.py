@@ -139,6 +139,8 @@ def ingest(ctx, paths, encoding, max_size, max_chars, follow_symlinks, quiet, jo
     if not quiet:
         for failure in report.left_out:
             click.echo(f"skipped: {failure.path}: {failure.reason}", err=True)
+        for note in report.notes:
+            click.echo(f"note: {note.path}: {note.reason}", err=True)
         for failure in report.failed:
             click.echo(f"failed: {failure.path}: {failure.reason}", err=True)
     summary = (

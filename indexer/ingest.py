@@ -27,6 +27,7 @@ from .reading import (  # noqa: F401 - read_articles is this module's API too
     READABLE,
     Job,
     Read,
+    parse,
     read_ahead,
     read_articles,
 )
@@ -61,6 +62,8 @@ class Report:
     #: Left out on purpose, each named once: links leaving the folders, zip members
     #: leaving the zip. Not failures: nothing went wrong.
     left_out: list[Failure] = field(default_factory=list)
+    #: Stored, with something the user should know (bad bytes replaced).
+    notes: list[Failure] = field(default_factory=list)
 
     @property
     def files(self) -> int:
@@ -245,7 +248,8 @@ class _Batch:
         if known is not None and known["file_hash"] == digest:
             found = Read(digest)
         else:
-            found = Read(digest, *read_articles(data, label, self.encoding, self.max_chars))
+            parsed = parse(data, label, self.encoding, self.max_chars)
+            found = Read(digest, parsed.articles, parsed.errors, note=parsed.note)
         return self.stored(key, size, mtime_ns, label, known, found)
 
     def stored(
@@ -264,7 +268,10 @@ class _Batch:
             raise IngestError(
                 label, "no article could be read from it" if bad else "holds no articles"
             )
-        return self.archive.store_file(key, size, mtime_ns, digest, good)
+        outcome = self.archive.store_file(key, size, mtime_ns, digest, good)
+        if found.note:
+            self.report.notes.append(Failure(label, found.note))
+        return outcome
 
 
 #: What the archive recorded about a file (size, mtime_ns, file_hash), or None.

@@ -49,25 +49,41 @@ def _truncate(article: Article, max_chars: int) -> Article:
     return article
 
 
+@dataclass
+class Parsed:
+    """What one file's bytes gave: articles, the records that could not be read, and a
+    note for the user (bad bytes replaced), if any."""
+
+    articles: list[Article]
+    errors: list[IngestError]
+    note: str | None = None
+
+
 def read_articles(
     data: bytes, path: str, encoding: str | None = None, max_chars: int = DEFAULT_MAX_CHARS
 ) -> tuple[list[Article], list[IngestError]]:
     """Parse one file's bytes into articles; per-record problems come back as errors."""
+    parsed = parse(data, path, encoding, max_chars)
+    return parsed.articles, parsed.errors
+
+
+def parse(
+    data: bytes, path: str, encoding: str | None = None, max_chars: int = DEFAULT_MAX_CHARS
+) -> Parsed:
+    """`read_articles`, with the note on bytes replaced in decoding."""
     suffix = Path(path).suffix.lower()
     if suffix not in READABLE:
         raise IngestError(path, "unsupported file type")
     if not data.strip():
         raise IngestError(path, "is empty")
+    note = None
     if suffix in BINARY_READERS:
         items, used = BINARY_READERS[suffix](data, path), "utf-8"  # Office XML is UTF-8
     else:
         declared = decode.declared_charset(data) if suffix in (".html", ".htm") else None
-        text, used = decode.decode(data, path, encoding, declared)
-        if "\x00" in text:
-            raise IngestError(
-                path, "contains NUL characters: it looks like a binary file, not text"
-            )
-        items = formats.READERS[suffix](text, data, path)
+        found = decode.decode(data, path, encoding, declared)
+        used, note = decode.described(found), decode.note(found)
+        items = formats.READERS[suffix](found.text, data, path)
     good: list[Article] = []
     bad: list[IngestError] = []
     for item in items:
@@ -78,7 +94,7 @@ def read_articles(
             good.append(_truncate(articles.build(item, path, used), max_chars))
         except IngestError as e:
             bad.append(e)
-    return good, bad
+    return Parsed(good, bad, note)
 
 
 @dataclass
@@ -102,6 +118,7 @@ class Read:
     articles: list[Article] | None = None
     errors: list[IngestError] = field(default_factory=list)
     failure: Exception | None = None
+    note: str | None = None
 
 
 def read_file(job: Job) -> Read:
@@ -112,8 +129,9 @@ def read_file(job: Job) -> Read:
         digest = hashlib.sha256(data).hexdigest()
         if digest == job.known_hash:
             return Read(digest)
-        good, bad = read_articles(data, job.label, job.encoding, job.max_chars)
-        return Read(digest, [Archive.prepare(a) for a in good], bad)
+        parsed = parse(data, job.label, job.encoding, job.max_chars)
+        return Read(digest, [Archive.prepare(a) for a in parsed.articles], parsed.errors,
+                    note=parsed.note)
     except (IngestError, OSError) as e:
         return Read(failure=e)
     except Exception as e:  # noqa: BLE001 - one file must never abort the batch

@@ -22,7 +22,7 @@ def test_hostile_files_are_ingested_or_rejected_by_name_and_the_batch_goes_on(we
         f.truncate(200 * 1024 * 1024)
     (folder / "long-line.txt").write_text("长" + "文字" * 400_000 + "\n", encoding="utf-8")
     (folder / "deep.html").write_text("<div>" * 10_000 + "深层嵌套的正文内容。" + "</div>" * 10_000)
-    (folder / "nul.txt").write_bytes("正文\x00里有空字符".encode())
+    (folder / "nul.txt").write_bytes("正文\x00\x00\x00里有\x00空字符".encode())
     (folder / "invalid.txt").write_bytes(b"\xe4\xb8" * 10 + b"\xff\xfe\x00")
     os.symlink(folder / "loop", folder / "loop")
     os.symlink(folder, folder / "self")  # a folder that contains itself

@@ -228,3 +228,39 @@ def test_file_names_that_are_not_utf8_are_stored_and_shown_decoded(wenhai, tmp_p
     # A re-run finds every file unchanged under the same names.
     again = wenhai("ingest", folder)
     assert again.stdout.startswith("0 added, 0 updated, 7 unchanged, 0 duplicate, 1 failed")
+
+
+# 6. One bad byte -------------------------------------------------------------------------
+
+def test_one_bad_byte_is_replaced_counted_and_the_article_stored(wenhai, tmp_path):
+    folder = tmp_path / "b"
+    markers = good_files(folder)
+    text = ("坏字节文章\n\n这一篇文章几乎全部是合法的文字，只有一个坏字节。"
+            "后面还有很多正常的中文句子。\n")
+    raw = text.encode()
+    cut = raw.index("。".encode()) + 3
+    (folder / "ff.txt").write_bytes(raw[:cut] + b"\xff" + raw[cut:])
+    (folder / "nul.txt").write_bytes(
+        text.replace("坏字节", "空字符").encode()[:cut] + b"\x00" + text.encode()[cut:])
+    (folder / "junk.txt").write_bytes(bytes(range(256)) * 4)
+    result = wenhai("ingest", folder)
+    assert result.exit_code == 1
+    assert lines(result.stderr, "note:") == [
+        f"note: {folder / name}: read as utf-8 with 1 bad byte (not valid utf-8, or NUL) "
+        "replaced by �: if the text looks wrong, pass its encoding with --encoding NAME"
+        for name in ("ff.txt", "nul.txt")
+    ]
+    assert lines(result.stderr, "failed:") == [
+        f"failed: {folder / 'junk.txt'}: cannot be decoded as UTF-8, UTF-16, GB18030 or Big5: "
+        "if you know its encoding, pass it with --encoding NAME"
+    ]
+    assert result.stdout.startswith("4 added, 0 updated, 0 unchanged, 0 duplicate, 1 failed")
+    assert_stored(wenhai, markers)
+    hits = json.loads(wenhai("search", "后面还有很多正常的中文句子", "--json").stdout)["hits"]
+    shown = [json.loads(wenhai("show", str(h["id"]), "--json").stdout) for h in hits]
+    assert sorted((a["title"], a["encoding"]) for a in shown) == [
+        ("坏字节文章", "utf-8, 1 bad byte shown as �"),
+        ("空字符文章", "utf-8, 1 bad byte shown as �"),
+    ]
+    assert all("只有一个坏字节。�后面" in a["body"] or "只有一个空字符。�后面" in a["body"]
+               for a in shown)

@@ -128,7 +128,7 @@ def ingest(ctx, paths, encoding, max_size, max_chars, follow_symlinks, quiet, jo
     Reads .txt, .md, .html/.htm, .json and .jsonl in UTF-8, UTF-16, GB18030 or Big5,
     Word .docx, and every such file inside a .zip (up to 10,000 files and 20 × --max-size
     unpacked per zip). Unchanged files are skipped; changed files update their articles.
-    Exits 1 if any file failed (the others are stored all the same).
+    Exits 1 if any file or record failed (the others are stored all the same).
     """
     with _errors(), _archive(ctx) as archive, archive.writing(jobs=jobs):
         _notices(archive)
@@ -141,7 +141,7 @@ def ingest(ctx, paths, encoding, max_size, max_chars, follow_symlinks, quiet, jo
             click.echo(f"skipped: {failure.path}: {failure.reason}", err=True)
         for note in report.notes:
             click.echo(f"note: {note.path}: {note.reason}", err=True)
-        for failure in report.failed:
+        for failure in (*report.bad_records, *report.failed):
             click.echo(f"failed: {failure.path}: {failure.reason}", err=True)
     summary = (
         f"{report.added} added, {report.updated} updated, {report.unchanged} unchanged, "
@@ -149,10 +149,12 @@ def ingest(ctx, paths, encoding, max_size, max_chars, follow_symlinks, quiet, jo
     )
     if report.left_out:
         summary += f", {len(report.left_out)} skipped"
+    if report.bad_record_count:
+        summary += f"; {report.bad_record_count:,} bad records in files stored"
     if report.files and not report.changed and not report.failed:
         summary += " — the archive is already up to date"
     click.echo(summary)
-    if report.failed:
+    if report.failed or report.bad_record_count:
         ctx.exit(1)
 
 

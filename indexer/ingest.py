@@ -41,6 +41,8 @@ SYNC_EVERY = 10_000
 #: Fewer files than this are read in the storing process: starting workers costs more.
 PARALLEL_FILES = 64
 ARCHIVES = {".zip"}
+#: Bad records named one by one per file; the rest are counted on one more line.
+RECORD_LINES = 10
 SUPPORTED = READABLE | ARCHIVES
 
 
@@ -64,6 +66,10 @@ class Report:
     left_out: list[Failure] = field(default_factory=list)
     #: Stored, with something the user should know (bad bytes replaced).
     notes: list[Failure] = field(default_factory=list)
+    #: Records that could not be read in files whose other records were stored: the
+    #: first `RECORD_LINES` of each file, then one line with how many more.
+    bad_records: list[Failure] = field(default_factory=list)
+    bad_record_count: int = 0
 
     @property
     def files(self) -> int:
@@ -262,15 +268,20 @@ class _Batch:
         good, bad, digest = found.articles, found.errors, found.digest
         if not good and len(bad) == 1:
             raise bad[0]
-        for e in bad:
-            self.report.failed.append(Failure(label, e.reason))
         if not good:
-            raise IngestError(
-                label, "no article could be read from it" if bad else "holds no articles"
-            )
+            raise IngestError(label, (
+                f"none of its {len(bad):,} records could be read; the first: {bad[0].reason}"
+                if bad else "holds no articles"))
         outcome = self.archive.store_file(key, size, mtime_ns, digest, good)
         if found.note:
             self.report.notes.append(Failure(label, found.note))
+        self.report.bad_record_count += len(bad)
+        for e in bad[:RECORD_LINES]:
+            self.report.bad_records.append(Failure(label, e.reason))
+        if len(bad) > RECORD_LINES:
+            self.report.bad_records.append(Failure(
+                label, f"{len(bad) - RECORD_LINES:,} more records could not be read "
+                       f"({len(good):,} of {len(good) + len(bad):,} records stored)"))
         return outcome
 
 

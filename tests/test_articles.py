@@ -88,7 +88,8 @@ def test_jsonl_bad_line_is_reported_and_the_rest_kept():
     assert [a.title for a in good] == ["好文章"]
     assert [e.reason for e in bad] == [
         "line 2 is not valid JSON (Expecting value)",
-        "line 3 has no text: expected one of the keys content/text/body/article",
+        "line 3 has no text: its keys are title; wenhai takes the text from the key content, "
+        "text, body, article, content_text, 正文 or 内容",
     ]
 
 

@@ -264,3 +264,97 @@ def test_one_bad_byte_is_replaced_counted_and_the_article_stored(wenhai, tmp_pat
     ]
     assert all("只有一个坏字节。�后面" in a["body"] or "只有一个空字符。�后面" in a["body"]
                for a in shown)
+
+
+# 6 and 9. JSON: errors belong to records ---------------------------------------------------
+
+def record(title: str, text: str, **more) -> str:
+    return json.dumps({"title": title, "content": text, **more}, ensure_ascii=False)
+
+
+def test_bad_jsonl_lines_are_reported_each_and_the_good_records_stored(wenhai, tmp_path):
+    folder = tmp_path / "j"
+    markers = good_files(folder)
+    export = folder / "export.jsonl"
+    export.write_text("\n".join([
+        record("第一条", "第一条记录讲述港口的新闻。"),
+        '{"title": "大数", "content": "一个五千位的数字。", "n": ' + "9" * 5000 + "}",
+        "[" * 50_000 + "]" * 50_000,
+        '{"title": "半截",',
+        record("第二条", "第二条记录讲述茶叶的新闻。"),
+    ]) + "\n", encoding="utf-8")
+    result = wenhai("ingest", folder)
+    assert result.exit_code == 1
+    assert lines(result.stderr, "failed:") == [
+        f"failed: {export}: line 3 is nested too deeply to read (JSON arrays or objects more "
+        "than about 1,000 levels deep): flatten it, or leave it out",
+        f"failed: {export}: line 4 is not valid JSON (Expecting property name enclosed in "
+        "double quotes)",
+    ]
+    assert result.stdout.strip() == ("3 added, 0 updated, 0 unchanged, 0 duplicate, 0 failed; "
+                                     "2 bad records in files stored")
+    assert_stored(wenhai, markers)
+    for found in ("第一条记录", "第二条记录", "五千位的数字"):  # the long number is kept as digits
+        assert total(wenhai, found) == 1, found
+
+
+def test_a_jsonl_file_without_text_is_one_line_naming_its_keys(wenhai, tmp_path):
+    folder = tmp_path / "j"
+    markers = good_files(folder)
+    export = folder / "inews.jsonl"
+    export.write_text("".join(
+        json.dumps({"id": i, "headline": f"标题{i}", "label": i % 3}, ensure_ascii=False) + "\n"
+        for i in range(7246)), encoding="utf-8")
+    result = wenhai("ingest", folder)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"failed: {export}: none of its 7,246 records has text: their keys are id, headline, "
+        "label; wenhai takes the text from the key content, text, body, article, content_text, "
+        "正文 or 内容"
+    ]
+    assert result.stdout.strip() == "2 added, 0 updated, 0 unchanged, 0 duplicate, 1 failed"
+    assert_stored(wenhai, markers)
+
+
+def test_many_bad_records_beside_good_ones_are_named_up_to_a_cap_then_counted(wenhai, tmp_path):
+    folder = tmp_path / "j"
+    markers = good_files(folder)
+    export = folder / "mixed.jsonl"
+    rows = [record("好记录", "唯一一条有正文的记录，讲述稻田。")]
+    rows += [json.dumps({"title": f"空{i}"}, ensure_ascii=False) for i in range(25)]
+    export.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    result = wenhai("ingest", folder)
+    assert result.exit_code == 1
+    failed = lines(result.stderr, "failed:")
+    assert len(failed) == 11
+    assert failed[0] == (f"failed: {export}: line 2 has no text: its keys are title; wenhai "
+                         "takes the text from the key content, text, body, article, "
+                         "content_text, 正文 or 内容")
+    assert failed[-1] == (f"failed: {export}: 15 more records could not be read (1 of 26 "
+                          "records stored)")
+    assert result.stdout.strip() == ("3 added, 0 updated, 0 unchanged, 0 duplicate, 0 failed; "
+                                     "25 bad records in files stored")
+    assert total(wenhai, "讲述稻田") == 1
+    assert_stored(wenhai, markers)
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        ("[" * 50_000 + "]" * 50_000, "is nested too deeply to read (JSON arrays or objects "
+                                      "more than about 1,000 levels deep): flatten it, or "
+                                      "leave it out"),
+        ('{"title": "一条", "n": ' + "1" * 4301 + "}", "the file has no text: its keys are "
+         "title, n; wenhai takes the text from the key content, text, body, article, "
+         "content_text, 正文 or 内容"),
+    ],
+)
+def test_a_json_file_too_deep_or_with_a_huge_number_is_one_line(wenhai, tmp_path, content,
+                                                                 reason):
+    folder = tmp_path / "j"
+    markers = good_files(folder)
+    (folder / "odd.json").write_text(content, encoding="utf-8")
+    result = wenhai("ingest", folder)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [f"failed: {folder / 'odd.json'}: {reason}"]
+    assert_stored(wenhai, markers)

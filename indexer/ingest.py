@@ -228,23 +228,36 @@ class _Batch:
 
     def zip(self, f: Path) -> None:
         """Each supported member as a file of its own; the zip's mtime stands for theirs."""
-        key = self.key(f)
         mtime_ns = f.stat().st_mtime_ns
         with zipfiles.Unpacker(f, READABLE, self.max_bytes) as zf:
-            self.report.skipped += zf.skipped
-            for member in zf.members:
-                if zf.exhausted:
-                    return  # the read that crossed the limit was reported with the reason
-                member_key = f"{key}!{member.name}"
+            self.members(zf, self.key(f), mtime_ns)
 
-                def step(member: zipfiles.Member = member, member_key: str = member_key) -> str:
-                    known = self.archive.file_state(member_key)
-                    if _same(known, member.size, mtime_ns):
-                        return "unchanged"
-                    data = zf.read(member)
-                    return self.store(member_key, member.size, mtime_ns, data, member.label, known)
+    def members(self, zf: zipfiles.Unpacker, key: str, mtime_ns: int) -> None:
+        """Store the members of the open zip `zf` (recorded under `key`), zips in it too."""
+        self.report.skipped += zf.contents.skipped
+        self.report.left_out += [Failure(e.path, e.reason) for e in zf.contents.escaping]
+        for member in zf.members:
+            if zf.exhausted:
+                return  # the read that crossed the limit was reported with the reason
+            member_key = f"{key}!{member.name}"
+            if member.is_zip:
+                self.attempt(member.label, functools.partial(
+                    self.nested, zf, member, member_key, mtime_ns))
+                continue
 
-                self.tally(self.attempt(member.label, step))
+            def step(member: zipfiles.Member = member, member_key: str = member_key) -> str:
+                known = self.archive.file_state(member_key)
+                if _same(known, member.size, mtime_ns):
+                    return "unchanged"
+                data = zf.read(member)
+                return self.store(member_key, member.size, mtime_ns, data, member.label, known)
+
+            self.tally(self.attempt(member.label, step))
+
+    def nested(self, zf: zipfiles.Unpacker, member: zipfiles.Member, key: str,
+               mtime_ns: int) -> None:
+        with zipfiles.Unpacker.nested(zf, member, zf.read(member)) as inner:
+            self.members(inner, key, mtime_ns)
 
     def store(
         self, key: str, size: int, mtime_ns: int, data: bytes, label: str, known: FileState

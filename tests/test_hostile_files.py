@@ -358,3 +358,71 @@ def test_a_json_file_too_deep_or_with_a_huge_number_is_one_line(wenhai, tmp_path
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [f"failed: {folder / 'odd.json'}: {reason}"]
     assert_stored(wenhai, markers)
+
+
+# 11. Zips: members leaving the zip, zips inside zips ---------------------------------------
+
+def zip_bytes(members: dict[str, bytes]) -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in members.items():
+            z.writestr(name, data)
+    return buffer.getvalue()
+
+
+def test_zip_members_leaving_the_zip_are_named_and_zips_inside_zips_read(wenhai, tmp_path):
+    folder = tmp_path / "zz"
+    markers = good_files(folder)
+    deepest = zip_bytes({"最深.txt": "第四层的稿件。".encode()})
+    deeper = zip_bytes({"第三层.txt": "第三层压缩包里的稿件，讲述桥梁。".encode(),
+                        "deepest.zip": deepest})
+    inner = zip_bytes({"内层.txt": "内层压缩包里的稿件，讲述电池。".encode(), "deeper.zip": deeper})
+    export = folder / "export.zip"
+    export.write_bytes(zip_bytes({
+        "ok.txt": "压缩包里正常的稿件，讲述医院。".encode(),
+        "../evil.txt": "想写到上级目录的稿件。".encode(),
+        "/etc/cron.txt": "想写到绝对路径的稿件。".encode(),
+        "inner.zip": inner,
+    }))
+    result = wenhai("ingest", folder)
+    assert result.exit_code == 1
+    assert lines(result.stderr, "skipped:") == [
+        f"skipped: {export}!{name}: has a path that leaves the zip, as a zip-slip attack's "
+        "does: left out (if you trust the zip, unpack it yourself and ingest the folder)"
+        for name in ("../evil.txt", "/etc/cron.txt")
+    ]
+    assert lines(result.stderr, "failed:") == [
+        f"failed: {export}!inner.zip!deeper.zip!deepest.zip: is a zip nested more than 2 "
+        "deep: unpack it and ingest the folder"
+    ]
+    assert result.stdout.strip() == (
+        "5 added, 0 updated, 0 unchanged, 0 duplicate, 1 failed, 2 skipped")
+    for text in ("讲述医院", "讲述电池", "讲述桥梁"):
+        assert total(wenhai, text) == 1, text
+    assert total(wenhai, "上级目录") == total(wenhai, "绝对路径") == 0
+    hits = json.loads(wenhai("search", "讲述桥梁", "--json").stdout)["hits"]
+    assert hits[0]["path"] == f"{export}!inner.zip!deeper.zip!第三层.txt"
+    assert_stored(wenhai, markers)
+    again = wenhai("ingest", folder)  # members of nested zips are known on a re-run
+    assert again.stdout.startswith("0 added, 0 updated, 5 unchanged, 0 duplicate, 1 failed")
+
+
+def test_zips_inside_a_zip_share_its_limits(wenhai, tmp_path):
+    folder = tmp_path / "zz"
+    markers = good_files(folder)
+    blank = b" " * 900_000  # 0.9 MB each, deflated to almost nothing
+    nested = {f"part{i}.zip": zip_bytes({f"{j}.txt": blank for j in range(8)}) for i in range(3)}
+    export = folder / "nested-bomb.zip"
+    export.write_bytes(zip_bytes(nested))
+    result = wenhai("ingest", "--max-size", "1", folder)  # 20 MB per zip on disk, in all
+    assert result.exit_code == 1
+    failed = lines(result.stderr, "failed:")
+    assert failed[-1] == (
+        f"failed: {export}!part2.zip: unpacks to more than 20 MB, the limit per zip "
+        "(20 × --max-size; a zip bomb?): if you trust it, unpack it yourself and ingest the "
+        "folder")
+    assert all(line.endswith(": is empty") for line in failed[:-1]) and len(failed) == 17
+    assert_stored(wenhai, markers)

@@ -426,3 +426,39 @@ def test_zips_inside_a_zip_share_its_limits(wenhai, tmp_path):
         "folder")
     assert all(line.endswith(": is empty") for line in failed[:-1]) and len(failed) == 17
     assert_stored(wenhai, markers)
+
+
+# 9. Foreseeable failures say what happened -----------------------------------------------
+
+def test_an_xml_entity_bomb_in_a_word_file_is_one_line(wenhai, tmp_path):
+    import io
+    import zipfile
+
+    import docx
+
+    folder = tmp_path / "w"
+    markers = good_files(folder)
+    document = docx.Document()
+    document.add_paragraph("炸弹文档的正文。")
+    plain = io.BytesIO()
+    document.save(plain)
+    laughs = '<!DOCTYPE w [<!ENTITY a0 "哈哈">' + "".join(
+        f'<!ENTITY a{i} "{f"&a{i - 1};" * 10}">' for i in range(1, 10)) + "]>"
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(plain.getvalue())) as src, \
+            zipfile.ZipFile(bomb, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename == "word/document.xml":
+                head, rest = data.decode().split("?>", 1)
+                data = (head + "?>" + laughs + rest.replace("炸弹文档的正文。", "&a9;")).encode()
+            dst.writestr(item, data)
+    (folder / "laughs.docx").write_bytes(bomb.getvalue())
+    result = wenhai("ingest", folder)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"failed: {folder / 'laughs.docx'}: is not a readable Word .docx file: its XML defines "
+        "entities that expand without bound (an XML bomb): open and re-save it in Word or "
+        "LibreOffice if you trust it"
+    ]
+    assert_stored(wenhai, markers)

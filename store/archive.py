@@ -16,7 +16,7 @@ from pathlib import Path
 
 from . import database, reposts
 from .check import check
-from .errors import ArticleNotFound, IndexMissingError
+from .errors import ArticleNotFound, IndexMissingError, failed_writes
 from .hits import hits
 from .models import Article, CheckReport, Hit, SearchResult
 from .search import cache, query
@@ -41,7 +41,8 @@ class Archive:
     def __init__(self, home: Path | str):
         self.home = Path(home).expanduser()
         self.home.mkdir(parents=True, exist_ok=True)
-        self.db = database.connect(self.home / "archive.db")
+        with failed_writes(self.home):  # opening writes too (the WAL, the schema)
+            self.db = database.connect(self.home / "archive.db")
         self.index_path = self.home / "index"
         self._searchers = Searchers(self.index_path)
         self._writing: Writing | None = None  # while `writing()`

@@ -90,6 +90,9 @@ def read_md(text: str, original: bytes, path: str) -> Result:
         except yaml.YAMLError as e:
             return [IngestError(path, f"has invalid YAML front matter ({e.__class__.__name__}): "
                                       "fix or remove the block between the --- lines")]
+        except RecursionError:
+            return [IngestError(path, "has YAML front matter nested too deeply to read: fix "
+                                      "or remove the block between the --- lines")]
         if isinstance(front, dict):
             for name, keys in JSON_KEYS.items():
                 for k in keys:

@@ -25,6 +25,7 @@ from .files import key_name, shown
 from .reading import (  # noqa: F401 - read_articles is this module's API too
     DEFAULT_MAX_CHARS,
     READABLE,
+    TOO_DEEP,
     Job,
     Read,
     parse,
@@ -183,6 +184,8 @@ class _Batch:
             raise  # the archive itself cannot be written: stop, nothing is lost
         except OSError as e:
             self.report.failed.append(Failure(label, f"cannot be read ({e.strerror or e})"))
+        except RecursionError:
+            self.report.failed.append(Failure(label, TOO_DEEP))
         except Exception as e:  # noqa: BLE001 - one file must never abort the batch
             self.report.failed.append(
                 Failure(label, f"unexpected {type(e).__name__}: {e} (please report this file)")

@@ -32,6 +32,10 @@ AHEAD = 4
 BINARY_READERS = {".docx": word.read_docx}
 #: What a member of a zip may be (no zips in zips: that is how bombs nest).
 READABLE = {*formats.READERS, *BINARY_READERS}
+#: Why a file that exhausted Python's recursion limit (markup or data nested in itself
+#: thousands deep, where no reader caught it first) could not be read.
+TOO_DEEP = ("is nested too deeply to read (more than about 1,000 levels of markup or data "
+            "inside each other): flatten it, or leave it out")
 #: Longer bodies are cut (at a paragraph end where possible) and flagged in `extra`.
 DEFAULT_MAX_CHARS = 500_000
 
@@ -134,6 +138,8 @@ def read_file(job: Job) -> Read:
                     note=parsed.note)
     except (IngestError, OSError) as e:
         return Read(failure=e)
+    except RecursionError:
+        return Read(failure=IngestError(job.label, TOO_DEEP))
     except Exception as e:  # noqa: BLE001 - one file must never abort the batch
         return Read(failure=IngestError(
             job.label, f"unexpected {type(e).__name__}: {e} (please report this file)"))

@@ -462,3 +462,42 @@ def test_an_xml_entity_bomb_in_a_word_file_is_one_line(wenhai, tmp_path):
         "LibreOffice if you trust it"
     ]
     assert_stored(wenhai, markers)
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "reason"),
+    [
+        ("deep.md", "---\ntitle: " + "[" * 5000 + "]" * 5000 + "\n---\n深层的正文。\n",
+         "has YAML front matter nested too deeply to read: fix or remove the block between "
+         "the --- lines"),
+        ("deep.jsonl", "[" * 50_000 + "]" * 50_000 + "\n",
+         "line 1 is nested too deeply to read (JSON arrays or objects more than about 1,000 "
+         "levels deep): flatten it, or leave it out"),
+    ],
+)
+def test_nesting_too_deep_is_one_line_in_a_zip_too(wenhai, tmp_path, name, content, reason):
+    folder = tmp_path / "d"
+    markers = good_files(folder)
+    (folder / name).write_text(content, encoding="utf-8")
+    (folder / "export.zip").write_bytes(zip_bytes({name: content.encode()}))
+    result = wenhai("ingest", folder)
+    assert result.exit_code == 1
+    assert lines(result.stderr, "failed:") == [
+        f"failed: {folder / name}: {reason}",
+        f"failed: {folder / 'export.zip'}!{name}: {reason}",
+    ]
+    assert_stored(wenhai, markers)
+
+
+def test_json_ld_nested_too_deeply_is_ignored_and_the_page_read(wenhai, tmp_path):
+    folder = tmp_path / "d"
+    markers = good_files(folder)
+    (folder / "page.html").write_text(
+        '<html><head><title>港口的故事</title><script type="application/ld+json">'
+        + "[" * 50_000 + "]" * 50_000 + "</script></head><body><article><p>"
+        + "正文讲述一个港口的故事，码头上的工人从清晨忙到傍晚。" * 3
+        + "</p></article></body></html>", encoding="utf-8")
+    result = wenhai("ingest", folder)
+    assert result.exit_code == 0, result.output
+    assert total(wenhai, "码头上的工人") == 1
+    assert_stored(wenhai, markers)

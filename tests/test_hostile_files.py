@@ -501,3 +501,29 @@ def test_json_ld_nested_too_deeply_is_ignored_and_the_page_read(wenhai, tmp_path
     assert result.exit_code == 0, result.output
     assert total(wenhai, "码头上的工人") == 1
     assert_stored(wenhai, markers)
+
+
+# 5. Boilerplate never empties an article ---------------------------------------------------
+
+def test_boilerplate_never_empties_an_article_nor_merges_unrelated_ones(wenhai, tmp_path):
+    folder = tmp_path / "news"
+    markers = good_files(folder)
+    (folder / "yixing.txt").write_text(
+        "Title: 【宜兴上影·影讯】5月1日影讯\n\n5月1日排片表仅作参考，以影城实际排片为准；"
+        "扫码关注上影国际影城更多惊喜等着您\n", encoding="utf-8")
+    for name, title in (("qi.txt", "戚薇回应唱歌车祸现场"), ("yiyang.txt", "益阳一的士车遇车祸")):
+        (folder / name).write_text(
+            f"Title: {title}\n\n原标题：{title}\n返回搜狐，查看更多 责任编辑：\n", encoding="utf-8")
+    long_text = "汉阳区的江滩公园完成改造，新增了三公里步道和两处亲水平台。" * 3
+    (folder / "hanyang.txt").write_text(
+        f"Title: 汉阳江滩改造完成\n\n{long_text}\n扫码关注汉阳发布\n", encoding="utf-8")
+    result = wenhai("ingest", folder)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == "6 added, 0 updated, 0 unchanged, 0 duplicate, 0 failed"
+    assert_stored(wenhai, markers)
+    for query in ("宜兴上影", "戚薇", "益阳"):
+        hits = json.loads(wenhai("search", query, "--json").stdout)["hits"]
+        assert len(hits) == 1 and query in hits[0]["title"], query
+    hanyang = json.loads(wenhai("search", "江滩公园", "--json").stdout)["hits"][0]
+    body = json.loads(wenhai("show", str(hanyang["id"]), "--json").stdout)["body"]
+    assert body == long_text  # a long text still loses its promo line

@@ -22,6 +22,7 @@ from store import Archive, Article, StorageError
 
 from . import articles, decode, files, formats, word
 from .errors import IngestError
+from .formats import Draft
 
 #: Files a worker reads per task (a task costs ~0.2 ms to hand over and back).
 CHUNK = 16
@@ -40,8 +41,29 @@ TOO_DEEP = ("is nested too deeply to read (more than about 1,000 levels of marku
 DEFAULT_MAX_CHARS = 500_000
 
 
-def _truncate(article: Article, max_chars: int) -> Article:
-    total = len(article.body)
+def _shorten(draft: Draft, max_chars: int) -> int | None:
+    """Cut `draft`'s text to what can make a body of `max_chars` (twice that, at a line
+    end where possible, leaves room for boilerplate), so that cleaning a 16-million-
+    character line never holds it whole; returns its length before, if it was cut."""
+    limit = 2 * max_chars
+    if len(draft.text) <= limit:
+        return None
+    text = draft.text
+    start, end = 0, len(text)  # its length stripped, without a copy of it
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    total = end - start
+    cut = draft.text.rfind("\n", 0, limit)
+    draft.text = draft.text[:cut if cut > limit // 2 else limit]
+    return total
+
+
+def _truncate(article: Article, max_chars: int, total: int | None = None) -> Article:
+    """`article` with its body cut to `max_chars`, and flagged. `total` is the length of
+    the text it came from, when that was cut before cleaning (`_shorten`)."""
+    total = total or len(article.body)
     if total <= max_chars:
         return article
     cut = article.body.rfind("\n", 0, max_chars)
@@ -95,7 +117,8 @@ def parse(
             bad.append(item)
             continue
         try:
-            good.append(_truncate(articles.build(item, path, used), max_chars))
+            total = _shorten(item, max_chars)
+            good.append(_truncate(articles.build(item, path, used), max_chars, total))
         except IngestError as e:
             bad.append(e)
     return Parsed(good, bad, note)

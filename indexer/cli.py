@@ -150,7 +150,8 @@ def ingest(ctx, paths, encoding, max_size, max_chars, follow_symlinks, quiet, jo
     if report.left_out:
         summary += f", {len(report.left_out)} skipped"
     if report.bad_record_count:
-        summary += f"; {report.bad_record_count:,} bad records in files stored"
+        n = report.bad_record_count
+        summary += f"; {n:,} bad record{'s' if n != 1 else ''} in files stored"
     if report.files and not report.changed and not report.failed:
         summary += " — the archive is already up to date"
     click.echo(summary)

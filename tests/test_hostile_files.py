@@ -527,3 +527,36 @@ def test_boilerplate_never_empties_an_article_nor_merges_unrelated_ones(wenhai, 
     hanyang = json.loads(wenhai("search", "江滩公园", "--json").stdout)["hits"][0]
     body = json.loads(wenhai("show", str(hanyang["id"]), "--json").stdout)["body"]
     assert body == long_text  # a long text still loses its promo line
+
+
+def test_odd_files_read_in_worker_processes_are_reported_the_same(wenhai, home, tmp_path):
+    """Batches of 64 files or more are read in worker processes: what they find comes
+    back to be reported (and counted) as if read in the storing process."""
+    folder = tmp_path / "many"
+    markers = good_files(folder, 70)
+    os.mkfifo(folder / "pipe.txt")
+    os.symlink("/dev/zero", folder / "zero.txt")
+    (folder / "ff.txt").write_bytes("坏字节文章\n\n只有一个坏字节。".encode() + b"\xff"
+                                    + "后面正常。".encode())
+    (folder / "mixed.jsonl").write_text(
+        record("好记录", "工作进程读到的唯一好记录。") + "\n" + json.dumps({"title": "空"}) + "\n",
+        encoding="utf-8")
+    with open(os.fsencode(folder) + b"/gbk\xd6\xd0\xce\xc4.txt", "wb") as f:
+        f.write("工作进程里的国标码文件名。".encode())
+    result = wenhai_process(home, "ingest", "-j", "2", "--follow-symlinks", folder)
+    assert result.returncode == 1
+    assert sorted(lines(result.stderr, "failed:")) == [
+        f"failed: {folder / 'mixed.jsonl'}: line 2 has no text: its keys are title; wenhai "
+        "takes the text from the key content, text, body, article, content_text, 正文 or 内容",
+        f"failed: {folder / 'pipe.txt'}: is a named pipe (FIFO), not a regular file: wenhai "
+        "reads only regular files",
+        f"failed: {folder / 'zero.txt'}: is a character device (like /dev/zero), not a regular "
+        "file: wenhai reads only regular files",
+    ]
+    assert lines(result.stderr, "note:") == [
+        f"note: {folder / 'ff.txt'}: read as utf-8 with 1 bad byte (not valid utf-8, or NUL) "
+        "replaced by �: if the text looks wrong, pass its encoding with --encoding NAME"]
+    assert result.stdout.strip() == ("73 added, 0 updated, 0 unchanged, 0 duplicate, 2 failed; "
+                                     "1 bad record in files stored")
+    assert_stored(wenhai, markers[::10])
+    assert total(wenhai, "国标码文件名") == total(wenhai, "唯一好记录") == 1

@@ -295,7 +295,7 @@ def test_a_failing_indexing_worker_loses_nothing(tmp_path, monkeypatch):
     monkeypatch.setattr(schema, "document", disk_full_at_one_article)
     home = tmp_path / "home"
     with Archive(home) as archive, archive.writing(jobs=2):
-        with pytest.raises(StorageError, match="No space left on device.*run the same command"):
+        with pytest.raises(StorageError, match="failed: no space left on device.*run the same"):
             ingest(archive, [folder])
         assert archive.pending_count() == 24  # stored, waiting for the index
         assert archive.search(markers[3]).total == 0

@@ -21,7 +21,16 @@ from .formats import Draft
 
 _MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 _MD_MARKUP = re.compile(r"(\*\*|__|`)")
+_IN_ZIP = re.compile(r"(?i)\.zip!")
 
+
+#: Boilerplate rules never leave a body shorter than this many characters (spaces aside)
+#: when they took a third of the text or more: the text is kept whole instead. A post
+#: that is one promo-like line, or a repost's 原标题 line and a site's footer, must not
+#: lose its only text, nor become a copy of every other file the rules cut down the same
+#: way (copies are recognised by their text). A short post that loses only a 展开全文
+#: stays clean.
+MIN_KEPT = 50
 
 #: Fields an `Article` has; anything else found goes to `Article.extra`.
 _FIELDS = ("title", "author", "source", "published", "url")
@@ -33,6 +42,10 @@ def _paragraphs(draft: Draft) -> tuple[list[str], set[int], dict[str, tuple[str,
     if draft.markdown:  # **bold** around a promo line must not hide it from the rules
         text = _MD_MARKUP.sub("", text)
     lines, kept = boilerplate.clean_lines(text.split("\n"))
+    whole = boilerplate.markup_removed(text.split("\n"))
+    left, before = _chars(lines), _chars(whole)
+    if left < MIN_KEPT and 2 * (before - left) >= left:
+        lines = whole  # the rules would take most of a short text: keep it all
     paras: list[str] = []
     heads: set[int] = set()
     for line in lines:
@@ -50,6 +63,10 @@ def _paragraphs(draft: Draft) -> tuple[list[str], set[int], dict[str, tuple[str,
                 continue
         paras.append(s)
     return paras, heads, kept
+
+
+def _chars(lines: list[str]) -> int:
+    return sum(len("".join(line.split())) for line in lines)
 
 
 def _apply(
@@ -86,7 +103,9 @@ def build(draft: Draft, path: str, encoding: str) -> Article:
     found = bylines.find(paras, known)
     for name, value_how in (*found.fields.items(), *kept.items()):
         fields.setdefault(name, value_how)
-    paras, md_heads = _apply(found.edits, paras, md_heads)
+    edited, edited_heads = _apply(found.edits, paras, md_heads)
+    if "".join(edited).strip():  # bylines never take the whole text either
+        paras, md_heads = edited, edited_heads
 
     # A one-paragraph post keeps its paragraph as its text, even when it reads like a title.
     if "title" not in fields and len(paras) > 1 and metadata.is_title_like(paras[0]):
@@ -96,10 +115,11 @@ def build(draft: Draft, path: str, encoding: str) -> Article:
         paras.pop(0)  # the page repeats its title as the first heading
         md_heads = {h - 1 for h in md_heads if h != 0}
     if "title" not in fields:
-        fields["title"] = (PurePath(path.split("#")[0]).stem, "file name")
+        fields["title"] = (PurePath(_file_name(path.split("#")[0])).stem, "file name")
 
     if not "".join(paras).strip():
-        raise IngestError(path, "has no article text after removing boilerplate")
+        raise IngestError(
+            path, "has no article text: nothing but headers, front matter or image placeholders")
 
     heads = set(md_heads)
     if not draft.markdown:
@@ -124,7 +144,7 @@ def build(draft: Draft, path: str, encoding: str) -> Article:
         fields["edited"] = (edited.isoformat() if edited else text, how)
 
     return Article(
-        title=value("title") or PurePath(path).stem,
+        title=value("title") or PurePath(_file_name(path)).stem,
         body="\n".join(paras),
         author=value("author"),
         source=value("source"),
@@ -136,8 +156,13 @@ def build(draft: Draft, path: str, encoding: str) -> Article:
         format=draft.format,
         encoding=encoding,
         original=draft.original,
-        original_name=PurePath(path).name,
+        original_name=_file_name(path),
     )
+
+
+def _file_name(path: str) -> str:
+    """The file's own name: for a zip's member (`/a/export.zip!b.txt`), the member's."""
+    return _IN_ZIP.split(PurePath(path).name)[-1]
 
 
 def _date(text: str) -> dt.date | None:

@@ -285,6 +285,25 @@ def clean_lines(lines: list[str]) -> tuple[list[str], dict[str, tuple[str, str]]
     return out, kept
 
 
+#: Rules that remove markup, not text: a body is never kept for their sake.
+_MARKUP = ("image placeholder", "inline image placeholder")
+
+
+def markup_removed(lines: list[str]) -> list[str]:
+    """`lines` without image placeholders and nothing else: the text a body falls back on
+    when the rules would leave too little of it (`articles`)."""
+    out = []
+    for line in lines:
+        norm = normalize(line)
+        if any(r.pattern.search(norm) for r in LINE_RULES if r.removes in _MARKUP):
+            continue
+        for r in INLINE_RULES:
+            if r.removes in _MARKUP:
+                line, norm = _cut(line, norm, r)
+        out.append(line.rstrip())
+    return out
+
+
 def matching_rule(line: str) -> Rule | None:
     """The first rule that would remove `line` or part of it (for tests and `wenhai show`)."""
     norm = normalize(line)

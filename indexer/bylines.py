@@ -58,6 +58,11 @@ AGENCIES = ("中央社", "法新社", "路透社", "美聯社", "共同社", "�
             "中新社", "安莎社", "埃菲社", "塔斯社", "俄新社", "合眾國際社")
 _AGENCIES = {normalize(a) for a in AGENCIES}
 BYLINE_LINES = 6
+#: A byline, date or WeChat header line is never longer: a longer paragraph is text, only
+#: its start may be a dateline and its end a credit (`HEAD`), so that a 16-million-
+#: character line costs no more than a short one.
+LINE_MAX = 300
+HEAD = 500
 #: The last paragraphs searched for a closing report credit.
 CLOSING_LINES = 3
 _NAME_MAX = 20
@@ -140,12 +145,19 @@ class Found:
 
 
 def _blank(norm: str, patterns: tuple[re.Pattern[str], ...]) -> str:
-    """`norm` with what `patterns` match blanked out (offsets kept)."""
-    chars = list(norm)
-    for pattern in patterns:
-        for m in pattern.finditer(norm):
-            chars[m.start():m.end()] = " " * (m.end() - m.start())
-    return "".join(chars)
+    """`norm` with what `patterns` match blanked out (offsets kept). Built from slices:
+    a list of its characters would cost ~80 bytes each."""
+    spans = sorted(m.span() for pattern in patterns for m in pattern.finditer(norm))
+    out: list[str] = []
+    done = 0
+    for start, end in spans:
+        if end <= done:
+            continue
+        start = max(start, done)
+        out += [norm[done:start], " " * (end - start)]
+        done = end
+    out.append(norm[done:])
+    return "".join(out)
 
 
 def _split_glued_keys(tokens: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -386,10 +398,11 @@ def dateline(paragraph: str, reference: dt.date | None) -> tuple[dict[str, str],
 
     `reference` (the file's date, or another date in it) completes a dateline's date:
     its year for `12月31日`, its month too for a wire's `5日`."""
-    norm = normalize(paragraph)
+    head = paragraph[:HEAD]
+    norm = normalize(head)
     fields: dict[str, str] = {}
     end = 0
-    if wire := _wire(paragraph, reference):
+    if wire := _wire(head, reference):
         fields, end = wire
     elif m := _DATELINE.match(norm):
         agency = paragraph[m.start("agency"):m.end("agency")]
@@ -419,14 +432,16 @@ def dateline(paragraph: str, reference: dt.date | None) -> tuple[dict[str, str],
 def closing_credit(paragraph: str) -> tuple[dict[str, str], str] | None:
     """(fields, the paragraph before it) when a report credit closes `paragraph`:
     `…將進一步釐清死因。（王煌忠／台中報導）`."""
-    m = _CLOSING.search(normalize(paragraph))
+    before = max(len(paragraph) - HEAD, 0)
+    tail = paragraph[before:]
+    m = _CLOSING.search(normalize(tail))
     if not m:
         return None
     start, stop = _bracketed(m)
-    fields = _report(paragraph[start:stop])
+    fields = _report(tail[start:stop])
     if fields is None:
         return None
-    return fields, paragraph[:m.start()].rstrip()
+    return fields, paragraph[:before + m.start()].rstrip()
 
 
 def credited(value: str, sites: list[str] | tuple[str, ...] = ()) -> dict[str, str] | None:
@@ -460,6 +475,12 @@ def find(paragraphs: list[str], reference: dt.date | None = None) -> Found:
     `reference` completes datelines without a year (12月31日) or month (5日)."""
     found = Found()
     for i, para in enumerate(paragraphs[:BYLINE_LINES]):
+        if len(para) > LINE_MAX:  # text, not a byline; it may open with a dateline
+            if (cut := dateline(para, reference)) is not None:
+                fields, rest = cut
+                found.add(fields, "dateline")
+                found.edits[i] = rest if rest.strip() else None
+            continue
         if (fields := report_line(para)) is not None:
             found.add(fields, "byline")
             found.edits[i] = None

@@ -112,34 +112,48 @@ def main(ctx: click.Context, home: Path | None) -> None:
     "--max-chars", default=ingest_lib.DEFAULT_MAX_CHARS, show_default=True,
     type=click.IntRange(1000), help="Keep at most this many characters of one article's text.",
 )
+@click.option(
+    "--follow-symlinks", is_flag=True,
+    help="Read what symbolic links in the folders point to even outside those folders "
+    "(by default such links are left out, each named on stderr).",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no per-file failures.")
 @JOBS
 @click.pass_context
-def ingest(ctx, paths, encoding, max_size, max_chars, quiet, jobs):
+def ingest(ctx, paths, encoding, max_size, max_chars, follow_symlinks, quiet, jobs):
     """Add the articles in PATHS (files or folders, recursively) to the archive.
 
     Reads .txt, .md, .html/.htm, .json and .jsonl in UTF-8, UTF-16, GB18030 or Big5,
     Word .docx, and every such file inside a .zip (up to 10,000 files and 20 × --max-size
     unpacked per zip). Unchanged files are skipped; changed files update their articles.
-    Exits 1 if any file failed (the others are stored all the same).
+    Exits 1 if any file or record failed (the others are stored all the same).
     """
     with _errors(), _archive(ctx) as archive, archive.writing(jobs=jobs):
         _notices(archive)
         report = ingest_lib.ingest(
             archive, list(paths), encoding=encoding, max_bytes=max_size * 1_000_000,
-            max_chars=max_chars, progress=_progress(quiet),
+            max_chars=max_chars, follow_symlinks=follow_symlinks, progress=_progress(quiet),
         )
     if not quiet:
-        for failure in report.failed:
+        for failure in report.left_out:
+            click.echo(f"skipped: {failure.path}: {failure.reason}", err=True)
+        for note in report.notes:
+            click.echo(f"note: {note.path}: {note.reason}", err=True)
+        for failure in (*report.bad_records, *report.failed):
             click.echo(f"failed: {failure.path}: {failure.reason}", err=True)
     summary = (
         f"{report.added} added, {report.updated} updated, {report.unchanged} unchanged, "
         f"{report.duplicate} duplicate, {len(report.failed)} failed"
     )
+    if report.left_out:
+        summary += f", {len(report.left_out)} skipped"
+    if report.bad_record_count:
+        n = report.bad_record_count
+        summary += f"; {n:,} bad record{'s' if n != 1 else ''} in files stored"
     if report.files and not report.changed and not report.failed:
         summary += " — the archive is already up to date"
     click.echo(summary)
-    if report.failed:
+    if report.failed or report.bad_record_count:
         ctx.exit(1)
 
 

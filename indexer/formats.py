@@ -90,6 +90,9 @@ def read_md(text: str, original: bytes, path: str) -> Result:
         except yaml.YAMLError as e:
             return [IngestError(path, f"has invalid YAML front matter ({e.__class__.__name__}): "
                                       "fix or remove the block between the --- lines")]
+        except RecursionError:
+            return [IngestError(path, "has YAML front matter nested too deeply to read: fix "
+                                      "or remove the block between the --- lines")]
         if isinstance(front, dict):
             for name, keys in JSON_KEYS.items():
                 for k in keys:
@@ -149,37 +152,95 @@ def read_html(text: str, original: bytes, path: str) -> Result:
     return [Draft(markdown, "html", original, fields, markdown=True)]
 
 
+class NoText(IngestError):
+    """A JSON record without text, with the keys it has: a file of them is one error."""
+
+    def __init__(self, path: str, where: str, keys: list[str]):
+        super().__init__(path, f"{where} has no text: {_keys_found(keys)}; {_ACCEPTED}")
+        self.where = where
+        self.keys = keys
+
+    def __reduce__(self):
+        return type(self), (self.path, self.where, self.keys)
+
+
+_ACCEPTED = "wenhai takes the text from the key " + ", ".join(JSON_KEYS["text"][:-1]) + (
+    f" or {JSON_KEYS['text'][-1]}")
+#: JSON nested deeper than Python's parser goes (about 1,000 levels) is one bad record.
+_TOO_DEEP = ("is nested too deeply to read (JSON arrays or objects more than about 1,000 "
+             "levels deep): flatten it, or leave it out")
+
+
+def _keys_found(keys: list[str], most: int = 12) -> str:
+    if not keys:
+        return "it has no keys"
+    shown = ", ".join(keys[:most]) + (f" and {len(keys) - most} more" if len(keys) > most else "")
+    return f"its keys are {shown}"
+
+
+def _int(digits: str) -> int | str:
+    """A JSON integer; one too long for Python (over 4,300 digits) stays its digits, so
+    that a record with such a value is still read."""
+    try:
+        return int(digits)
+    except ValueError:
+        return digits
+
+
+def _loads(text: str):
+    return json.loads(text, parse_int=_int)
+
+
 def _json_record(obj, original: bytes, path: str, where: str) -> Draft | IngestError:
     if not isinstance(obj, dict):
         return IngestError(path, f"{where} is not a JSON object with a text field")
     fields: dict[str, tuple[str, str]] = {}
     values: dict[str, str] = {}
-    for name, keys in JSON_KEYS.items():
-        for k in keys:
-            v = obj.get(k)
-            if v in (None, "", []):
-                continue
-            if isinstance(v, list):
-                v = ", ".join(map(str, v))
-            elif isinstance(v, dict):
-                v = str(v.get("name") or "")
-            values[name] = str(v)
-            break
+    try:
+        for name, keys in JSON_KEYS.items():
+            for k in keys:
+                v = obj.get(k)
+                if v in (None, "", []):
+                    continue
+                if isinstance(v, list):
+                    v = ", ".join(map(str, v))
+                elif isinstance(v, dict):
+                    v = str(v.get("name") or "")
+                values[name] = str(v)
+                break
+    except RecursionError:
+        return IngestError(path, f"{where} {_TOO_DEEP}")
     if not values.get("text", "").strip():
-        names = "/".join(JSON_KEYS["text"][:4])
-        return IngestError(path, f"{where} has no text: expected one of the keys {names}")
+        return NoText(path, where, [str(k) for k in obj])
     for name, v in values.items():
         if name != "text":
             fields[name] = (v, "json")
     return Draft(values["text"], "json", original, fields)
 
 
+def _records(out: Result, path: str) -> Result:
+    """`out`, or one error for the whole file when no record has text: 7,246 records
+    without a text key are one problem (the export's key names), not 7,246."""
+    if len(out) < 2 or not all(isinstance(r, NoText) for r in out):
+        return out
+    keys: dict[str, int] = {}
+    for r in out:
+        for k in r.keys:
+            keys[k] = keys.get(k, 0) + 1
+    common = sorted(keys, key=lambda k: -keys[k])
+    found = _keys_found(common).replace("its keys are", "their keys are", 1)
+    return [IngestError(path, f"none of its {len(out):,} records has text: {found}; "
+                              f"{_ACCEPTED}")]
+
+
 def read_json(text: str, original: bytes, path: str) -> Result:
     try:
-        data = json.loads(text)
+        data = _loads(text)
     except json.JSONDecodeError as e:
         return [IngestError(path,
                             f"is not valid JSON (line {e.lineno}, column {e.colno}: {e.msg})")]
+    except RecursionError:
+        return [IngestError(path, _TOO_DEEP)]
     if isinstance(data, dict) and not any(k in data for k in JSON_KEYS["text"]):
         for key in ("articles", "items", "data", "results", "posts"):
             if isinstance(data.get(key), list):
@@ -188,10 +249,15 @@ def read_json(text: str, original: bytes, path: str) -> Result:
     records = data if isinstance(data, list) else [data]
     out: Result = []
     for i, obj in enumerate(records, 1):
-        raw = (json.dumps(obj, ensure_ascii=False, indent=1).encode() if len(records) > 1
-               else original)
-        out.append(_json_record(obj, raw, path, f"record {i}" if len(records) > 1 else "the file"))
-    return out
+        where = f"record {i}" if len(records) > 1 else "the file"
+        try:
+            raw = (json.dumps(obj, ensure_ascii=False, indent=1).encode() if len(records) > 1
+                   else original)
+        except RecursionError:
+            out.append(IngestError(path, f"{where} {_TOO_DEEP}"))
+            continue
+        out.append(_json_record(obj, raw, path, where))
+    return _records(out, path)
 
 
 def read_jsonl(text: str, original: bytes, path: str) -> Result:
@@ -200,12 +266,15 @@ def read_jsonl(text: str, original: bytes, path: str) -> Result:
         if not line.strip():
             continue
         try:
-            obj = json.loads(line)
+            obj = _loads(line)
         except json.JSONDecodeError as e:
             out.append(IngestError(path, f"line {lineno} is not valid JSON ({e.msg})"))
             continue
+        except RecursionError:
+            out.append(IngestError(path, f"line {lineno} {_TOO_DEEP}"))
+            continue
         out.append(_json_record(obj, line.encode(), path, f"line {lineno}"))
-    return out
+    return _records(out, path)
 
 
 READERS = {

@@ -19,13 +19,16 @@ from typing import Any
 
 from store import Archive, ArchiveError, process_pool
 
-from . import zipfiles
+from . import files, zipfiles
 from .errors import IngestError
+from .files import key_name, shown
 from .reading import (  # noqa: F401 - read_articles is this module's API too
     DEFAULT_MAX_CHARS,
     READABLE,
+    TOO_DEEP,
     Job,
     Read,
+    parse,
     read_ahead,
     read_articles,
 )
@@ -39,6 +42,8 @@ SYNC_EVERY = 10_000
 #: Fewer files than this are read in the storing process: starting workers costs more.
 PARALLEL_FILES = 64
 ARCHIVES = {".zip"}
+#: Bad records named one by one per file; the rest are counted on one more line.
+RECORD_LINES = 10
 SUPPORTED = READABLE | ARCHIVES
 
 
@@ -57,6 +62,15 @@ class Report:
     skipped: int = 0
     indexed: int = 0
     failed: list[Failure] = field(default_factory=list)
+    #: Left out on purpose, each named once: links leaving the folders, zip members
+    #: leaving the zip. Not failures: nothing went wrong.
+    left_out: list[Failure] = field(default_factory=list)
+    #: Stored, with something the user should know (bad bytes replaced).
+    notes: list[Failure] = field(default_factory=list)
+    #: Records that could not be read in files whose other records were stored: the
+    #: first `RECORD_LINES` of each file, then one line with how many more.
+    bad_records: list[Failure] = field(default_factory=list)
+    bad_record_count: int = 0
 
     @property
     def files(self) -> int:
@@ -71,32 +85,13 @@ def _no_progress(items: Iterable, total: int, label: str) -> Iterable:
     return items
 
 
-def discover(paths: list[Path], report: Report) -> list[Path]:
-    """Supported files under `paths` (folders recursively, hidden entries skipped), sorted."""
-    found: list[Path] = []
-    for p in paths:
-        if p.is_dir():
-            for root, dirs, files in os.walk(p):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for name in sorted(files):
-                    f = Path(root) / name
-                    if name.startswith("."):
-                        continue
-                    if f.suffix.lower() in SUPPORTED:
-                        found.append(f)
-                    else:
-                        report.skipped += 1
-        elif p.exists():
-            if p.suffix.lower() in SUPPORTED:
-                found.append(p)
-            else:
-                kinds = ", ".join(sorted(SUPPORTED))
-                report.failed.append(
-                    Failure(str(p), f"unsupported file type; wenhai reads {kinds}")
-                )
-        else:
-            report.failed.append(Failure(str(p), "no such file or folder"))
-    return list(dict.fromkeys(found))
+def discover(paths: list[Path], report: Report, follow_symlinks: bool = False) -> list[Path]:
+    """Supported files under `paths` (`files.discover`); what is left out goes to `report`."""
+    found = files.discover(paths, SUPPORTED, follow_symlinks=follow_symlinks)
+    report.skipped += found.unsupported
+    report.failed += [Failure(e.path, e.reason) for e in found.failed]
+    report.left_out += [Failure(e.path, e.reason) for e in found.left_out]
+    return found.files
 
 
 def ingest(
@@ -106,6 +101,7 @@ def ingest(
     encoding: str | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
     max_chars: int = DEFAULT_MAX_CHARS,
+    follow_symlinks: bool = False,
     progress=_no_progress,
 ) -> Report:
     """Ingest `paths` into `archive` (which must be held with `archive.writing()`).
@@ -114,13 +110,13 @@ def ingest(
     the order `discover` lists them.
     """
     batch = _Batch(archive, encoding, max_bytes, max_chars, Report())
-    files = discover(paths, batch.report)
-    with _readers(archive.jobs if len(files) >= PARALLEL_FILES else 1) as pool:
-        for f, found in progress(read_ahead(pool, batch.entries(files)), len(files), "reading"):
+    found = discover(paths, batch.report, follow_symlinks)
+    with _readers(archive.jobs if len(found) >= PARALLEL_FILES else 1) as pool:
+        for f, read in progress(read_ahead(pool, batch.entries(found)), len(found), "reading"):
             if f.suffix.lower() in ARCHIVES:
-                batch.attempt(str(f), functools.partial(batch.zip, f))
+                batch.attempt(shown(f), functools.partial(batch.zip, f))
             else:
-                batch.tally(batch.attempt(str(f), functools.partial(batch.finish, f, found)))
+                batch.tally(batch.attempt(shown(f), functools.partial(batch.finish, f, read)))
     batch.report.indexed += archive.sync_index(progress)
     return batch.report
 
@@ -160,11 +156,11 @@ class _Batch:
         its link).
         """
         if f.is_symlink():
-            return str(f.resolve())
+            return key_name(os.path.realpath(f))
         parent = str(f.parent)
         if (real := self.real_dirs.get(parent)) is None:
-            real = self.real_dirs[parent] = os.path.realpath(parent)
-        return os.path.join(real, f.name)
+            real = self.real_dirs[parent] = key_name(os.path.realpath(parent))
+        return os.path.join(real, key_name(f.name))
 
     def tally(self, outcome: str | None) -> None:
         """Count an outcome; bring the index up to date every `SYNC_EVERY` changes."""
@@ -188,6 +184,8 @@ class _Batch:
             raise  # the archive itself cannot be written: stop, nothing is lost
         except OSError as e:
             self.report.failed.append(Failure(label, f"cannot be read ({e.strerror or e})"))
+        except RecursionError:
+            self.report.failed.append(Failure(label, TOO_DEEP))
         except Exception as e:  # noqa: BLE001 - one file must never abort the batch
             self.report.failed.append(
                 Failure(label, f"unexpected {type(e).__name__}: {e} (please report this file)")
@@ -214,14 +212,10 @@ class _Batch:
         if _same(known, st.st_size, st.st_mtime_ns):
             return "unchanged"
         if st.st_size > self.max_bytes:
-            raise IngestError(
-                str(f),
-                f"is {st.st_size / 1e6:.1f} MB, over the {self.max_bytes / 1e6:.0f} MB limit: "
-                "split it, or raise the limit with --max-size",
-            )
+            raise files.too_big(shown(f), self.max_bytes, st.st_size)
         self.checked[str(f)] = (key, st.st_size, st.st_mtime_ns, known)
-        return Job(str(f), str(f), known["file_hash"] if known else None, self.encoding,
-                   self.max_chars)
+        return Job(str(f), shown(f), known["file_hash"] if known else None, self.encoding,
+                   self.max_chars, self.max_bytes)
 
     def finish(self, f: Path, found: object) -> str:
         """Store what reading `f` found (the outcome of `entries` after `read_ahead`)."""
@@ -233,27 +227,40 @@ class _Batch:
         key, size, mtime_ns, known = self.checked.pop(str(f))
         if found.failure is not None:
             raise found.failure
-        return self.stored(key, size, mtime_ns, str(f), known, found)
+        return self.stored(key, size, mtime_ns, shown(f), known, found)
 
     def zip(self, f: Path) -> None:
         """Each supported member as a file of its own; the zip's mtime stands for theirs."""
-        key = self.key(f)
         mtime_ns = f.stat().st_mtime_ns
         with zipfiles.Unpacker(f, READABLE, self.max_bytes) as zf:
-            self.report.skipped += zf.skipped
-            for member in zf.members:
-                if zf.exhausted:
-                    return  # the read that crossed the limit was reported with the reason
-                member_key = f"{key}!{member.name}"
+            self.members(zf, self.key(f), mtime_ns)
 
-                def step(member: zipfiles.Member = member, member_key: str = member_key) -> str:
-                    known = self.archive.file_state(member_key)
-                    if _same(known, member.size, mtime_ns):
-                        return "unchanged"
-                    data = zf.read(member)
-                    return self.store(member_key, member.size, mtime_ns, data, member.label, known)
+    def members(self, zf: zipfiles.Unpacker, key: str, mtime_ns: int) -> None:
+        """Store the members of the open zip `zf` (recorded under `key`), zips in it too."""
+        self.report.skipped += zf.contents.skipped
+        self.report.left_out += [Failure(e.path, e.reason) for e in zf.contents.escaping]
+        for member in zf.members:
+            if zf.exhausted:
+                return  # the read that crossed the limit was reported with the reason
+            member_key = f"{key}!{member.name}"
+            if member.is_zip:
+                self.attempt(member.label, functools.partial(
+                    self.nested, zf, member, member_key, mtime_ns))
+                continue
 
-                self.tally(self.attempt(member.label, step))
+            def step(member: zipfiles.Member = member, member_key: str = member_key) -> str:
+                known = self.archive.file_state(member_key)
+                if _same(known, member.size, mtime_ns):
+                    return "unchanged"
+                data = zf.read(member)
+                return self.store(member_key, member.size, mtime_ns, data, member.label, known)
+
+            self.tally(self.attempt(member.label, step))
+
+    def nested(self, zf: zipfiles.Unpacker, member: zipfiles.Member, key: str,
+               mtime_ns: int) -> None:
+        with zipfiles.Unpacker.nested(zf, member, zf.read(member)) as inner:
+            self.members(inner, key, mtime_ns)
 
     def store(
         self, key: str, size: int, mtime_ns: int, data: bytes, label: str, known: FileState
@@ -263,7 +270,8 @@ class _Batch:
         if known is not None and known["file_hash"] == digest:
             found = Read(digest)
         else:
-            found = Read(digest, *read_articles(data, label, self.encoding, self.max_chars))
+            parsed = parse(data, label, self.encoding, self.max_chars)
+            found = Read(digest, parsed.articles, parsed.errors, note=parsed.note)
         return self.stored(key, size, mtime_ns, label, known, found)
 
     def stored(
@@ -276,13 +284,21 @@ class _Batch:
         good, bad, digest = found.articles, found.errors, found.digest
         if not good and len(bad) == 1:
             raise bad[0]
-        for e in bad:
-            self.report.failed.append(Failure(label, e.reason))
         if not good:
-            raise IngestError(
-                label, "no article could be read from it" if bad else "holds no articles"
-            )
-        return self.archive.store_file(key, size, mtime_ns, digest, good)
+            raise IngestError(label, (
+                f"none of its {len(bad):,} records could be read; the first: {bad[0].reason}"
+                if bad else "holds no articles"))
+        outcome = self.archive.store_file(key, size, mtime_ns, digest, good)
+        if found.note:
+            self.report.notes.append(Failure(label, found.note))
+        self.report.bad_record_count += len(bad)
+        for e in bad[:RECORD_LINES]:
+            self.report.bad_records.append(Failure(label, e.reason))
+        if len(bad) > RECORD_LINES:
+            self.report.bad_records.append(Failure(
+                label, f"{len(bad) - RECORD_LINES:,} more records could not be read "
+                       f"({len(good):,} of {len(good) + len(bad):,} records stored)"))
+        return outcome
 
 
 #: What the archive recorded about a file (size, mtime_ns, file_hash), or None.

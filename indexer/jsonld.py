@@ -47,13 +47,21 @@ def _is_article(obj: dict) -> bool:
 def metadata(tree: HtmlElement) -> dict[str, str]:
     """title, author, published and source from the page's first article object.
 
-    Broken JSON-LD (common: trailing commas, HTML comments) is skipped, never fatal:
-    it is a hint, and the page's text is still there to read.
+    Broken JSON-LD (common: trailing commas, HTML comments; or nested past the parser's
+    depth) is skipped, never fatal: it is a hint, and the page's text is still there to
+    read.
     """
+    try:
+        return _metadata(tree)
+    except RecursionError:
+        return {}
+
+
+def _metadata(tree: HtmlElement) -> dict[str, str]:
     for script in tree.xpath('//script[@type="application/ld+json"]/text()'):
         try:
             data = json.loads(script)
-        except ValueError:
+        except (ValueError, RecursionError):
             continue
         for obj in _objects(data):
             if not _is_article(obj):

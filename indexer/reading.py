@@ -20,8 +20,9 @@ from pathlib import Path
 
 from store import Archive, Article, StorageError
 
-from . import articles, decode, formats, word
+from . import articles, decode, files, formats, word
 from .errors import IngestError
+from .formats import Draft
 
 #: Files a worker reads per task (a task costs ~0.2 ms to hand over and back).
 CHUNK = 16
@@ -32,12 +33,37 @@ AHEAD = 4
 BINARY_READERS = {".docx": word.read_docx}
 #: What a member of a zip may be (no zips in zips: that is how bombs nest).
 READABLE = {*formats.READERS, *BINARY_READERS}
+#: Why a file that exhausted Python's recursion limit (markup or data nested in itself
+#: thousands deep, where no reader caught it first) could not be read.
+TOO_DEEP = ("is nested too deeply to read (more than about 1,000 levels of markup or data "
+            "inside each other): flatten it, or leave it out")
 #: Longer bodies are cut (at a paragraph end where possible) and flagged in `extra`.
 DEFAULT_MAX_CHARS = 500_000
 
 
-def _truncate(article: Article, max_chars: int) -> Article:
-    total = len(article.body)
+def _shorten(draft: Draft, max_chars: int) -> int | None:
+    """Cut `draft`'s text to what can make a body of `max_chars` (twice that, at a line
+    end where possible, leaves room for boilerplate), so that cleaning a 16-million-
+    character line never holds it whole; returns its length before, if it was cut."""
+    limit = 2 * max_chars
+    if len(draft.text) <= limit:
+        return None
+    text = draft.text
+    start, end = 0, len(text)  # its length stripped, without a copy of it
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    total = end - start
+    cut = draft.text.rfind("\n", 0, limit)
+    draft.text = draft.text[:cut if cut > limit // 2 else limit]
+    return total
+
+
+def _truncate(article: Article, max_chars: int, total: int | None = None) -> Article:
+    """`article` with its body cut to `max_chars`, and flagged. `total` is the length of
+    the text it came from, when that was cut before cleaning (`_shorten`)."""
+    total = total or len(article.body)
     if total <= max_chars:
         return article
     cut = article.body.rfind("\n", 0, max_chars)
@@ -49,25 +75,41 @@ def _truncate(article: Article, max_chars: int) -> Article:
     return article
 
 
+@dataclass
+class Parsed:
+    """What one file's bytes gave: articles, the records that could not be read, and a
+    note for the user (bad bytes replaced), if any."""
+
+    articles: list[Article]
+    errors: list[IngestError]
+    note: str | None = None
+
+
 def read_articles(
     data: bytes, path: str, encoding: str | None = None, max_chars: int = DEFAULT_MAX_CHARS
 ) -> tuple[list[Article], list[IngestError]]:
     """Parse one file's bytes into articles; per-record problems come back as errors."""
+    parsed = parse(data, path, encoding, max_chars)
+    return parsed.articles, parsed.errors
+
+
+def parse(
+    data: bytes, path: str, encoding: str | None = None, max_chars: int = DEFAULT_MAX_CHARS
+) -> Parsed:
+    """`read_articles`, with the note on bytes replaced in decoding."""
     suffix = Path(path).suffix.lower()
     if suffix not in READABLE:
         raise IngestError(path, "unsupported file type")
     if not data.strip():
         raise IngestError(path, "is empty")
+    note = None
     if suffix in BINARY_READERS:
         items, used = BINARY_READERS[suffix](data, path), "utf-8"  # Office XML is UTF-8
     else:
         declared = decode.declared_charset(data) if suffix in (".html", ".htm") else None
-        text, used = decode.decode(data, path, encoding, declared)
-        if "\x00" in text:
-            raise IngestError(
-                path, "contains NUL characters: it looks like a binary file, not text"
-            )
-        items = formats.READERS[suffix](text, data, path)
+        found = decode.decode(data, path, encoding, declared)
+        used, note = decode.described(found), decode.note(found)
+        items = formats.READERS[suffix](found.text, data, path)
     good: list[Article] = []
     bad: list[IngestError] = []
     for item in items:
@@ -75,10 +117,11 @@ def read_articles(
             bad.append(item)
             continue
         try:
-            good.append(_truncate(articles.build(item, path, used), max_chars))
+            total = _shorten(item, max_chars)
+            good.append(_truncate(articles.build(item, path, used), max_chars, total))
         except IngestError as e:
             bad.append(e)
-    return good, bad
+    return Parsed(good, bad, note)
 
 
 @dataclass
@@ -90,6 +133,7 @@ class Job:
     known_hash: str | None
     encoding: str | None
     max_chars: int
+    max_bytes: int
 
 
 @dataclass
@@ -101,20 +145,24 @@ class Read:
     articles: list[Article] | None = None
     errors: list[IngestError] = field(default_factory=list)
     failure: Exception | None = None
+    note: str | None = None
 
 
 def read_file(job: Job) -> Read:
     """Read one file (in a worker or not). Failures come back, to be reported where the
     file is stored, as if it had been read there."""
     try:
-        data = Path(job.path).read_bytes()
+        data = files.read_bounded(job.path, job.label, job.max_bytes)
         digest = hashlib.sha256(data).hexdigest()
         if digest == job.known_hash:
             return Read(digest)
-        good, bad = read_articles(data, job.label, job.encoding, job.max_chars)
-        return Read(digest, [Archive.prepare(a) for a in good], bad)
+        parsed = parse(data, job.label, job.encoding, job.max_chars)
+        return Read(digest, [Archive.prepare(a) for a in parsed.articles], parsed.errors,
+                    note=parsed.note)
     except (IngestError, OSError) as e:
         return Read(failure=e)
+    except RecursionError:
+        return Read(failure=IngestError(job.label, TOO_DEEP))
     except Exception as e:  # noqa: BLE001 - one file must never abort the batch
         return Read(failure=IngestError(
             job.label, f"unexpected {type(e).__name__}: {e} (please report this file)"))

@@ -21,11 +21,28 @@ _HEADING = re.compile(r"^(heading|标题)\s*[1-6]$", re.I)
 
 
 def read_docx(data: bytes, path: str) -> Result:
+    from lxml.etree import XMLSyntaxError
+
+    try:
+        return _read_docx(data, path)
+    except XMLSyntaxError as e:
+        # lxml refuses entity bombs (billion laughs) and absurd nesting as it parses.
+        what = ("its XML defines entities that expand without bound (an XML bomb)"
+                if "entity" in str(e).lower() else f"its XML cannot be parsed ({e})")
+        return [IngestError(
+            path,
+            f"is not a readable Word .docx file: {what}: open and re-save it in Word or "
+            "LibreOffice if you trust it",
+        )]
+
+
+def _read_docx(data: bytes, path: str) -> Result:
     import docx  # python-docx; imported here so the text formats never pay for it
+    from docx.opc.exceptions import OpcError
 
     try:
         document = docx.Document(io.BytesIO(data))
-    except (zipfile.BadZipFile, KeyError, ValueError) as e:
+    except (zipfile.BadZipFile, KeyError, ValueError, OpcError) as e:
         return [IngestError(
             path,
             f"is not a readable Word .docx file ({e.__class__.__name__}): "

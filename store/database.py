@@ -435,8 +435,12 @@ def store_file(
                 )
         conn.execute("RELEASE store_file")
     except BaseException:
-        conn.execute("ROLLBACK TO store_file")
-        conn.execute("RELEASE store_file")
+        # A full disk (SQLITE_FULL, an I/O error) may have rolled back the whole
+        # transaction, savepoint and all: then there is nothing to undo, and the error
+        # to report is the one that did it, not "no such savepoint".
+        if conn.in_transaction:
+            conn.execute("ROLLBACK TO store_file")
+            conn.execute("RELEASE store_file")
         raise
     if known is not None:
         return "updated"

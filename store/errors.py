@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -45,6 +46,17 @@ class ArticleNotFound(ArchiveError, LookupError):
     """No article has that id."""
 
 
+def _what_failed(e: Exception) -> str:
+    """The reason a write failed, as a user reads it: a full disk says so, whether the
+    error came from the OS (ENOSPC) or from SQLite (SQLITE_FULL)."""
+    if getattr(e, "sqlite_errorname", "") == "SQLITE_FULL" or (
+            isinstance(e, OSError) and e.errno == errno.ENOSPC):
+        return ": no space left on device"
+    if isinstance(e, OSError) and e.errno == errno.EFBIG:
+        return ": a file grew past the size this process may write (ulimit -f)"
+    return f" ({e})"
+
+
 @contextlib.contextmanager
 def failed_writes(home: Path) -> Iterator[None]:
     """A failed write (disk full, file size limit, I/O error) becomes a `StorageError`."""
@@ -54,7 +66,7 @@ def failed_writes(home: Path) -> Iterator[None]:
         if isinstance(e, sqlite3.OperationalError) and "locked" in str(e):
             raise
         raise StorageError(
-            f"Writing to the archive at {home} failed ({e}). Nothing stored so far is lost "
-            "and searches still use the last complete index. Free some disk space (or fix "
-            "the disk), then run the same command again to finish."
+            f"Writing to the archive at {home} failed{_what_failed(e)}. Nothing stored so far "
+            "is lost and searches still use the last complete index. Free some disk space "
+            "(or fix the disk), then run the same command again to finish."
         ) from e

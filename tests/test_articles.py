@@ -88,7 +88,8 @@ def test_jsonl_bad_line_is_reported_and_the_rest_kept():
     assert [a.title for a in good] == ["好文章"]
     assert [e.reason for e in bad] == [
         "line 2 is not valid JSON (Expecting value)",
-        "line 3 has no text: expected one of the keys content/text/body/article",
+        "line 3 has no text: its keys are title; wenhai takes the text from the key content, "
+        "text, body, article, content_text, 正文 or 内容",
     ]
 
 
@@ -279,11 +280,12 @@ def test_header_and_front_matter_titles_win_over_the_first_line():
 
 
 def test_zhihu_published_line_gives_the_date():
-    text = ("老房子为什么冬暖夏凉\n厚墙本身就是保温层，靠的是墙体的热惰性。\n"
-            "发布于 2024-03-05 10:02・IP 属地浙江\n")
+    answer = ("厚墙本身就是保温层，靠的是墙体的热惰性。白天吸热，夜里放热，屋里温度变化就慢。"
+              "再加上屋檐深、窗户小，夏天的太阳照不进来。")
+    text = f"老房子为什么冬暖夏凉\n{answer}\n发布于 2024-03-05 10:02・IP 属地浙江\n"
     (a,), _ = read_articles(text.encode(), "zhihu.txt")
     assert a.published == dt.date(2024, 3, 5) and a.provenance["published"] == "知乎 published date"
-    assert a.body == "厚墙本身就是保温层，靠的是墙体的热惰性。"
+    assert a.body == answer
 
 
 def test_wenhai_show_lists_extra_metadata_with_its_origin(wenhai, tmp_path):

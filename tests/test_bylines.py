@@ -274,3 +274,14 @@ def test_an_editor_in_the_author_field_is_an_editor():
 
 def test_a_two_character_name_padded_with_a_space_stays_one_name():
     assert key_values("本报记者 王乐文 方 敏") == {"author": "王乐文、方敏"}
+
+
+def test_a_dateline_and_a_closing_credit_are_found_on_a_paragraph_of_any_length():
+    """A scraped article may be one line of millions of characters: only its start and
+    end are looked at, so reading it costs what a short one does."""
+    middle = "港口的集装箱吞吐量连续三个月增长，码头工人轮班作业。" * 20_000
+    paragraph = f"新华社北京12月31日电（记者 王芳）{middle}（王煌忠／台中報導）"
+    found = find([paragraph], dt.date(2023, 12, 1))
+    assert found.fields["author"] == ("王芳", "dateline")
+    assert found.fields["dateline"] == ("新华社北京12月31日电", "dateline")
+    assert found.edits == {0: middle}

@@ -72,7 +72,7 @@ def test_bad_files_are_reported_and_good_ones_kept(wenhai, tmp_path):
     (folder / "empty.txt").write_bytes(b"")
     (folder / "binary.txt").write_bytes(bytes(range(256)) * 4)
     (folder / "broken.json").write_text('{"title": "半截', encoding="utf-8")
-    (folder / "only-ads.txt").write_text("![]()\n图源:网络\n", encoding="utf-8")
+    (folder / "only-ads.txt").write_text("![]()\n![](b.png)\n", encoding="utf-8")
     result = wenhai("ingest", folder, tmp_path / "missing.txt")
     assert result.exit_code == 1
     assert result.stdout.strip() == "1 added, 0 updated, 0 unchanged, 0 duplicate, 5 failed"
@@ -81,8 +81,8 @@ def test_bad_files_are_reported_and_good_ones_kept(wenhai, tmp_path):
     assert any(e.startswith(f"failed: {folder / 'binary.txt'}: ") for e in errors)
     assert (f"failed: {folder / 'broken.json'}: is not valid JSON "
             "(line 1, column 11: Unterminated string starting at)") in errors
-    assert (f"failed: {folder / 'only-ads.txt'}: "
-            "has no article text after removing boilerplate") in errors
+    assert (f"failed: {folder / 'only-ads.txt'}: has no article text: nothing but headers, "
+            "front matter or image placeholders") in errors
     assert f"failed: {tmp_path / 'missing.txt'}: no such file or folder" in errors
     assert json.loads(wenhai("search", "图书馆", "--json").stdout)["total"] == 1
 

@@ -212,8 +212,10 @@ def test_reading_in_worker_processes_stores_what_reading_in_one_does(tmp_path, m
             reports[jobs] = ingest(archive, [folder], max_bytes=1_000_000)
     assert reports[1] == reports[2]
     failed = {Path(f.path).name: f.reason for f in reports[2].failed}
-    assert set(failed) == {"empty.md", "binary.txt", "huge.txt", "broken.jsonl"}
-    assert "over the 1 MB limit" in failed["huge.txt"] and "line 2" in failed["broken.jsonl"]
+    assert set(failed) == {"empty.md", "binary.txt", "huge.txt"}
+    assert "over the 1 MB limit" in failed["huge.txt"]
+    bad = [(Path(f.path).name, f.reason) for f in reports[2].bad_records]
+    assert len(bad) == 1 and bad[0][0] == "broken.jsonl" and "line 2" in bad[0][1]
     assert reports[2].duplicate == 1 and reports[2].added == 40 + 6 + 2
     assert stored_rows(homes[1]) == stored_rows(homes[2])
     with Archive(homes[2]) as archive, archive.writing(jobs=2):
@@ -294,7 +296,7 @@ def test_a_failing_indexing_worker_loses_nothing(tmp_path, monkeypatch):
     monkeypatch.setattr(schema, "document", disk_full_at_one_article)
     home = tmp_path / "home"
     with Archive(home) as archive, archive.writing(jobs=2):
-        with pytest.raises(StorageError, match="No space left on device.*run the same command"):
+        with pytest.raises(StorageError, match="failed: no space left on device.*run the same"):
             ingest(archive, [folder])
         assert archive.pending_count() == 24  # stored, waiting for the index
         assert archive.search(markers[3]).total == 0

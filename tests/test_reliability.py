@@ -283,6 +283,70 @@ def test_full_disk_stops_ingest_cleanly_and_a_rerun_completes(tmp_path):
         assert archive.stats()["articles"] == 7 + 150
 
 
+@pytest.mark.parametrize("margin", [0, 16 * 1024])
+def test_a_write_failing_inside_a_file_reports_the_failure_not_the_savepoint(tmp_path, margin):
+    """A failed write can roll SQLite's whole transaction back: the report must be the
+    failure, not "no such savepoint: store_file" from undoing what is already undone."""
+    home = tmp_path / "home"
+    assert run(home, "ingest", str(SAMPLES)).returncode == 0
+    make_corpus(tmp_path / "big", 150, paragraphs=40)
+    size = (home / "archive.db").stat().st_size
+    full = subprocess.run(
+        wenhai_cmd(home, "ingest", "-q", "-j", "1", str(tmp_path / "big")), capture_output=True,
+        text=True, preexec_fn=_limit_file_size(size + margin),
+    )
+    assert full.returncode == 1
+    assert full.stderr.startswith(f"Error: Writing to the archive at {home} failed")
+    assert "savepoint" not in full.stderr and len(full.stderr.splitlines()) == 1
+    assert_consistent(home)
+    assert run(home, "ingest", "-q", str(tmp_path / "big")).returncode == 0
+
+
+_FULL_DISK = """
+set -u
+mount -t tmpfs -o size=16m none "$1" || exit 99
+"$@" ingest -q "$2" > /dev/null || exit 98
+avail=$(df -k --output=avail "$1" | tail -1)
+head -c $(( (avail - 512) * 1024 )) /dev/zero > "$1/filler"
+echo "--- full"; "$@" ingest -q "$3"; echo "exit $?"
+rm "$1/filler"
+echo "--- again"; "$@" ingest -q "$3"; echo "exit $?"
+"$@" check > /dev/null; echo "check $?"
+"""
+
+
+def test_a_full_disk_says_no_space_left_on_device_and_a_rerun_completes(tmp_path):
+    """A real ENOSPC: a 16 MB tmpfs in a private mount namespace (`unshare -rm`, no root
+    needed where user namespaces are allowed), filled to 512 KB short."""
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    make_corpus(tmp_path / "big", 150, paragraphs=40)
+    home = mount / "home"
+    script = _FULL_DISK.replace('"$@"', '"$4" -c "from indexer.cli import main; main()" '
+                                        f'--home {home}')
+    try:
+        done = subprocess.run(
+            ["unshare", "-rm", "sh", "-c", script, "sh", str(mount), str(SAMPLES),
+             str(tmp_path / "big"), sys.executable],
+            capture_output=True, text=True, timeout=600,
+            env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)},
+        )
+    except FileNotFoundError:
+        pytest.skip("no unshare(1) here")
+    if done.returncode in (99,) or "unshare:" in done.stderr:
+        pytest.skip(f"cannot mount a tmpfs in a user namespace here: {done.stderr.strip()}")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.splitlines() == [
+        "--- full", "exit 1",
+        "--- again", "150 added, 0 updated, 0 unchanged, 0 duplicate, 0 failed", "exit 0",
+        "check 0",
+    ]
+    assert done.stderr == (
+        f"Error: Writing to the archive at {home} failed: no space left on device. Nothing "
+        "stored so far is lost and searches still use the last complete index. Free some disk "
+        "space (or fix the disk), then run the same command again to finish.\n")
+
+
 def test_damaged_index_is_detected_set_aside_and_rebuilt(tmp_path):
     home = tmp_path / "home"
     assert run(home, "ingest", str(SAMPLES)).returncode == 0

@@ -25,9 +25,12 @@ import pytest
 from .conftest import SAMPLES
 from .test_reliability import held, make_corpus, wenhai_cmd
 
-#: What a reader or a refused writer may take beyond the CLI's start.
-AT_ONCE = 1.0
-#: What a process is given before it counts as waiting for the writer.
+#: What a process is given before it counts as waiting for the writer. The held writer
+#: never lets go while the test runs, so any answer before this proves that nothing waited
+#: for it; and it is half SQLite's busy timeout (30 s), so a reader or a second writer
+#: stuck on the writer's lock cannot answer in time. How long the answers took is printed
+#: (`pytest -s`) but not asserted: on a loaded machine the CLI's own start-up varies by
+#: seconds, which says nothing about waiting (issue 20: no timing in unit tests).
 WAITING = 15
 
 
@@ -77,7 +80,6 @@ def refused_at_once(home: Path, writer: subprocess.Popen, start: float) -> float
         f"Error: The archive at {home} is busy: another wenhai process (pid {writer.pid}) "
         "is writing to it. Wait for it to finish, then run this again.\n"
     )
-    assert seconds < start + AT_ONCE, f"refused after {seconds:.2f} s (start {start:.2f} s)"
     return seconds
 
 
@@ -105,7 +107,6 @@ def test_a_second_writer_is_refused_at_once_and_readers_answer(writer, tmp_path,
         found, seconds = timed(home, "search", "岩茶", "--json")
         assert found.returncode == 0, found.stderr
         assert json.loads(found.stdout)["total"] == 1
-        assert seconds < start + AT_ONCE
         print(f"\n{writer}: second writer refused in {refused:.2f} s, search answered in "
               f"{seconds:.2f} s (the CLI starts in {start:.2f} s)")
     assert first.returncode == 0, first.err
@@ -135,8 +136,6 @@ def test_readers_and_a_starting_server_answer_while_an_ingest_holds_its_transact
         assert json.loads(shown.stdout)["title"] == "武夷岩茶入门笔记", shown.stderr
         stats, counted = timed(home, "stats", "--json")
         assert json.loads(stats.stdout)["articles"] == 7, stats.stderr
-        for seconds in (searched, showed, counted):
-            assert seconds < start + AT_ONCE
 
         began = time.perf_counter()
         server = subprocess.Popen(wenhai_cmd(home, "serve", "--port", "0"),
@@ -152,7 +151,6 @@ def test_readers_and_a_starting_server_answer_while_an_ingest_holds_its_transact
         finally:
             server.terminate()
             server.communicate(timeout=30)
-        assert served < start + AT_ONCE + 1, f"the server answered after {served:.2f} s"
         print(f"\nduring the transaction: search {searched:.2f} s, show {showed:.2f} s, "
               f"stats {counted:.2f} s, serve's first answer {served:.2f} s "
               f"(the CLI starts in {start:.2f} s)")

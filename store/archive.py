@@ -272,11 +272,17 @@ class Archive:
         self._held()
         database.touch_file(self.db, path, size, mtime_ns)
 
+    #: Modules `prepare` needs besides the store's own: a pool of processes preparing
+    #: articles imports them once in its fork server (pypinyin's dictionaries are ~55 MB,
+    #: then shared by every worker).
+    PREPARE_MODULES = ("pypinyin",)
+
     @staticmethod
     def prepare(article: Article) -> Article:
         """Compute what storing `article` needs from its text alone (content hash, repost
-        sketch), so that it can be done ahead in another process. Call it last: the
-        values are not checked against the text again."""
+        sketch, how its title and names are typed), so that it can be done ahead in
+        another process. Call it last: the values are not checked against the text
+        again."""
         article.content_hash = database.content_hash(article)
         article.repost_sketch = reposts.sketch(article.body)
         article.spellings = suggestions.spellings(article.title, article.author,

@@ -147,6 +147,21 @@ def fill(conn: sqlite3.Connection) -> int:
 _NUMERALS = set("零〇一二三四五六七八九十百千万亿两几多余")
 
 
+def refill(conn: sqlite3.Connection) -> int:
+    """Count every name and offer every title again, spelled again, from the stored
+    articles (`wenhai reindex` rebuilds what is derived); the words are left for the
+    index. Returns the articles."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.execute("DELETE FROM suggestions WHERE kind != 'word'")
+        n = fill(conn)
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+    return n
+
+
 def is_word(text: str) -> bool:
     """Whether an index word is worth offering: two to eight Chinese characters, not
     all of them numerals."""
@@ -211,8 +226,10 @@ def query_for(kind: str, value: str) -> str:
 
 def _after(prefix: str) -> str:
     """The least string greater than every string beginning with `prefix`."""
-    last = ord(prefix[-1])
-    return prefix[:-1] + chr(last + 1) if last < 0x10FFFF else prefix + "\U0010ffff"
+    last = ord(prefix[-1]) + 1
+    if 0xD800 <= last <= 0xDFFF:  # no string holds a lone surrogate: the next character
+        last = 0xE000
+    return prefix[:-1] + chr(last) if last <= 0x10FFFF else prefix + "\U0010ffff"
 
 
 def candidates(conn: sqlite3.Connection, typed: str, limit: int) -> list[Candidate]:

@@ -246,6 +246,7 @@ class IndexSync:
         folder.swap_in(building, self.path, keep)
         database.mark_all_indexed(self.db)
         with failed_writes(self.home):
+            suggestions.refill(self.db)
             offer_words(self.db, self.path)
         return len(ids)
 

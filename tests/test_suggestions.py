@@ -151,7 +151,8 @@ def test_常用词按拼音前缀提示(names):
 
 def test_半截输入和怪字符都不出错(names):
     with Archive(names) as archive:
-        for typed in ['"', "-", "author:", "OR", "'", "　", "\U0010ffff", "a" * 500, "%_"]:
+        for typed in ['"', "-", "author:", "OR", "'", "　", "\U0010ffff", "\ud7ff", "a" * 500,
+                      "%_", "雷\ud7ff"]:
             assert len(archive.suggestions(typed)) <= 8, typed
 
 
@@ -172,13 +173,18 @@ def test_提示随文章增删改而更新(names, wenhai, tmp_path):
         assert [s.count for s in archive.suggestions("xhs") if s.kind == "source"] == [2]
 
 
-def test_重建索引后常用词还在(names):
+def test_重建索引时提示表也从文章重建(names):
     with Archive(names) as archive:
         before = offered(archive, "dd")
         with archive.writing(rebuilding=True, jobs=1):
+            archive.db.execute("DELETE FROM suggestions WHERE value = '雷军'")  # lost somehow
+            archive.db.execute("UPDATE suggestions SET count = 9 WHERE value = '新华社'")
             archive.reindex()
     with Archive(names) as archive:
         assert offered(archive, "dd") == before and ("word", "电动汽车") in before
+        assert [(s.text, s.count) for s in archive.suggestions("lj") if s.kind == "author"][0] \
+            == ("雷军", 2)
+        assert [s.count for s in archive.suggestions("xhs") if s.kind == "source"] == [3]
 
 
 def test_旧档案打开时在写锁下补上提示表(names):

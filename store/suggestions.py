@@ -258,7 +258,9 @@ def candidates(conn: sqlite3.Connection, typed: str, limit: int) -> list[Candida
                        f"ORDER BY {column} = ? DESC, count DESC LIMIT ?")
                 args = (kind, key, _after(key), key, limit)
             for row_id, value, article, count, spelled in conn.execute(sql, args):
-                exact = spelled == key
+                # One letter is the initial of a one-character name (摘, read from 摘自…)
+                # and of a thousand others: no more exact than any of them.
+                exact = spelled == key and not (column == "initials" and len(key) < 2)
                 order = ((not exact, rank, spelled) if kind == "title"
                          else (not exact, -count, rank))
                 seen = found.get(row_id)

@@ -236,3 +236,17 @@ def test_接口带上类别_篇数和检索式(names, client_for):
     assert isinstance(title["id"], int) and title["title"] == title["text"] == title["query"]
     browsers = client.get("/api/suggest?q=xhs&format=opensearch").get_json()
     assert browsers[0] == "xhs" and "source:新华社" in browsers[1]
+
+
+def test_只输一个字母时单字名不算完全相同(tmp_path):
+    from store import Article
+
+    home = tmp_path / "home"
+    with Archive(home) as archive, archive.writing(jobs=1):
+        for i, author in enumerate(["摘", "张三", "张三", "张三"]):
+            a = Article(title=f"第{i}篇", body=f"第{i}篇的正文。", author=author, original=b"x")
+            archive.store_file(f"/t/{i}.txt", 1, 1, f"h{i}", [a])
+        archive.sync_index()
+    with Archive(home) as archive:
+        assert [s.text for s in archive.suggestions("z") if s.kind == "author"] == ["张三", "摘"]
+        assert [s.text for s in archive.suggestions("zhai") if s.kind == "author"] == ["摘"]

@@ -75,7 +75,7 @@ def prefixes(typed: str) -> list[str]:
 def latency(url: str, home: Path, asked: list[tuple[str, str]]) -> None:
     http: dict[str, list[float]] = {}
     local: dict[str, list[float]] = {}
-    get_json(f"{url}/api/suggest?q=%E7%83%AD")  # the server's first answer opens the index
+    first, _ = get_json(f"{url}/api/suggest?q=%E7%83%AD")  # opens the table and the index
     for way, q in asked:
         ms, _ = get_json(f"{url}/api/suggest?{urllib.parse.urlencode({'q': q})}")
         http.setdefault(way, []).append(ms)
@@ -85,6 +85,7 @@ def latency(url: str, home: Path, asked: list[tuple[str, str]]) -> None:
             started = time.perf_counter()
             archive.suggestions(q, LIMIT)
             local.setdefault(way, []).append((time.perf_counter() - started) * 1000)
+    print(f"first request after the server's start: {first:.1f} ms")
     print(f"{len(asked)} requests, each a prefix of what a user types, in ms")
     print(f"{'':<28}{'p50':>8}{'p95':>8}{'p99':>8}{'max':>8}{'n':>7}")
     for label, found in (("HTTP /api/suggest", http), ("in process", local)):

@@ -36,8 +36,10 @@ _HEADER_KEYS = {
     "source": "source", "来源": "source",
     "date": "published", "published": "published", "日期": "published", "时间": "published",
     "url": "url", "link": "url", "链接": "url",
+    "tags": "tags", "keywords": "tags", "标签": "tags", "关键词": "tags",
 }
-_HEADER_LINE = re.compile(r"^\s*([A-Za-z]+|标题|作者|来源|日期|时间|链接)\s*[:：]\s*(.*)$")
+_HEADER_LINE = re.compile(
+    r"^\s*([A-Za-z]+|标题|作者|来源|日期|时间|链接|标签|关键词)\s*[:：]\s*(.*)$")
 
 _URL = re.compile(r"(?i)\s*(https?://|www\.)")
 
@@ -50,6 +52,8 @@ JSON_KEYS = {
     "published": ("pub_date", "published", "publish_time", "date", "pubDate", "time",
                   "created_at", "日期", "发布时间"),
     "url": ("url", "link", "href", "链接"),
+    # kept among the extra values (`extra:` searches them) and offered as you type
+    "tags": ("tags", "keywords", "tag", "标签", "关键词"),
 }
 
 
@@ -136,6 +140,11 @@ def read_html(text: str, original: bytes, path: str) -> Result:
         ld = jsonld.metadata(tree)
         for name, value in ld.items():
             fields.setdefault(name, (value, "json-ld"))
+        tags = [v.strip() for v in tree.xpath('//meta[@property="article:tag"]/@content')
+                if v.strip()] or [v.strip() for v in tree.xpath(
+                    '//meta[@name="news_keywords" or @name="keywords"]/@content') if v.strip()]
+        if tags:
+            fields["tags"] = (", ".join(tags), "html meta tags")
         headings = [h.text_content() for h in tree.xpath("//h1")[:5]]
         sites = [v.strip() for v in tree.xpath(
             '//meta[@property="og:site_name" or @name="application-name"]/@content') if v.strip()]

@@ -127,7 +127,7 @@ def _readers(jobs: int) -> Iterator:
     if jobs < 2:
         yield None
         return
-    pool = process_pool(jobs, preload=("indexer.reading",))
+    pool = process_pool(jobs, preload=("indexer.reading", *Archive.PREPARE_MODULES))
     try:
         yield pool
     finally:

@@ -17,17 +17,18 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from . import database, reposts
+from . import database, reposts, suggestions
 from .check import check
 from .engine import folder
 from .errors import ArticleNotFound, IndexMissingError
 from .hits import hits
-from .models import Article, CheckReport, Hit, SearchResult
+from .models import Article, CheckReport, Hit, SearchResult, Suggestion
 from .search import cache, query
 from .search import searcher as searching
 from .search.filters import FACETS, Filters, check_page
 from .search.searcher import Searcher, Searchers
 from .sync import IterWrapper, no_progress
+from .text.pinyin import squeeze
 from .writing import Writing, hold, upgrade
 
 
@@ -185,6 +186,22 @@ class Archive:
         articles = database.get_articles(self.db, ids)
         return [(i, articles[i].title) for i in ids if i in articles]
 
+    def suggestions(self, typed: str, limit: int = 8) -> list[Suggestion]:
+        """Up to `limit` suggestions for what the user is typing, grouped by kind
+        (`suggestions.KINDS`): authors, sources and tags whose name, full pinyin or
+        initials begin with it (lj or leijun for 雷军), frequent words of the archive
+        the same way, and titles that contain it or whose pinyin begins with it.
+
+        Never raises on half-typed input; never rewrites it: each is a search to choose.
+        """
+        found = suggestions.candidates(self.db, typed, limit)
+        typed_key = squeeze(typed)
+        for rank, (article_id, title) in enumerate(self.suggest(typed, limit)):
+            exact = squeeze(title) == typed_key
+            found.append(suggestions.Candidate(
+                Suggestion("title", title, 1, title, article_id), exact, (not exact, -1, rank)))
+        return suggestions.choose(found, limit)
+
     def similar(self, article_id: int, limit: int = 5) -> list[Hit]:
         """Articles sharing this one's most characteristic words (see `search.similar`).
 
@@ -255,13 +272,21 @@ class Archive:
         self._held()
         database.touch_file(self.db, path, size, mtime_ns)
 
+    #: Modules `prepare` needs besides the store's own: a pool of processes preparing
+    #: articles imports them once in its fork server (pypinyin's dictionaries are ~55 MB,
+    #: then shared by every worker).
+    PREPARE_MODULES = ("pypinyin",)
+
     @staticmethod
     def prepare(article: Article) -> Article:
         """Compute what storing `article` needs from its text alone (content hash, repost
-        sketch), so that it can be done ahead in another process. Call it last: the
-        values are not checked against the text again."""
+        sketch, how its title and names are typed), so that it can be done ahead in
+        another process. Call it last: the values are not checked against the text
+        again."""
         article.content_hash = database.content_hash(article)
         article.repost_sketch = reposts.sketch(article.body)
+        article.spellings = suggestions.spellings(article.title, article.author,
+                                                  article.source, article.extra)
         return article
 
     def store_file(

@@ -14,7 +14,7 @@ import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
-from . import reposts
+from . import reposts, suggestions
 from .errors import ArchiveError
 from .models import Article
 from .pauses import pause
@@ -69,7 +69,7 @@ CREATE TABLE IF NOT EXISTS repost_keys (
 CREATE INDEX IF NOT EXISTS repost_keys_article ON repost_keys(article_id);
 CREATE TABLE IF NOT EXISTS index_deletes (article_id INTEGER PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-"""
+""" + suggestions.SCHEMA
 
 _COLUMNS = (
     "id, title, author, source, published, url, body, headings, provenance, extra, "
@@ -91,8 +91,15 @@ def connect(path: Path) -> sqlite3.Connection:
     # fsync) are what cost, growing with the archive: one per 128 MB of WAL, not per 4 MB.
     conn.execute("PRAGMA wal_autocheckpoint=32768")
     conn.execute("PRAGMA foreign_keys=ON")
+    unsuggested = _lacks_suggestions(conn)
     _migrate(conn)
     conn.executescript(_SCHEMA)
+    if unsuggested:
+        # Made before the search box suggested names: offer what it holds (its words
+        # come with the next index commit).
+        conn.execute("BEGIN IMMEDIATE")
+        suggestions.fill(conn)
+        conn.execute("COMMIT")
     conn.execute(
         "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
         (str(SCHEMA_VERSION),),
@@ -151,10 +158,17 @@ def _empty() -> sqlite3.Connection:
 
 
 def outdated(conn: sqlite3.Connection) -> bool:
-    """Whether the database lacks what `_migrate` adds: made by an earlier version."""
+    """Whether the database lacks what `connect` adds: made by an earlier version."""
     columns = {r[1] for r in conn.execute("PRAGMA table_info(articles)")}
     links = {r[1] for r in conn.execute("PRAGMA table_info(file_articles)")}
-    return bool(columns and "group_id" not in columns or links and "title" not in links)
+    return bool(columns and "group_id" not in columns or links and "title" not in links
+                or _lacks_suggestions(conn))
+
+
+def _lacks_suggestions(conn: sqlite3.Connection) -> bool:
+    """An archive made before the suggestion table (`suggestions`)."""
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    return "articles" in tables and "suggestions" not in tables
 
 
 def _migrate(conn: sqlite3.Connection) -> None:
@@ -398,6 +412,7 @@ def store_file(
                 ).fetchone()
                 if previous is not None and not still_used and previous not in new_ids:
                     # The file's n-th article changed: keep its id, replace its content.
+                    suggestions.remove(conn, previous)
                     conn.execute(
                         "UPDATE articles SET title = ?, author = ?, source = ?, published = ?, "
                         "url = ?, body = ?, headings = ?, provenance = ?, extra = ?, format = ?, "
@@ -406,6 +421,7 @@ def store_file(
                         (*_article_values(article), digest, now, previous),
                     )
                     article_id = previous
+                    _offer(conn, article_id, article)
                     group_article(conn, article_id, article.body, article.repost_sketch)
                 else:
                     cur = conn.execute(
@@ -417,6 +433,7 @@ def store_file(
                     )
                     article_id = cur.lastrowid
                     inserted += 1
+                    _offer(conn, article_id, article)
                     group_article(conn, article_id, article.body, article.repost_sketch)
             new_ids.append(article_id)
             conn.execute(
@@ -428,6 +445,7 @@ def store_file(
             if not conn.execute(
                 "SELECT 1 FROM file_articles WHERE article_id = ? LIMIT 1", (orphan,)
             ).fetchone():
+                suggestions.remove(conn, orphan)
                 conn.execute("DELETE FROM articles WHERE id = ?", (orphan,))
                 conn.execute("DELETE FROM repost_keys WHERE article_id = ?", (orphan,))
                 conn.execute(
@@ -445,6 +463,11 @@ def store_file(
     if known is not None:
         return "updated"
     return "added" if inserted else "duplicate"
+
+
+def _offer(conn: sqlite3.Connection, article_id: int, article: Article) -> None:
+    suggestions.add(conn, article_id, article.title, article.author, article.source,
+                    article.extra, article.spellings)
 
 
 #: What the search index is built from (`engine.schema.document`): the article, and

@@ -46,6 +46,9 @@ class Article:
     original_name: str | None = None
     #: The repost sketch of the body, when `Archive.prepare` computed it ahead of storing.
     repost_sketch: list[int] | None = field(default=None, repr=False)
+    #: How its title, names and tags are typed (`suggestions.spellings`), when
+    #: `Archive.prepare` computed them ahead of storing.
+    spellings: dict | None = field(default=None, repr=False)
 
     @property
     def link(self) -> str | None:
@@ -77,6 +80,26 @@ class Article:
         }
         if body:
             d["body"] = self.body
+        return d
+
+
+@dataclass
+class Suggestion:
+    """Something the search box offers as the user types: an author, a source, a tag or
+    a frequent word (`query` is the search it stands for), or a title (it opens
+    `article`)."""
+
+    kind: str
+    text: str
+    #: Articles with it (a word: articles whose text has it; a title: 1).
+    count: int
+    query: str
+    article: int | None = None
+
+    def to_dict(self) -> dict:
+        d = {"kind": self.kind, "text": self.text, "count": self.count, "query": self.query}
+        if self.article is not None:  # the shape title suggestions always had
+            d.update(id=self.article, title=self.text)
         return d
 
 

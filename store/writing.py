@@ -13,12 +13,12 @@ import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
-from . import database
-from .errors import ArchiveReadOnlyError, StorageError, failed_writes
+from . import database, suggestions
+from .errors import ArchiveError, ArchiveReadOnlyError, StorageError, failed_writes
 from .lock import WriteLock
 from .models import Article
 from .pauses import pause
-from .sync import IndexSync
+from .sync import IndexSync, offer_words
 
 #: Files stored per SQLite transaction: a commit writes every page the file touched (its
 #: row, and the leaves of five indexes, 32 of them the repost sketch's), ~0.5 ms a file at
@@ -83,6 +83,8 @@ def hold(home: Path, *, rebuilding: bool, jobs: int | None) -> Iterator[Writing]
             writing.notices.append(notice)
         with failed_writes(home):
             database.backfill_groups(db)
+            if not rebuilding and not suggestions.has_words(db) and database.has_articles(db):
+                offer_words(db, home / "index")  # an archive made before they were offered
         try:
             yield writing
         except BaseException:
@@ -118,7 +120,11 @@ def upgrade(home: Path) -> None:
             "version that made it."
         ) from e
     try:
-        with failed_writes(home):
-            database.connect(home / "archive.db").close()
+        with failed_writes(home), contextlib.closing(database.connect(home / "archive.db")) as db:
+            if not suggestions.has_words(db) and database.has_articles(db):
+                try:
+                    offer_words(db, home / "index")
+                except (ArchiveError, OSError, ValueError):
+                    pass  # an index this version cannot read: its words come with the next
     finally:
         lock.release()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 from lxml import html as lxml_html
@@ -590,3 +591,26 @@ def test_a_short_line_gluing_a_promo_phrase_to_the_article_is_kept():
             "并依照条例处以三十万元罚款。")
     good, bad = read_articles(f"Title: 砖厂被罚\n\n{text}\n".encode(), "glued_short.txt")
     assert not bad and "执法人员当场下发整改通知" in good[0].body
+
+
+def test_标签从各种格式读出_存进其他值():
+    def one(name: str, data: str):
+        good, bad = read_articles(data.encode("utf-8"), f"/t/{name}")
+        assert not bad and len(good) == 1, bad
+        return good[0]
+
+    body = "这是一篇讲电动汽车续航的文章，内容足够长，可以当作正文。\n第二段也在讲续航。"
+    json_post = one("a.json", json.dumps({"title": "续航实测", "content": body,
+                                          "tags": ["电动汽车", "续航"]}, ensure_ascii=False))
+    assert json_post.extra["tags"] == "电动汽车, 续航"
+    assert json_post.provenance["tags"] == "json"
+    note = one("b.md", f"---\ntitle: 续航实测\nkeywords: [电动汽车, 续航]\n---\n\n{body}\n")
+    assert note.extra["tags"] == "电动汽车, 续航"
+    text = one("c.txt", f"标题：续航实测\n标签：电动汽车 续航\n\n{body}\n")
+    assert text.extra["tags"] == "电动汽车 续航"
+    page = one("d.html", '<html><head><title>续航实测</title>'
+               '<meta property="article:tag" content="电动汽车">'
+               '<meta property="article:tag" content="续航"></head>'
+               f'<body><article><h1>续航实测</h1><p>{body}</p><p>{body}</p></article></body></html>')
+    assert page.extra["tags"] == "电动汽车, 续航"
+    assert page.provenance["tags"] == "html meta tags"

@@ -215,6 +215,42 @@ def test_search_box_suggests_titles_as_you_type(server, browser):
     page.close()
 
 
+def test_输入拼音首字母_用键盘选中作者建议(server, browser):
+    page = _open(browser, **DESKTOP)
+    page.goto(server)
+    page.locator("input[name=q]").press_sequentially("lz", delay=30)  # 林舟, lin zhou
+    page.wait_for_selector("ul.suggestions:not([hidden]) a[data-kind=author]")
+    assert page.locator("ul.suggestions li.group").first.inner_text() == "作者"
+    first = page.locator("ul.suggestions a[role=option]").first
+    assert first.locator(".text").inner_text() == "林舟"
+    assert first.locator(".count").inner_text() == "2 篇"
+    _shot(page, "suggestions-pinyin")
+    page.keyboard.press("ArrowDown")
+    assert first.get_attribute("aria-selected") == "true"
+    assert page.get_attribute("input[name=q]", "aria-activedescendant") == first.get_attribute("id")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/search?q=author%3A**")
+    _arrive(page, "li.hit")
+    assert page.input_value("input[name=q]") == "author:林舟"
+    assert "2 条结果" in page.inner_text("p.count")
+    assert page.errors == []
+    page.close()
+
+
+def test_拼音不选建议就按原样搜索(server, browser):
+    page = _open(browser, **DESKTOP)
+    page.goto(server)
+    box = page.locator("input[name=q]")
+    box.press_sequentially("linzhou", delay=30)
+    page.wait_for_selector("ul.suggestions:not([hidden]) a[data-kind=author]")
+    box.press("Enter")  # no suggestion chosen: the text typed is the search
+    page.wait_for_url("**/search?q=linzhou")
+    _arrive(page, "p.count")
+    assert page.input_value("input[name=q]") == "linzhou"
+    assert page.errors == []
+    page.close()
+
+
 def test_reader_jumps_between_highlights(server, browser):
     page = _results(browser, server, "集卡")
     page.click("li.hit h2 a:has-text('雨天测试记录')")

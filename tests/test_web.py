@@ -218,19 +218,22 @@ def test_api_bad_search_parameters_are_400_with_a_message(harbor):
         assert words in response.get_json()["error"], params
 
 
+def titles(client, q: str) -> list[dict]:
+    """The title suggestions for `q` (the others are names and words)."""
+    data = client.get("/api/suggest", query_string={"q": q}).get_json()
+    return [s for s in data["suggestions"] if s["kind"] == "title"]
+
+
 def test_api_suggest_returns_matching_titles_with_ids(harbor):
     data = harbor.get("/api/suggest", query_string={"q": "港口"}).get_json()
     assert data["query"] == "港口"
-    assert {s["title"] for s in data["suggestions"]} == {
+    assert {s["title"] for s in titles(harbor, "港口")} == {
         "港口无人集卡规模化上岗", "港口自动化码头的第三年", "茶馆里的港口往事"}
-    assert all(isinstance(s["id"], int) for s in data["suggestions"])
+    assert all(isinstance(s["id"], int) and s["text"] == s["title"] and s["query"] == s["title"]
+               for s in titles(harbor, "港口"))
     # traditional input, half-typed words, nothing found
-    traditional = harbor.get("/api/suggest", query_string={"q": "捷運"}).get_json()
-    assert [s["title"] for s in traditional["suggestions"]] == [
-        "臺北捷運新線通車首日 乘客體驗無人駕駛"
-    ]
-    assert (harbor.get("/api/suggest?q=碳纤").get_json()["suggestions"][0]["title"]
-            .startswith("碳纤维机盖"))
+    assert [s["title"] for s in titles(harbor, "捷運")] == ["臺北捷運新線通車首日 乘客體驗無人駕駛"]
+    assert titles(harbor, "碳纤")[0]["title"].startswith("碳纤维机盖")
     assert harbor.get("/api/suggest?q=火星基地").get_json()["suggestions"] == []
     assert harbor.get("/api/suggest?q=%22").get_json()["suggestions"] == []
     assert harbor.get("/api/suggest?q=的").status_code == 200
@@ -365,7 +368,8 @@ def test_search_box_offers_suggestions_and_shortcut(client):
     page = client.get("/").text
     assert 'data-suggest="/api/suggest"' in page and 'aria-keyshortcuts="/"' in page
     with client.get("/static/wenhai.js") as script:
-        assert script.status_code == 200 and "textContent = s.title" in script.text
+        assert script.status_code == 200 and "textContent = s.text" in script.text
+        assert "innerHTML" not in script.text  # suggestions are text, never markup
 
 
 def test_the_archive_opened_at_start_answers_requests_one_at_a_time(app):

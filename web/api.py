@@ -1,4 +1,4 @@
-"""JSON API: search, title suggestions, articles and similar articles.
+"""JSON API: search, suggestions as you type, articles and similar articles.
 
 Errors are JSON with an `error` message a user can act on, and the HTTP status.
 """
@@ -48,10 +48,10 @@ def search():
 def suggest():
     q = _required_q("/api/suggest?q=碳纤")
     shape = choice(request.args, "format", ("json", "opensearch"))
-    found = get_archive().suggest(q, limit=MAX_SUGGESTIONS)
-    if shape == "opensearch":  # what browsers' search bars ask for
-        return jsonify([q, [t for _, t in found]])
-    return jsonify({"query": q, "suggestions": [{"id": i, "title": t} for i, t in found]})
+    found = get_archive().suggestions(q, limit=MAX_SUGGESTIONS)
+    if shape == "opensearch":  # what browsers' search bars ask for: the searches
+        return jsonify([q, [s.query for s in found]])
+    return jsonify({"query": q, "suggestions": [s.to_dict() for s in found]})
 
 
 @bp.get("/articles/<int:article_id>")

@@ -75,54 +75,113 @@
     });
   }
 
-  // Title suggestions under the search box, fetched as the user types (debounced).
+  // Suggestions under the search box as the user types (debounced), grouped by kind:
+  // authors, sources, tags, words, titles. A name or word searches what it stands for,
+  // a title opens its article; nothing is chosen unless the user picks it.
+  var KINDS = { author: "作者", source: "来源", tag: "标签", word: "词语", title: "标题" };
+
   function setupSuggest(box) {
     var list = document.createElement("ul");
     list.className = "suggestions";
+    list.id = "suggestions-" + Math.random().toString(36).slice(2);
     list.setAttribute("role", "listbox");
+    list.setAttribute("aria-label", "搜索建议");
     list.hidden = true;
     box.parentNode.appendChild(list);
     box.setAttribute("aria-autocomplete", "list");
-    var timer = null, asked = "", active = -1;
+    box.setAttribute("aria-controls", list.id);
+    box.setAttribute("aria-expanded", "false");
+    var searchPage = (box.form && box.form.getAttribute("action")) || "/search";
+    var timer = null, asked = "", active = -1, pending = null;
 
-    function items() { return list.querySelectorAll("a"); }
-    function close() { list.hidden = true; active = -1; }
+    function items() { return list.querySelectorAll("a[role=option]"); }
+    function close() {
+      list.hidden = true;
+      active = -1;
+      box.setAttribute("aria-expanded", "false");
+      box.removeAttribute("aria-activedescendant");
+    }
+    function link(s) {
+      if (s.kind === "title" && s.id != null) return "/articles/" + encodeURIComponent(s.id);
+      return searchPage + "?q=" + encodeURIComponent(s.query);
+    }
     function show(suggestions) {
       list.textContent = "";
-      suggestions.forEach(function (s) {
+      var group = null;
+      suggestions.forEach(function (s, i) {
+        if (s.kind !== group) {
+          group = s.kind;
+          var head = document.createElement("li");
+          head.className = "group";
+          head.setAttribute("role", "presentation");
+          head.textContent = KINDS[s.kind] || s.kind;
+          list.appendChild(head);
+        }
         var li = document.createElement("li");
+        li.setAttribute("role", "presentation");
         var a = document.createElement("a");
-        a.href = "/articles/" + encodeURIComponent(s.id);
-        a.textContent = s.title;  // text, never HTML
+        a.href = link(s);
+        a.id = list.id + "-" + i;
         a.setAttribute("role", "option");
+        a.setAttribute("aria-selected", "false");
+        a.setAttribute("data-kind", s.kind);
+        var text = document.createElement("span");
+        text.className = "text";
+        text.textContent = s.text;  // text, never HTML
+        a.appendChild(text);
+        if (s.kind !== "title" && s.count) {
+          var count = document.createElement("span");
+          count.className = "count";
+          count.textContent = s.count + " 篇";
+          a.appendChild(count);
+        }
         li.appendChild(a);
         list.appendChild(li);
       });
       active = -1;
       list.hidden = suggestions.length === 0;
+      box.setAttribute("aria-expanded", list.hidden ? "false" : "true");
     }
     function fetchSuggestions() {
       var q = box.value.trim();
       if (!q) { close(); return; }
       asked = q;
-      fetch(box.getAttribute("data-suggest") + "?q=" + encodeURIComponent(q))
+      if (pending && pending.abort) pending.abort();
+      pending = window.AbortController ? new AbortController() : null;
+      fetch(box.getAttribute("data-suggest") + "?q=" + encodeURIComponent(q),
+            pending ? { signal: pending.signal } : {})
         .then(function (r) { return r.ok ? r.json() : { suggestions: [] }; })
         .then(function (data) { if (asked === box.value.trim()) show(data.suggestions || []); })
-        .catch(close);
+        .catch(function (e) { if (e.name !== "AbortError") close(); });  // aborted: a newer one asks
+    }
+    function select(i) {
+      var links = items();
+      if (active >= 0 && links[active]) {
+        links[active].classList.remove("active");
+        links[active].setAttribute("aria-selected", "false");
+      }
+      active = i;
+      if (active >= 0) {
+        links[active].classList.add("active");
+        links[active].setAttribute("aria-selected", "true");
+        links[active].scrollIntoView({ block: "nearest" });
+        box.setAttribute("aria-activedescendant", links[active].id);
+      } else {
+        box.removeAttribute("aria-activedescendant");
+      }
     }
     box.addEventListener("input", function () {
       clearTimeout(timer);
-      timer = setTimeout(fetchSuggestions, 200);
+      timer = setTimeout(fetchSuggestions, 80);
     });
     box.addEventListener("keydown", function (event) {
+      if (event.isComposing) return;  // the input method's keys, not ours
       var links = items();
       if (list.hidden || !links.length) return;
       if (event.key === "ArrowDown" || event.key === "ArrowUp") {
-        if (active >= 0) links[active].classList.remove("active");
-        // -1 is the search box itself; the arrows cycle through it and the titles.
-        if (event.key === "ArrowDown") active = active + 1 >= links.length ? -1 : active + 1;
-        else active = active < 0 ? links.length - 1 : active - 1;
-        if (active >= 0) links[active].classList.add("active");
+        // -1 is the search box itself; the arrows cycle through it and the suggestions.
+        if (event.key === "ArrowDown") select(active + 1 >= links.length ? -1 : active + 1);
+        else select(active < 0 ? links.length - 1 : active - 1);
         event.preventDefault();
       } else if (event.key === "Enter" && active >= 0) {
         event.preventDefault();

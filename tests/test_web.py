@@ -84,6 +84,26 @@ def test_unknown_article_is_a_404_page(client):
     assert client.get("/articles/9999").status_code == 404
 
 
+#: Beyond SQLite's INTEGER range: no article can have these ids.
+HUGE_IDS = [2**63, 10**20, 10**40]
+
+
+@pytest.mark.parametrize("huge", HUGE_IDS)
+def test_article_ids_beyond_sqlite_are_not_found_on_every_route(client, huge):
+    for url, json_error in [
+        (f"/api/articles/{huge}", True),
+        (f"/api/articles/{huge}/similar", True),
+        (f"/articles/{huge}", False),
+        (f"/articles/{huge}/original", False),
+    ]:
+        response = client.get(url)
+        assert response.status_code == 404, url
+        if json_error:
+            assert response.get_json()["error"].startswith(f"No article has id {huge}"), url
+        else:
+            assert "找不到文章" in response.text and f"No article has id {huge}" in response.text
+
+
 def test_malformed_query_page_explains_syntax(client):
     page = client.get("/search", query_string={"q": '"碳纤维'})
     assert page.status_code == 400

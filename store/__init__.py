@@ -29,6 +29,7 @@ from .errors import (
 from .models import Article, CheckReport, Hit, SearchResult
 from .search.filters import FACETS, MAX_PAGE, MAX_PER_PAGE, REPOST_MODES, SORTS, Filters
 from .search.query import SYNTAX_HELP
+from .search.searcher import SEARCH_SECONDS
 from .search.searcher import deadline as search_deadline
 from .text import analysis as _analysis
 from .text.normalize import is_cjk, normalize
@@ -59,6 +60,7 @@ __all__ = [
     "IndexMissingError",
     "IndexVersionError",
     "QueryError",
+    "SEARCH_SECONDS",
     "SORTS",
     "SYNTAX_HELP",
     "SearchResult",

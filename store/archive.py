@@ -134,7 +134,7 @@ class Archive:
                               time.perf_counter() - started, sort=sort, filters=filters,
                               facets=found.facets, partial=found.partial or not complete)
         if not result.partial:  # a later, less busy moment may finish it
-            cache.results.put(key, result)
+            cache.results.put(key, result, result.approximate_bytes())
         return result
 
     def suggest(self, prefix: str, limit: int = 8) -> list[tuple[int, str]]:

@@ -169,3 +169,19 @@ def test_archives_in_one_process_share_one_map_of_each_segment_file(ingested):
 
     gc.collect()
     assert not [m for m in mapped(index) if ".text" in m]
+
+
+def test_a_reader_closed_while_a_map_is_being_opened_does_not_hang(ingested):
+    """The garbage collector may run an archive's finalizer — closing its readers — in
+    the middle of `columnar.shared`, in the same thread: that must not deadlock."""
+    import threading
+
+    def open_and_close_inside():
+        with columnar._OPEN_LOCK:  # as `shared` holds it when the collector runs
+            with Archive(ingested) as archive:
+                assert archive.search("碳纤维").total == 1
+
+    worker = threading.Thread(target=open_and_close_inside, daemon=True)
+    worker.start()
+    worker.join(timeout=60)
+    assert not worker.is_alive(), "closing a reader inside `shared` deadlocked"

@@ -541,7 +541,9 @@ class TextFile:
 
 
 _OPEN: weakref.WeakValueDictionary[tuple, TextFile] = weakref.WeakValueDictionary()
-_OPEN_LOCK = threading.Lock()
+# Reentrant: a reader closed by the garbage collector (an archive's finalizer) while
+# `shared` holds it calls `TextFile.done` in the same thread.
+_OPEN_LOCK = threading.RLock()
 
 
 def shared(path: Path) -> TextFile:

@@ -15,7 +15,7 @@ import sys as _sys
 
 from .archive import Archive, default_home
 from .engine import codec as _codec
-from .engine.workers import process_pool
+from .engine.workers import limit_malloc_arenas, process_pool
 from .errors import (
     ArchiveBusyError,
     ArchiveError,
@@ -69,6 +69,7 @@ __all__ = [
     "highlight",
     "is_cjk",
     "is_word",
+    "limit_malloc_arenas",
     "normalize",
     "process_pool",
     "search_deadline",

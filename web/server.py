@@ -21,8 +21,13 @@ from waitress.parser import HTTPRequestParser
 from waitress.server import BaseWSGIServer
 from waitress.task import ErrorTask
 
+from store import limit_malloc_arenas
+
 #: waitress's own limit on the request line and headers (its default, 256 KB).
 MAX_HEADER_BYTES = 256 * 1024
+#: glibc malloc arenas a server keeps (`store.limit_malloc_arenas`; `MALLOC_ARENA_MAX`
+#: in the environment overrides it).
+MALLOC_ARENAS = 2
 
 _API_REQUEST = re.compile(rb"\s*[A-Z]+ /api/")
 _START = 64  # bytes of a request kept to tell whether it was for the API
@@ -73,6 +78,7 @@ class _Channel(HTTPChannel):
 def server(app: Flask, *, host: str, port: int, threads: int):
     """A waitress server for `app` (not yet running: call `.run()`); one per address
     `host` stands for, all in one socket map."""
+    limit_malloc_arenas(MALLOC_ARENAS)  # before waitress starts its threads
     sockets: dict = {}
     made = create_server(app, map=sockets, host=host, port=port, threads=threads,
                          max_request_header_size=MAX_HEADER_BYTES)

@@ -24,6 +24,7 @@ from .errors import (
     IndexMissingError,
     IndexVersionError,
     QueryError,
+    SettingError,
     StorageError,
 )
 from .models import Article, CheckReport, Hit, SearchResult
@@ -63,6 +64,7 @@ __all__ = [
     "SEARCH_SECONDS",
     "SORTS",
     "SYNTAX_HELP",
+    "SettingError",
     "SearchResult",
     "StorageError",
     "default_home",

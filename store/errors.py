@@ -40,6 +40,10 @@ class ArticleNotFound(ArchiveError, LookupError):
     """No article has that id."""
 
 
+class SettingError(ArchiveError, ValueError):
+    """A setting in the environment (`WENHAI_RESULT_CACHE` …) is not a value it can take."""
+
+
 @contextlib.contextmanager
 def failed_writes(home: Path) -> Iterator[None]:
     """A failed write (disk full, file size limit, I/O error) becomes a `StorageError`."""

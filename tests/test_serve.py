@@ -163,3 +163,16 @@ def test_every_api_error_is_json_even_those_waitress_answers_itself(server):
     assert status.split()[1] == "400" and json.loads(body)["status"] == 400
     status, headers, body = raw(url, bad.replace(b"/api/search", b"/search"))
     assert status.split()[1] == "400" and headers["Content-Type"].startswith("text/plain")
+
+
+def test_a_bound_that_is_not_a_number_stops_the_server_with_one_line(ingested):
+    started = subprocess.run(
+        [sys.executable, "-c", "from indexer.cli import main; main()", "--home", str(ingested),
+         "serve", "--port", "0"],
+        capture_output=True, text=True, timeout=120,
+        env={**os.environ, "WENHAI_RESULT_CACHE_MB": "很多"},
+    )
+    assert started.returncode == 1
+    assert started.stderr.splitlines() == [
+        "Error: WENHAI_RESULT_CACHE_MB='很多': give the megabytes of search results to keep, "
+        "0 to keep none (unset: 64)."]

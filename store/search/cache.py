@@ -27,6 +27,8 @@ from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Any
 
+from ..errors import SettingError
+
 
 @dataclass(frozen=True)
 class Setting:
@@ -41,8 +43,8 @@ class Setting:
         if not raw:
             return self.default
         if not raw.isdigit():
-            raise ValueError(f"{self.variable}={raw!r}: give {self.what}, 0 to keep none "
-                             f"(unset: {self.default}).")
+            raise SettingError(f"{self.variable}={raw!r}: give {self.what}, 0 to keep none "
+                               f"(unset: {self.default}).")
         return int(raw)
 
 
@@ -103,7 +105,22 @@ class ResultCache:
                 self.nbytes -= self._items.popitem(last=False)[1][1]
 
 
-#: How many term weights a searcher keeps (`WENHAI_TERM_CACHE`, read at start).
-terms_kept = TERMS.value()
-#: One cache per process: server threads each hold an Archive, and share answers.
-results = ResultCache(RESULTS.value(), RESULTS_MB.value())
+_MADE = threading.Lock()
+
+
+def __getattr__(name: str) -> Any:
+    """`results` — one cache per process: server threads each hold an Archive, and
+    share answers — and `terms_kept`, how many term weights a searcher keeps; made from
+    the environment when first used, not at import, so that a bad value is an error the
+    command line and the server show as one line (`SettingError`)."""
+    with _MADE:
+        if name in globals():
+            return globals()[name]
+        if name == "results":
+            value: Any = ResultCache(RESULTS.value(), RESULTS_MB.value())
+        elif name == "terms_kept":
+            value = TERMS.value()
+        else:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        globals()[name] = value
+        return value

@@ -328,16 +328,25 @@ def check(ctx, repair, as_json, quiet):
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
-@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64))
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(2, 64),
+              help="Threads answering requests.")
+@click.option("--searches", type=click.IntRange(1, 63),
+              help="Searches run at once; more are answered 503 with Retry-After, so that "
+              "the other threads keep answering pages [default: half of --threads].")
 @click.pass_context
-def serve(ctx, host, port, threads):
+def serve(ctx, host, port, threads, searches):
     """Serve the search and reader pages and the JSON API (waitress, a production server)."""
-    import waitress
-
     from web import create_app
+    from web.server import server as web_server
 
+    searches = searches or threads // 2
+    if searches >= threads:
+        raise click.UsageError(
+            f"--searches {searches} leaves no thread for pages: give fewer than --threads "
+            f"({threads}), or more threads."
+        )
     home = ctx.obj["home"]
-    app = create_app({"WENHAI_HOME": str(home)})
+    app = create_app({"WENHAI_HOME": str(home), "SEARCH_SLOTS": searches})
     with _errors():
         try:
             # Fails now, with advice, if the index needs a rebuild; the archive opened
@@ -347,7 +356,7 @@ def serve(ctx, host, port, threads):
             raise click.ClickException(
                 f"Cannot open the archive at {home}: {e.strerror or e}."
             ) from e
-    server = waitress.create_server(app, host=host, port=port, threads=threads)
+    server = web_server(app, host=host, port=port, threads=threads)
     shown = f"[{host}]" if ":" in host else host
     click.echo(f"wenhai: {count} articles from {home}")
     click.echo(f"Serving on http://{shown}:{server.effective_port}/  (Ctrl+C to stop)")

@@ -15,7 +15,7 @@ import sys as _sys
 
 from .archive import Archive, default_home
 from .engine import codec as _codec
-from .engine.workers import process_pool
+from .engine.workers import limit_malloc_arenas, process_pool
 from .errors import (
     ArchiveBusyError,
     ArchiveError,
@@ -24,11 +24,13 @@ from .errors import (
     IndexMissingError,
     IndexVersionError,
     QueryError,
+    SettingError,
     StorageError,
 )
 from .models import Article, CheckReport, Hit, SearchResult
 from .search.filters import FACETS, MAX_PAGE, MAX_PER_PAGE, REPOST_MODES, SORTS, Filters
 from .search.query import SYNTAX_HELP
+from .search.searcher import SEARCH_SECONDS
 from .search.searcher import deadline as search_deadline
 from .text import analysis as _analysis
 from .text.normalize import is_cjk, normalize
@@ -59,14 +61,17 @@ __all__ = [
     "IndexMissingError",
     "IndexVersionError",
     "QueryError",
+    "SEARCH_SECONDS",
     "SORTS",
     "SYNTAX_HELP",
+    "SettingError",
     "SearchResult",
     "StorageError",
     "default_home",
     "highlight",
     "is_cjk",
     "is_word",
+    "limit_malloc_arenas",
     "normalize",
     "process_pool",
     "search_deadline",

@@ -171,7 +171,7 @@ class Archive:
                               facets=found.facets, partial=found.partial or not complete,
                               unindexed=unindexed)
         if not result.partial:  # a later, less busy moment may finish it
-            cache.results.put(key, result)
+            cache.results.put(key, result, result.approximate_bytes())
         return result
 
     def suggest(self, prefix: str, limit: int = 8) -> list[tuple[int, str]]:

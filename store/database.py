@@ -71,6 +71,16 @@ CREATE TABLE IF NOT EXISTS index_deletes (article_id INTEGER PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """ + suggestions.SCHEMA
 
+#: SQLite's INTEGER range. An id outside it (a typed URL, `wenhai show 99999999999999999999`)
+#: names no article; sqlite3 would raise OverflowError on it rather than find nothing.
+_ID_RANGE = range(-(2**63), 2**63)
+
+
+def _storable(ids: list[int]) -> list[int]:
+    """The ids that could name a row: out-of-range ones are absent, not an error."""
+    return [i for i in ids if i in _ID_RANGE]
+
+
 _COLUMNS = (
     "id, title, author, source, published, url, body, headings, provenance, extra, "
     "format, encoding, content_hash, length(original) AS size, original_name"
@@ -237,6 +247,8 @@ def backfill_groups(conn: sqlite3.Connection) -> int:
 
 def group_members(conn: sqlite3.Connection, article_id: int) -> list[int]:
     """The other articles in this article's repost group, oldest first."""
+    if not _storable([article_id]):
+        return []
     return [r[0] for r in conn.execute(
         "SELECT b.id FROM articles a JOIN articles b ON b.group_id = a.group_id "
         "WHERE a.id = ? AND b.id != a.id ORDER BY b.id", (article_id,))]
@@ -244,6 +256,7 @@ def group_members(conn: sqlite3.Connection, article_id: int) -> list[int]:
 
 def group_sizes(conn: sqlite3.Connection, ids: list[int]) -> dict[int, int]:
     """For each article id, how many other articles share its repost group."""
+    ids = _storable(ids)
     if not ids:
         return {}
     marks = ",".join("?" * len(ids))
@@ -302,6 +315,8 @@ def paths_of(conn: sqlite3.Connection, article_ids: list[int]) -> dict[int, list
 
 
 def get_articles(conn: sqlite3.Connection, ids: list[int]) -> dict[int, Article]:
+    """The articles with these ids; an id no article has (or could have) is left out."""
+    ids = _storable(ids)
     if not ids:
         return {}
     marks = ",".join("?" * len(ids))
@@ -312,6 +327,8 @@ def get_articles(conn: sqlite3.Connection, ids: list[int]) -> dict[int, Article]
 
 def other_titles(conn: sqlite3.Connection, article_id: int) -> list[str]:
     """Titles that copies of the article's text were saved under, besides its own."""
+    if not _storable([article_id]):
+        return []
     rows = conn.execute(
         "SELECT DISTINCT f.title FROM file_articles f JOIN articles a ON a.id = f.article_id "
         "WHERE f.article_id = ? AND f.title IS NOT NULL AND f.title != a.title "
@@ -322,6 +339,8 @@ def other_titles(conn: sqlite3.Connection, article_id: int) -> list[str]:
 
 
 def get_original(conn: sqlite3.Connection, article_id: int) -> tuple[str | None, bytes] | None:
+    if not _storable([article_id]):
+        return None
     row = conn.execute(
         "SELECT original_name, original FROM articles WHERE id = ?", (article_id,)
     ).fetchone()

@@ -57,6 +57,10 @@ def _what_failed(e: Exception) -> str:
     return f" ({e})"
 
 
+class SettingError(ArchiveError, ValueError):
+    """A setting in the environment (`WENHAI_RESULT_CACHE` …) is not a value it can take."""
+
+
 @contextlib.contextmanager
 def failed_writes(home: Path) -> Iterator[None]:
     """A failed write (disk full, file size limit, I/O error) becomes a `StorageError`."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from dataclasses import dataclass, field
 
 from markupsafe import Markup
@@ -172,6 +173,19 @@ class SearchResult:
     @property
     def pages(self) -> int:
         return max(1, -(-self.total // self.per_page))
+
+    def approximate_bytes(self) -> int:
+        """About how much memory this answer holds, for the result cache's bound: its
+        strings, and a few dozen bytes for each object around them. A facet lists every
+        value among the matches — thousands of authors for a common word."""
+        size = 500 + sys.getsizeof(self.query)
+        for hit in self.hits:
+            size += 400 + sum(sys.getsizeof(s) for s in (hit.title, hit.author, hit.source,
+                                                        hit.path, hit.snippet, hit.title_html)
+                              if s is not None)
+        for values in self.facets.values():
+            size += sum(120 + sys.getsizeof(value) for value, _ in values)
+        return size
 
     def to_dict(self) -> dict:
         return {

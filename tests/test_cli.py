@@ -122,6 +122,15 @@ def test_show_unknown_id_fails_with_advice(ingested, wenhai):
     assert "No article has id 999" in result.stderr
 
 
+def test_show_id_beyond_sqlite_is_one_line_not_a_traceback(ingested, wenhai):
+    for huge in ("99999999999999999999", "9223372036854775808", "-9223372036854775809"):
+        result = wenhai("show", "--", huge)
+        assert result.exit_code == 1, huge
+        assert result.stderr.splitlines() == [
+            f"Error: No article has id {huge}: `wenhai search` lists the ids of what is stored."
+        ]
+
+
 def test_malformed_query_is_a_usage_error(ingested, wenhai):
     result = wenhai("search", '"碳纤维')
     assert result.exit_code == 2

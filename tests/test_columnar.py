@@ -9,6 +9,8 @@ survive; damage is found by `wenhai check` and mended by `--repair`.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from click.testing import CliRunner
@@ -138,3 +140,48 @@ def test_a_missing_postings_file_is_a_damaged_index_that_the_next_ingest_rebuild
     assert again.exit_code == 0 and "was damaged" in again.output
     with Archive(home) as archive:
         assert [archive.search(m).total for m in markers] == [1] * 12
+
+
+def mapped(path_part: str) -> list[str]:
+    """This process's memory maps of files whose path contains `path_part`."""
+    with open("/proc/self/maps") as f:
+        return [line for line in f if path_part in line]
+
+
+@pytest.mark.skipif(not Path("/proc/self/maps").exists(), reason="needs Linux's /proc")
+def test_archives_in_one_process_share_one_map_of_each_segment_file(ingested):
+    """A server's pooled archives each read every segment: one map per file, not per
+    archive, so pages read by two are resident once."""
+    index = str(ingested / "index")
+    first, second = Archive(ingested), Archive(ingested)
+    try:
+        for archive in (first, second):
+            assert archive.search("碳纤维").total == 1
+        files = sorted(ingested.glob("index/*.text"))
+        assert files and all(len(mapped(str(f))) == 1 for f in files)
+        first.close_index()  # the other archive still searches through the shared map
+        assert second.search("岩茶").total == 1
+        assert all(len(mapped(str(f))) == 1 for f in files)
+    finally:
+        first.close()
+        second.close()
+    import gc
+
+    gc.collect()
+    assert not [m for m in mapped(index) if ".text" in m]
+
+
+def test_a_reader_closed_while_a_map_is_being_opened_does_not_hang(ingested):
+    """The garbage collector may run an archive's finalizer — closing its readers — in
+    the middle of `columnar.shared`, in the same thread: that must not deadlock."""
+    import threading
+
+    def open_and_close_inside():
+        with columnar._OPEN_LOCK:  # as `shared` holds it when the collector runs
+            with Archive(ingested) as archive:
+                assert archive.search("碳纤维").total == 1
+
+    worker = threading.Thread(target=open_and_close_inside, daemon=True)
+    worker.start()
+    worker.join(timeout=60)
+    assert not worker.is_alive(), "closing a reader inside `shared` deadlocked"

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from store import Archive, Article, QueryError
+from store import Archive, Article, ArticleNotFound, QueryError
 
 ARTICLES = [
     Article(title="最高人民法院发布道路交通安全法司法解释", author="周敏", source="法治日报",
@@ -126,6 +126,14 @@ def test_similar_articles_share_key_words_but_not_the_article(searchable):
     similar = [h.title for h in searchable.similar(hood.id)]
     assert similar[0] in ("汽车行业观察", "读书笔记") and "小米SU7车主维权" not in similar
     assert searchable.suggest("捷运") == [(2, "臺北捷運新線通車")]
+
+
+def test_ids_beyond_sqlite_name_no_article(searchable):
+    """The store treats an id SQLite cannot hold as absent, so every caller gets a 'not found'."""
+    for huge in (2**63, -(2**63) - 1, 10**30):
+        for lookup in (searchable.get, searchable.original, searchable.similar):
+            with pytest.raises(ArticleNotFound, match=f"No article has id {huge}"):
+                lookup(huge)
 
 
 def test_snippets_mark_whole_matches_in_original_characters(searchable):

@@ -84,6 +84,26 @@ def test_unknown_article_is_a_404_page(client):
     assert client.get("/articles/9999").status_code == 404
 
 
+#: Beyond SQLite's INTEGER range: no article can have these ids.
+HUGE_IDS = [2**63, 10**20, 10**40]
+
+
+@pytest.mark.parametrize("huge", HUGE_IDS)
+def test_article_ids_beyond_sqlite_are_not_found_on_every_route(client, huge):
+    for url, json_error in [
+        (f"/api/articles/{huge}", True),
+        (f"/api/articles/{huge}/similar", True),
+        (f"/articles/{huge}", False),
+        (f"/articles/{huge}/original", False),
+    ]:
+        response = client.get(url)
+        assert response.status_code == 404, url
+        if json_error:
+            assert response.get_json()["error"].startswith(f"No article has id {huge}"), url
+        else:
+            assert "找不到文章" in response.text and f"No article has id {huge}" in response.text
+
+
 def test_malformed_query_page_explains_syntax(client):
     page = client.get("/search", query_string={"q": '"碳纤维'})
     assert page.status_code == 400
@@ -385,3 +405,42 @@ def test_the_archive_opened_at_start_answers_requests_one_at_a_time(app):
     assert client.get("/api/search?q=碳纤维").status_code == 200
     assert len(archives._all) == 2
     archives.give_back(held)
+
+
+def test_searches_beyond_the_slots_are_503_with_retry_after_and_pages_still_answer(harbor, home):
+    from web import create_app
+
+    app = create_app({"WENHAI_HOME": str(home), "TESTING": True, "SEARCH_SLOTS": 1})
+    client = app.test_client()
+    aid = api(client, q="title:雨天测试")["hits"][0]["id"]
+    with app.extensions["wenhai.slots"].slot():  # the one search allowed is running
+        for url in ("/api/search?q=港口", "/api/suggest?q=港口", f"/api/articles/{aid}/similar"):
+            response = client.get(url)
+            assert response.status_code == 503 and response.headers["Retry-After"] == "2", url
+            assert response.get_json() == {
+                "error": "Too many searches are running at once: try again in 2 seconds.",
+                "status": 503}
+        page = client.get("/search?q=港口")
+        assert page.status_code == 503 and page.headers["Retry-After"] == "2"
+        assert "文海正忙" in page.text and "同时进行的搜索太多，请 2 秒后再试。" in page.text
+        reader = client.get(f"/articles/{aid}")  # read without its similar articles
+        assert reader.status_code == 200 and "雨天测试" in reader.text
+        assert "相似文章" not in reader.text
+        assert client.get("/help").status_code == 200
+    assert api(client, q="港口")["total"] >= 1
+    assert "港口无人集卡规模化上岗" in client.get(f"/articles/{aid}").text  # similar again
+
+
+def test_api_http_errors_are_json_and_pages_explain_in_chinese(client):
+    from web.errors import MAX_URL_BYTES
+
+    response = client.post("/api/search?q=岩茶")
+    assert response.status_code == 405 and "GET" in response.headers["Allow"]
+    assert response.get_json()["status"] == 405
+    too_long = "港" * (MAX_URL_BYTES // 9 + 1)
+    response = client.get("/api/search", query_string={"q": too_long})
+    assert response.status_code == 414
+    assert response.get_json()["error"].endswith("search for fewer words or with fewer filters.")
+    page = client.get("/search", query_string={"q": too_long})
+    assert page.status_code == 414 and "网址太长" in page.text
+    assert client.get("/search", query_string={"q": "港" * 1000}).status_code == 200

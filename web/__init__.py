@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
+
 from flask import Flask
 
 from store import default_home
 
-from . import api, pages, security
+from . import api, errors, pages, security
 from .archives import Archives, give_back, start_clock
+from .capacity import HOLD_VARIABLE, SearchSlots
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -17,6 +20,10 @@ def create_app(config: dict | None = None) -> Flask:
         PER_PAGE=10,
         MAX_CONTENT_LENGTH=64 * 1024,
         JSON_AS_ASCII=False,
+        # Searches run at once; more are answered 503 (`capacity`). `wenhai serve`
+        # sets it from --searches, below its thread count.
+        SEARCH_SLOTS=4,
+        HOLD_SEARCHES=os.environ.get(HOLD_VARIABLE) or None,
     )
     if config:
         app.config.update(config)
@@ -25,8 +32,11 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp, url_prefix="/api")
     security.init_app(app)
+    errors.init_app(app)
 
     app.extensions["wenhai"] = Archives(app.config["WENHAI_HOME"])
+    app.extensions["wenhai.slots"] = SearchSlots(app.config["SEARCH_SLOTS"],
+                                                 hold=app.config["HOLD_SEARCHES"])
     app.before_request(start_clock)
     app.teardown_appcontext(give_back)
     return app

@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException
 from store import MAX_PER_PAGE, ArchiveError, ArticleNotFound, QueryError
 
 from .archives import deadline, get_archive
+from .capacity import search_work
 from .params import BadParameter, choice, integer, search_params
 
 bp = Blueprint("api", __name__)
@@ -33,6 +34,7 @@ def _required_q(example: str) -> str:
 
 
 @bp.get("/search")
+@search_work
 def search():
     q = _required_q("/api/search?q=小米")
     limit = integer(request.args, "limit", 10, 1, MAX_PER_PAGE)
@@ -45,6 +47,7 @@ def search():
 
 
 @bp.get("/suggest")
+@search_work
 def suggest():
     q = _required_q("/api/suggest?q=碳纤")
     shape = choice(request.args, "format", ("json", "opensearch"))
@@ -60,6 +63,7 @@ def article(article_id: int):
 
 
 @bp.get("/articles/<int:article_id>/similar")
+@search_work
 def similar(article_id: int):
     limit = integer(request.args, "limit", 5, 1, MAX_SIMILAR)
     hits = get_archive().similar(article_id, limit=limit)

@@ -6,7 +6,6 @@ from flask import (
     Blueprint,
     Response,
     current_app,
-    jsonify,
     redirect,
     render_template,
     request,
@@ -16,6 +15,7 @@ from flask import (
 from store import SYNTAX_HELP, ArchiveError, ArticleNotFound, QueryError, highlight
 
 from .archives import deadline, get_archive
+from .capacity import if_free, search_work
 from .params import BadParameter, search_params
 
 bp = Blueprint("pages", __name__)
@@ -29,6 +29,7 @@ def home():
 
 
 @bp.get("/search")
+@search_work
 def search():
     q = request.args.get("q", "").strip()
     if not q:
@@ -68,7 +69,8 @@ def article(article_id: int):
     paragraphs = [(highlight(text, needles), is_heading) for text, is_heading in found.paragraphs()]
     return render_template(
         "article.html", article=found, paragraphs=paragraphs, q=q, marked=bool(needles),
-        similar=archive.similar(article_id, limit=SIMILAR), reposts=archive.reposts_of(found),
+        similar=if_free(lambda: archive.similar(article_id, limit=SIMILAR), []),
+        reposts=archive.reposts_of(found),
     )
 
 
@@ -84,14 +86,6 @@ def original(article_id: int):
 @bp.app_errorhandler(ArticleNotFound)
 def not_found(e: ArticleNotFound):
     return render_template("error.html", title="找不到文章 Not found", message=str(e)), 404
-
-
-@bp.app_errorhandler(404)
-def page_not_found(e):
-    if request.path.startswith("/api/"):
-        return jsonify({"error": "No API endpoint at this address.", "status": 404}), 404
-    return render_template("error.html", title="找不到页面 Not found",
-                           message="There is no page at this address."), 404
 
 
 @bp.app_errorhandler(ArchiveError)

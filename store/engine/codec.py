@@ -43,7 +43,7 @@ class Codec(whoosh3.W3Codec):
     def terms_reader(self, storage, segment):
         terms = super().terms_reader(storage, segment)
         try:
-            text = columnar.TextFile(text_file_path(storage, segment))
+            text = columnar.shared(text_file_path(storage, segment))
         except BaseException:
             terms.close()
             if hasattr(storage, "a"):  # the compound file the failing SegmentReader opened
@@ -229,7 +229,7 @@ class TermsReader(base.TermsReader):
         self.whoosh.close()
         if self._perdoc is not None:
             self._perdoc.close()
-        self.text.release()
+        self.text.done()
         self.text = None
 
 

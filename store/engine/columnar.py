@@ -30,6 +30,8 @@ import json
 import mmap
 import os
 import struct
+import threading
+import weakref
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -477,6 +479,7 @@ class TextFile:
 
     def __init__(self, path: Path):
         self.path = path
+        self.users = 0  # readers holding it (`shared`)
         with open(path, "rb") as f:
             size = os.fstat(f.fileno()).st_size
             if size < len(_MAGIC) + _FOOTER.size:
@@ -520,6 +523,14 @@ class TextFile:
         if hasattr(mmap, "MADV_DONTNEED"):
             self._map.madvise(mmap.MADV_DONTNEED)
 
+    def done(self) -> None:
+        """One reader of a `shared` file is closed; with the last, its pages go."""
+        with _OPEN_LOCK:
+            self.users -= 1
+            last = self.users <= 0
+        if last:
+            self.release()
+
     def damaged(self) -> list[str]:
         """The arrays whose bytes no longer match their CRC-32."""
         found = []
@@ -527,3 +538,28 @@ class TextFile:
             if "crc" in entry and zlib.crc32(self._array(name).data) != entry["crc"]:
                 found.append(name)
         return found
+
+
+_OPEN: weakref.WeakValueDictionary[tuple, TextFile] = weakref.WeakValueDictionary()
+# Reentrant: a reader closed by the garbage collector (an archive's finalizer) while
+# `shared` holds it calls `TextFile.done` in the same thread.
+_OPEN_LOCK = threading.RLock()
+
+
+def shared(path: Path) -> TextFile:
+    """The process's one map of the segment file at `path`, however many readers use it
+    (each calls `TextFile.done` when it closes).
+
+    A server keeps an archive per busy thread, each with readers of every segment; with a
+    map each, a page two of them had read was resident twice: after 2,000 searches on 4
+    archives, 411 MB of maps over a 146 MB index. A file is known by its inode, size and
+    time, so a segment written again under the same name is a new map.
+    """
+    st = os.stat(path)
+    key = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+    with _OPEN_LOCK:
+        found = _OPEN.get(key)
+        if found is None:
+            found = _OPEN[key] = TextFile(path)
+        found.users += 1
+    return found

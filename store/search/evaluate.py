@@ -21,6 +21,7 @@ from whoosh.scoring import BM25F
 
 from ..engine.columns import leaves
 from ..text.analysis import loosened
+from . import cache as caches
 from . import postings
 from .query import Loose
 
@@ -108,6 +109,8 @@ def _idf(searcher, fieldname: str, text: str) -> float:
     cache = searcher._idf_cache
     key = (fieldname, text)
     if key not in cache:
+        if len(cache) >= caches.terms_kept:  # bounded: a server's searcher lives long
+            cache.clear()
         parent = searcher.get_parent()
         n = sum(postings.doc_frequency(leaf, fieldname, text)
                 for leaf, _ in leaves(parent.reader()))

@@ -222,6 +222,11 @@ class IndexSync:
 
         The old index keeps answering searches until the swap.
         """
+        with failed_writes(self.home):  # a full disk is one line, not a worker's traceback
+            return self._rebuild(progress, before_swap, keep)
+
+    def _rebuild(self, progress: IterWrapper, before_swap: Callable[[], None],
+                 keep: Path | None) -> int:
         building = self.home / "index.new"
         if building.exists():
             shutil.rmtree(building)
@@ -245,9 +250,8 @@ class IndexSync:
         before_swap()
         folder.swap_in(building, self.path, keep)
         database.mark_all_indexed(self.db)
-        with failed_writes(self.home):
-            suggestions.refill(self.db)
-            offer_words(self.db, self.path)
+        suggestions.refill(self.db)
+        offer_words(self.db, self.path)
         return len(ids)
 
     def repair(self, report: CheckReport, progress: IterWrapper,

@@ -283,6 +283,30 @@ def test_full_disk_stops_ingest_cleanly_and_a_rerun_completes(tmp_path):
         assert archive.stats()["articles"] == 7 + 150
 
 
+@pytest.mark.parametrize("command", [("reindex",), ("check", "--repair")])
+def test_a_rebuild_that_cannot_write_is_one_line_and_the_old_index_answers(tmp_path, command):
+    """A rebuild's segments are written by worker processes (or the writer itself): a
+    full disk there was a worker's 76-line traceback."""
+    home = tmp_path / "home"
+    markers = make_corpus(tmp_path / "files", 150, paragraphs=40)
+    assert run(home, "ingest", "-q", str(tmp_path / "files")).returncode == 0
+    if command[0] == "check":  # damage the index, so that the repair rebuilds it
+        (postings,) = (home / "index").glob("*.text")
+        raw = bytearray(postings.read_bytes())
+        raw[64] ^= 0x01
+        postings.write_bytes(bytes(raw))
+    failed = subprocess.run(wenhai_cmd(home, *command), capture_output=True, text=True,
+                            preexec_fn=_limit_file_size(64 * 1024))
+    assert failed.returncode == 1
+    assert failed.stderr.startswith(f"Error: Writing to the archive at {home} failed: a file "
+                                    "grew past the size"), failed.stderr
+    assert len(failed.stderr.splitlines()) == 1, failed.stderr
+    with Archive(home) as archive:
+        assert archive.search(markers[7]).total == 1  # the old index still answers
+    assert run(home, *command).returncode == 0
+    assert run(home, "check").returncode == 0
+
+
 @pytest.mark.parametrize("margin", [0, 16 * 1024])
 def test_a_write_failing_inside_a_file_reports_the_failure_not_the_savepoint(tmp_path, margin):
     """A failed write can roll SQLite's whole transaction back: the report must be the

@@ -24,6 +24,7 @@ from .errors import (
     IndexMissingError,
     IndexVersionError,
     QueryError,
+    QuerySyntaxError,
     StorageError,
 )
 from .models import Article, CheckReport, Hit, SearchResult
@@ -59,6 +60,7 @@ __all__ = [
     "IndexMissingError",
     "IndexVersionError",
     "QueryError",
+    "QuerySyntaxError",
     "SORTS",
     "SYNTAX_HELP",
     "SearchResult",

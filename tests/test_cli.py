@@ -122,10 +122,19 @@ def test_show_unknown_id_fails_with_advice(ingested, wenhai):
     assert "No article has id 999" in result.stderr
 
 
-def test_malformed_query_is_a_usage_error(ingested, wenhai):
-    result = wenhai("search", '"碳纤维')
+def test_malformed_query_is_a_usage_error_after_the_plain_search(ingested, wenhai):
+    result = wenhai("search", "--", "-碳纤维机盖")
     assert result.exit_code == 2
-    assert "Unclosed quote" in result.stderr
+    assert "only excludes terms" in result.stderr
+    assert "searched as plain text" in result.stderr
+    assert "1 results for «-碳纤维机盖»" in result.stdout
+
+
+def test_an_unpaired_quote_is_searched_as_text(ingested, wenhai):
+    result = wenhai("search", "今年春天的“碳纤维机盖")
+    assert result.exit_code == 0
+    assert "1 results" in result.stdout
+    assert "unpaired “ was searched as a character of the text" in result.stderr
 
 
 def test_second_writer_is_refused_while_the_first_holds_the_archive(ingested, wenhai):

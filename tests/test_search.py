@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from store import Archive, Article, QueryError
+from store import Archive, Article, QueryError, QuerySyntaxError
 
 ARTICLES = [
     Article(title="最高人民法院发布道路交通安全法司法解释", author="周敏", source="法治日报",
@@ -138,8 +138,9 @@ def test_snippets_mark_whole_matches_in_original_characters(searchable):
 @pytest.mark.parametrize(
     ("query", "message"),
     [
-        ('"碳纤维', "Unclosed quote"),
         ("-小米", "only excludes terms"),
+        ("author:", "«author:» in «author:» has nothing after the colon"),
+        ("title: 碳纤维", r"write the term right after it \(title:小米\)"),
         ("小米 OR", "«OR» needs a term on each side"),
         ("date:2024年", "Cannot read the date"),
         ("车 date:2024-13", "months run from 01 to 12"),
@@ -151,6 +152,64 @@ def test_snippets_mark_whole_matches_in_original_characters(searchable):
 def test_malformed_queries_explain_themselves(searchable, query, message):
     with pytest.raises(QueryError, match=message):
         searchable.search(query)
+
+
+PASTED = [
+    Article(title="医保报销新规", body="不少家庭“因病致贫”的困境有望缓解。"),
+    Article(title="野生动物保护", body="穿山甲鳞片成为一种“非法交易”的目标。"),
+    Article(title="西部陆海新通道", body="重庆打出“南向通道”等特色牌。"),
+    Article(title="书名号里的字", body="他在『边城』里写过「因病致贫」的人家。"),
+]
+
+
+@pytest.fixture
+def pasted(tmp_path) -> Archive:
+    archive = archive_with(tmp_path / "home", PASTED)
+    yield archive
+    archive.close()
+
+
+@pytest.mark.parametrize(
+    ("query", "title", "mark"),
+    [
+        ("家庭“因病致贫", "医保报销新规", "“"),  # 后引号被剪掉
+        ("成为一种“非法交易", "野生动物保护", "“"),
+        ("南向通道”等特色牌", "西部陆海新通道", "”"),  # 前引号被剪掉
+        ('重庆打出"南向通道', "西部陆海新通道", '"'),  # 半角引号也一样
+    ],
+)
+def test_a_pasted_passage_with_one_quotation_mark_finds_its_article(pasted, query, title, mark):
+    result = pasted.search(query)
+    assert [h.title for h in result.hits][:1] == [title]
+    assert result.unpaired == [mark]
+    assert f"unpaired {mark} was searched as a character of the text" in result.notice
+    assert result.to_dict()["unpaired"] == [mark]
+
+
+def test_corner_brackets_are_never_syntax(pasted):
+    result = pasted.search("写过「因病致贫")
+    assert [h.title for h in result.hits] == ["书名号里的字"] and result.notice is None
+    assert [h.title for h in pasted.search("『边城").hits] == ["书名号里的字"]
+
+
+def test_paired_quotes_are_still_a_phrase(pasted):
+    result = pasted.search("“因病致贫”")
+    assert sorted(h.title for h in result.hits) == ["书名号里的字", "医保报销新规"]
+    assert result.unpaired == [] and result.notice is None
+    # A pair plus one more: the pair is a phrase, the last mark a character.
+    assert pasted.search('"因病致贫" "困境').unpaired == ['"']
+
+
+def test_a_query_that_is_clearly_syntax_errs_with_the_plain_search_beside(pasted):
+    with pytest.raises(QuerySyntaxError, match="only excludes terms") as raised:
+        pasted.search("-因病致贫")
+    plain = raised.value.plain
+    assert plain is not None and plain.plain
+    assert sorted(h.title for h in plain.hits) == ["书名号里的字", "医保报销新规"]
+    assert "searched as plain text" in plain.notice
+    with pytest.raises(QuerySyntaxError) as raised:  # nothing to search as text either
+        pasted.search("author:")
+    assert raised.value.plain is not None and raised.value.plain.total == 0
 
 
 def test_search_sees_articles_added_after_it_opened(searchable):

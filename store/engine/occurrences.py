@@ -9,8 +9,8 @@ becomes three arrays — term key, document, position — one entry per occurren
 * **grams**: the batch is joined and encoded as code points; normalization is a table
   lookup (`normalize.code_table`, the same mapping as `normalize`), units and bigrams
   are found with array comparisons, and each term is an integer (`gram_key`) rather
-  than a string. Runs of Latin letters, the only units longer than one character, are
-  numbered through a sorted table of their own (`strings`).
+  than a string. Runs of Latin letters and runs of digits, the only units longer than
+  one character, are numbered through a sorted table of their own (`strings`).
 * **words**: jieba's words as before (`analysis.words`), numbered by their rank in the
   batch's sorted vocabulary (`strings`).
 
@@ -29,8 +29,8 @@ import numpy as np
 from ..text import analysis, segmenter
 from ..text.normalize import code_table, normalize
 
-#: Units are coded in 27 bits: CJK characters and digits by their code point, Latin runs
-#: as LATIN + their rank in the field's table of runs.
+#: Units are coded in 27 bits: CJK characters by their code point, runs of Latin letters
+#: or of digits as LATIN + their rank in the field's table of runs.
 LATIN = 0x40000
 _UNIT_BITS = 27
 _UNIT_MASK = (1 << _UNIT_BITS) - 1
@@ -80,16 +80,16 @@ def grams(texts: list[str]) -> Occurrences:
     inside = raw < len(table)
     norm = np.where(inside, table[np.minimum(raw, len(table) - 1)], raw)
     kind = np.where(inside, _classes()[np.minimum(norm, len(table) - 1)], _OTHER)
-    latin = kind == _LATIN
-    run_start = latin & ~_shifted(latin, False)
-    is_unit = (kind == _CJK) | (kind == _DIGIT) | run_start
+    # A run is letters or digits, one kind: a1 is two runs.
+    run_start = (kind >= _DIGIT) & (kind != _shifted(kind, _OTHER))
+    is_unit = (kind == _CJK) | run_start
     at = np.flatnonzero(is_unit)
     codes = norm[at].astype(np.int64)
     ends = at + 1
     strings: list[str] = []
     if run_start.any():
         starts = np.flatnonzero(run_start)
-        stops = np.flatnonzero(latin & ~np.concatenate((latin[1:], [False]))) + 1
+        stops = np.flatnonzero((kind >= _DIGIT) & (kind != np.append(kind[1:], _OTHER))) + 1
         text = norm.astype("<u4").tobytes().decode("utf-32-le", "surrogatepass")
         runs = [text[a:b] for a, b in zip(starts.tolist(), stops.tolist(), strict=True)]
         strings = sorted(set(runs))
@@ -167,14 +167,15 @@ def words(texts: list[str]) -> Occurrences:
 
 
 def _unit_code(unit: str, latin: LatinTable) -> int | None:
-    if len(unit) == 1 and not ("a" <= unit <= "z"):
+    if not unit.isascii():  # a CJK character; runs of letters or digits are ASCII
         return ord(unit)
     found = latin.rank(unit)
     return None if found is None else LATIN + found
 
 
 class LatinTable:
-    """A field's sorted table of Latin runs, for looking a run's rank up."""
+    """A field's sorted table of runs (of Latin letters or digits), for looking a run's
+    rank up."""
 
     def __init__(self, strings):
         self._strings = strings
@@ -192,8 +193,8 @@ class LatinTable:
 
 
 def gram_key(term: str, latin: LatinTable) -> int | None:
-    """The key of a gram term as `analysis` spells it (国, 中国, 中~国, su 7, 2019's 2),
-    or None if the field has no such term (an unknown Latin run, not a gram at all)."""
+    """The key of a gram term as `analysis` spells it (国, 中国, 中~国, su 7, 2019 年),
+    or None if the field has no such term (an unknown run, not a gram at all)."""
     parsed = _parsed(term)
     if parsed is None:
         return None

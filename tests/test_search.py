@@ -242,6 +242,75 @@ def test_numbers_keep_their_boundaries(tmp_path):
     archive.close()
 
 
+GLUED = [
+    Article(title="换机记", body="我一直用iphonex、给游戏配了手柄。"),
+    Article(title="新款", body="iphonexs的屏幕更大。"),
+    Article(title="老款", body="这台iPhone还能用，iPhone的电池换过。"),
+    Article(title="持仓", body="该基金的holdings以科技股为主。"),
+    Article(title="语音助手", body="Siri和小爱同学都能听懂方言。"),
+    Article(title="景区", body="这里是国家AAAA级旅游景区。"),
+    Article(title="无关", body="sirloin是一种牛排，usual也是个词，hold住。"),
+]
+
+
+@pytest.fixture
+def glued(tmp_path) -> Archive:
+    archive = archive_with(tmp_path / "home", GLUED)
+    yield archive
+    archive.close()
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("iphone", ["老款", "换机记", "新款"]),  # 整词在前，iphonex、iphonexs 在后
+        ("IPHONE", ["老款", "换机记", "新款"]),  # 大小写不论
+        ("用iphone", ["换机记", "老款"]),  # 粘在汉字后面；老款的 用 和 iphone 分开
+        ("hold", ["无关", "持仓"]),  # hold住 是整词
+        ("sir", ["无关", "语音助手"]),  # sirloin 和 siri 都以 sir 开头
+        ("aaa", ["景区"]),
+        ("国家AAA", ["景区"]),
+        ("国家aaaa级", ["景区"]),
+        ("su", []),  # usual 里的 su 不是词的开头
+        ("iphonexsmax", []),
+    ],
+)
+def test_a_latin_word_finds_the_longer_words_it_begins(glued, query, expected):
+    found = [h.title for h in glued.search(query).hits]
+    assert sorted(found) == sorted(expected)
+    if query.lower() in ("iphone", "hold", "用iphone"):  # 整串都在的文章排在前面
+        assert found[0] == expected[0]
+
+
+def test_whole_words_rank_before_longer_words(glued):
+    result = glued.search("iphone")
+    assert [h.title for h in result.hits][:1] == ["老款"]
+    assert glued.matching_ids("iphone")[0] == result.hits[0].id
+    assert "<mark>iphone</mark>x" in str(result.hits[1].snippet).lower()
+
+
+def test_a_quoted_latin_word_is_whole(glued):
+    assert [h.title for h in glued.search('"iphone"').hits] == ["老款"]
+    assert [h.title for h in glued.search("“sir”").hits] == []
+
+
+def test_an_excluded_latin_word_excludes_the_words_it_begins(glued):
+    assert [h.title for h in glued.search("用 -iphone").hits] == []
+    assert sorted(h.title for h in glued.search("的 -iphone").hits) == ["持仓"]
+
+
+def test_numbers_never_go_on(tmp_path):
+    """字母可以往下接，数字不行：su7 不找到 su77，iphone1 不找到 iphone15。"""
+    archive = archive_with(tmp_path / "home", [
+        Article(title="甲", body="小米su77是假消息，iphone15上市。"),
+        Article(title="乙", body="小米su7 max和iphone1都是旧闻。"),
+    ])
+    assert [h.title for h in archive.search("su7").hits] == ["乙"]
+    assert [h.title for h in archive.search("iphone1").hits] == ["乙"]
+    assert [h.title for h in archive.search("su7 m").hits] == ["乙"]  # 最后的 m 往下接成 max
+    archive.close()
+
+
 def test_exact_string_beats_many_scattered_words_even_in_the_title(tmp_path):
     loud = Article(title="机盖与碳纤维，碳纤维与机盖",
                    body="碳纤维很轻。机盖很重。碳纤维和机盖。" * 5)

@@ -20,6 +20,7 @@ at the same positions (tested).
 
 from __future__ import annotations
 
+import bisect
 import functools
 from dataclasses import dataclass
 from itertools import chain
@@ -180,6 +181,11 @@ class LatinTable:
     def __init__(self, strings):
         self._strings = strings
 
+    def ranks_from(self, run: str) -> tuple[int, int]:
+        """The ranks [lo, hi) of the runs that are `run` or go on from it with more
+        letters (the table is sorted, and a run's letters are below "{")."""
+        return bisect.bisect_left(self._strings, run), bisect.bisect_left(self._strings, run + "{")
+
     def rank(self, run: str) -> int | None:
         strings = self._strings
         lo, hi = 0, len(strings)
@@ -205,6 +211,28 @@ def gram_key(term: str, latin: LatinTable) -> int | None:
     if ca is None or cb is None:
         return None
     return BIGRAM | (ca << (_UNIT_BITS + 1)) | (cb << 1) | apart
+
+
+def continued_keys(term: str, latin: LatinTable) -> tuple[int, int, int] | None:
+    """(lo, hi, apart) of the keys of the gram terms that are `term` (ending in a run of
+    Latin letters: hold, 用 iphone) or go on from its last run with more letters
+    (holdings, 用 iphonexs): every key in [lo, hi) with its lowest bit `apart`
+    (a bigram's; 0 for unigrams, whose keys are all in the range). None if the term
+    cannot go on."""
+    parsed = _parsed(term)
+    last = None if parsed is None else parsed[0] if len(parsed) == 1 else parsed[1]
+    if last is None or not (last.isascii() and last.isalpha()):
+        return None
+    if len(parsed) == 1:
+        lo, hi = latin.ranks_from(parsed[0])
+        return LATIN + lo, LATIN + hi, 0
+    a, b, apart = parsed
+    ca = _unit_code(a, latin)
+    if ca is None:
+        return None
+    lo, hi = latin.ranks_from(b)
+    head = BIGRAM | (ca << (_UNIT_BITS + 1))
+    return head | ((LATIN + lo) << 1), head | ((LATIN + hi) << 1), apart
 
 
 @functools.lru_cache(maxsize=4096)

@@ -1,11 +1,12 @@
 """Evaluating a query over one segment, whole posting lists at a time.
 
-The queries `query`, `filters` and `similar` build — Term, Phrase,
-And, Or, AndNot and TermRange — become a sorted array of matching document numbers and an
-array of their scores, computed the way Whoosh's matchers compute them: BM25F per
-term (Whoosh's formula, with the searcher's idf and average field length), a phrase
-scoring as the sum of its terms, And and Or adding their parts' scores, AndNot keeping
-the left side's, ranges scoring their boost, and every node multiplying by its boost.
+The queries `query`, `filters` and `similar` build — Term, Phrase (and its `Loose` and
+`Continued` kinds), And, Or, AndNot and TermRange — become a sorted array of matching
+document numbers and an array of their scores, computed the way Whoosh's matchers
+compute them: BM25F per term (Whoosh's formula, with the searcher's idf and average
+field length), a phrase scoring as the sum of its terms, And and Or adding their parts'
+scores, AndNot keeping the left side's, ranges scoring their boost, and every node
+multiplying by its boost.
 These are every shape the archive builds, so every search takes this one path (the
 tests compare it with Whoosh's collectors and with a stock Whoosh index); anything
 else raises `Unsupported`.
@@ -22,7 +23,7 @@ from whoosh.scoring import BM25F
 from ..engine.columns import leaves
 from ..text.analysis import loosened
 from . import postings
-from .query import Loose
+from .query import Continued, Loose
 
 _NONE = np.zeros(0, dtype=np.int64)
 
@@ -47,6 +48,7 @@ class Segment:
         self._postings: dict[tuple, postings.Postings] = {}
         self._scores: dict[tuple, np.ndarray] = {}
         self._phrases: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
+        self._continued: dict[tuple[str, str], list[str]] = {}
         self.size = reader.doc_count_all()
 
     def postings(self, fieldname: str, text: str, values: bool = False) -> postings.Postings:
@@ -63,6 +65,17 @@ class Segment:
         found = self._phrases.get(key)
         if found is None:
             found = self._phrases[key] = _phrase(q, self)
+        return found
+
+    def continuations(self, fieldname: str, term: str) -> list[str]:
+        """The terms of this segment that are `term` or go on from its last Latin run
+        (`query.Continued`); the idf of each, over every segment, is worked out at once."""
+        key = (fieldname, term)
+        found = self._continued.get(key)
+        if found is None:
+            found = self._continued[key] = postings.continuations(self.reader, fieldname,
+                                                                  term)[0]
+            _continued_idf(self.searcher, fieldname, term)
         return found
 
     def either(self, fieldname: str, texts: tuple[str, ...]) -> postings.Postings:
@@ -115,6 +128,25 @@ def _idf(searcher, fieldname: str, text: str) -> float:
     return cache[key]
 
 
+def _continued_idf(searcher, fieldname: str, term: str) -> None:
+    """`_idf` of every term going on from `term` (`query.Continued`), counted in each
+    segment's arrays in one stretch of keys instead of one lookup per term and segment
+    (hold may go on in thousands of ways)."""
+    done = searcher.__dict__.setdefault("_wenhai_continued", set())
+    if (fieldname, term) in done:
+        return
+    parent = searcher.get_parent()
+    counts: dict[str, int] = {}
+    for leaf, _ in leaves(parent.reader()):
+        texts, frequencies = postings.continuations(leaf, fieldname, term)
+        for text, n in zip(texts, frequencies.tolist(), strict=True):
+            counts[text] = counts.get(text, 0) + n
+    cache, total = searcher._idf_cache, parent.doc_count_all()
+    for text, n in counts.items():
+        cache.setdefault((fieldname, text), log(total / (n + 1)) + 1)  # as `_idf`
+    done.add((fieldname, term))
+
+
 def evaluate(q: wq.Query, seg: Segment) -> tuple[np.ndarray, np.ndarray]:
     """(document numbers ascending, scores) of the documents in `seg` matching `q`.
 
@@ -123,7 +155,7 @@ def evaluate(q: wq.Query, seg: Segment) -> tuple[np.ndarray, np.ndarray]:
     kind = type(q)
     if kind is wq.Term:
         docs, scores = _term(q, seg)
-    elif kind is wq.Phrase or kind is Loose:
+    elif kind is wq.Phrase or kind is Loose or kind is Continued:
         docs, scores = seg.phrase(q)
     elif kind is wq.Or:
         docs, scores = _union([evaluate(s, seg) for s in q.subqueries], seg.size)
@@ -157,17 +189,27 @@ def _phrase(q: wq.Phrase, seg: Segment) -> tuple[np.ndarray, np.ndarray]:
     if q.slop != 1:
         raise Unsupported("phrase with slop")
     if type(q) is Loose:
-        return _loose_phrase(q, seg)
+        return _spelled(q, seg, [loosened(w) for w in q.words])
+    if type(q) is Continued:
+        *head, last = q.words
+        going_on = tuple(seg.continuations(q.fieldname, last))
+        if not going_on:
+            return _NONE, np.zeros(0)
+        return _spelled(q, seg, [(w,) for w in head] + [going_on])
     lists = [seg.postings(q.fieldname, w, values=True) for w in q.words]
     return _scored(q, seg, lists, _matching_positions(lists))
 
 
-def _loose_phrase(q: Loose, seg: Segment) -> tuple[np.ndarray, np.ndarray]:
-    """`Loose`: consecutive positions as for a phrase, each word in any of its spellings;
-    a document scores the sum of the spellings' scores it has at all."""
-    spellings = [loosened(w) for w in q.words]
-    lists = [seg.either(q.fieldname, texts) for texts in spellings]
-    docs = _matching_positions(lists)
+def _spelled(q: wq.Phrase, seg: Segment,
+             spellings: list[tuple[str, ...]]) -> tuple[np.ndarray, np.ndarray]:
+    """A phrase whose words each stand for several terms (`Loose`: parted by punctuation
+    or not; `Continued`: the last Latin word going on): consecutive positions as for a
+    phrase, each word any of its terms; a document scores the sum of the terms' scores
+    it has at all."""
+    if len(spellings) == 1:  # no positions needed, however many terms
+        docs = _merged([seg.postings(q.fieldname, t).docs for t in spellings[0]])
+    else:
+        docs = _matching_positions([seg.either(q.fieldname, texts) for texts in spellings])
     scores = np.zeros(len(docs))
     for texts in spellings:
         for text in texts:

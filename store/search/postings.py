@@ -98,6 +98,18 @@ def read(reader, fieldname: str, text: str, *, values: bool = False) -> Postings
     return read_term(reader, fieldname, info)
 
 
+def continuations(reader, fieldname: str, term: str) -> tuple[list[str], np.ndarray]:
+    """(terms, document frequencies) of the segment's gram terms that are `term` (ending
+    in a Latin run) or go on from its last run with more letters: hold → hold, holdings."""
+    field = reader._terms.text.fields.get(fieldname) if fieldname in TEXT_FIELDS else None
+    if field is None:
+        return [], _EMPTY_IDS
+    numbers = field.continuations(term)
+    frequencies = (np.asarray(field.tstart[numbers + 1], dtype=np.int64)
+                   - np.asarray(field.tstart[numbers], dtype=np.int64))
+    return [field.text(int(t)) for t in numbers], frequencies
+
+
 def doc_frequency(reader, fieldname: str, text: str) -> int:
     """Whoosh's document frequency of a term in a segment (deleted documents count)."""
     if fieldname in TEXT_FIELDS:

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from whoosh import query as wq
 from whoosh.matching import NullMatcher, UnionMatcher, WrappingMatcher
 from whoosh.query import SpanNear2
+from whoosh.util import make_binary_tree
 
 from ..errors import QueryError, QuerySyntaxError
 from ..text.analysis import gram_terms, loosened, units, words
@@ -93,6 +94,52 @@ class Loose(wq.Phrase):
         return WrappingMatcher(m, boost=self.boost) if self.boost != 1.0 else m
 
 
+def continuations(reader, fieldname: str, term: str) -> list[str]:
+    """The terms of a segment `reader` (any Whoosh reader) that are the gram term `term`
+    or go on from its last Latin run with more letters, in Whoosh's order: hold →
+    hold, holdings (not hold 1, a bigram). `postings.continuations` finds the same in
+    wenhai's arrays without walking the lexicon."""
+    out = []
+    for found in reader.expand_prefix(fieldname, term):
+        text = found.decode("utf-8")
+        rest = text[len(term) :]
+        if not rest or (rest.isascii() and rest.isalpha()):
+            out.append(text)
+    return out
+
+
+class Continued(wq.Phrase):
+    """A phrase of gram terms whose last word, ending in a Latin run, also stands for
+    every term that goes on from that run with more letters: iphone finds iphonex and
+    iphonexs, 国家aaa finds 国家aaaa级 (brand and model names are glued to Chinese and
+    to each other). Numbers never go on: their boundaries hold. `evaluate` answers it on
+    arrays; for Whoosh, the last word is the union of its terms' matchers (scores
+    summed, as `Loose` does for spellings) under Whoosh's phrase matcher."""
+
+    def normalize(self):
+        return self  # one word is still a Continued, not a Term
+
+    def matcher(self, searcher, context=None):
+        field = searcher.schema[self.fieldname] if self.fieldname in searcher.schema else None
+        if field is None or not field.format or not field.format.supports("positions"):
+            return super().matcher(searcher, context)  # Whoosh's own answer and error
+        reader, words = searcher.reader(), []
+        for i, word in enumerate(self.words):
+            if i + 1 < len(self.words):
+                texts = [word] if (self.fieldname, field.to_bytes(word)) in reader else []
+            else:
+                texts = continuations(reader, self.fieldname, word)
+            if not texts:
+                return NullMatcher()
+            found = [wq.Term(self.fieldname, t).matcher(searcher, context) for t in texts]
+            words.append(make_binary_tree(UnionMatcher, found))
+        if len(words) == 1:
+            m = words[0]
+        else:
+            m = SpanNear2.SpanNear2Matcher(words, slop=self.slop, ordered=True, mindist=1)
+        return WrappingMatcher(m, boost=self.boost) if self.boost != 1.0 else m
+
+
 @dataclass
 class ParsedQuery:
     """A Whoosh query plus the normalized strings to highlight in results."""
@@ -101,10 +148,12 @@ class ParsedQuery:
     query: wq.Query
     needles: list[str] = field(default_factory=list)
     #: Documents containing every term as an exact string (None: `query` is exact already).
-    #: Ranking puts these before documents that only have a term's words scattered apart.
+    #: Ranking puts these before documents that only have a term's words scattered apart,
+    #: or its last Latin word going on (iphonex for iphone).
     exact: wq.Query | None = None
     #: Documents containing every term's characters in sequence, with only punctuation,
-    #: spaces or line breaks between them: ranked after the exact ones, before the rest.
+    #: spaces or line breaks between them, or its last Latin word going on (iphonex for
+    #: iphone): ranked after the exact ones, before the rest.
     loose: wq.Query | None = None
     #: The terms as typed (normalized): what an exact or loose match shows.
     strings: list[str] = field(default_factory=list)
@@ -262,6 +311,17 @@ def exact(text: str, fields: tuple[str, ...] = ALL_TEXT) -> wq.Query | None:
     return subs[0] if len(subs) == 1 else wq.Or(subs)
 
 
+def continued(text: str, fields: tuple[str, ...] = ALL_TEXT) -> wq.Query | None:
+    """Documents containing `text`, its last Latin word whole or going on with more
+    letters (`Continued`), in any of `fields`; None unless `text` ends in a letter."""
+    norm = normalize(text).rstrip()
+    grams = gram_terms(text)
+    if not grams or not ("a" <= norm[-1:] <= "z"):
+        return None
+    subs = [Continued(f, grams, boost=FIELD_BOOSTS.get(f, 1.0)) for f in fields]
+    return subs[0] if len(subs) == 1 else wq.Or(subs)
+
+
 @dataclass
 class _Parsed:
     """One term: its query, the exact and loose forms ranking uses, and its needles."""
@@ -273,6 +333,8 @@ class _Parsed:
     words: list[str] = field(default_factory=list)
     scattered: bool = False
     near: tuple[tuple[str, ...], list[list[str]]] | None = None
+    #: Its last Latin word may go on (`Continued`): whole-word matches rank first.
+    continued: bool = False
 
 
 def _trimmed(text: str) -> str:
@@ -301,21 +363,29 @@ def _term_query(term: Term, original: str) -> _Parsed | None:
     if whole is None:
         return None
     needles = [_trimmed(term.text)]
-    if term.phrase:
+    if term.phrase:  # quoted: exactly this, a Latin word whole
         return _Parsed(whole, whole, whole, needles)
+    # The string with its last Latin word going on (用iphonex for 用iphone) ranks with
+    # the string across punctuation: after the exact string, before its words apart.
+    more = continued(term.text, fields)
+    loose = _loose(whole)
+    second = loose if more is None else wq.Or([loose, more])
     parts = list(dict.fromkeys(w for w, *_ in words(term.text)))
     if len(parts) < 2:
-        return _Parsed(whole, whole, _loose(whole), needles, parts)
+        return _Parsed(whole if more is None else more, whole, second, needles, parts,
+                       continued=more is not None)
     scattered = [exact(p, fields) for p in parts]
-    boosted, loose = whole.copy(), _loose(whole)
+    boosted = whole.copy()
     boosted.boost = EXACT_BOOST
     across = loose.copy()
     across.boost = LOOSE_BOOST
-    either = wq.Or([boosted, across, wq.And([q for q in scattered if q is not None])])
+    forms = [boosted, across] + ([more] if more is not None else [])
+    either = wq.Or([*forms, wq.And([q for q in scattered if q is not None])])
     shown = [p for p in parts if len(p) > 1] or parts
     in_order = [grams for w, *_ in words(term.text) if (grams := gram_terms(w))]
-    return _Parsed(either, whole, loose, needles + parts, shown, scattered=True,
-                   near=(fields, in_order))  # words of no unit (α, の) are no gram
+    return _Parsed(either, whole, second, needles + parts, shown, scattered=True,
+                   near=(fields, in_order),  # words of no unit (α, の) are no gram
+                   continued=more is not None)
 
 
 def parse(text: str, *, plain: bool = False) -> ParsedQuery:
@@ -369,7 +439,7 @@ def parse(text: str, *, plain: bool = False) -> ParsedQuery:
     strings: list[str] = []
     shown_words: list[str] = []
     near: list[tuple[tuple[str, ...], list[list[str]]]] = []
-    scattered = False
+    tiered = False  # some term has forms that rank after its exact string
     for group in groups:
         found = [(term, p) for term in group if (p := _term_query(term, original)) is not None]
         if not found:
@@ -384,7 +454,7 @@ def parse(text: str, *, plain: bool = False) -> ParsedQuery:
             needles += p.needles
             strings += p.needles[:1]
             shown_words += p.words
-            scattered = scattered or p.scattered
+            tiered = tiered or p.scattered or p.continued
             if p.near is not None:
                 near.append(p.near)
     if not positives:
@@ -403,7 +473,7 @@ def parse(text: str, *, plain: bool = False) -> ParsedQuery:
 
     return ParsedQuery(
         original, q, longest_first(needles),
-        exact=_all(exacts) if scattered else None, loose=_all(looses) if scattered else None,
+        exact=_all(exacts) if tiered else None, loose=_all(looses) if tiered else None,
         strings=longest_first(strings), words=longest_first(shown_words), near=near,
         unpaired=marks,
     )

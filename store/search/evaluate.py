@@ -48,7 +48,7 @@ class Segment:
         self._postings: dict[tuple, postings.Postings] = {}
         self._scores: dict[tuple, np.ndarray] = {}
         self._phrases: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
-        self._continued: dict[tuple[str, str], list[str]] = {}
+        self._continued: dict[tuple[str, str], tuple[list[str], bool]] = {}
         self.size = reader.doc_count_all()
 
     def postings(self, fieldname: str, text: str, values: bool = False) -> postings.Postings:
@@ -67,16 +67,21 @@ class Segment:
             found = self._phrases[key] = _phrase(q, self)
         return found
 
-    def continuations(self, fieldname: str, term: str) -> list[str]:
+    def continuations(self, fieldname: str, term: str, values: bool) -> list[str]:
         """The terms of this segment that are `term` or go on from its last Latin run
-        (`query.Continued`); the idf of each, over every segment, is worked out at once."""
+        (`query.Continued`), their postings read at once (with positions if `values`);
+        the idf of each, over every segment, is worked out at once too."""
         key = (fieldname, term)
         found = self._continued.get(key)
-        if found is None:
-            found = self._continued[key] = postings.continuations(self.reader, fieldname,
-                                                                  term)[0]
+        if found is None or (values and not found[1]):
+            read = postings.read_continuations(self.reader, fieldname, term, values=values)
+            for text, found_postings in read.items():
+                have = self._postings.get((fieldname, text))
+                if have is None or (values and not have.has_positions):
+                    self._postings[(fieldname, text)] = found_postings
+            found = self._continued[key] = (list(read), values)
             _continued_idf(self.searcher, fieldname, term)
-        return found
+        return found[0]
 
     def either(self, fieldname: str, texts: tuple[str, ...]) -> postings.Postings:
         """The postings of any of the terms `texts`, with positions, as one term's (a
@@ -192,12 +197,33 @@ def _phrase(q: wq.Phrase, seg: Segment) -> tuple[np.ndarray, np.ndarray]:
         return _spelled(q, seg, [loosened(w) for w in q.words])
     if type(q) is Continued:
         *head, last = q.words
-        going_on = tuple(seg.continuations(q.fieldname, last))
+        if not head:
+            return _continued_word(q, seg)
+        going_on = tuple(seg.continuations(q.fieldname, last, values=True))
         if not going_on:
             return _NONE, np.zeros(0)
         return _spelled(q, seg, [(w,) for w in head] + [going_on])
     lists = [seg.postings(q.fieldname, w, values=True) for w in q.words]
     return _scored(q, seg, lists, _matching_positions(lists))
+
+
+def _continued_word(q: Continued, seg: Segment) -> tuple[np.ndarray, np.ndarray]:
+    """A `Continued` of one word (hold: hold, holdings…), its terms' postings read as one
+    stretch and scored at once: a single letter goes on in hundreds of ways. A document
+    scores the sum of its terms' scores, in term order, as `_spelled` adds them."""
+    texts, docs, tf, which = postings.continued_stretch(seg.reader, q.fieldname, q.words[0])
+    if not texts:
+        return _NONE, np.zeros(0)
+    _continued_idf(seg.searcher, q.fieldname, q.words[0])
+    w = seg.weighting
+    idf = np.array([_idf(seg.searcher, q.fieldname, t) for t in texts])[which]
+    avgfl = _avg_field_length(seg.searcher, q.fieldname) or 1
+    fl = postings.lengths(seg.reader, q.fieldname)[docs]
+    scores = idf * ((tf * (w.K1 + 1)) / (tf + w.K1 * ((1 - w.B) + w.B * fl / avgfl)))
+    order = np.argsort(docs, kind="stable")  # each document's terms stay in term order
+    docs, scores = docs[order], scores[order]
+    firsts = np.flatnonzero(_firsts(docs))
+    return docs[firsts], np.add.reduceat(scores, firsts)
 
 
 def _spelled(q: wq.Phrase, seg: Segment,

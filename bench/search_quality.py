@@ -6,12 +6,21 @@ Both engines index the same text: what wenhai stored for each iNews article (tit
 clean body). Queries are drawn at random from that text; the ground truth for a query is
 every article whose normalized text (NFKC, traditional→simplified, lower case) or one of
 the values wenhai read from its file contains the normalized query, spaces counting for
-nothing except between two Latin letters — a brute-force scan. Query classes:
+nothing except between two Latin letters or two digits, under the boundary rule: the
+query starts where a run of Latin letters or of digits starts, and letters may go on
+after it, digits may not (the truth for "su" excludes "usual" and includes "super"; for
+"15", excludes "150" and "2015") — a brute-force scan. Query classes:
 
 * 1 char, 2 chars, 3-6 chars: runs of CJK characters cut anywhere in a sentence;
 * traditional: a 2-4 character query rewritten in traditional characters (OpenCC s2t);
-* latin/digit: a whole Latin/digit token as it appears (SU7, 5G, 2019年); letters are
-  matched as whole words, so the truth for "su" excludes "usual";
+* latin/digit: a whole Latin/digit token as it appears (SU7, 5G, 2019年);
+* pasted + marks: 6-16 characters of a line cut anywhere between a CJK character or a
+  punctuation mark and another, crossing at least one mark, typed with its marks — often
+  one of a pair of quotation marks (家庭“因病致贫);
+* latin, case: a Latin word of the text typed in another case (iPhone as IPHONE);
+* han+alnum: 2-10 characters of a string mixing CJK characters with letters or digits
+  (国家AAAA级, 2月26日, 用iPhone), starting at a CJK character or where a run of letters
+  or digits starts and ending at a CJK character, a number's end or inside a word;
 * titles: an article's exact title, scored by the rank of that article (MRR);
 * passage: 8-16 CJK characters of a sentence run that crosses punctuation, a space or
   a line break in the text, typed without them; the truth is every article whose text
@@ -26,7 +35,8 @@ nothing except between two Latin letters — a brute-force scan. Query classes:
 a traditional-Chinese corpus of the same news.
 
 Metrics: recall (share of the truth retrieved), R-precision (of the top R results, R =
-size of the truth, the share that contain the exact string) and MRR for titles.
+size of the truth, the share that contain the exact string) and MRR for titles; "4xx"
+counts the queries wenhai refused (a `QueryError`: the API's 400).
 """
 
 from __future__ import annotations
@@ -54,6 +64,13 @@ CJK_RUN = re.compile(r"[\u4e00-\u9fff]{6,}")
 SPANNING = re.compile(r"[\u4e00-\u9fff]{4,}(?:[，。、；：！？,.;:!?\s　]+[\u4e00-\u9fff]{2,})+")
 NOT_UNIT = re.compile(r"[^\u4e00-\u9fff0-9a-z]")
 TOKEN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]+[0-9]*|[0-9]+[年月日万亿]")
+#: A Latin word as the text writes it (its letters, before NFKC: Ｓ is one).
+WORD = re.compile(r"(?<![A-Za-zＡ-Ｚａ-ｚ])[A-Za-zＡ-Ｚａ-ｚ]{2,}(?![A-Za-zＡ-Ｚａ-ｚ])")
+#: CJK characters glued to letters or digits, either way round.
+MIXED = re.compile(r"[\u4e00-\u9fff]*(?:[A-Za-z0-9]+[\u4e00-\u9fff]+)+[A-Za-z0-9]*"
+                   r"|[\u4e00-\u9fff]+[A-Za-z0-9]+")
+#: A line a passage is cut from (no line breaks inside a paste).
+LINE = re.compile(r"[^\n]{12,}")
 
 
 def dir_size(path: Path) -> int:
@@ -192,7 +209,72 @@ def draw_queries(texts: dict[int, tuple[str, str]], n: int, rng: random.Random) 
         typed = passage(rng.choice(spanning), rng)
         if typed:
             queries["passage"].append(typed)
+    lines = [m.group() for _, (t, b) in docs for m in LINE.finditer(b) if MARK.search(m.group())]
+    queries["pasted + marks"] = []
+    while lines and len(queries["pasted + marks"]) < n:
+        if pasted := pasted_passage(rng.choice(lines), rng):
+            queries["pasted + marks"].append(pasted)
+    latin = [m.group() for _, (t, b) in docs for m in WORD.finditer(t + "\n" + b)]
+    queries["latin, case"] = [other_case(rng.choice(latin), rng) for _ in range(n)] if latin else []
+    mixed = [m.group() for _, (t, b) in docs for m in MIXED.finditer(t + "\n" + b)]
+    queries["han+alnum"] = []
+    while mixed and len(queries["han+alnum"]) < n:
+        if cut_mixed := mixed_string(rng.choice(mixed), rng):
+            queries["han+alnum"].append(cut_mixed)
     return queries
+
+
+#: What a pasted passage may start or end with besides a CJK character: a mark (not the
+#: ASCII hyphen, whose leading use is the syntax for excluding).
+MARK = re.compile(r"[^\w\s\-]")
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def pasted_passage(line: str, rng: random.Random) -> str | None:
+    """6-16 characters of `line` from a CJK character or a mark to another, with a mark
+    inside or at an end: a passage pasted as the text shows it."""
+    for _ in range(20):
+        size = rng.randint(6, 16)
+        if len(line) < size:
+            return None
+        start = rng.randrange(0, len(line) - size + 1)
+        cut = line[start : start + size]
+        ends = (cut[0], cut[-1])
+        if (all(CJK.match(c) or MARK.match(c) for c in ends) and MARK.search(cut)
+                and len(CJK.findall(cut)) >= 4):
+            return cut
+    return None
+
+
+def other_case(word: str, rng: random.Random) -> str:
+    """`word` typed in another case: upper if it has lower-case letters, else lower, or
+    every letter's case swapped."""
+    if rng.random() < 0.3:
+        return word.swapcase()
+    return word.upper() if word != word.upper() else word.lower()
+
+
+def mixed_string(run: str, rng: random.Random) -> str | None:
+    """2-10 characters of `run` (CJK glued to letters or digits) with both kinds in them,
+    starting at a CJK character or where a run of letters or digits starts, and ending at
+    a CJK character, where a number ends, or anywhere in a Latin word."""
+
+    def kind(c: str) -> str:
+        return "a" if c.isascii() and c.isalpha() else "0" if c.isdigit() else "h"
+
+    for _ in range(20):
+        size = rng.randint(2, min(10, len(run)))
+        start = rng.randrange(0, len(run) - size + 1)
+        end = start + size
+        cut = run[start:end]
+        first, last = kind(cut[0]), kind(cut[-1])
+        if start and first != "h" and kind(run[start - 1]) == first:
+            continue  # inside a word or a number
+        if last == "0" and end < len(run) and kind(run[end]) == "0":
+            continue  # a number cut short
+        if "h" in map(kind, cut) and {"a", "0"} & set(map(kind, cut)):
+            return cut
+    return None
 
 
 def passage(run: str, rng: random.Random) -> str | None:
@@ -214,20 +296,38 @@ def passage_truth(squeezed: dict[int, str], q: str) -> set[int]:
     return {i for i, t in squeezed.items() if nq in t}
 
 
-#: Spaces that count for nothing: all but those between two Latin letters.
-SPACES = re.compile(r"(?<![a-z])[ \t\u200b]+|[ \t\u200b]+(?![a-z])")
+SPACES = re.compile(r"[ \t\u200b]+")
+
+
+def _kind(c: str) -> str:
+    return "a" if "a" <= c <= "z" else "0" if "0" <= c <= "9" else ""
+
+
+def spaced(norm: str) -> str:
+    """Normalized text with the spaces that count for nothing dropped: all but those
+    between two Latin letters or two digits, which count as one."""
+
+    def kept(m: re.Match) -> str:
+        before = _kind(norm[m.start() - 1]) if m.start() else ""
+        after = _kind(norm[m.end()]) if m.end() < len(norm) else ""
+        return " " if before and before == after else ""
+
+    return SPACES.sub(kept, norm)
 
 
 def truth(norm_texts: dict[int, str], q: str) -> set[int]:
-    """Articles of `norm_texts` (normalized, spaces dropped as `SPACES` says) with `q`."""
-    nq = SPACES.sub("", normalize(q))
-    if re.search(r"[a-z]", nq):
-        pattern = re.compile(
-            ("(?<![a-z])" if nq[0].isalpha() else "") + re.escape(nq)
-            + ("(?![a-z])" if nq[-1].isalpha() else "")
-        )
-        return {i for i, t in norm_texts.items() if pattern.search(t)}
-    return {i for i, t in norm_texts.items() if nq in t}
+    """Articles of `norm_texts` (normalized, `spaced`) with `q` under the boundary rule:
+    `q` starts where a run of letters or of digits starts; letters may go on after it,
+    digits may not."""
+    nq = spaced(normalize(q)).strip()
+    if not nq:
+        return set()
+    first, last = nq[0], nq[-1]
+    pattern = re.compile(
+        ("(?<![a-z])" if "a" <= first <= "z" else "(?<![0-9])" if first.isdigit() else "")
+        + re.escape(nq) + ("(?![0-9])" if last.isdigit() else "")
+    )
+    return {i for i, t in norm_texts.items() if pattern.search(t)}
 
 
 def score(found: list[int], relevant: set[int]) -> tuple[float, float]:
@@ -276,20 +376,23 @@ def main() -> None:
         norm_texts = {i: normalize(t + "\n" + b) for i, (t, b) in texts.items()}
         squeezed = {i: NOT_UNIT.sub("", t) for i, t in norm_texts.items()}
         values = load_values(tmp / "wenhai")
-        with_values = {i: SPACES.sub("", norm_texts[i] + "\n" + normalize("\n".join(v)))
+        with_values = {i: spaced(norm_texts[i] + "\n" + normalize("\n".join(v)))
                        for i, v in values.items()}
         queries = draw_queries(texts, args.queries, rng)
         said = sorted({v for i, vs in values.items() for v in vs  # cut from its text
                        if 2 <= len(v) <= 30 and normalize(v) not in norm_texts[i]})
         queries["metadata"] = rng.sample(said, min(args.queries, len(said)))
-        print(f"\n{'class':<14}{'n':>5}{'recall':>16}{'R-precision':>20}{'ms/query':>16}")
-        print(f"{'':<14}{'':>5}{'wenhai':>8}{'stock':>8}{'wenhai':>10}{'stock':>10}{'wenhai':>8}{'stock':>8}")
+        print(f"\n{'class':<16}{'n':>5}{'recall':>16}{'R-precision':>20}{'ms/query':>16}"
+              f"{'4xx':>7}")
+        print(f"{'':<16}{'':>5}{'wenhai':>8}{'stock':>8}{'wenhai':>10}{'stock':>10}"
+              f"{'wenhai':>8}{'stock':>8}{'wenhai':>7}")
         with Archive(tmp / "wenhai") as archive:
             for name, qs in queries.items():
                 if name == "titles":
                     continue
                 sums = {"wr": 0.0, "wp": 0.0, "br": 0.0, "bp": 0.0, "wt": 0.0, "bt": 0.0}
                 misses: list[str] = []
+                refused: list[str] = []
                 for q in qs:
                     if name == "passage":
                         rel = passage_truth(squeezed, q)
@@ -300,6 +403,7 @@ def main() -> None:
                         wf = archive.matching_ids(q)
                     except QueryError:
                         wf = []
+                        refused.append(q)
                     t1 = time.perf_counter()
                     bf = base.ids(q)
                     t2 = time.perf_counter()
@@ -311,11 +415,14 @@ def main() -> None:
                                  ("wt", t1 - t0), ("bt", t2 - t1)):
                         sums[k] += v
                 n = len(qs) or 1
-                print(f"{name:<14}{len(qs):>5}{sums['wr'] / n:>8.3f}{sums['br'] / n:>8.3f}"
+                print(f"{name:<16}{len(qs):>5}{sums['wr'] / n:>8.3f}{sums['br'] / n:>8.3f}"
                       f"{sums['wp'] / n:>10.3f}{sums['bp'] / n:>10.3f}"
-                      f"{sums['wt'] / n * 1000:>8.0f}{sums['bt'] / n * 1000:>8.0f}", flush=True)
+                      f"{sums['wt'] / n * 1000:>8.0f}{sums['bt'] / n * 1000:>8.0f}"
+                      f"{len(refused):>7}", flush=True)
                 if misses:
-                    print(f"{'':<14}wenhai missed part of the truth for: {misses[:10]}")
+                    print(f"{'':<16}wenhai missed part of the truth for: {misses[:10]}")
+                if refused:
+                    print(f"{'':<16}wenhai refused: {refused[:10]}")
             rr_w = rr_b = 0.0
             same_title = {i: normalize(t) for i, (t, _) in texts.items()}
 
@@ -334,7 +441,7 @@ def main() -> None:
                 rr_w += reciprocal_rank(wf, title)
                 rr_b += reciprocal_rank(base.ids(title)[:100], title)
             n = len(queries["titles"]) or 1
-            print(f"{'titles (MRR)':<14}{n:>5}{rr_w / n:>8.3f}{rr_b / n:>8.3f}")
+            print(f"{'titles (MRR)':<16}{n:>5}{rr_w / n:>8.3f}{rr_b / n:>8.3f}")
             others = load_other_titles(tmp / "wenhai")
             titled_as: dict[str, set[int]] = {}  # every article under each title
             for i, (t, _) in texts.items():
@@ -349,7 +456,7 @@ def main() -> None:
                 bf = base.ids(title)[:100]
                 rr_b += next((1 / r for r, i in enumerate(bf, 1) if i in sought), 0.0)
             n = len(others) or 1
-            print(f"{'other titles':<14}{len(others):>5}{rr_w / n:>8.3f}{rr_b / n:>8.3f}"
+            print(f"{'other titles':<16}{len(others):>5}{rr_w / n:>8.3f}{rr_b / n:>8.3f}"
                   "  (MRR: titles of copies of a text, stored once)")
 
 

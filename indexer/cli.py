@@ -16,7 +16,14 @@ from pathlib import Path
 
 import click
 
-from store import Archive, ArchiveError, QueryError, SearchResult, default_home
+from store import (
+    Archive,
+    ArchiveError,
+    QueryError,
+    QuerySyntaxError,
+    SearchResult,
+    default_home,
+)
 
 from . import ingest as ingest_lib
 
@@ -168,11 +175,20 @@ def search(ctx, query, limit, page, as_json):
     """Search the archive; QUERY uses the syntax in README (words, "phrases", -exclude, OR,
     title:/author:/source:, date:2024-01..2024-06)."""
     with _errors(), _archive(ctx) as archive:
-        result: SearchResult = archive.search(query, page=page, per_page=limit)
+        try:
+            result: SearchResult = archive.search(query, page=page, per_page=limit)
+        except QuerySyntaxError as e:  # the error, after the search of the text as plain text
+            if e.plain is not None:
+                _show_results(e.plain, page, as_json)
+            raise
+    _show_results(result, page, as_json)
+
+
+def _show_results(result: SearchResult, page: int, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
         return
-    click.echo(f"{result.total} results for «{query}» ({result.seconds * 1000:.0f} ms)")
+    click.echo(f"{result.total} results for «{result.query}» ({result.seconds * 1000:.0f} ms)")
     if result.notice:
         click.echo(result.notice, err=True)
     for hit in result.hits:

@@ -24,6 +24,7 @@ from .errors import (
     IndexMissingError,
     IndexVersionError,
     QueryError,
+    QuerySyntaxError,
     SettingError,
     StorageError,
 )
@@ -62,6 +63,7 @@ __all__ = [
     "IndexVersionError",
     "QueryError",
     "SEARCH_SECONDS",
+    "QuerySyntaxError",
     "SORTS",
     "SYNTAX_HELP",
     "SettingError",

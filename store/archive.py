@@ -20,7 +20,7 @@ from pathlib import Path
 from . import database, reposts, suggestions
 from .check import check
 from .engine import folder
-from .errors import ArticleNotFound, IndexMissingError
+from .errors import ArticleNotFound, IndexMissingError, QueryError, QuerySyntaxError
 from .hits import hits
 from .models import Article, CheckReport, Hit, SearchResult, Suggestion
 from .search import cache, query
@@ -138,26 +138,38 @@ class Archive:
 
     def search(self, text: str, page: int = 1, per_page: int = 10, *, sort: str = "relevance",
                filters: Filters | None = None, reposts: str = "one",
-               deadline: float | None = None) -> SearchResult:
+               deadline: float | None = None, plain: bool = False) -> SearchResult:
         """Ranked, highlighted results for the user's query `text` (see `search.query`).
 
         `sort` is relevance, newest or oldest; `filters` narrow the matches. Facet
         counts cover every match, not only the page returned. With `reposts="one"`
         a repost group shows as its best match; `"all"` lists every copy. Past
         `deadline` (a `time.perf_counter()` value; default `SEARCH_SECONDS` from now)
-        the answer is what was found by then, marked partial.
+        the answer is what was found by then, marked partial. `plain` reads the text
+        with no syntax at all.
+
+        A query whose syntax is wrong raises `QuerySyntaxError` carrying, in `plain`,
+        the search of its text as plain text: the error is shown with results beside it.
         """
         check_page(page, per_page, sort, reposts)
         started = time.perf_counter()
         deadline = searching.deadline() if deadline is None else deadline
-        parsed = query.parse(text)
+        try:
+            parsed = query.parse(text, plain=plain)
+        except QuerySyntaxError as e:
+            with contextlib.suppress(QueryError):  # nothing to search for as text either
+                e.plain = self.search(text, page, per_page, sort=sort, filters=filters,
+                                      reposts=reposts, deadline=deadline, plain=True)
+            raise
         filters = filters or Filters()
         searcher = self._searcher()
         if searcher is None:
             return SearchResult(text, 0, page, per_page, [], time.perf_counter() - started,
-                                sort=sort, filters=filters, facets={name: [] for name in FACETS})
+                                sort=sort, filters=filters, facets={name: [] for name in FACETS},
+                                unpaired=parsed.unpaired, plain=plain)
         unindexed = database.unindexed(self.db)  # changes without a new index generation
-        key = (str(self.home), searcher.generation, text, page, per_page, sort, filters, reposts)
+        key = (str(self.home), searcher.generation, text, plain, page, per_page, sort, filters,
+               reposts)
         if (found := cache.results.get(key)) is not None:
             return dataclasses.replace(found, seconds=time.perf_counter() - started,
                                        unindexed=unindexed)
@@ -169,7 +181,7 @@ class Archive:
         result = SearchResult(text, found.total, page, per_page, shown,
                               time.perf_counter() - started, sort=sort, filters=filters,
                               facets=found.facets, partial=found.partial or not complete,
-                              unindexed=unindexed)
+                              unindexed=unindexed, unpaired=parsed.unpaired, plain=plain)
         if not result.partial:  # a later, less busy moment may finish it
             cache.results.put(key, result, result.approximate_bytes())
         return result

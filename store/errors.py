@@ -42,6 +42,14 @@ class QueryError(ArchiveError):
     """The search query cannot be understood; the message explains the syntax."""
 
 
+class QuerySyntaxError(QueryError):
+    """The query uses the syntax wrongly (`author:` with nothing after it, a date that is
+    none). Its text can still be searched as plain text: `Archive.search` puts that
+    search's result in `plain` (None when the plain text finds nothing to search for)."""
+
+    plain = None
+
+
 class ArticleNotFound(ArchiveError, LookupError):
     """No article has that id."""
 

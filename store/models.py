@@ -150,11 +150,27 @@ class SearchResult:
     #: Stored articles the index does not have yet (an ingest stopped before indexing
     #: them, or one still running): no search can find them.
     unindexed: int = 0
+    #: Quotation marks of the query without a partner, searched as characters of the
+    #: text (a passage pasted with one mark of a pair cut off).
+    unpaired: list[str] = field(default_factory=list)
+    #: The query was read as plain text, its syntax ignored (beside a `QuerySyntaxError`).
+    plain: bool = False
 
     @property
     def notice(self) -> str | None:
         """What the user should know about these results, if anything."""
         said = []
+        if self.unpaired:
+            marks = " ".join(dict.fromkeys(self.unpaired))
+            said.append(
+                f"The query's unpaired {marks} was searched as a character of the text, "
+                "not as a quotation mark: to search an exact phrase, give it both marks "
+                "(“…” or \"…\")."
+            )
+        if self.plain:
+            said.append(
+                f"«{self.query}» was searched as plain text, its syntax ignored."
+            )
         if self.partial:
             said.append(
                 "This search matches so many articles that only part of them could be ranked "
@@ -200,6 +216,8 @@ class SearchResult:
             "facets": {name: [list(c) for c in counts] for name, counts in self.facets.items()},
             "partial": self.partial,
             "unindexed": self.unindexed,
+            "unpaired": self.unpaired,
+            "plain": self.plain,
             "notice": self.notice,
             "hits": [h.to_dict() for h in self.hits],
         }

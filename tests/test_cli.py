@@ -131,10 +131,19 @@ def test_show_id_beyond_sqlite_is_one_line_not_a_traceback(ingested, wenhai):
         ]
 
 
-def test_malformed_query_is_a_usage_error(ingested, wenhai):
-    result = wenhai("search", '"碳纤维')
+def test_malformed_query_is_a_usage_error_after_the_plain_search(ingested, wenhai):
+    result = wenhai("search", "--", "-碳纤维机盖")
     assert result.exit_code == 2
-    assert "Unclosed quote" in result.stderr
+    assert "only excludes terms" in result.stderr
+    assert "searched as plain text" in result.stderr
+    assert "1 results for «-碳纤维机盖»" in result.stdout
+
+
+def test_an_unpaired_quote_is_searched_as_text(ingested, wenhai):
+    result = wenhai("search", "今年春天的“碳纤维机盖")
+    assert result.exit_code == 0
+    assert "1 results" in result.stdout
+    assert "unpaired “ was searched as a character of the text" in result.stderr
 
 
 def test_second_writer_is_refused_while_the_first_holds_the_archive(ingested, wenhai):

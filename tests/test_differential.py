@@ -38,7 +38,7 @@ from store.engine import writer as segment_writer
 from store.errors import QueryError
 from store.search.evaluate import Unsupported
 from store.search.filters import FACETS, Filters
-from store.search.query import parse
+from store.search.query import Continued, parse
 from store.search.similar import key_terms, like_query
 from store.text import analysis
 
@@ -704,6 +704,18 @@ def test_the_array_path_finds_what_the_mirror_says(state):
     queries += [(q, None) for q in hand_built(state, rng) if not scored_range(q)]
     compared, unsupported = check_array_path(state, queries)
     assert compared >= 30 and unsupported < 25, (compared, unsupported)
+
+
+#: 末尾的拉丁字母可以往下接（s 找到 su、sar……）：一个词、词组末尾、字段里、排除时都比一比。
+GOING_ON = ["s", "chatg", "o", "工具Chat", "组织W", "title:s", "source:bb", "经济 -co",
+            "发布了gpt OR 工具c", "su7 u", "ＡＩ芯", "ai"]
+
+
+def test_latin_words_going_on_agree_everywhere(state):
+    queries = parsed_queries(GOING_ON)
+    assert sum(isinstance(q, Continued) for pq, _ in queries for q in pq.leaves()) >= 30
+    check_searches(state, [q for pq, ex in queries for q in (pq, ex) if q is not None])
+    assert check_array_path(state, queries) == (len(GOING_ON), 0)
 
 
 @pytest.mark.xfail(strict=True, reason="store.evaluate scores a range as its boost (evaluate.py "

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from store import Archive, Article, ArticleNotFound, QueryError
+from store import Archive, Article, ArticleNotFound, QueryError, QuerySyntaxError
 
 ARTICLES = [
     Article(title="最高人民法院发布道路交通安全法司法解释", author="周敏", source="法治日报",
@@ -146,8 +146,9 @@ def test_snippets_mark_whole_matches_in_original_characters(searchable):
 @pytest.mark.parametrize(
     ("query", "message"),
     [
-        ('"碳纤维', "Unclosed quote"),
         ("-小米", "only excludes terms"),
+        ("author:", "«author:» in «author:» has nothing after the colon"),
+        ("title: 碳纤维", r"write the term right after it \(title:小米\)"),
         ("小米 OR", "«OR» needs a term on each side"),
         ("date:2024年", "Cannot read the date"),
         ("车 date:2024-13", "months run from 01 to 12"),
@@ -161,6 +162,64 @@ def test_malformed_queries_explain_themselves(searchable, query, message):
         searchable.search(query)
 
 
+PASTED = [
+    Article(title="医保报销新规", body="不少家庭“因病致贫”的困境有望缓解。"),
+    Article(title="野生动物保护", body="穿山甲鳞片成为一种“非法交易”的目标。"),
+    Article(title="西部陆海新通道", body="重庆打出“南向通道”等特色牌。"),
+    Article(title="书名号里的字", body="他在『边城』里写过「因病致贫」的人家。"),
+]
+
+
+@pytest.fixture
+def pasted(tmp_path) -> Archive:
+    archive = archive_with(tmp_path / "home", PASTED)
+    yield archive
+    archive.close()
+
+
+@pytest.mark.parametrize(
+    ("query", "title", "mark"),
+    [
+        ("家庭“因病致贫", "医保报销新规", "“"),  # 后引号被剪掉
+        ("成为一种“非法交易", "野生动物保护", "“"),
+        ("南向通道”等特色牌", "西部陆海新通道", "”"),  # 前引号被剪掉
+        ('重庆打出"南向通道', "西部陆海新通道", '"'),  # 半角引号也一样
+    ],
+)
+def test_a_pasted_passage_with_one_quotation_mark_finds_its_article(pasted, query, title, mark):
+    result = pasted.search(query)
+    assert [h.title for h in result.hits][:1] == [title]
+    assert result.unpaired == [mark]
+    assert f"unpaired {mark} was searched as a character of the text" in result.notice
+    assert result.to_dict()["unpaired"] == [mark]
+
+
+def test_corner_brackets_are_never_syntax(pasted):
+    result = pasted.search("写过「因病致贫")
+    assert [h.title for h in result.hits] == ["书名号里的字"] and result.notice is None
+    assert [h.title for h in pasted.search("『边城").hits] == ["书名号里的字"]
+
+
+def test_paired_quotes_are_still_a_phrase(pasted):
+    result = pasted.search("“因病致贫”")
+    assert sorted(h.title for h in result.hits) == ["书名号里的字", "医保报销新规"]
+    assert result.unpaired == [] and result.notice is None
+    # A pair plus one more: the pair is a phrase, the last mark a character.
+    assert pasted.search('"因病致贫" "困境').unpaired == ['"']
+
+
+def test_a_query_that_is_clearly_syntax_errs_with_the_plain_search_beside(pasted):
+    with pytest.raises(QuerySyntaxError, match="only excludes terms") as raised:
+        pasted.search("-因病致贫")
+    plain = raised.value.plain
+    assert plain is not None and plain.plain
+    assert sorted(h.title for h in plain.hits) == ["书名号里的字", "医保报销新规"]
+    assert "searched as plain text" in plain.notice
+    with pytest.raises(QuerySyntaxError) as raised:  # nothing to search as text either
+        pasted.search("author:")
+    assert raised.value.plain is not None and raised.value.plain.total == 0
+
+
 def test_search_sees_articles_added_after_it_opened(searchable):
     assert titles(searchable, "岩茶") == []
     with searchable.writing():
@@ -170,12 +229,93 @@ def test_search_sees_articles_added_after_it_opened(searchable):
     assert titles(searchable, "岩茶") == ["岩茶"]
 
 
-def test_digits_inside_longer_numbers(tmp_path):
-    archive = archive_with(tmp_path / "home",
-                           [Article(title="年报", body="2019年营收增长，4.25万辆交付。")])
-    for q in ("19年", "2019", "4.25万", "25万", "019年营收"):
-        assert archive.search(q).total == 1, q
-    assert archive.search("2018").total == 0
+def test_numbers_keep_their_boundaries(tmp_path):
+    """数字不拆开：查询从一串数字的开头起，也不能在数字中间结束。"""
+    archive = archive_with(tmp_path / "home", [
+        Article(title="年报", body="2019年营收增长，4.25万辆交付。"),
+        Article(title="日程", body="12月26日开会，共150人参加。"),
+        Article(title="通知", body="2月26日起施行，首批15项措施。"),
+    ])
+
+    def found(q):
+        return sorted(h.title for h in archive.search(q).hits)
+
+    assert found("2019") == ["年报"] and found("2019年营收") == ["年报"]
+    assert found("4.25万") == ["年报"] and found("25万") == ["年报"]  # 小数点后另起一串
+    assert found("19年") == [] and found("019年营收") == []  # 不从数字开头起
+    assert found("2月26日") == ["通知"]  # 不找到 12月26日
+    assert found("12月26日") == ["日程"]
+    assert found("15") == ["通知"] and found("150") == ["日程"]  # 15 不找到 150
+    assert found("2018") == [] and found("201") == []
+    archive.close()
+
+
+GLUED = [
+    Article(title="换机记", body="我一直用iphonex、给游戏配了手柄。"),
+    Article(title="新款", body="iphonexs的屏幕更大。"),
+    Article(title="老款", body="这台iPhone还能用，iPhone的电池换过。"),
+    Article(title="持仓", body="该基金的holdings以科技股为主。"),
+    Article(title="语音助手", body="Siri和小爱同学都能听懂方言。"),
+    Article(title="景区", body="这里是国家AAAA级旅游景区。"),
+    Article(title="无关", body="sirloin是一种牛排，usual也是个词，hold住。"),
+]
+
+
+@pytest.fixture
+def glued(tmp_path) -> Archive:
+    archive = archive_with(tmp_path / "home", GLUED)
+    yield archive
+    archive.close()
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("iphone", ["老款", "换机记", "新款"]),  # 整词在前，iphonex、iphonexs 在后
+        ("IPHONE", ["老款", "换机记", "新款"]),  # 大小写不论
+        ("用iphone", ["换机记", "老款"]),  # 粘在汉字后面；老款的 用 和 iphone 分开
+        ("hold", ["无关", "持仓"]),  # hold住 是整词
+        ("sir", ["无关", "语音助手"]),  # sirloin 和 siri 都以 sir 开头
+        ("aaa", ["景区"]),
+        ("国家AAA", ["景区"]),
+        ("国家aaaa级", ["景区"]),
+        ("su", []),  # usual 里的 su 不是词的开头
+        ("iphonexsmax", []),
+    ],
+)
+def test_a_latin_word_finds_the_longer_words_it_begins(glued, query, expected):
+    found = [h.title for h in glued.search(query).hits]
+    assert sorted(found) == sorted(expected)
+    if query.lower() in ("iphone", "hold", "用iphone"):  # 整串都在的文章排在前面
+        assert found[0] == expected[0]
+
+
+def test_whole_words_rank_before_longer_words(glued):
+    result = glued.search("iphone")
+    assert [h.title for h in result.hits][:1] == ["老款"]
+    assert glued.matching_ids("iphone")[0] == result.hits[0].id
+    assert "<mark>iphone</mark>x" in str(result.hits[1].snippet).lower()
+
+
+def test_a_quoted_latin_word_is_whole(glued):
+    assert [h.title for h in glued.search('"iphone"').hits] == ["老款"]
+    assert [h.title for h in glued.search("“sir”").hits] == []
+
+
+def test_an_excluded_latin_word_excludes_the_words_it_begins(glued):
+    assert [h.title for h in glued.search("用 -iphone").hits] == []
+    assert sorted(h.title for h in glued.search("的 -iphone").hits) == ["持仓"]
+
+
+def test_numbers_never_go_on(tmp_path):
+    """字母可以往下接，数字不行：su7 不找到 su77，iphone1 不找到 iphone15。"""
+    archive = archive_with(tmp_path / "home", [
+        Article(title="甲", body="小米su77是假消息，iphone15上市。"),
+        Article(title="乙", body="小米su7 max和iphone1都是旧闻。"),
+    ])
+    assert [h.title for h in archive.search("su7").hits] == ["乙"]
+    assert [h.title for h in archive.search("iphone1").hits] == ["乙"]
+    assert [h.title for h in archive.search("su7 m").hits] == ["乙"]  # 最后的 m 往下接成 max
     archive.close()
 
 

@@ -26,7 +26,7 @@ def way(request, monkeypatch):
         monkeypatch.setattr(snippets, "SMALL", 0)
     return request.param
 
-ALPHABET = "的经济發展中国国。！？；\n ,ａA市场人民a\u3000\t\u200b"
+ALPHABET = "的经济發展中国国。！？；\n ,ａA市场人民a12\u3000\t\u200b"
 
 
 def slow_spans(text: str, needles: list[str], loose: list[str] = ()) -> list[tuple[int, int]]:
@@ -44,17 +44,30 @@ def _not_unit(c: str) -> bool:
 
 
 def _taken(text: str, needles: list[str], skipped) -> list[tuple[int, int]]:
-    kept = [i for i, c in enumerate(normalize(text)) if not skipped(c)]
-    norm, taken = "".join(normalize(text)[i] for i in kept), []
+    whole = normalize(text)
+    kept = [i for i, c in enumerate(whole) if not skipped(c)]
+    norm, taken = "".join(whole[i] for i in kept), []
     needles = ["".join(c for c in n if not skipped(c)) for n in needles]
     for needle in sorted({n for n in needles if n}, key=lambda n: (-len(n), n)):
         start = norm.find(needle)
         while start != -1:
             end = start + len(needle)
-            if all(end <= s or start >= e for s, e in taken):
+            if (all(end <= s or start >= e for s, e in taken)
+                    and _keeps_runs(whole, kept[start], kept[end - 1] + 1, needle)):
                 taken.append((start, end))
             start = norm.find(needle, start + 1)
     return [(kept[a], kept[b - 1] + 1) for a, b in taken]
+
+
+def _keeps_runs(whole: str, a: int, b: int, needle: str) -> bool:
+    """数字和拉丁字母的边界：从一串字母或数字的开头起；以数字结尾时，后面不再是数字。"""
+    def kind(c: str) -> str:
+        return "a" if "a" <= c <= "z" else "0" if "0" <= c <= "9" else ""
+
+    first, last = kind(needle[0]), kind(needle[-1])
+    if first and a > 0 and kind(whole[a - 1]) == first:
+        return False
+    return not (last == "0" and b < len(whole) and kind(whole[b]) == "0")
 
 
 def slow_snippet(text: str, needles: list[str], length: int = SNIPPET_CHARS,
@@ -108,7 +121,7 @@ def _stripped(found: str) -> str:
 EXAMPLES = settings(max_examples=300, deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture])
 texts = st.text(alphabet=ALPHABET, max_size=400)
-needle_lists = st.lists(st.text(alphabet="的经济发展中国市场人民aa ", min_size=1, max_size=4),
+needle_lists = st.lists(st.text(alphabet="的经济发展中国市场人民aa12 ", min_size=1, max_size=4),
                         max_size=5).map(lambda ns: [normalize(n) for n in ns])
 
 
@@ -147,6 +160,19 @@ def test_stray_spaces_count_for_nothing_and_are_marked_within(way):
     assert str(mark(text, ["小米第三季度财报显示"])) == (
         "<mark>小米 第三季度财报\u3000显示</mark>，营收增长。")
     assert spans(text, ["财报 显示"]) == [(7, 12)]
+
+
+def test_highlights_keep_the_boundaries_of_numbers_and_words(way):
+    text = "12月26日和2月26日都开会，共150人，其中15人请假。usual不算，su7算，iPhoneX也算。"
+
+    def marked(needle):
+        return [text[a:b] for a, b in spans(text, [normalize(needle)])]
+
+    assert [text.index("2月26日", 3)] == [a for a, _ in spans(text, ["2月26日"])]
+    assert marked("15") == ["15"] and marked("50") == [] and marked("26") == ["26", "26"]
+    assert marked("su") == ["su"]  # usual 里的 su 不标
+    assert marked("iphone") == ["iPhone"]  # 字母可以往下接：iPhoneX 里标出 iPhone
+    assert str(mark("共150人，其中15人", ["15"])) == "共150人，其中<mark>15</mark>人"
 
 
 def test_a_long_article_with_thousands_of_matches_shows_the_densest_sentence():

@@ -104,10 +104,22 @@ def test_article_ids_beyond_sqlite_are_not_found_on_every_route(client, huge):
             assert "找不到文章" in response.text and f"No article has id {huge}" in response.text
 
 
-def test_malformed_query_page_explains_syntax(client):
-    page = client.get("/search", query_string={"q": '"碳纤维'})
+def test_malformed_query_page_explains_syntax_beside_the_plain_search(client):
+    page = client.get("/search", query_string={"q": "-碳纤维机盖"})
     assert page.status_code == 400
-    assert "Unclosed quote" in page.text and "date:2024-01..2024-06" in page.text
+    assert "only excludes terms" in page.text and "date:2024-01..2024-06" in page.text
+    parsed = Text(page.text)
+    assert "当作普通文字（不按搜索语法）搜索的结果" in "".join(parsed.text)
+    assert "碳纤维机盖" in parsed.marks and "1 条结果" in "".join(parsed.text)
+
+
+def test_a_pasted_passage_with_one_quotation_mark_is_searched_with_a_notice(client):
+    page = client.get("/search", query_string={"q": "今年春天的“碳纤维机盖"})
+    assert page.status_code == 200
+    parsed = Text(page.text)
+    assert "1 条结果" in "".join(parsed.text)
+    assert "查询中不成对的 “ 已当作文中的字符搜索" in "".join(parsed.text)
+    assert "今年春天的“碳纤维机盖" in parsed.marks
 
 
 def test_api_search_contract(client):
@@ -135,13 +147,26 @@ def test_api_errors_are_json(client):
         ("/api/search", 400, "Missing 'q'"),
         ("/api/search?q=x&limit=0", 400, "'limit' must be between 1 and 100"),
         ("/api/search?q=x&page=two", 400, "'page' must be a whole number"),
-        ("/api/search?q=%22x", 400, "Unclosed quote"),
+        ("/api/search?q=date:2024年", 400, "Cannot read the date «2024年»"),
         ("/api/articles/9999", 404, "No article has id 9999"),
         ("/api/nothing", 404, "No API endpoint"),
     ]:
         response = client.get(url)
         assert response.status_code == status, url
         assert words in response.get_json()["error"], url
+
+
+def test_api_reads_an_unpaired_quote_as_text_and_a_syntax_error_with_the_plain_search(client):
+    data = client.get("/api/search", query_string={"q": "“碳纤维机盖"}).get_json()
+    assert data["total"] == 1 and data["unpaired"] == ["“"]
+    assert "unpaired “ was searched as a character of the text" in data["notice"]
+    response = client.get("/api/search", query_string={"q": "碳纤维机盖 OR"})
+    assert response.status_code == 400
+    error = response.get_json()
+    assert "«OR» needs a term on each side" in error["error"]
+    assert error["plain"]["plain"] is True and error["plain"]["total"] == 0  # "or" is no word
+    error = client.get("/api/search", query_string={"q": "-碳纤维机盖"}).get_json()
+    assert error["status"] == 400 and error["plain"]["total"] == 1
 
 
 def test_untrusted_text_is_escaped_everywhere(tmp_path):

@@ -1,6 +1,7 @@
 """JSON API: search, suggestions as you type, articles and similar articles.
 
-Errors are JSON with an `error` message a user can act on, and the HTTP status.
+Errors are JSON with an `error` message a user can act on, and the HTTP status; a
+query whose syntax is wrong also gets `plain`, the search of its text as plain text.
 """
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from store import MAX_PER_PAGE, ArchiveError, ArticleNotFound, QueryError
+from store import MAX_PER_PAGE, ArchiveError, ArticleNotFound, QueryError, QuerySyntaxError
 
 from .archives import deadline, get_archive
 from .capacity import search_work
@@ -20,8 +21,8 @@ MAX_SUGGESTIONS = 8
 MAX_SIMILAR = 20
 
 
-def _error(status: int, message: str):
-    response = jsonify({"error": message, "status": status})
+def _error(status: int, message: str, **more):
+    response = jsonify({"error": message, "status": status, **more})
     response.status_code = status
     return response
 
@@ -73,6 +74,8 @@ def similar(article_id: int):
 @bp.errorhandler(BadParameter)
 @bp.errorhandler(QueryError)
 def bad_request(e: Exception):
+    if isinstance(e, QuerySyntaxError):  # with the search of the text as plain text beside
+        return _error(400, str(e), plain=e.plain.to_dict() if e.plain is not None else None)
     return _error(400, str(e))
 
 

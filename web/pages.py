@@ -12,7 +12,14 @@ from flask import (
     url_for,
 )
 
-from store import SYNTAX_HELP, ArchiveError, ArticleNotFound, QueryError, highlight
+from store import (
+    SYNTAX_HELP,
+    ArchiveError,
+    ArticleNotFound,
+    QueryError,
+    QuerySyntaxError,
+    highlight,
+)
 
 from .archives import deadline, get_archive
 from .capacity import if_free, search_work
@@ -41,6 +48,9 @@ def search():
             sort=params.sort, filters=params.filters, reposts=params.reposts,
             deadline=deadline(),
         )
+    except QuerySyntaxError as e:  # the error, and the search of the text as plain text
+        return render_template("search.html", q=q, error=str(e), help=SYNTAX_HELP,
+                               params=params, result=e.plain), 400
     except (BadParameter, QueryError) as e:
         return render_template("search.html", q=q, error=str(e), help=SYNTAX_HELP), 400
     return render_template("search.html", q=q, params=params, result=result)

@@ -39,7 +39,15 @@ from pathlib import Path
 
 import numpy as np
 
-from .occurrences import LatinTable, Occurrences, gram_key, gram_term, remap_latin
+from .occurrences import (
+    BIGRAM,
+    LatinTable,
+    Occurrences,
+    continued_keys,
+    gram_key,
+    gram_term,
+    remap_latin,
+)
 
 SUFFIX = "text"
 _MAGIC = b"WHTEXT02"
@@ -416,6 +424,21 @@ class Field:
         lo = max(0, int(np.searchsorted(self._sample, key, side="right")) - 1) * SAMPLE
         t = lo + int(np.searchsorted(self.keys[lo : lo + SAMPLE], key))
         return t if t < len(self.keys) and int(self.keys[t]) == key else None
+
+    def continuations(self, term: str) -> np.ndarray:
+        """The numbers of the gram terms that are `term` (ending in a Latin run) or go
+        on from its last run with more letters (`occurrences.continued_keys`): one
+        stretch of the sorted keys, so however many there are they cost two binary
+        searches."""
+        found = continued_keys(term, LatinTable(self.table)) if self.kind == "grams" else None
+        if found is None:
+            return _EMPTY
+        lo, hi, apart = found
+        t0, t1 = (int(np.searchsorted(self.keys, k)) for k in (lo, hi))
+        numbers = np.arange(t0, t1, dtype=np.int64)
+        if lo >= BIGRAM:  # bigrams: parted and unparted keys alternate
+            numbers = numbers[(np.asarray(self.keys[t0:t1]) & 1) == apart]
+        return numbers
 
     def text(self, t: int) -> str:
         """The term number `t` as the index spells it."""

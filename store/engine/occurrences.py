@@ -9,8 +9,8 @@ becomes three arrays — term key, document, position — one entry per occurren
 * **grams**: the batch is joined and encoded as code points; normalization is a table
   lookup (`normalize.code_table`, the same mapping as `normalize`), units and bigrams
   are found with array comparisons, and each term is an integer (`gram_key`) rather
-  than a string. Runs of Latin letters, the only units longer than one character, are
-  numbered through a sorted table of their own (`strings`).
+  than a string. Runs of Latin letters and runs of digits, the only units longer than
+  one character, are numbered through a sorted table of their own (`strings`).
 * **words**: jieba's words as before (`analysis.words`), numbered by their rank in the
   batch's sorted vocabulary (`strings`).
 
@@ -20,6 +20,7 @@ at the same positions (tested).
 
 from __future__ import annotations
 
+import bisect
 import functools
 from dataclasses import dataclass
 from itertools import chain
@@ -29,8 +30,8 @@ import numpy as np
 from ..text import analysis, segmenter
 from ..text.normalize import code_table, normalize
 
-#: Units are coded in 27 bits: CJK characters and digits by their code point, Latin runs
-#: as LATIN + their rank in the field's table of runs.
+#: Units are coded in 27 bits: CJK characters by their code point, runs of Latin letters
+#: or of digits as LATIN + their rank in the field's table of runs.
 LATIN = 0x40000
 _UNIT_BITS = 27
 _UNIT_MASK = (1 << _UNIT_BITS) - 1
@@ -80,16 +81,16 @@ def grams(texts: list[str]) -> Occurrences:
     inside = raw < len(table)
     norm = np.where(inside, table[np.minimum(raw, len(table) - 1)], raw)
     kind = np.where(inside, _classes()[np.minimum(norm, len(table) - 1)], _OTHER)
-    latin = kind == _LATIN
-    run_start = latin & ~_shifted(latin, False)
-    is_unit = (kind == _CJK) | (kind == _DIGIT) | run_start
+    # A run is letters or digits, one kind: a1 is two runs.
+    run_start = (kind >= _DIGIT) & (kind != _shifted(kind, _OTHER))
+    is_unit = (kind == _CJK) | run_start
     at = np.flatnonzero(is_unit)
     codes = norm[at].astype(np.int64)
     ends = at + 1
     strings: list[str] = []
     if run_start.any():
         starts = np.flatnonzero(run_start)
-        stops = np.flatnonzero(latin & ~np.concatenate((latin[1:], [False]))) + 1
+        stops = np.flatnonzero((kind >= _DIGIT) & (kind != np.append(kind[1:], _OTHER))) + 1
         text = norm.astype("<u4").tobytes().decode("utf-32-le", "surrogatepass")
         runs = [text[a:b] for a, b in zip(starts.tolist(), stops.tolist(), strict=True)]
         strings = sorted(set(runs))
@@ -167,17 +168,23 @@ def words(texts: list[str]) -> Occurrences:
 
 
 def _unit_code(unit: str, latin: LatinTable) -> int | None:
-    if len(unit) == 1 and not ("a" <= unit <= "z"):
+    if not unit.isascii():  # a CJK character; runs of letters or digits are ASCII
         return ord(unit)
     found = latin.rank(unit)
     return None if found is None else LATIN + found
 
 
 class LatinTable:
-    """A field's sorted table of Latin runs, for looking a run's rank up."""
+    """A field's sorted table of runs (of Latin letters or digits), for looking a run's
+    rank up."""
 
     def __init__(self, strings):
         self._strings = strings
+
+    def ranks_from(self, run: str) -> tuple[int, int]:
+        """The ranks [lo, hi) of the runs that are `run` or go on from it with more
+        letters (the table is sorted, and a run's letters are below "{")."""
+        return bisect.bisect_left(self._strings, run), bisect.bisect_left(self._strings, run + "{")
 
     def rank(self, run: str) -> int | None:
         strings = self._strings
@@ -192,8 +199,8 @@ class LatinTable:
 
 
 def gram_key(term: str, latin: LatinTable) -> int | None:
-    """The key of a gram term as `analysis` spells it (国, 中国, 中~国, su 7, 2019's 2),
-    or None if the field has no such term (an unknown Latin run, not a gram at all)."""
+    """The key of a gram term as `analysis` spells it (国, 中国, 中~国, su 7, 2019 年),
+    or None if the field has no such term (an unknown run, not a gram at all)."""
     parsed = _parsed(term)
     if parsed is None:
         return None
@@ -204,6 +211,28 @@ def gram_key(term: str, latin: LatinTable) -> int | None:
     if ca is None or cb is None:
         return None
     return BIGRAM | (ca << (_UNIT_BITS + 1)) | (cb << 1) | apart
+
+
+def continued_keys(term: str, latin: LatinTable) -> tuple[int, int, int] | None:
+    """(lo, hi, apart) of the keys of the gram terms that are `term` (ending in a run of
+    Latin letters: hold, 用 iphone) or go on from its last run with more letters
+    (holdings, 用 iphonexs): every key in [lo, hi) with its lowest bit `apart`
+    (a bigram's; 0 for unigrams, whose keys are all in the range). None if the term
+    cannot go on."""
+    parsed = _parsed(term)
+    last = None if parsed is None else parsed[0] if len(parsed) == 1 else parsed[1]
+    if last is None or not (last.isascii() and last.isalpha()):
+        return None
+    if len(parsed) == 1:
+        lo, hi = latin.ranks_from(parsed[0])
+        return LATIN + lo, LATIN + hi, 0
+    a, b, apart = parsed
+    ca = _unit_code(a, latin)
+    if ca is None:
+        return None
+    lo, hi = latin.ranks_from(b)
+    head = BIGRAM | (ca << (_UNIT_BITS + 1))
+    return head | ((LATIN + lo) << 1), head | ((LATIN + hi) << 1), apart
 
 
 @functools.lru_cache(maxsize=4096)

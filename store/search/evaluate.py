@@ -1,11 +1,12 @@
 """Evaluating a query over one segment, whole posting lists at a time.
 
-The queries `query`, `filters` and `similar` build — Term, Phrase,
-And, Or, AndNot and TermRange — become a sorted array of matching document numbers and an
-array of their scores, computed the way Whoosh's matchers compute them: BM25F per
-term (Whoosh's formula, with the searcher's idf and average field length), a phrase
-scoring as the sum of its terms, And and Or adding their parts' scores, AndNot keeping
-the left side's, ranges scoring their boost, and every node multiplying by its boost.
+The queries `query`, `filters` and `similar` build — Term, Phrase (and its `Loose` and
+`Continued` kinds), And, Or, AndNot and TermRange — become a sorted array of matching
+document numbers and an array of their scores, computed the way Whoosh's matchers
+compute them: BM25F per term (Whoosh's formula, with the searcher's idf and average
+field length), a phrase scoring as the sum of its terms, And and Or adding their parts'
+scores, AndNot keeping the left side's, ranges scoring their boost, and every node
+multiplying by its boost.
 These are every shape the archive builds, so every search takes this one path (the
 tests compare it with Whoosh's collectors and with a stock Whoosh index); anything
 else raises `Unsupported`.
@@ -23,7 +24,7 @@ from ..engine.columns import leaves
 from ..text.analysis import loosened
 from . import cache as caches
 from . import postings
-from .query import Loose
+from .query import Continued, Loose
 
 _NONE = np.zeros(0, dtype=np.int64)
 
@@ -48,6 +49,7 @@ class Segment:
         self._postings: dict[tuple, postings.Postings] = {}
         self._scores: dict[tuple, np.ndarray] = {}
         self._phrases: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
+        self._continued: dict[tuple[str, str], tuple[list[str], bool]] = {}
         self.size = reader.doc_count_all()
 
     def postings(self, fieldname: str, text: str, values: bool = False) -> postings.Postings:
@@ -65,6 +67,22 @@ class Segment:
         if found is None:
             found = self._phrases[key] = _phrase(q, self)
         return found
+
+    def continuations(self, fieldname: str, term: str, values: bool) -> list[str]:
+        """The terms of this segment that are `term` or go on from its last Latin run
+        (`query.Continued`), their postings read at once (with positions if `values`);
+        the idf of each, over every segment, is worked out at once too."""
+        key = (fieldname, term)
+        found = self._continued.get(key)
+        if found is None or (values and not found[1]):
+            read = postings.read_continuations(self.reader, fieldname, term, values=values)
+            for text, found_postings in read.items():
+                have = self._postings.get((fieldname, text))
+                if have is None or (values and not have.has_positions):
+                    self._postings[(fieldname, text)] = found_postings
+            found = self._continued[key] = (list(read), values)
+            _continued_idf(self.searcher, fieldname, term)
+        return found[0]
 
     def either(self, fieldname: str, texts: tuple[str, ...]) -> postings.Postings:
         """The postings of any of the terms `texts`, with positions, as one term's (a
@@ -118,6 +136,25 @@ def _idf(searcher, fieldname: str, text: str) -> float:
     return cache[key]
 
 
+def _continued_idf(searcher, fieldname: str, term: str) -> None:
+    """`_idf` of every term going on from `term` (`query.Continued`), counted in each
+    segment's arrays in one stretch of keys instead of one lookup per term and segment
+    (hold may go on in thousands of ways)."""
+    done = searcher.__dict__.setdefault("_wenhai_continued", set())
+    if (fieldname, term) in done:
+        return
+    parent = searcher.get_parent()
+    counts: dict[str, int] = {}
+    for leaf, _ in leaves(parent.reader()):
+        texts, frequencies = postings.continuations(leaf, fieldname, term)
+        for text, n in zip(texts, frequencies.tolist(), strict=True):
+            counts[text] = counts.get(text, 0) + n
+    cache, total = searcher._idf_cache, parent.doc_count_all()
+    for text, n in counts.items():
+        cache.setdefault((fieldname, text), log(total / (n + 1)) + 1)  # as `_idf`
+    done.add((fieldname, term))
+
+
 def evaluate(q: wq.Query, seg: Segment) -> tuple[np.ndarray, np.ndarray]:
     """(document numbers ascending, scores) of the documents in `seg` matching `q`.
 
@@ -126,7 +163,7 @@ def evaluate(q: wq.Query, seg: Segment) -> tuple[np.ndarray, np.ndarray]:
     kind = type(q)
     if kind is wq.Term:
         docs, scores = _term(q, seg)
-    elif kind is wq.Phrase or kind is Loose:
+    elif kind is wq.Phrase or kind is Loose or kind is Continued:
         docs, scores = seg.phrase(q)
     elif kind is wq.Or:
         docs, scores = _union([evaluate(s, seg) for s in q.subqueries], seg.size)
@@ -160,17 +197,48 @@ def _phrase(q: wq.Phrase, seg: Segment) -> tuple[np.ndarray, np.ndarray]:
     if q.slop != 1:
         raise Unsupported("phrase with slop")
     if type(q) is Loose:
-        return _loose_phrase(q, seg)
+        return _spelled(q, seg, [loosened(w) for w in q.words])
+    if type(q) is Continued:
+        *head, last = q.words
+        if not head:
+            return _continued_word(q, seg)
+        going_on = tuple(seg.continuations(q.fieldname, last, values=True))
+        if not going_on:
+            return _NONE, np.zeros(0)
+        return _spelled(q, seg, [(w,) for w in head] + [going_on])
     lists = [seg.postings(q.fieldname, w, values=True) for w in q.words]
     return _scored(q, seg, lists, _matching_positions(lists))
 
 
-def _loose_phrase(q: Loose, seg: Segment) -> tuple[np.ndarray, np.ndarray]:
-    """`Loose`: consecutive positions as for a phrase, each word in any of its spellings;
-    a document scores the sum of the spellings' scores it has at all."""
-    spellings = [loosened(w) for w in q.words]
-    lists = [seg.either(q.fieldname, texts) for texts in spellings]
-    docs = _matching_positions(lists)
+def _continued_word(q: Continued, seg: Segment) -> tuple[np.ndarray, np.ndarray]:
+    """A `Continued` of one word (hold: hold, holdings…), its terms' postings read as one
+    stretch and scored at once: a single letter goes on in hundreds of ways. A document
+    scores the sum of its terms' scores, in term order, as `_spelled` adds them."""
+    texts, docs, tf, which = postings.continued_stretch(seg.reader, q.fieldname, q.words[0])
+    if not texts:
+        return _NONE, np.zeros(0)
+    _continued_idf(seg.searcher, q.fieldname, q.words[0])
+    w = seg.weighting
+    idf = np.array([_idf(seg.searcher, q.fieldname, t) for t in texts])[which]
+    avgfl = _avg_field_length(seg.searcher, q.fieldname) or 1
+    fl = postings.lengths(seg.reader, q.fieldname)[docs]
+    scores = idf * ((tf * (w.K1 + 1)) / (tf + w.K1 * ((1 - w.B) + w.B * fl / avgfl)))
+    order = np.argsort(docs, kind="stable")  # each document's terms stay in term order
+    docs, scores = docs[order], scores[order]
+    firsts = np.flatnonzero(_firsts(docs))
+    return docs[firsts], np.add.reduceat(scores, firsts)
+
+
+def _spelled(q: wq.Phrase, seg: Segment,
+             spellings: list[tuple[str, ...]]) -> tuple[np.ndarray, np.ndarray]:
+    """A phrase whose words each stand for several terms (`Loose`: parted by punctuation
+    or not; `Continued`: the last Latin word going on): consecutive positions as for a
+    phrase, each word any of its terms; a document scores the sum of the terms' scores
+    it has at all."""
+    if len(spellings) == 1:  # no positions needed, however many terms
+        docs = _merged([seg.postings(q.fieldname, t).docs for t in spellings[0]])
+    else:
+        docs = _matching_positions([seg.either(q.fieldname, texts) for texts in spellings])
     scores = np.zeros(len(docs))
     for texts in spellings:
         for text in texts:

@@ -33,7 +33,8 @@ class Matches:
     window: list[tuple[int, float]]  # (article id, score) of the page asked for
     facets: dict[str, list[tuple[str, int]]]
     partial: bool = False
-    #: Each listed article's tier: 0 exact, 1 loose (punctuation between), 2 words apart.
+    #: Each listed article's tier: 0 exact, 1 loose (punctuation between, or the last
+    #: Latin word going on: iphonex for iphone), 2 words apart.
     tiers: list[int] = field(default_factory=list)
 
 

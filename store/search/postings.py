@@ -98,6 +98,52 @@ def read(reader, fieldname: str, text: str, *, values: bool = False) -> Postings
     return read_term(reader, fieldname, info)
 
 
+def continuations(reader, fieldname: str, term: str) -> tuple[list[str], np.ndarray]:
+    """(terms, document frequencies) of the segment's gram terms that are `term` (ending
+    in a Latin run) or go on from its last run with more letters: hold → hold, holdings."""
+    field = reader._terms.text.fields.get(fieldname) if fieldname in TEXT_FIELDS else None
+    if field is None:
+        return [], _EMPTY_IDS
+    numbers = field.continuations(term)
+    frequencies = (np.asarray(field.tstart[numbers + 1], dtype=np.int64)
+                   - np.asarray(field.tstart[numbers], dtype=np.int64))
+    return [field.text(int(t)) for t in numbers], frequencies
+
+
+def continued_stretch(reader, fieldname: str,
+                      term: str) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
+    """(terms, documents, weights, which term) of every posting of the terms a one-unit
+    `term` goes on to (hold: hold, holdings…): one stretch of the arrays, read whole,
+    in term order and document order within each."""
+    field = reader._terms.text.fields.get(fieldname) if fieldname in TEXT_FIELDS else None
+    numbers = field.continuations(term) if field is not None else _EMPTY_IDS
+    if not len(numbers):
+        return [], _EMPTY_IDS, np.zeros(0), _EMPTY_IDS
+    t0, t1 = int(numbers[0]), int(numbers[-1]) + 1
+    assert t1 - t0 == len(numbers), term  # a unigram's continuations are consecutive
+    starts = np.asarray(field.tstart[t0 : t1 + 1], dtype=np.int64)
+    docs = np.asarray(field.docs[starts[0] : starts[-1]], dtype=np.int64)
+    weights = np.asarray(field.counts[starts[0] : starts[-1]], dtype=np.float64)
+    which = np.repeat(np.arange(len(numbers)), np.diff(starts))
+    return [field.text(t) for t in range(t0, t1)], docs, weights, which
+
+
+def read_continuations(reader, fieldname: str, term: str, *,
+                       values: bool = False) -> dict[str, Postings]:
+    """The postings of each term `continuations` gives, read by the term's number (a
+    single letter may go on in hundreds of ways: one lookup each would be most of it)."""
+    field = reader._terms.text.fields.get(fieldname) if fieldname in TEXT_FIELDS else None
+    if field is None:
+        return {}
+    out = {}
+    for t in field.continuations(term).tolist():
+        docs, counts, positions = field.postings(t, positions=values)
+        weights = counts.astype(np.float64)
+        out[field.text(t)] = (Postings(docs, weights, counts, positions) if values
+                              else Postings(docs, weights))
+    return out
+
+
 def doc_frequency(reader, fieldname: str, text: str) -> int:
     """Whoosh's document frequency of a term in a segment (deleted documents count)."""
     if fieldname in TEXT_FIELDS:

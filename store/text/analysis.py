@@ -8,9 +8,11 @@ Two views of the same normalized text are indexed:
   makes consecutive words look two or more positions apart and breaks phrase queries.)
   At index time the shorter dictionary words inside a long word (人民 and 法院 inside
   最高人民法院) are added at the long word's position, as jieba's search mode does.
-* **grams** — every CJK character, every digit and every run of Latin letters is a
-  *unit*; each unit is indexed as itself and as a bigram with the next unit, both at the
-  unit's position. Any run of units can then be found exactly: one unit is a term, two
+* **grams** — every CJK character, every run of digits and every run of Latin letters
+  is a *unit*; each unit is indexed as itself and as a bigram with the next unit, both
+  at the unit's position. A number is one unit, so it keeps its boundaries: 2月26日
+  does not match 12月26日, nor 15 match 150. (A query's last Latin run may go on: see
+  `search.query.Continued`.) Any run of units can then be found exactly: one unit is a term, two
   or more are a phrase of consecutive bigrams. Units with punctuation or a line break
   between them form a marked bigram (中~国), so an exact match means nothing in between
   but spaces: the stray spaces self-media copies are full of (小米 第三季度财报 显示,
@@ -31,13 +33,14 @@ from .normalize import normalize
 
 #: Bump whenever tokenization changes: it is part of the index fingerprint.
 #: 4: units with only spaces between them are neighbours (bigram 中国, not 中~国).
-ANALYZER_VERSION = 4
+#: 5: a run of digits is one unit (2019, not 2 0 1 9): numbers keep their boundaries.
+ANALYZER_VERSION = 5
 #: Characters between two units that do not part them (after `normalize`: the
 #: ideographic and no-break spaces are spaces by then): spaces, tabs, zero-width ones.
 INLINE_SPACE = " \t\u200b\u200c\u200d\u2060\ufeff"
 
 _UNIT = re.compile(
-    r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]|[a-z]+|[0-9]"
+    r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]|[a-z]+|[0-9]+"
 )
 _WORDLIKE = re.compile(r"[\w\u3400-\u9fff\uf900-\ufaff]")
 
@@ -62,7 +65,7 @@ def _joined(a: str, b: str, apart: bool) -> str:
     not match 中，国: an exact match means the same characters with nothing between."""
     if apart:
         return f"{a}~{b}"
-    # A space keeps "ab"+"c" apart from "a"+"bc" where Latin runs meet digits.
+    # A space keeps "ab"+"c" apart from "a"+"bc" (runs of letters or digits).
     if a.isascii() or b.isascii():
         return f"{a} {b}"
     return a + b
@@ -84,7 +87,7 @@ def split_bigram(term: str) -> tuple[str, str, bool] | None:
 
 def loosened(term: str) -> tuple[str, ...]:
     """A bigram of two CJK characters and its other spelling, parted or not: 中国 → (中国,
-    中~国). Digits and Latin words keep their one spelling: 4.2 is not 42."""
+    中~国). Numbers and Latin words keep their one spelling: 4.2 is not 42."""
     pair = split_bigram(term)
     if pair is None or pair[0].isascii() or pair[1].isascii():
         return (term,)
@@ -218,7 +221,7 @@ class WordTokenizer(_SpanTokenizer):
 
 
 class GramTokenizer(_SpanTokenizer):
-    """CJK unigrams and bigrams (digits and Latin words as units), one position per unit."""
+    """CJK unigrams and bigrams (numbers and Latin words as units), one position per unit."""
 
     def spans(self, value: str, mode: str) -> Iterator[tuple[str, int, int, int]]:
         norm = normalize(value)

@@ -81,6 +81,38 @@ def _kept(norm: np.ndarray, loose: bool) -> np.ndarray:
     return np.flatnonzero(~_SKIP[loose][np.minimum(norm, 0x30000)])
 
 
+#: Runs of letters and of digits keep their boundaries, as in the index: a needle that
+#: starts with a letter or digit starts where such a run starts (su not in usual, 2 not
+#: in 12), and one ending in a digit ends where the number does (15 not in 150); letters
+#: may go on (iphone in iphonex). Per code point: 1 letter, 2 digit, 0 anything else.
+_RUN_KIND = np.zeros(0x30001, dtype=np.int8)
+_RUN_KIND[ord("a") : ord("z") + 1] = 1
+_RUN_KIND[ord("0") : ord("9") + 1] = 2
+
+
+def _run_kind(c: str) -> int:
+    return 1 if "a" <= c <= "z" else 2 if "0" <= c <= "9" else 0
+
+
+def _neighbours(norm: np.ndarray, kept: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each kept character, the run kind of the character before it and after it in
+    the text itself (spaces between two runs part them there, as in the index)."""
+    kinds = _RUN_KIND[np.minimum(norm, 0x30000)]
+    before = np.concatenate(([0], kinds[:-1]))
+    after = np.concatenate((kinds[1:], [0]))
+    return before[kept], after[kept]
+
+
+def _bounded(starts, size: int, needle: str, before, after):
+    """The `starts` of a needle's occurrences that keep the runs' boundaries."""
+    first, last = _run_kind(needle[0]), _run_kind(needle[-1])
+    if first and len(starts):
+        starts = starts[before[starts] != first]
+    if last == 2 and len(starts):
+        starts = starts[after[starts + size - 1] != 2]
+    return starts
+
+
 def _stripped(needle: str, loose: bool) -> str:
     return _SKIP_CHARS[loose].sub("", needle)
 
@@ -92,23 +124,25 @@ def _matches(norm: np.ndarray, needles: list[str],
     punctuation too), and its mark covers them."""
     kept = _kept(norm, loose)
     needles = [_stripped(n, loose) for n in needles]
+    neighbours = _neighbours(norm, kept)
     if len(kept) == len(norm):
-        return _unspaced_matches(norm, needles)
-    starts, ends, numbers = _unspaced_matches(norm[kept], needles)
+        return _unspaced_matches(norm, needles, neighbours)
+    starts, ends, numbers = _unspaced_matches(norm[kept], needles, neighbours)
     return kept[starts], kept[ends - 1] + 1, numbers
 
 
-def _unspaced_matches(norm: np.ndarray,
-                      needles: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _unspaced_matches(norm: np.ndarray, needles: list[str],
+                      neighbours) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(starts, ends, needle number in `_ordered(needles)`) of the matches, by start.
 
     Longest needles first: each takes, from the left, its occurrences that overlap
-    nothing taken before, so where needles overlap the longest wins.
+    nothing taken before, so where needles overlap the longest wins. An occurrence
+    inside a number or at a word's middle is none (`_bounded`).
     """
     taken_starts, taken_ends = _NONE, _NONE  # what longer needles took, by start
     found: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     for number, needle in enumerate(_ordered(needles)):
-        starts = _occurrences(norm, codes(needle))
+        starts = _bounded(_occurrences(norm, codes(needle)), len(needle), needle, *neighbours)
         if len(taken_starts) and len(starts):
             # The last match taken that starts before this one ends must end before it starts.
             before = np.searchsorted(taken_starts, starts + len(needle)) - 1
@@ -140,22 +174,31 @@ def _small_matches(norm: str, needles: list[str],
     needles = [_stripped(n, loose) for n in needles]
     skip = _SKIP_CHARS[loose]
     if not skip.search(norm):
-        return _small_unspaced_matches(norm, needles)
+        return _small_unspaced_matches(norm, needles, norm, range(len(norm)))
     kept = [i for i, c in enumerate(norm) if not skip.match(c)]
-    found = _small_unspaced_matches("".join(norm[i] for i in kept), needles)
+    found = _small_unspaced_matches("".join(norm[i] for i in kept), needles, norm, kept)
     return [(kept[a], kept[b - 1] + 1, number) for a, b, number in found]
 
 
-def _small_unspaced_matches(norm: str, needles: list[str]) -> list[tuple[int, int, int]]:
+def _small_unspaced_matches(squeezed: str, needles: list[str], norm: str,
+                            kept: Sequence[int]) -> list[tuple[int, int, int]]:
+    """`_unspaced_matches` with `str.find` in `squeezed`, the characters of `norm` at
+    `kept`."""
     taken: list[tuple[int, int, int]] = []
     for number, needle in enumerate(_ordered(needles)):
-        at = norm.find(needle)
+        first, last = _run_kind(needle[0]), _run_kind(needle[-1])
+        at = squeezed.find(needle)
         while at != -1:
             end = at + len(needle)
+            start, stop = kept[at], kept[end - 1] + 1
+            if ((first and start and _run_kind(norm[start - 1]) == first)
+                    or (last == 2 and stop < len(norm) and _run_kind(norm[stop]) == 2)):
+                at = squeezed.find(needle, at + 1)
+                continue  # inside a number, or in the middle of a word
             before = bisect.bisect_left(taken, (end,)) - 1  # the last taken starting before end
             if before < 0 or taken[before][1] <= at:
                 taken.insert(before + 1, (at, end, number))
-            at = norm.find(needle, at + 1)
+            at = squeezed.find(needle, at + 1)
     return taken
 
 

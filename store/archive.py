@@ -307,6 +307,37 @@ class Archive:
         """Store the articles read from one file; returns added/updated/duplicate/unchanged."""
         return self._held().store_file(path, size, mtime_ns, file_hash, articles)
 
+    def files_under(self, paths: list[str]) -> list[str]:
+        """The recorded files (as `store_file` was given them) that are `paths` or lie
+        under them: in a folder, or members of a zip."""
+        return database.files_under(self.db, paths)
+
+    def articles_of_files(self, paths: list[str]) -> dict[int, bool]:
+        """The ids of the articles from the files `paths`, each with whether it came
+        only from them (forgetting the files deletes it; else it keeps its other files)."""
+        return database.articles_of_files(self.db, paths)
+
+    def same_file_elsewhere(self, path: str) -> list[str]:
+        """Other recorded files with the same bytes as the file `path`: where a file
+        seen at a new path was recorded before it moved."""
+        return database.same_file_elsewhere(self.db, path)
+
+    def forget_files(self, paths: list[str]) -> list[int]:
+        """Forget the files `paths` in the write session; articles that came only from
+        them are deleted (returned). The index follows at the next `sync_index`."""
+        return self._held().remove(paths=paths)
+
+    def remove(self, ids: list[int] = (), paths: list[str] = (),
+               progress: IterWrapper = no_progress) -> list[int]:
+        """Delete the articles `ids` and those that came only from the files `paths`
+        (an article also stored from another file keeps that one), from the store and
+        then the index, before returning the ids deleted. A reader sees them gone from
+        the store's commit on; a search never shows a deleted article."""
+        held = self._held()
+        deleted = held.remove(ids=ids, paths=paths)
+        self.sync_index(progress)
+        return deleted
+
     def pending_count(self) -> int:
         return self._held().index.pending()
 

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import contextlib
 import html
+import io
 import json
+import os
 import re
 import sys
 from collections.abc import Iterable
@@ -25,6 +27,7 @@ from store import (
     default_home,
 )
 
+from . import export as export_lib
 from . import ingest as ingest_lib
 from . import removing
 from .errors import IngestError
@@ -294,6 +297,44 @@ def show(ctx, article_id, as_json):
     click.echo()
     for text, is_heading in article.paragraphs():
         click.echo(click.style(text, bold=True) if is_heading else text)
+
+
+@main.command()
+@click.argument("query", required=False, default="")
+@click.option("--format", "fmt", type=click.Choice(export_lib.FORMATS), default="jsonl",
+              show_default=True, help="JSON Lines (ingest reads it back), CSV or Markdown.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file (replaced only once it is complete) [default: stdout].")
+@click.pass_context
+def export(ctx, query, fmt, output):
+    """Write the articles QUERY selects (every article without one) with their metadata
+    and text, in UTF-8, one article at a time. A query's matches come best first, every
+    copy of a repost included; all articles come oldest first. `wenhai ingest` reads a
+    jsonl export back as the same articles.
+    """
+    with _errors(), _archive(ctx) as archive:
+        articles = archive.articles(query)
+        if output is None:
+            sys.stdout.flush()  # UTF-8 whatever the locale says: written under stdout's
+            stream = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")
+            try:
+                n = export_lib.write(articles, fmt, stream)
+            finally:
+                stream.flush()
+                stream.detach()
+        else:
+            part = output.with_name(output.name + ".part")
+            try:
+                with open(part, "w", encoding="utf-8", newline="") as out:
+                    n = export_lib.write(articles, fmt, out)
+                os.replace(part, output)
+            except OSError as e:
+                part.unlink(missing_ok=True)
+                raise click.ClickException(
+                    f"Cannot write {output} ({e.strerror or e}): choose another --output."
+                ) from e
+    click.echo(f"exported {n} article{'s' if n != 1 else ''}"
+               + (f" to {output}" if output else ""), err=True)
 
 
 @main.command()

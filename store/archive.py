@@ -234,6 +234,19 @@ class Archive:
         searcher = self._searcher()
         return [] if searcher is None else searcher.matching_ids(parsed, limit)
 
+    #: Articles read from SQLite at a time by `articles`.
+    ARTICLES_BATCH = 200
+
+    def articles(self, query: str | None = None) -> Iterator[Article]:
+        """The articles a query selects (every copy of a repost, best first), or all of
+        them oldest first: read `ARTICLES_BATCH` at a time, never all held at once.
+        One deleted while they are read is left out."""
+        ids = database.all_ids(self.db) if not query else self.matching_ids(query)
+        for start in range(0, len(ids), self.ARTICLES_BATCH):
+            batch = ids[start : start + self.ARTICLES_BATCH]
+            found = database.get_articles(self.db, batch)
+            yield from (found[i] for i in batch if i in found)
+
     def needles(self, text: str) -> list[str]:
         """The normalized strings a query highlights (for marking a whole article)."""
         return query.parse(text).needles

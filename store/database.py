@@ -325,6 +325,11 @@ def get_articles(conn: sqlite3.Connection, ids: list[int]) -> dict[int, Article]
     return {r["id"]: row_to_article(r, paths[r["id"]]) for r in rows}
 
 
+def all_ids(conn: sqlite3.Connection) -> list[int]:
+    """Every article's id, oldest first."""
+    return [r[0] for r in conn.execute("SELECT id FROM articles ORDER BY id")]
+
+
 def other_titles(conn: sqlite3.Connection, article_id: int) -> list[str]:
     """Titles that copies of the article's text were saved under, besides its own."""
     if not _storable([article_id]):

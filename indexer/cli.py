@@ -215,7 +215,8 @@ def remove(ctx, targets, yes, quiet):
     """Remove articles from the archive and its index: each TARGET is an article's id or
     the path of an ingested file or folder (its files' articles; an article also stored
     from another file keeps that file). Lists what it removes and asks first, unless
-    --yes. A file still on disk comes back at the next ingest of its folder.
+    --yes. A file whose every article was removed is read again by the next ingest
+    of its folder, if it is still there.
     """
     ids = [int(t) for t in targets if t.isdigit()]
     places = [Path(t) for t in targets if not t.isdigit()]

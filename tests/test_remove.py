@@ -193,3 +193,59 @@ def test_a_copy_beside_its_original_is_not_a_move(wenhai, samples):
     assert "1 duplicate" in result.stdout and "moved" not in result.stdout
     [tea] = search_ids(wenhai, "武夷岩茶")
     assert len(show(wenhai, tea)["paths"]) == 2
+
+
+def test_a_running_server_stops_showing_a_removed_article(ingested, wenhai, samples):
+    import subprocess
+    import sys
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
+    def get(url: str) -> tuple[int, str]:
+        try:
+            with urllib.request.urlopen(url, timeout=30) as r:
+                return r.status, r.read().decode()
+        except urllib.error.HTTPError as e:
+            with e:
+                return e.code, e.read().decode()
+
+    [tea] = search_ids(wenhai, "武夷岩茶")
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "from indexer.cli import main; main()", "--home", str(ingested),
+         "serve", "--port", "0", "--threads", "2", "--searches", "1"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        assert proc.stdout.readline().startswith("wenhai: ")
+        url = proc.stdout.readline().split()[2]
+        search = f"{url}api/search?q={urllib.parse.quote('武夷岩茶')}"
+        assert get(f"{url}articles/{tea}")[0] == 200
+        assert json.loads(get(search)[1])["total"] == 1
+        removed = subprocess.run(
+            [sys.executable, "-c", "from indexer.cli import main; main()", "--home",
+             str(ingested), "remove", str(samples / "tea_notes.md"), "--yes"],
+            capture_output=True, text=True, timeout=120)
+        assert removed.returncode == 0, removed.stderr
+        assert get(f"{url}articles/{tea}")[0] == 404
+        assert json.loads(get(search)[1])["total"] == 0
+    finally:
+        proc.kill()
+        proc.communicate(timeout=30)
+
+
+def test_removing_one_record_of_a_file_keeps_the_file_for_the_others(wenhai, samples):
+    wenhai("ingest", samples)
+    [canteen] = search_ids(wenhai, "社区食堂")
+    [library] = search_ids(wenhai, "城市书房")
+    assert wenhai("remove", str(canteen), "--yes").exit_code == 0
+    assert show(wenhai, library)["paths"] == [str((samples / "wechat_export.jsonl").resolve())
+                                              + "#2"]
+    # The file is still recorded, unchanged: the next ingest leaves the record out.
+    assert "6 unchanged" in wenhai("ingest", samples).stdout
+    assert search_ids(wenhai, "社区食堂") == []
+    # A file whose every article was removed is read again.
+    [tea] = search_ids(wenhai, "武夷岩茶")
+    wenhai("remove", str(tea), "--yes")
+    assert wenhai("ingest", samples).stdout.startswith("1 added")
+    assert_clean(wenhai)

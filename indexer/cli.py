@@ -152,12 +152,15 @@ def ingest(ctx, paths, encoding, max_size, max_chars, follow_symlinks, quiet, pr
                                "out --yes.")
     with _errors(), _archive(ctx) as archive, archive.writing(jobs=jobs):
         _notices(archive)
+        reading = list(paths)
+        if prune:  # a folder deleted whole is pruned, not a failure to read it
+            reading = [p for p in paths if os.path.lexists(p)
+                       or not archive.files_under([removing.file_key(p)])]
         report = ingest_lib.ingest(
-            archive, list(paths), encoding=encoding, max_bytes=max_size * 1_000_000,
+            archive, reading, encoding=encoding, max_bytes=max_size * 1_000_000,
             max_chars=max_chars, follow_symlinks=follow_symlinks, progress=_progress(quiet),
         )
         if prune:
-            archive.sync_index()  # the ingest's last files: prune reads what is committed
             plan = removing.plan(archive, [], removing.gone(archive, list(paths)))
             if not plan:
                 click.echo("prune: no file of the archive under these paths is gone")

@@ -11,7 +11,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from store import Archive, Article
+from store import Archive
 
 from .errors import IngestError
 from .files import key_name
@@ -36,30 +36,43 @@ def exists(key: str) -> bool:
 
 
 @dataclass
+class Listed:
+    """An article as a removal lists it."""
+
+    id: int
+    title: str
+    path: str | None
+
+
+@dataclass
 class Plan:
     """What a removal deletes: the articles, and the files it forgets."""
 
     ids: list[int] = field(default_factory=list)
     paths: list[str] = field(default_factory=list)
     #: Deleted: named by id, or stored from none but the files forgotten.
-    deleted: list[Article] = field(default_factory=list)
+    deleted: list[Listed] = field(default_factory=list)
     #: Losing the files forgotten but kept, as they were stored from another file too.
-    kept: list[Article] = field(default_factory=list)
+    kept: list[Listed] = field(default_factory=list)
 
     def __bool__(self) -> bool:
         return bool(self.deleted or self.paths)
 
 
 def plan(archive: Archive, ids: list[int], paths: list[str]) -> Plan:
-    """The removal of the articles `ids` and the recorded files `paths` (keys)."""
+    """The removal of the articles `ids` (`ArticleNotFound` for one that is not stored)
+    and the recorded files `paths` (keys)."""
     found = Plan(ids=list(ids), paths=list(paths))
+    named = archive.listing(ids)
     for article_id in ids:
-        found.deleted.append(archive.get(article_id))
-    named = set(ids)
-    for article_id, only in sorted(archive.articles_of_files(paths).items()):
-        if article_id in named:
-            continue
-        (found.deleted if only else found.kept).append(archive.get(article_id))
+        if article_id not in named:
+            archive.get(article_id)  # raises, with the advice
+        found.deleted.append(Listed(article_id, *named[article_id]))
+    linked = archive.articles_of_files(paths)
+    listed = archive.listing(sorted(set(linked) - set(named)))
+    for article_id, (title, path) in listed.items():
+        (found.deleted if linked[article_id] else found.kept).append(
+            Listed(article_id, title, path))
     return found
 
 

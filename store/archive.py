@@ -330,6 +330,10 @@ class Archive:
         only from them (forgetting the files deletes it; else it keeps its other files)."""
         return database.articles_of_files(self.db, paths)
 
+    def listing(self, ids: list[int]) -> dict[int, tuple[str, str | None]]:
+        """{id: (title, first file)} of those of `ids` that exist, without their texts."""
+        return database.listing(self.db, ids)
+
     def same_file_elsewhere(self, path: str) -> list[str]:
         """Other recorded files with the same bytes as the file `path`: where a file
         seen at a new path was recorded before it moved."""

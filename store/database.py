@@ -325,6 +325,19 @@ def get_articles(conn: sqlite3.Connection, ids: list[int]) -> dict[int, Article]
     return {r["id"]: row_to_article(r, paths[r["id"]]) for r in rows}
 
 
+def listing(conn: sqlite3.Connection, ids: list[int]) -> dict[int, tuple[str, str | None]]:
+    """Each article's title and first file: what a list of articles to remove shows,
+    without reading their texts."""
+    out = {}
+    for article_id in _storable(ids):
+        row = conn.execute(
+            "SELECT title, (SELECT path FROM file_articles WHERE article_id = a.id "
+            "ORDER BY rowid LIMIT 1) FROM articles a WHERE id = ?", (article_id,)).fetchone()
+        if row is not None:
+            out[article_id] = (row[0], row[1])
+    return out
+
+
 def all_ids(conn: sqlite3.Connection) -> list[int]:
     """Every article's id, oldest first."""
     return [r[0] for r in conn.execute("SELECT id FROM articles ORDER BY id")]

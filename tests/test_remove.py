@@ -249,3 +249,33 @@ def test_removing_one_record_of_a_file_keeps_the_file_for_the_others(wenhai, sam
     wenhai("remove", str(tea), "--yes")
     assert wenhai("ingest", samples).stdout.startswith("1 added")
     assert_clean(wenhai)
+
+
+def test_a_folder_deleted_whole_is_pruned_not_a_failure(wenhai, samples):
+    wenhai("ingest", samples)
+    shutil.rmtree(samples)
+    result = wenhai("ingest", samples, "--prune", "--yes")
+    assert result.exit_code == 0, result.output
+    assert "prune: removing 7 articles and 6 files" in result.stdout
+    assert json.loads(wenhai("stats", "--json").stdout)["articles"] == 0
+    assert_clean(wenhai)
+    typo = wenhai("ingest", samples.parent / "没有这个文件夹", "--prune")
+    assert typo.exit_code == 1 and "failed:" in typo.stderr
+
+
+def test_a_moved_zip_keeps_its_articles_under_the_new_path(wenhai, samples, tmp_path):
+    import zipfile
+
+    first = tmp_path / "旧" / "文章.zip"
+    first.parent.mkdir()
+    with zipfile.ZipFile(first, "w") as zf:
+        zf.write(samples / "tea_notes.md", "茶/tea_notes.md")
+    wenhai("ingest", first.parent)
+    [tea] = search_ids(wenhai, "武夷岩茶")
+    moved = tmp_path / "新" / "归档.zip"
+    moved.parent.mkdir()
+    first.rename(moved)
+    result = wenhai("ingest", moved.parent)
+    assert "1 moved" in result.stdout
+    assert show(wenhai, tea)["paths"] == [f"{moved.resolve()}!茶/tea_notes.md"]
+    assert_clean(wenhai)

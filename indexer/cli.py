@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import contextlib
 import html
+import io
 import json
+import os
 import re
 import sys
 from collections.abc import Iterable
@@ -25,7 +27,10 @@ from store import (
     default_home,
 )
 
+from . import export as export_lib
 from . import ingest as ingest_lib
+from . import removing
+from .errors import IngestError
 
 _MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
 
@@ -125,22 +130,46 @@ def main(ctx: click.Context, home: Path | None) -> None:
     "(by default such links are left out, each named on stderr).",
 )
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no per-file failures.")
+@click.option(
+    "--prune", is_flag=True,
+    help="Then list the articles whose files under PATHS are gone from the disk; with "
+    "--yes, remove them (an article also stored from a file still there keeps that one).",
+)
+@click.option("-y", "--yes", is_flag=True, help="With --prune: remove what it lists.")
 @JOBS
 @click.pass_context
-def ingest(ctx, paths, encoding, max_size, max_chars, follow_symlinks, quiet, jobs):
+def ingest(ctx, paths, encoding, max_size, max_chars, follow_symlinks, quiet, prune, yes, jobs):
     """Add the articles in PATHS (files or folders, recursively) to the archive.
 
     Reads .txt, .md, .html/.htm, .json and .jsonl in UTF-8, UTF-16, GB18030 or Big5,
     Word .docx, and every such file inside a .zip (up to 10,000 files and 20 × --max-size
-    unpacked per zip). Unchanged files are skipped; changed files update their articles.
-    Exits 1 if any file or record failed (the others are stored all the same).
+    unpacked per zip). Unchanged files are skipped; changed files update their articles;
+    a file moved or renamed (same bytes, old path gone) keeps its articles under the new
+    path. Exits 1 if any file or record failed (the others are stored all the same).
     """
+    if yes and not prune:
+        raise click.UsageError("--yes confirms what --prune removes: add --prune, or leave "
+                               "out --yes.")
     with _errors(), _archive(ctx) as archive, archive.writing(jobs=jobs):
         _notices(archive)
+        reading = list(paths)
+        if prune:  # a folder deleted whole is pruned, not a failure to read it
+            reading = [p for p in paths if os.path.lexists(p)
+                       or not archive.files_under([removing.file_key(p)])]
         report = ingest_lib.ingest(
-            archive, list(paths), encoding=encoding, max_bytes=max_size * 1_000_000,
+            archive, reading, encoding=encoding, max_bytes=max_size * 1_000_000,
             max_chars=max_chars, follow_symlinks=follow_symlinks, progress=_progress(quiet),
         )
+        if prune:
+            plan = removing.plan(archive, [], removing.gone(archive, list(paths)))
+            if not plan:
+                click.echo("prune: no file of the archive under these paths is gone")
+            else:
+                _show_plan(plan, "prune: " + ("removing" if yes else "would remove"))
+                if yes:
+                    archive.remove(paths=plan.paths, progress=_progress(quiet))
+                else:
+                    click.echo("prune: nothing removed; run again with --yes to remove them")
     if not quiet:
         for failure in report.left_out:
             click.echo(f"skipped: {failure.path}: {failure.reason}", err=True)
@@ -152,6 +181,8 @@ def ingest(ctx, paths, encoding, max_size, max_chars, follow_symlinks, quiet, jo
         f"{report.added} added, {report.updated} updated, {report.unchanged} unchanged, "
         f"{report.duplicate} duplicate, {len(report.failed)} failed"
     )
+    if report.moved:
+        summary += f", {report.moved} moved"
     if report.left_out:
         summary += f", {len(report.left_out)} skipped"
     if report.bad_record_count:
@@ -162,6 +193,48 @@ def ingest(ctx, paths, encoding, max_size, max_chars, follow_symlinks, quiet, jo
     click.echo(summary)
     if report.failed or report.bad_record_count:
         ctx.exit(1)
+
+
+def _show_plan(plan: removing.Plan, doing: str) -> None:
+    """What a removal deletes and forgets, one line each, on stdout."""
+    n = len(plan.deleted)
+    click.echo(f"{doing} {n} article{'s' if n != 1 else ''}"
+               + (f" and {len(plan.paths)} file{'s' if len(plan.paths) != 1 else ''}"
+                  if plan.paths else "") + ":")
+    for article in plan.deleted:
+        click.echo(f"  [{article.id}] {article.title}  ({article.path or 'no file'})")
+    for path in plan.paths:
+        click.echo(f"  file {path}")
+    for article in plan.kept:
+        click.echo(f"  kept [{article.id}] {article.title}: also stored from another file")
+
+
+@main.command()
+@click.argument("targets", nargs=-1, required=True)
+@click.option("-y", "--yes", is_flag=True, help="Remove without asking.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@click.pass_context
+def remove(ctx, targets, yes, quiet):
+    """Remove articles from the archive and its index: each TARGET is an article's id or
+    the path of an ingested file or folder (its files' articles; an article also stored
+    from another file keeps that file). Lists what it removes and asks first, unless
+    --yes. A file whose every article was removed is read again by the next ingest
+    of its folder, if it is still there.
+    """
+    ids = [int(t) for t in targets if t.isdigit()]
+    places = [Path(t) for t in targets if not t.isdigit()]
+    with _errors(), _archive(ctx) as archive:
+        try:
+            plan = removing.plan(archive, ids, removing.recorded(archive, places))
+        except IngestError as e:
+            raise click.ClickException(str(e)) from e
+        _show_plan(plan, "removing" if yes else "will remove")
+        if not yes:
+            click.confirm("Remove them?", abort=True, err=True)
+        with archive.writing(jobs=1):
+            _notices(archive)
+            deleted = archive.remove(plan.ids, plan.paths, progress=_progress(quiet))
+    click.echo(f"removed {len(deleted)} article{'s' if len(deleted) != 1 else ''}")
 
 
 @main.command()
@@ -228,6 +301,44 @@ def show(ctx, article_id, as_json):
     click.echo()
     for text, is_heading in article.paragraphs():
         click.echo(click.style(text, bold=True) if is_heading else text)
+
+
+@main.command()
+@click.argument("query", required=False, default="")
+@click.option("--format", "fmt", type=click.Choice(export_lib.FORMATS), default="jsonl",
+              show_default=True, help="JSON Lines (ingest reads it back), CSV or Markdown.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file (replaced only once it is complete) [default: stdout].")
+@click.pass_context
+def export(ctx, query, fmt, output):
+    """Write the articles QUERY selects (every article without one) with their metadata
+    and text, in UTF-8, one article at a time. A query's matches come best first, every
+    copy of a repost included; all articles come oldest first. `wenhai ingest` reads a
+    jsonl export back as the same articles.
+    """
+    with _errors(), _archive(ctx) as archive:
+        articles = archive.articles(query)
+        if output is None:
+            sys.stdout.flush()  # UTF-8 whatever the locale says: written under stdout's
+            stream = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")
+            try:
+                n = export_lib.write(articles, fmt, stream)
+            finally:
+                stream.flush()
+                stream.detach()
+        else:
+            part = output.with_name(output.name + ".part")
+            try:
+                with open(part, "w", encoding="utf-8", newline="") as out:
+                    n = export_lib.write(articles, fmt, out)
+                os.replace(part, output)
+            except OSError as e:
+                part.unlink(missing_ok=True)
+                raise click.ClickException(
+                    f"Cannot write {output} ({e.strerror or e}): choose another --output."
+                ) from e
+    click.echo(f"exported {n} article{'s' if n != 1 else ''}"
+               + (f" to {output}" if output else ""), err=True)
 
 
 @main.command()

@@ -19,7 +19,7 @@ from typing import Any
 
 from store import Archive, ArchiveError, process_pool
 
-from . import files, zipfiles
+from . import files, removing, zipfiles
 from .errors import IngestError
 from .files import key_name, shown
 from .reading import (  # noqa: F401 - read_articles is this module's API too
@@ -59,6 +59,8 @@ class Report:
     updated: int = 0
     unchanged: int = 0
     duplicate: int = 0
+    #: Files seen at a new path whose old path is gone: the old one is forgotten.
+    moved: int = 0
     skipped: int = 0
     indexed: int = 0
     failed: list[Failure] = field(default_factory=list)
@@ -74,11 +76,12 @@ class Report:
 
     @property
     def files(self) -> int:
-        return self.added + self.updated + self.unchanged + self.duplicate + len(self.failed)
+        return (self.added + self.updated + self.unchanged + self.duplicate + self.moved
+                + len(self.failed))
 
     @property
     def changed(self) -> bool:
-        return bool(self.added or self.updated or self.duplicate or self.indexed)
+        return bool(self.added or self.updated or self.duplicate or self.moved or self.indexed)
 
 
 def _no_progress(items: Iterable, total: int, label: str) -> Iterable:
@@ -289,6 +292,13 @@ class _Batch:
                 f"none of its {len(bad):,} records could be read; the first: {bad[0].reason}"
                 if bad else "holds no articles"))
         outcome = self.archive.store_file(key, size, mtime_ns, digest, good)
+        if outcome == "duplicate" and (moved := [
+            old for old in self.archive.same_file_elsewhere(key) if not removing.exists(old)
+        ]):
+            # The same bytes at a new path, the old path gone: the file was moved or
+            # renamed, and its articles now live here only.
+            self.archive.forget_files(moved)
+            outcome = "moved"
         if found.note:
             self.report.notes.append(Failure(label, found.note))
         self.report.bad_record_count += len(bad)

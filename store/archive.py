@@ -234,6 +234,19 @@ class Archive:
         searcher = self._searcher()
         return [] if searcher is None else searcher.matching_ids(parsed, limit)
 
+    #: Articles read from SQLite at a time by `articles`.
+    ARTICLES_BATCH = 200
+
+    def articles(self, query: str | None = None) -> Iterator[Article]:
+        """The articles a query selects (every copy of a repost, best first), or all of
+        them oldest first: read `ARTICLES_BATCH` at a time, never all held at once.
+        One deleted while they are read is left out."""
+        ids = database.all_ids(self.db) if not query else self.matching_ids(query)
+        for start in range(0, len(ids), self.ARTICLES_BATCH):
+            batch = ids[start : start + self.ARTICLES_BATCH]
+            found = database.get_articles(self.db, batch)
+            yield from (found[i] for i in batch if i in found)
+
     def needles(self, text: str) -> list[str]:
         """The normalized strings a query highlights (for marking a whole article)."""
         return query.parse(text).needles
@@ -306,6 +319,41 @@ class Archive:
     ) -> str:
         """Store the articles read from one file; returns added/updated/duplicate/unchanged."""
         return self._held().store_file(path, size, mtime_ns, file_hash, articles)
+
+    def files_under(self, paths: list[str]) -> list[str]:
+        """The recorded files (as `store_file` was given them) that are `paths` or lie
+        under them: in a folder, or members of a zip."""
+        return database.files_under(self.db, paths)
+
+    def articles_of_files(self, paths: list[str]) -> dict[int, bool]:
+        """The ids of the articles from the files `paths`, each with whether it came
+        only from them (forgetting the files deletes it; else it keeps its other files)."""
+        return database.articles_of_files(self.db, paths)
+
+    def listing(self, ids: list[int]) -> dict[int, tuple[str, str | None]]:
+        """{id: (title, first file)} of those of `ids` that exist, without their texts."""
+        return database.listing(self.db, ids)
+
+    def same_file_elsewhere(self, path: str) -> list[str]:
+        """Other recorded files with the same bytes as the file `path`: where a file
+        seen at a new path was recorded before it moved."""
+        return database.same_file_elsewhere(self.db, path)
+
+    def forget_files(self, paths: list[str]) -> list[int]:
+        """Forget the files `paths` in the write session; articles that came only from
+        them are deleted (returned). The index follows at the next `sync_index`."""
+        return self._held().remove(paths=paths)
+
+    def remove(self, ids: list[int] = (), paths: list[str] = (),
+               progress: IterWrapper = no_progress) -> list[int]:
+        """Delete the articles `ids` and those that came only from the files `paths`
+        (an article also stored from another file keeps that one), from the store and
+        then the index, before returning the ids deleted. A reader sees them gone from
+        the store's commit on; a search never shows a deleted article."""
+        held = self._held()
+        deleted = held.remove(ids=ids, paths=paths)
+        self.sync_index(progress)
+        return deleted
 
     def pending_count(self) -> int:
         return self._held().index.pending()

@@ -325,6 +325,24 @@ def get_articles(conn: sqlite3.Connection, ids: list[int]) -> dict[int, Article]
     return {r["id"]: row_to_article(r, paths[r["id"]]) for r in rows}
 
 
+def listing(conn: sqlite3.Connection, ids: list[int]) -> dict[int, tuple[str, str | None]]:
+    """Each article's title and first file: what a list of articles to remove shows,
+    without reading their texts."""
+    out = {}
+    for article_id in _storable(ids):
+        row = conn.execute(
+            "SELECT title, (SELECT path FROM file_articles WHERE article_id = a.id "
+            "ORDER BY rowid LIMIT 1) FROM articles a WHERE id = ?", (article_id,)).fetchone()
+        if row is not None:
+            out[article_id] = (row[0], row[1])
+    return out
+
+
+def all_ids(conn: sqlite3.Connection) -> list[int]:
+    """Every article's id, oldest first."""
+    return [r[0] for r in conn.execute("SELECT id FROM articles ORDER BY id")]
+
+
 def other_titles(conn: sqlite3.Connection, article_id: int) -> list[str]:
     """Titles that copies of the article's text were saved under, besides its own."""
     if not _storable([article_id]):
@@ -464,12 +482,7 @@ def store_file(
             if not conn.execute(
                 "SELECT 1 FROM file_articles WHERE article_id = ? LIMIT 1", (orphan,)
             ).fetchone():
-                suggestions.remove(conn, orphan)
-                conn.execute("DELETE FROM articles WHERE id = ?", (orphan,))
-                conn.execute("DELETE FROM repost_keys WHERE article_id = ?", (orphan,))
-                conn.execute(
-                    "INSERT OR IGNORE INTO index_deletes(article_id) VALUES (?)", (orphan,)
-                )
+                _delete_article(conn, orphan)
         conn.execute("RELEASE store_file")
     except BaseException:
         # A full disk (SQLITE_FULL, an I/O error) may have rolled back the whole
@@ -482,6 +495,104 @@ def store_file(
     if known is not None:
         return "updated"
     return "added" if inserted else "duplicate"
+
+
+def _delete_article(conn: sqlite3.Connection, article_id: int) -> None:
+    """Delete an article from the store and queue it for the index to forget, keeping its
+    names' suggestion counts and its repost group right. Its file links must be gone."""
+    suggestions.remove(conn, article_id)
+    row = conn.execute("SELECT group_id FROM articles WHERE id = ?", (article_id,)).fetchone()
+    conn.execute("DELETE FROM articles WHERE id = ?", (article_id,))
+    conn.execute("DELETE FROM repost_keys WHERE article_id = ?", (article_id,))
+    conn.execute("INSERT OR IGNORE INTO index_deletes(article_id) VALUES (?)", (article_id,))
+    if row is not None and row[0] == article_id:
+        # A group is named after its oldest member: the copies left take the next oldest,
+        # and their index documents (which carry the group) are written again.
+        members = [r[0] for r in conn.execute(
+            "SELECT id FROM articles WHERE group_id = ? ORDER BY id", (article_id,))]
+        if members:
+            conn.execute("UPDATE articles SET group_id = ?, indexed = 0 WHERE group_id = ?",
+                         (members[0], article_id))
+
+
+def files_under(conn: sqlite3.Connection, keys: list[str]) -> list[str]:
+    """The recorded files that are `keys` or lie under them (in a folder, in a zip)."""
+    found: dict[str, None] = {}
+    for key in keys:
+        base = key.rstrip("/") or "/"
+        folder = base if base.endswith("/") else base + "/"
+        for row in conn.execute(
+            "SELECT path FROM files WHERE path = ? OR substr(path, 1, ?) = ? "
+            "OR substr(path, 1, ?) = ? ORDER BY path",
+            (base, len(folder), folder, len(base) + 1, base + "!"),
+        ):
+            found[row[0]] = None
+    return list(found)
+
+
+def articles_of_files(conn: sqlite3.Connection, paths: list[str]) -> dict[int, bool]:
+    """The articles that came from the files `paths`: for each, whether it came only from
+    them (removing the files removes it) rather than from another file too."""
+    out: dict[int, bool] = {}
+    chosen = set(paths)
+    for path in paths:
+        for (article_id,) in conn.execute(
+            "SELECT article_id FROM file_articles WHERE path = ?", (path,)
+        ):
+            if article_id in out:
+                continue
+            others = {r[0] for r in conn.execute(
+                "SELECT path FROM file_articles WHERE article_id = ?", (article_id,))}
+            out[article_id] = others <= chosen
+    return out
+
+
+def same_file_elsewhere(conn: sqlite3.Connection, path: str) -> list[str]:
+    """Other recorded files with the bytes of the file `path` (through its articles,
+    by index): where a moved file was recorded before."""
+    return [r[0] for r in conn.execute(
+        "SELECT DISTINCT o.path FROM file_articles f "
+        "JOIN file_articles o ON o.article_id = f.article_id AND o.path != f.path "
+        "JOIN files a ON a.path = f.path JOIN files b ON b.path = o.path "
+        "WHERE f.path = ? AND b.file_hash = a.file_hash ORDER BY o.path", (path,))]
+
+
+def remove_files(conn: sqlite3.Connection, paths: list[str]) -> list[int]:
+    """Forget the files `paths`: the articles that came only from them are deleted, the
+    others lose those paths (and are indexed again without them). Returns the deleted
+    ids. Call it inside a transaction."""
+    deleted = []
+    for article_id, only in articles_of_files(conn, paths).items():
+        conn.execute(
+            f"DELETE FROM file_articles WHERE article_id = ? AND path IN "
+            f"({','.join('?' * len(paths))})", (article_id, *paths))
+        if only:
+            _delete_article(conn, article_id)
+            deleted.append(article_id)
+        else:
+            conn.execute("UPDATE articles SET indexed = 0 WHERE id = ?", (article_id,))
+    conn.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in paths])
+    return deleted
+
+
+def remove_articles(conn: sqlite3.Connection, ids: list[int]) -> list[int]:
+    """Delete the articles `ids` wherever they came from; a file left with no article is
+    forgotten (the next ingest of it reads it again). Returns the ids deleted (those
+    that existed). Call it inside a transaction."""
+    deleted = []
+    for article_id in _storable(ids):
+        if conn.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone() is None:
+            continue
+        paths = [r[0] for r in conn.execute(
+            "SELECT DISTINCT path FROM file_articles WHERE article_id = ?", (article_id,))]
+        conn.execute("DELETE FROM file_articles WHERE article_id = ?", (article_id,))
+        for path in paths:
+            if conn.execute("SELECT 1 FROM file_articles WHERE path = ? LIMIT 1",
+                            (path,)).fetchone() is None:
+                conn.execute("DELETE FROM files WHERE path = ?", (path,))
+        _delete_article(conn, article_id)
+        deleted.append(article_id)
+    return deleted
 
 
 def _offer(conn: sqlite3.Connection, article_id: int, article: Article) -> None:

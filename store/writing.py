@@ -48,6 +48,17 @@ class Writing:
                 self.commit()
         return outcome
 
+    def remove(self, *, ids: list[int] = (), paths: list[str] = ()) -> list[int]:
+        """Delete the articles `ids` and forget the files `paths` (deleting the articles
+        that came only from them), in the open transaction; returns the ids deleted."""
+        with failed_writes(self.home):
+            if not self.db.in_transaction:
+                self.db.execute("BEGIN IMMEDIATE")
+            deleted = database.remove_articles(self.db, list(ids))
+            if paths:
+                deleted += database.remove_files(self.db, list(paths))
+        return deleted
+
     def commit(self) -> None:
         """Commit the files stored since the last commit."""
         self._stored = 0

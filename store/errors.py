@@ -57,8 +57,9 @@ class ArticleNotFound(ArchiveError, LookupError):
 def _what_failed(e: Exception) -> str:
     """The reason a write failed, as a user reads it: a full disk says so, whether the
     error came from the OS (ENOSPC) or from SQLite (SQLITE_FULL)."""
-    if getattr(e, "sqlite_errorname", "") == "SQLITE_FULL" or (
-            isinstance(e, OSError) and e.errno == errno.ENOSPC):
+    full = (getattr(e, "sqlite_errorname", "") == "SQLITE_FULL"  # Python 3.11+
+            or "database or disk is full" in str(e))  # SQLITE_FULL's message, any Python
+    if full or (isinstance(e, OSError) and e.errno == errno.ENOSPC):
         return ": no space left on device"
     if isinstance(e, OSError) and e.errno == errno.EFBIG:
         return ": a file grew past the size this process may write (ulimit -f)"

@@ -84,10 +84,10 @@ def _die_with(caller: int) -> None:
     """
     try:
         handle = os.pidfd_open(caller)
-    except AttributeError:
-        handle = None
-    except OSError:  # gone already
+    except ProcessLookupError:  # gone already
         os._exit(1)
+    except (AttributeError, OSError):  # no pidfd here (not Linux, or a kernel before 5.3)
+        handle = None
 
     def watch() -> None:
         if handle is not None:

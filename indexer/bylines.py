@@ -48,6 +48,7 @@ KEYS = {
     "通讯员": "correspondent", "编译": "translator", "统筹": "coordinator",
     "摄影": "photographer", "摄": "photographer", "图": "photographer", "摄影报道": "photographer",
     "本报通讯员": "correspondent", "审核": "reviewer", "校对": "proofreader",
+    "选稿": "editor", "值班编辑": "editor",
     "发布时间": "published", "发布于": "published", "日期": "published", "时间": "published",
 }
 _KEYS = {normalize(k): v for k, v in KEYS.items()}
@@ -210,6 +211,12 @@ def key_values(line: str) -> dict[str, str] | None:
     if date and (fields or "published" in found):
         fields["published"] = date.isoformat()
     return fields or None
+
+
+def is_person(name: str) -> bool:
+    """A person's name as bylines print it: 2 to 4 Han characters, or a transcribed name
+    with its dots (阿里·穆罕默德)."""
+    return bool(_PERSON.match(normalize(name.strip())))
 
 
 def _people(text: str, norm: str) -> list[str] | None:

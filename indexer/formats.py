@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 
 import yaml
 
-from . import jsonld, metadata
+from store import normalize
+
+from . import credits, jsonld, metadata
 from .errors import IngestError
 
 
@@ -42,6 +44,7 @@ _HEADER_LINE = re.compile(
     r"^\s*([A-Za-z]+|标题|作者|来源|日期|时间|链接|标签|关键词)\s*[:：]\s*(.*)$")
 
 _URL = re.compile(r"(?i)\s*(https?://|www\.)")
+_COPYRIGHT = re.compile(r"(?i)版权所有.*$|版權所有.*$|^.*(copyright|©|all rights reserved).*$")
 
 #: JSON keys, most specific first.
 JSON_KEYS = {
@@ -122,8 +125,8 @@ def read_html(text: str, original: bytes, path: str) -> Result:
     fields: dict[str, tuple[str, str]] = {}
     meta = trafilatura.extract_metadata(text)
     if meta is not None:
-        for name, attr in (("title", "title"), ("author", "author"), ("source", "sitename"),
-                           ("published", "date"), ("url", "url")):
+        for name, attr in (("title", "title"), ("source", "sitename"), ("published", "date"),
+                           ("url", "url")):
             value = getattr(meta, attr, None)
             if value:
                 fields[name] = (str(value), "html metadata")
@@ -133,11 +136,14 @@ def read_html(text: str, original: bytes, path: str) -> Result:
         tree = None
     headings: list[str] = []
     sites: list[str] = []
+    names: list[tuple[str, str]] = []  # author values, most trusted first
+    page = credits.PageCredits()
     if tree is not None:
-        found = tree.xpath('//meta[@name="author"]/@content')
-        if "author" not in fields and found and found[0].strip():
-            fields["author"] = (found[0].strip(), "html meta author")
         ld = jsonld.metadata(tree)
+        page = credits.page_credits(tree)
+        names += [(w, "html byline") for w in page.writers]
+        names += [(ld.pop("author"), "json-ld")] if "author" in ld else []
+        names += [(v, "html meta author") for v in tree.xpath('//meta[@name="author"]/@content')]
         for name, value in ld.items():
             fields.setdefault(name, (value, "json-ld"))
         tags = [v.strip() for v in tree.xpath('//meta[@property="article:tag"]/@content')
@@ -151,14 +157,38 @@ def read_html(text: str, original: bytes, path: str) -> Result:
         if sites:  # the name the site gives itself, over trafilatura's guess from the <title>
             fields["source"] = (sites[0], "html metadata")
         sites += [ld["source"]] if "source" in ld else []
-    if "source" in fields and _URL.match(fields["source"][0]):
+    if meta is not None and meta.author:
+        names.append((str(meta.author), "html metadata"))
+    if "source" in fields:  # `人民网版权所有`, `Copyright © 2017 Sohu.com Inc. …`: a footer
+        fields["source"] = (_COPYRIGHT.sub("", fields["source"][0]).strip(), fields["source"][1])
+    if "source" in fields and (_URL.match(fields["source"][0]) or not fields["source"][0]):
         del fields["source"]  # a Facebook page given as the site's name
     if "source" in fields:
         sites.append(fields["source"][0])
+    _credit(fields, names, page, [*sites, *metadata.SITE_NAMES])
     if "title" in fields:
         title, how = fields["title"]
         fields["title"] = (metadata.headline(title, headings, sites), how)
     return [Draft(markdown, "html", original, fields, markdown=True)]
+
+
+def _credit(fields: dict[str, tuple[str, str]], names: list[tuple[str, str]],
+            page: credits.PageCredits, sites: list[str]) -> None:
+    """Author, editor and source from the names a page's markup gives (`credits.judge`):
+    the most trusted person is the author; other people it names as authors stay
+    searchable as `listed_author`; editors go to `editor`, outlets to `source`."""
+    if page.editors:
+        fields["editor"] = ("、".join(page.editors), "html editor line")
+    listed: list[str] = []
+    for value, how in names:
+        for name, v in credits.judge(value, sites, page.editors).items():
+            if name == "author" and "author" in fields:
+                if normalize(v) != normalize(fields["author"][0]):
+                    listed.append(v)
+            else:
+                fields.setdefault(name, (v, how))
+    if listed:
+        fields["listed_author"] = ("、".join(dict.fromkeys(listed)), "html metadata")
 
 
 class NoText(IngestError):

@@ -199,6 +199,8 @@ TAIL_RULES: tuple[Rule, ...] = (
     _rule("netease", "网易号 English disclaimer", r"^\s*Notice: The content above .*NetEase"),
     _rule("wechat", "公众号 recommended reading", r"^\s*喜欢此内容的人还喜欢\s*$"),
     _rule("sohu", "搜狐 back-to-home link", r"^\s*返回搜狐[，,]\s*查看更多\s*$"),
+    _rule("news", "copyright footer",
+          r"^\s*(copyright\s*(©|\(c\)|\d{4})|©\s*\d{4})|^\s*版权所有\s*[:：©]"),
     _rule("ptt", "PTT signature", r"^--\s*$", confirm=r"^\s*※\s*發信站\s*[:：]\s*批踢踢實業坊"),
     _rule("ptt", "PTT site line and pushes", r"^\s*※\s*發信站\s*[:：]\s*批踢踢實業坊"),
 )

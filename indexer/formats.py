@@ -14,7 +14,7 @@ import yaml
 
 from store import normalize
 
-from . import credits, jsonld, metadata
+from . import credits, jsonld, metadata, teasers
 from .errors import IngestError
 
 
@@ -141,6 +141,7 @@ def read_html(text: str, original: bytes, path: str) -> Result:
     if tree is not None:
         ld = jsonld.metadata(tree)
         page = credits.page_credits(tree)
+        markdown = "\n".join(teasers.cut(markdown.split("\n"), teasers.zones(tree)))
         names += [(w, "html byline") for w in page.writers]
         names += [(ld.pop("author"), "json-ld")] if "author" in ld else []
         names += [(v, "html meta author") for v in tree.xpath('//meta[@name="author"]/@content')]

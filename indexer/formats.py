@@ -137,11 +137,16 @@ def read_html(text: str, original: bytes, path: str) -> Result:
     headings: list[str] = []
     sites: list[str] = []
     names: list[tuple[str, str]] = []  # author values, most trusted first
+    page_title = ""
     page = credits.PageCredits()
     if tree is not None:
         ld = jsonld.metadata(tree)
         page = credits.page_credits(tree)
-        markdown = "\n".join(teasers.cut(markdown.split("\n"), teasers.zones(tree)))
+        kept = teasers.cut(markdown.split("\n"), teasers.zones(tree))
+        markdown = "\n".join(kept)
+        if teasers.is_list(kept, tree):
+            fields["page_note"] = (NOT_AN_ARTICLE, "html links")
+        page_title = " ".join((tree.findtext(".//title") or "").split())
         names += [(w, "html byline") for w in page.writers]
         names += [(ld.pop("author"), "json-ld")] if "author" in ld else []
         names += [(v, "html meta author") for v in tree.xpath('//meta[@name="author"]/@content')]
@@ -170,7 +175,14 @@ def read_html(text: str, original: bytes, path: str) -> Result:
     if "title" in fields:
         title, how = fields["title"]
         fields["title"] = (metadata.headline(title, headings, sites), how)
+        page_title = page_title or " ".join(title.split())
+        if page_title != fields["title"][0]:  # with its site's name: still searchable
+            fields["page_title"] = (page_title, "html title")
     return [Draft(markdown, "html", original, fields, markdown=True)]
+
+
+NOT_AN_ARTICLE = ("not an article: nearly all its text is links to other pages (a list, "
+                  "search or front page); kept as saved")
 
 
 def _credit(fields: dict[str, tuple[str, str]], names: list[tuple[str, str]],

@@ -84,3 +84,17 @@ def cut(lines: list[str], places: list[str]) -> list[str]:
     if cut_at is None:
         return lines
     return lines[:paras[cut_at]]
+
+
+#: A page whose text is at least this share link text is a list, not an article.
+LIST_SHARE = 0.8
+
+
+def is_list(lines: list[str], tree: HtmlElement) -> bool:
+    """Whether the text kept from a page is nearly all the text of its links: a list
+    page, a search page, a channel's front page."""
+    links = [k for a in tree.xpath("//body//a") if len(k := _key(a.text_content())) >= _MIN]
+    keys = [k for line in lines if (k := _key(line)) and not line.lstrip().startswith("#")]
+    total = sum(map(len, keys))
+    linked = sum(len(k) for k in keys if any(k in link for link in links))
+    return total > 0 and linked >= LIST_SHARE * total

@@ -22,6 +22,8 @@ Per field:
   number, carries a label (`责任编辑：`), is a widget word or names a site or outlet is
   junk; one that the page itself calls its editor (after 责任编辑/编辑/責任編輯 in the
   page's text, or a suite byline noted as the editor) is an editor given as author;
+* editor names kept — (wenhai only) every name the page calls its editor is stored in
+  a searchable field (text, title, author or an extra value);
 * date — the 11 pages with an expected date;
 * body — bag of character bigrams over letters, digits and CJK after NFKC (punctuation
   and spaces dropped): precision, recall and F1 against the 52 full expected texts,
@@ -52,7 +54,7 @@ _LABEL = re.compile(r"[:：|｜]|^(作者|记者|記者|编辑|編輯|责任编�
 _WIDGETS = {"字号", "字號", "分享", "评论", "评论数", "热门跟贴", "跟贴", "打印", "关闭", "收藏"}
 _OUTLET = re.compile(r"(网|網|新闻|新聞|报|報|日报|日報|社|台|频道|頻道|传媒|傳媒|app|APP)$")
 _EDITOR_ON_PAGE = re.compile(
-    r"(?:责任编辑|責任編輯|编辑|編輯|责编|責編)(?:\s*[:：]\s*|\s+)([\u4e00-\u9fff]{2,4})")
+    r"(?:责任编辑|責任編輯|编辑|編輯|责编|責編)\s*[:：]\s*([\u4e00-\u9fff]{2,4})(?![\u4e00-\u9fff:：])")
 
 
 def flat(s: str | None) -> str:
@@ -159,8 +161,8 @@ def score(name: str, rows: list[dict], pages: Path, misses: bool) -> dict:
                 print(f"  {name} title {row['file']}: {title!r} ≠ {row['title']!r}",
                       file=sys.stderr)
         authors = got.get("authors") or []
-        editors = editors_on(_text(html, row["file"])) | (
-            {row["byline"]} if row.get("byline_note") else set())
+        on_page = editors_on(_text(html, row["file"]))
+        editors = on_page | ({row["byline"]} if row.get("byline_note") else set())
         for a in authors:
             t["authors given"] += 1
             if junk(a):
@@ -169,6 +171,14 @@ def score(name: str, rows: list[dict], pages: Path, misses: bool) -> dict:
                 t["editor as author"] += 1
             if misses and (junk(a) or any(e in a for e in editors)):
                 print(f"  {name} author {row['file']}: {a!r}", file=sys.stderr)
+        if name == "wenhai":  # every editor the page names is stored somewhere searchable
+            said = "\n".join([got.get("text") or "", got.get("title") or "", *authors,
+                              *map(str, (got.get("extra") or {}).values())])
+            for editor in on_page:
+                t["page editors"] += 1
+                t["page editors kept"] += editor in said
+                if misses and editor not in said:
+                    print(f"  {name} editor lost {row['file']}: {editor}", file=sys.stderr)
         if row.get("byline") and row["byline"] not in editors:
             t["writers"] += 1
             if any(bare(row["byline"]) in bare(a) or bare(a) in bare(row["byline"])
@@ -223,6 +233,8 @@ def table(results: dict[str, Counter]) -> str:
     row("authors given", lambda t: f"{t['authors given']}")
     row("author junk", lambda t: _ratio(t["author junk"], t["authors given"]))
     row("editor as author", lambda t: _ratio(t["editor as author"], t["authors given"]))
+    row("editor names on the page kept", lambda t: _ratio(t["page editors kept"],
+                                                           t["page editors"]))
     row("date", lambda t: _ratio(t["date right"], t["dates"]))
 
     def p(t):

@@ -117,8 +117,10 @@ _REPORTER = compile_folded(r"^(?:特派|特約|駐地|實習|本報|本網)?記�
 #: Who is a newsroom, not a person: 社會中心, 即時新聞, 國際組, 編輯部.
 _DESK = compile_folded(r"(?:中心|新聞|小組|編輯部|編輯室|組|社|報|網|台|頻道|綜合|外電)$")
 #: A person's name: 2 to 4 characters, or a transcribed one with its dots (阿里·穆罕默德).
+#: Han characters, rare ones too: normalized text writes 王頔 as 王𬱖 (U+2CC56).
+HAN = "\u3400-\u4dbf\u4e00-\u9fff\U00020000-\U0003134f"
 _PERSON = re.compile(
-    r"^[\u4e00-\u9fff]{2,4}$|^[\u4e00-\u9fff]{1,8}(?:[·・.][\u4e00-\u9fff]{1,8}){1,3}$")
+    rf"^[{HAN}]{{2,4}}$|^[{HAN}]{{1,8}}(?:[·・.][{HAN}]{{1,8}}){{1,3}}$")
 #: Keys of two or more characters, longest first: safe to find glued to a name.
 _LONG_KEYS = "|".join(sorted((k for k in _KEYS if len(k) > 1), key=len, reverse=True))
 _GLUED = re.compile(f"(.+?)({_LONG_KEYS})$")
@@ -211,12 +213,6 @@ def key_values(line: str) -> dict[str, str] | None:
     if date and (fields or "published" in found):
         fields["published"] = date.isoformat()
     return fields or None
-
-
-def is_person(name: str) -> bool:
-    """A person's name as bylines print it: 2 to 4 Han characters, or a transcribed name
-    with its dots (阿里·穆罕默德)."""
-    return bool(_PERSON.match(normalize(name.strip())))
 
 
 def _people(text: str, norm: str) -> list[str] | None:

@@ -38,7 +38,7 @@ _OUTLET = compile_folded(
 #: `责任编辑：孔德明`, `[责任编辑:肖春芳]`, `编辑：严玉洁 王辉`, `選稿：许文杰` in a page's text.
 _EDITOR_LINE = compile_folded(
     r"(?:责任编辑|责编|值班编辑|编辑|选稿|编审)\s*[:：︱|]\s*"
-    r"(?P<names>[\u4e00-\u9fff]{2,4}(?:[ 、][\u4e00-\u9fff]{2,4}){0,3})"
+    rf"(?P<names>[{bylines.HAN}]{{2,4}}(?:[ 、][{bylines.HAN}]{{2,4}}){{0,3}})"
     r"(?=$|[\s\]】)），,。.;；_])", re.M)  # not `责任编辑：\n平台声明：…`
 #: Class, id or itemprop of a byline element (Readability's `byline|author|writer`).
 _BYLINE_ATTR = re.compile(r"(?i)(^|[\s_-])(author|byline|reporter|writer)s?($|[\s_-]|name)")

@@ -546,7 +546,8 @@ def test_big5_page_with_a_charset_meta_gives_headline_author_date_and_text():
     assert a.title == "高雄輕軌環狀線全線通車"  # not "… - 生活 - 自由時報電子報"
     # the page's author field names the paper; the dateline names the reporter
     assert (a.author, a.published) == ("王小明", dt.date(2024, 1, 1))
-    assert a.provenance["author"] == "dateline" and a.extra == {"location": "高雄"}
+    assert a.provenance["author"] == "dateline" and a.extra == {
+        "location": "高雄", "page_title": "高雄輕軌環狀線全線通車 - 生活 - 自由時報電子報"}
     assert a.body.startswith("高雄輕軌環狀線今天全線通車")
     assert "沿線居民表示" in a.body
     for gone in ("不用抽", "一手掌握", "自由首頁", "版權所有", "〔記者"):

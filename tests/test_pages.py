@@ -139,3 +139,11 @@ def test_ingest_never_loses_a_name_the_page_text_holds(reporter, editor, meta, o
     assert reporter in (article.author or "")
     if meta in ("字号", "2909") or meta.startswith("http"):
         assert meta not in (article.author or "")
+
+
+def test_an_editor_with_a_rare_character_is_kept():
+    page = PAGE.format(meta="新华网", opening="新华社乌鲁木齐5月9日电（记者邹伟）",
+                       editor_line="【责任编辑:王頔】")
+    (article,), _ = read_articles(page.encode(), "page.html")
+    assert (article.author, article.source) == ("邹伟", "新华社")
+    assert article.extra["editor"] == "王頔"  # normalized, 頔 is U+2CC56, past \u9fff

@@ -83,6 +83,7 @@ LINE_RULES: tuple[Rule, ...] = (
     _rule("weibo", "微博 expand/collapse", r"^\s*(\.\.\.|…)?\s*(展开全文|收起全文)\s*[cd∨∧]?\s*$"),
     _rule("tencent", "腾讯新闻 self-media notice", r"^\s*本文来自腾讯新闻客户端.{0,12}不代表腾讯"),
     _rule("sina", "新浪 app promo", r"^\s*海量资讯、精准解读，尽在新浪.{0,6}APP\s*$"),
+    _rule("news", "share widget", r"^\s*(分享到|分享至|分享给好友)\s*[:：]?\s*$"),
     _rule("news", "disclaimer", r"^\s*(特别声明|免责声明|新浪声明)\s*[:：]"),
     _rule("news", "source footer",
           r"^\s*[（(]\s*(文章)?来源\s*[:：]\s*(?P<value>[^（）()]{1,30})[）)]\s*$",

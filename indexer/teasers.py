@@ -27,6 +27,10 @@ _ELSEWHERE = re.compile(
     r"login|register|copyright|banner|(^|[\s_-])(ad|ads)($|[\s_-])|tuijian|xgyd|paihang")
 #: Consecutive teaser paragraphs that end the article.
 RUN = 3
+#: A teaser is never longer (a paragraph this long is text, and is not searched for).
+TEASER_MAX = 2000
+#: A list's heading just before it (快资讯, 相关推荐) is never longer.
+HEADING_MAX = 10
 #: An opening paragraph is at least this long (a headline or a dateline alone is not).
 LEAD = 20
 _MIN = 4
@@ -69,11 +73,12 @@ def cut(lines: list[str], places: list[str]) -> list[str]:
     if first is None:
         return lines
     lead = _key(lines[paras[first]])
-    places = [p for p in places if lead not in p]  # the zone holding the article is its own
+    # the zone holding the article is its own; the others, joined, are searched at C speed
+    joined = "\x00".join(p for p in places if lead not in p)
 
     def teaser(i: int) -> bool:
         k = _key(lines[i])
-        return len(k) >= 2 and any(k in p for p in places)
+        return 2 <= len(k) <= TEASER_MAX and k in joined
 
     flags = [teaser(i) for i in paras]
     cut_at = None
@@ -83,7 +88,15 @@ def cut(lines: list[str], places: list[str]) -> list[str]:
             break
     if cut_at is None:
         return lines
+    # the list's own heading (快资讯, 相关推荐) goes with it
+    while cut_at - 1 > first and _heading(lines[paras[cut_at - 1]]):
+        cut_at -= 1
     return lines[:paras[cut_at]]
+
+
+def _heading(line: str) -> bool:
+    k = _key(line)
+    return len(k) <= HEADING_MAX and not re.search(r"[。！？!?）)]$", k)
 
 
 #: A page whose text is at least this share link text is a list, not an article.

@@ -139,6 +139,9 @@ def test_jsonl_bad_line_is_reported_and_the_rest_kept():
         ("海量资讯、精准解读，尽在新浪财经APP", "新浪 app promo"),
         ("原标题：江城大桥今起夜间限行", "original title of a repost"),
         ("（原标题：江城大桥今起夜间限行）", "original title of a repost"),
+        ("分享到：", "share widget"),
+        ("Copyright © 2000 - 2024 HE.NEWS.CN All Rights Reserved.", "copyright footer"),
+        ("版权所有：新华网股份有限公司", "copyright footer"),
     ],
 )
 def test_boilerplate_rule(line, removes):
@@ -166,6 +169,9 @@ def test_boilerplate_rule(line, removes):
         "本文来自一位读者的投稿。",
         "新浪和腾讯都发布了季度财报。",
         "编辑：这是一个非常长的句子，里面有逗号，说明它是正文而不是编辑署名。",
+        "分享到朋友圈的照片，第二天就被转发了上千次。",
+        "版权所有者至今没有回应。",
+        "Copyright law in China was revised in 2020.",
     ],
 )
 def test_ordinary_sentences_are_not_boilerplate(line):

@@ -76,6 +76,21 @@ def test_other_stories_teasers_are_not_the_article(archive):
     assert archive.search("好姊妹").total == 0
 
 
+def test_dated_ad_links_go_and_the_articles_credit_line_stays(archive):
+    article = shown(archive, "腊八粥")
+    assert article.body.endswith("红糖还有暖身的作用。\n江城健康网专稿，未经书面授权请勿转载。")
+    assert archive.search("胎记").total == 0 and archive.search("试管婴儿").total == 0
+
+
+def test_a_hot_list_its_heading_and_the_next_story_go(archive):
+    article = shown(archive, "直升机")
+    assert article.body.endswith("“所以这似乎是一场事故”。")
+    assert (article.author, article.source) == (None, "中国新闻网")  # an outlet, not a writer
+    assert "快资讯" not in article.body  # still in its <title>: page_title finds it
+    for gone in ("楼市", "春晚"):
+        assert archive.search(gone).total == 0, gone
+
+
 def test_taiwan_reporter_credit_is_the_author_and_the_facebook_page_is_not(archive):
     article = shown(archive, "林悅")
     assert (article.author, article.source, article.published) == (

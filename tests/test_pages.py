@@ -126,7 +126,7 @@ PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8">
 <div class="content">
 <p>{opening}昨夜江城迎来今夏首场暴雨，主城区多条道路一度积水，排水部门连夜出动抢险。</p>
 <p>今天早上，记者在老城区看到，积水已经基本退去，公交和地铁运行恢复正常。</p>
-<p>气象部门提醒，未来三天仍有阵雨，市民出行请注意安全，尽量避开低洼路段。</p>
+<p>气象部门提醒，未来三天仍有阵雨，市民出行请注意安全，尽量避开低洼路段。{closing}</p>
 </div>
 <p class="editor">{editor_line}</p>
 </body></html>"""
@@ -136,15 +136,18 @@ PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8">
 @given(reporter=names, editor=names, meta=st.one_of(names, st.sampled_from(
     ["字号", "2909", "江城新闻网", "https://www.facebook.com/jiangcheng"])),
        opening=st.sampled_from(["本报讯（记者{r}）", "江城日报讯（记者 {r}）",
-                                "新华社江城5月12日电（记者{r}）", "记者{r}／江城报导"]),
+                                "新华社江城5月12日电（记者{r}）", "记者{r}／江城报导",
+                                "（中央社記者{r}台北19日電）", "（{r}／台中報導）"]),
        editor_line=st.sampled_from(["责任编辑：{e}", "（编辑：{e}）", "【责任编辑：{e}】"]))
 def test_ingest_never_loses_a_name_the_page_text_holds(reporter, editor, meta, opening,
                                                        editor_line):
-    page = PAGE.format(meta=meta, opening=opening.format(r=reporter),
+    credit = opening.format(r=reporter)
+    closing = opening.startswith("（{r}／")  # a report credit closing the text
+    page = PAGE.format(meta=meta, opening="" if closing else credit,
+                       closing=credit if closing else "",
                        editor_line=editor_line.format(e=editor))
-    if "／" in opening:  # a Taiwan credit is a line of its own
-        page = page.replace(f"<p>{opening.format(r=reporter)}", f"<p>{opening.format(r=reporter)}"
-                            "</p>\n<p>")
+    if opening.startswith("记者"):  # a Taiwan credit is a line of its own
+        page = page.replace(f"<p>{credit}", f"<p>{credit}</p>\n<p>")
     (article,), errors = read_articles(page.encode(), "page.html")
     assert not errors
     said = [article.title, article.body, article.author or "", article.source or "",
@@ -154,11 +157,22 @@ def test_ingest_never_loses_a_name_the_page_text_holds(reporter, editor, meta, o
     assert reporter in (article.author or "")
     if meta in ("字号", "2909") or meta.startswith("http"):
         assert meta not in (article.author or "")
+    elif meta != "江城新闻网":  # a person named by the markup stays findable too
+        assert any(meta in value for value in said), (meta, article)
 
 
 def test_an_editor_with_a_rare_character_is_kept():
     page = PAGE.format(meta="新华网", opening="新华社乌鲁木齐5月9日电（记者邹伟）",
-                       editor_line="【责任编辑:王頔】")
+                       closing="", editor_line="【责任编辑:王頔】")
     (article,), _ = read_articles(page.encode(), "page.html")
     assert (article.author, article.source) == ("邹伟", "新华社")
     assert article.extra["editor"] == "王頔"  # normalized, 頔 is U+2CC56, past \u9fff
+
+
+def test_a_byline_beside_an_author_the_file_states_is_kept():
+    text = ("作者: 王芳\n\n本报讯（记者 李强 通讯员 赵敏）昨天，江城首座立体停车楼投入使用，"
+            "可停放小汽车四百余辆。\n\n停车楼采用智能引导系统，车主可以在手机上预约车位。\n")
+    (article,), _ = read_articles(text.encode(), "note.txt")
+    assert article.author == "王芳"  # the file's own header is not overruled
+    assert article.extra["byline_author"] == "李强"
+    assert article.extra["correspondent"] == "赵敏"

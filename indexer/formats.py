@@ -120,10 +120,14 @@ def read_html(text: str, original: bytes, path: str) -> Result:
         text, output_format="markdown", include_formatting=True, include_comments=False,
         include_tables=True, include_images=False,
     )
-    if not markdown or not markdown.strip():
-        return [IngestError(path, "has no article text that could be extracted from its HTML")]
     fields: dict[str, tuple[str, str]] = {}
     meta = trafilatura.extract_metadata(text)
+    if not markdown or not markdown.strip():
+        if meta is None or not (meta.title and meta.description):
+            return [IngestError(path, "has no article text that could be extracted from its "
+                                      "HTML, nor a title and description to store it by")]
+        markdown = meta.description  # a video or picture page: stored by what it says it is
+        fields["page_note"] = (NO_TEXT, "html description")
     if meta is not None:
         for name, attr in (("title", "title"), ("source", "sitename"), ("published", "date"),
                            ("url", "url")):
@@ -145,7 +149,10 @@ def read_html(text: str, original: bytes, path: str) -> Result:
         kept = teasers.cut(markdown.split("\n"), teasers.zones(tree))
         markdown = "\n".join(kept)
         if teasers.is_list(kept, tree):
-            fields["page_note"] = (NOT_AN_ARTICLE, "html links")
+            if teasers.chars(kept) < teasers.LIST_MIN and meta is not None and meta.description:
+                markdown = meta.description  # a video page's menu is not its text
+                fields.setdefault("page_note", (NO_TEXT, "html description"))
+            fields.setdefault("page_note", (NOT_AN_ARTICLE, "html links"))
         page_title = " ".join((tree.findtext(".//title") or "").split())
         names += [(w, "html byline") for w in page.writers]
         names += [(ld.pop("author"), "json-ld")] if "author" in ld else []
@@ -183,6 +190,10 @@ def read_html(text: str, original: bytes, path: str) -> Result:
 
 NOT_AN_ARTICLE = ("not an article: nearly all its text is links to other pages (a list, "
                   "search or front page); kept as saved")
+
+
+NO_TEXT = ("not an article: the page has no text of its own (a video, picture or app "
+           "page); stored by its title and description")
 
 
 def _credit(fields: dict[str, tuple[str, str]], names: list[tuple[str, str]],

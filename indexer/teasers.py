@@ -103,10 +103,19 @@ def _heading(line: str) -> bool:
 LIST_SHARE = 0.8
 
 
+#: Less text than this, all of it links, is a page's menu: the page has no text of its own.
+LIST_MIN = 50
+
+
+def chars(lines: list[str]) -> int:
+    """Characters of text in `lines`, markup and spaces aside."""
+    return sum(len(_key(line)) for line in lines)
+
+
 def is_list(lines: list[str], tree: HtmlElement) -> bool:
     """Whether the text kept from a page is nearly all the text of its links: a list
-    page, a search page, a channel's front page."""
-    links = [k for a in tree.xpath("//body//a") if len(k := _key(a.text_content())) >= _MIN]
+    page, a search page, a channel's front page, a video page's menu."""
+    links = [k for a in tree.xpath("//body//a") if len(k := _key(a.text_content())) >= 2]
     keys = [k for line in lines if (k := _key(line)) and not line.lstrip().startswith("#")]
     total = sum(map(len, keys))
     linked = sum(len(k) for k in keys if any(k in link for link in links))

@@ -115,6 +115,13 @@ def test_a_list_page_is_stored_with_a_note_not_as_an_article(archive):
     assert article.extra["page_note"].startswith("not an article: nearly all its text is links")
 
 
+def test_a_video_page_without_text_is_stored_by_its_description_with_a_note(archive):
+    article = shown(archive, "搬运工人")
+    assert article.title == "《江城故事》第一集：老码头的清晨"
+    assert article.body.startswith("纪录片《江城故事》第一集带观众走进老码头")
+    assert article.extra["page_note"].startswith("not an article: the page has no text")
+
+
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍"
 names = st.builds(lambda s, g: s + g, st.sampled_from(SURNAMES),

@@ -16,8 +16,8 @@ from pathlib import PurePath
 from store import Article, normalize
 
 from . import boilerplate, bylines, metadata
+from .drafts import Draft
 from .errors import IngestError
-from .formats import Draft
 
 _MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 _MD_MARKUP = re.compile(r"(\*\*|__|`)")

@@ -156,6 +156,11 @@ def _json_record(obj, original: bytes, path: str, where: str) -> Draft | IngestE
     for name, v in values.items():
         if name != "text":
             fields[name] = (v, "json")
+    extra = obj.get("extra")  # wenhai's own export: editor, page_title, dateline…
+    if isinstance(extra, dict):
+        for name, v in extra.items():
+            if isinstance(name, str) and name not in JSON_KEYS and isinstance(v, str | int):
+                fields.setdefault(name, (str(v), "json extra"))
     return Draft(values["text"], "json", original, fields)
 
 

@@ -183,3 +183,19 @@ def test_a_byline_beside_an_author_the_file_states_is_kept():
     assert article.author == "王芳"  # the file's own header is not overruled
     assert article.extra["byline_author"] == "李强"
     assert article.extra["correspondent"] == "赵敏"
+
+
+def test_the_reader_shows_the_headline_the_editor_and_no_false_author(archive):
+    from lxml import html as lxml_html
+
+    from web import create_app
+
+    client = create_app({"WENHAI_HOME": str(archive.home), "TESTING": True}).test_client()
+    (hit,) = archive.search("周敏").hits
+    page = lxml_html.fromstring(client.get(f"/articles/{hit.id}").get_data(as_text=True))
+    assert page.findtext(".//h1") == "江城高校学生看两会：毕业前后关注点大不同"
+    assert "周敏" not in page.xpath("string(//p[@class='meta'])")  # not shown as author
+    shown_extra = {dt.text_content(): dt.getnext().text_content()
+                   for dt in page.xpath("//dl[contains(@class, 'extra')]//dt")}
+    assert shown_extra["editor"] == "周敏"
+    assert shown_extra["page_title"].endswith("_教育频道_江城青年网")

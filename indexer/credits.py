@@ -20,7 +20,7 @@ from lxml.html import HtmlElement
 
 from store import normalize
 
-from . import bylines
+from . import bylines, teasers
 from .folding import compile_folded
 
 #: Labels of page widgets that land in author fields: font size, share, comments, print.
@@ -43,8 +43,6 @@ _EDITOR_LINE = compile_folded(
 #: Class, id or itemprop of a byline element (Readability's `byline|author|writer`).
 _BYLINE_ATTR = re.compile(r"(?i)(^|[\s_-])(author|byline|reporter|writer)s?($|[\s_-]|name)")
 _NOT_BYLINE_ATTR = re.compile(r"(?i)editor|comment|avatar|share|related|recommend|views")
-#: Blocks of other articles' teasers and comments: their author elements are not the page's.
-_ELSEWHERE = re.compile(r"(?i)feed|card|related|recommend|comment|sidebar|footer|hot|rank")
 #: What follows a blogger's name: `史蒂文的家_藍天 發表在 痞客邦`.
 _POSTED = compile_folded(r"\s*(发表在|发表于|发布于|发布在|posted\b|于\s*\d{4}).*$")
 _MAX = 40
@@ -67,7 +65,8 @@ def _visible(tree: HtmlElement) -> str:
 
 
 def _elsewhere(el: HtmlElement) -> bool:
-    return any(_ELSEWHERE.search(" ".join(str(a.get(k) or "") for k in ("class", "id")))
+    """Inside a block of other articles' teasers or of comments: not the page's byline."""
+    return any(teasers.ELSEWHERE.search(" ".join(str(a.get(k) or "") for k in ("class", "id")))
                for a in el.iterancestors())
 
 

@@ -22,8 +22,8 @@ from store import normalize
 
 #: Class or id of a block that is not the article (Readability's "unlikely candidates",
 #: plus the portals' own names for their streams).
-_ELSEWHERE = re.compile(
-    r"(?i)related|recommend|(^|[\s_-])hot|feed|stream|rank|footer|share|comment|sidebar|"
+ELSEWHERE = re.compile(
+    r"(?i)related|recommend|(^|[\s_-])hot|feed|card|stream|rank|footer|share|comment|sidebar|"
     r"login|register|copyright|banner|(^|[\s_-])(ad|ads)($|[\s_-])|tuijian|xgyd|paihang")
 #: Consecutive teaser paragraphs that end the article.
 RUN = 3
@@ -57,7 +57,7 @@ def zones(tree: HtmlElement) -> list[str]:
                     is not None:
                 found.append(child)
     for el in tree.xpath("//body//*[@class or @id]"):
-        if _ELSEWHERE.search(f"{el.get('class') or ''} {el.get('id') or ''}"):
+        if ELSEWHERE.search(f"{el.get('class') or ''} {el.get('id') or ''}"):
             found.append(el)
     return [k for el in found if len(k := _key(el.text_content())) >= _MIN]
 

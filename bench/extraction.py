@@ -52,7 +52,8 @@ _WORD = re.compile(r"[\w]", re.UNICODE)
 _URL = re.compile(r"(?i)https?://|www\.|\.com\b")
 _LABEL = re.compile(r"[:：|｜]|^(作者|记者|記者|编辑|編輯|责任编辑|責任編輯|来源|來源)")
 _WIDGETS = {"字号", "字號", "分享", "评论", "评论数", "热门跟贴", "跟贴", "打印", "关闭", "收藏"}
-_OUTLET = re.compile(r"(网|網|新闻|新聞|报|報|日报|日報|社|台|频道|頻道|传媒|傳媒|app|APP)$")
+_OUTLET = re.compile(r"(网|網|新闻|新聞|报|報|社|台|频道|頻道|传媒|傳媒|媒体|媒體|app|APP)"
+                     r"($|[-–—·])")
 _EDITOR_ON_PAGE = re.compile(
     r"(?:责任编辑|責任編輯|编辑|編輯|责编|責編)\s*[:：]\s*([\u4e00-\u9fff]{2,4})(?![\u4e00-\u9fff:：])")
 

@@ -33,7 +33,7 @@ WIDGETS = {normalize(w) for w in (
 _WIDGET_WORDS = compile_folded(r"关注|粉丝|跟贴|跟帖|评论|点赞|阅读|来自|前天|昨天|分钟前|小时前")
 #: A publisher, not a person: `中国科普网`, `新华社`, `中時電子報`, `青年时报`.
 _OUTLET = compile_folded(
-    r"(网|網|社|报|報|台|新闻|新聞|频道|頻道|传媒|傳媒|杂志|雜誌|客户端|app|\.com|\.cn|"
+    r"(网|網|社|报|報|台|新闻|新聞|频道|頻道|传媒|傳媒|媒体|媒體|杂志|雜誌|客户端|app|\.com|\.cn|"
     r"电视|電視|电台|電台|日報|週刊|周刊)$")
 #: `责任编辑：孔德明`, `[责任编辑:肖春芳]`, `编辑：严玉洁 王辉`, `選稿：许文杰` in a page's text.
 _EDITOR_LINE = compile_folded(
@@ -111,7 +111,8 @@ def page_credits(tree: HtmlElement) -> PageCredits:
 def _is_outlet(value: str, sites: list[str]) -> bool:
     v = normalize(value)
     names = {normalize(s.strip()) for s in (*sites, *bylines.AGENCIES) if s and s.strip()}
-    return v in names or bool(_OUTLET.search(v))
+    # `香港電台-財經`: an outlet and its section
+    return v in names or any(_OUTLET.search(part) for part in re.split(r"\s*[-–—·|]\s*", v))
 
 
 def judge(value: str, sites: list[str], editors: list[str]) -> dict[str, str]:

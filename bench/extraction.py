@@ -24,7 +24,7 @@ Per field:
   page's text, or a suite byline noted as the editor) is an editor given as author;
 * editor names kept — (wenhai only) every name the page calls its editor is stored in
   a searchable field (text, title, author or an extra value);
-* date — the 11 pages with an expected date;
+* date — the 12 pages with an expected date;
 * body — bag of character bigrams over letters, digits and CJK after NFKC (punctuation
   and spaces dropped): precision, recall and F1 against the 52 full expected texts,
   micro-averaged, with the pages under 0.8 precision; `snippets` counts expected

@@ -554,3 +554,38 @@ def watch(ctx, folders, prune, quiet_seconds, encoding, max_size, jobs):
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     click.echo("stopped")
+
+
+def _tagging(ctx: click.Context, article_id: int, add: tuple[str, ...],
+             drop: tuple[str, ...]) -> None:
+    """`tag` and `untag`: change the tags, then say what changed and the tags now."""
+    with _errors(), _archive(ctx) as archive:
+        with archive.writing(jobs=1):
+            _notices(archive)
+            added, dropped = archive.tag(article_id, list(add), list(drop))
+        article = archive.get(article_id)
+    done = [f"+{t}" for t in added] + [f"-{t}" for t in dropped]
+    click.echo(f"[{article_id}] {article.title}: "
+               + (" ".join(done) if done else "no change")
+               + f"; tags: {', '.join(article.tags) or '(none)'}")
+
+
+@main.command()
+@click.argument("article_id", type=int)
+@click.argument("tags", nargs=-1, required=True)
+@click.pass_context
+def tag(ctx, article_id, tags):
+    """Give article ARTICLE_ID the TAGS (each an argument: 新能源 小米). `tag:新能源`
+    finds them, the results page counts them, and they stay when the article's file
+    changes."""
+    _tagging(ctx, article_id, tags, ())
+
+
+@main.command()
+@click.argument("article_id", type=int)
+@click.argument("tags", nargs=-1, required=True)
+@click.pass_context
+def untag(ctx, article_id, tags):
+    """Take TAGS given with `wenhai tag` away from article ARTICLE_ID (a tag its file
+    names is dropped by editing the file)."""
+    _tagging(ctx, article_id, (), tags)

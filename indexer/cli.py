@@ -550,6 +550,8 @@ def watch(ctx, folders, prune, quiet_seconds, encoding, max_size, jobs):
     try:
         with _errors():
             watcher.run(stop, started)
+    except watching.WatchError as e:
+        raise click.ClickException(str(e)) from e
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)

@@ -19,6 +19,7 @@ batches; a batch that finds the archive busy waits and tries again.
 
 from __future__ import annotations
 
+import errno
 import os
 import queue
 import threading
@@ -41,6 +42,10 @@ QUIET = 2.0
 MAX_DELAY = 10.0
 #: Longest wait between looks at the stop flag.
 _TICK = 0.25
+
+
+class WatchError(Exception):
+    """The folders cannot be watched; the message says why and what to do."""
 
 
 @dataclass
@@ -121,9 +126,18 @@ class Watcher:
         `started` is called once the folders are watched."""
         observer = Observer()
         handler = _Events(self.events)
-        for f in self.folders:
-            observer.schedule(handler, str(f), recursive=True)
-        observer.start()  # before the catch-up: nothing changed during it is missed
+        try:
+            for f in self.folders:
+                observer.schedule(handler, str(f), recursive=True)
+            observer.start()  # before the catch-up: nothing changed during it is missed
+        except OSError as e:
+            observer.stop()
+            advice = ("the system limits how many folders one user watches: raise it (sysctl "
+                      "fs.inotify.max_user_watches=524288 and fs.inotify.max_user_instances) "
+                      "or watch fewer folders" if e.errno in (errno.ENOSPC, errno.EMFILE)
+                      else "check that they exist and can be read")
+            raise WatchError(f"Cannot watch {', '.join(map(str, self.folders))} "
+                             f"({e.strerror or e}): {advice}.") from e
         try:
             folders = [str(f) for f in self.folders]
             self._batch(folders, folders)  # what changed while no one watched

@@ -48,16 +48,17 @@ class Watch:
         self.lines: queue.SimpleQueue = queue.SimpleQueue()
         self.errors: list[str] = []
         self.readers = [
-            threading.Thread(target=self._read, args=(self.proc.stdout, self.lines.put)),
+            threading.Thread(target=self._read, args=(self.proc.stdout, self.lines.put, True)),
             threading.Thread(target=self._read, args=(self.proc.stderr, self.errors.append))]
         for reader in self.readers:
             reader.start()
 
     @staticmethod
-    def _read(stream, put) -> None:
+    def _read(stream, put, ended: bool = False) -> None:
         for line in stream:
             put(line.rstrip("\n"))
-        put(None)
+        if ended:  # stdout's end: `line` fails at once
+            put(None)
 
     def line(self) -> str:
         """The next line on stdout; fails if the watch ended or said nothing for WAIT s."""
@@ -133,7 +134,7 @@ def assert_clean(home: Path) -> None:
 
 
 def test_a_file_copied_in_slowly_is_read_once_whole(watch, folder, home):
-    w = watch("--quiet-seconds", "1")
+    w = watch("--quiet-seconds", "2")  # 40 times the writer's pauses, on a busy machine
     w.started()
     text = ARTICLE.format(title="慢慢写入的文章", word="藏在结尾的蝴蝶兰").encode()
     with open(folder / "慢.txt", "wb") as f:
@@ -283,3 +284,33 @@ def test_a_running_server_shows_what_the_watch_added(watch, folder, home, wenhai
     finally:
         server.kill()
         server.communicate(timeout=30)
+
+
+def test_a_file_deleted_while_its_batch_runs_is_one_failure(watch, folder, home):
+    reached_r, reached_w = os.pipe()
+    resume_r, resume_w = os.pipe()
+    try:
+        w = watch("--quiet-seconds", "0.5", pass_fds=(reached_w, resume_r),
+                  env={PAUSE: f"storing:{reached_w}:{resume_r}"})
+        os.close(reached_w)
+        os.close(resume_r)
+        w.started()
+        for name in ("甲.txt", "乙.txt"):
+            (folder / name).write_text(ARTICLE.format(title=name, word=f"{name}的结尾"),
+                                       encoding="utf-8")
+        assert os.read(reached_r, 64) == b"storing"  # 甲 stored, 乙 not read yet
+        (folder / "乙.txt").unlink()
+        os.write(resume_w, b"x")
+        assert w.batch() == (1, 0, 0, 0, 1)
+    finally:
+        os.close(reached_r)
+        os.close(resume_w)
+    (folder / "丙.txt").write_text(ARTICLE.format(title="丙", word="丙的结尾"), encoding="utf-8")
+    line = w.line()  # it goes on: the next batch, with 乙's deletion seen
+    assert line.startswith(tuple("0123456789")) and " 1 added, " in line, line
+    w.stop()
+    assert [e for e in w.errors if e.startswith("failed: ")] == [
+        f"failed: {folder / '乙.txt'}: cannot be read (No such file or directory)"]
+    assert len(found(home, "甲.txt的结尾")) == 1 and len(found(home, "丙的结尾")) == 1
+    assert found(home, "乙.txt的结尾") == []
+    assert_clean(home)

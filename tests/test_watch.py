@@ -314,3 +314,24 @@ def test_a_file_deleted_while_its_batch_runs_is_one_failure(watch, folder, home)
     assert len(found(home, "甲.txt的结尾")) == 1 and len(found(home, "丙的结尾")) == 1
     assert found(home, "乙.txt的结尾") == []
     assert_clean(home)
+
+
+def test_a_folder_moved_inside_keeps_its_articles_and_moved_out_is_pruned(
+        watch, folder, home, wenhai):
+    (folder / "专栏").mkdir()
+    for n in range(3):
+        (folder / "专栏" / f"{n}.txt").write_text(
+            ARTICLE.format(title=f"专栏第{n}篇", word=f"专栏{n}号"), encoding="utf-8")
+    wenhai("ingest", folder)
+    before = found(home, "专栏1号")
+    w = watch("--quiet-seconds", "0.5", "--prune")
+    w.started()
+    os.rename(folder / "专栏", folder / "旧专栏")
+    assert w.line().endswith(", 3 moved")
+    [(article, _, path)] = found(home, "专栏1号")
+    assert (article, path) == (before[0][0], str(folder / "旧专栏" / "1.txt"))
+    os.rename(folder / "旧专栏", folder.parent / "别处")
+    assert w.line().endswith("; 3 files gone, 3 articles removed")
+    assert found(home, "专栏1号") == []
+    w.stop()
+    assert_clean(home)

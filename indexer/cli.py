@@ -293,6 +293,8 @@ def show(ctx, article_id, as_json):
     for name, value in article.extra.items():
         how = article.provenance.get(name)
         click.echo(f"{name}: {value}" + (f"  (from {how})" if how else ""))
+    if article.added_tags:
+        click.echo(f"tags added: {', '.join(article.added_tags)}  (from wenhai tag)")
     click.echo(f"file: {article.path}"
                + (f"  (+{len(article.paths) - 1} more)" if len(article.paths) > 1 else ""))
     click.echo(f"format: {article.format}, encoding: {article.encoding}")

@@ -67,6 +67,9 @@ def test_front_matter_tags_are_tags_and_stay_the_files(ingested, wenhai):
     assert wenhai("tag", str(tea), "福建").exit_code == 0
     with Archive(ingested) as archive:
         assert archive.get(tea).tags == ["茶", "笔记", "福建"]
+    shown = wenhai("show", str(tea)).stdout
+    assert "tags: 茶, 笔记  (from front matter)\n" in shown
+    assert "tags added: 福建  (from wenhai tag)\n" in shown
 
 
 def test_bad_tags_and_ids_say_what_to_do(ingested, wenhai):

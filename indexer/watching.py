@@ -7,6 +7,9 @@ one ingest, one index commit, one line of output. A batch runs when the folders 
 been quiet for the interval, or when settled files have waited `max_delay` during a
 long stream of changes.
 
+When the kernel drops events (its queue overflowed), the folder is read again
+whole, as at the start: unchanged files cost a `stat`.
+
 A file deleted before it settled is forgotten; one deleted or renamed while a batch
 reads it is one failure of that batch (`ingest`'s own). A moved file is read at its new
 path, where `ingest` recognises its bytes and keeps its articles and ids. Articles whose
@@ -170,6 +173,9 @@ class Watcher:
         now = self.last_event = time.monotonic()
         if kind == "deleted":
             self.pending.pop(path, None)
+            self.deleted.add(path)
+        elif kind == "events_lost":  # the kernel's queue overflowed: look at it all again
+            self._touch(path, True, now)
             self.deleted.add(path)
         elif kind == "moved":
             self.pending.pop(path, None)

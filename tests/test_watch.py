@@ -335,3 +335,21 @@ def test_a_folder_moved_inside_keeps_its_articles_and_moved_out_is_pruned(
     assert found(home, "专栏1号") == []
     w.stop()
     assert_clean(home)
+
+
+def test_events_the_kernel_dropped_mean_reading_the_folder_again(folder, home):
+    # An inotify queue overflow cannot be caused here without changing the system's
+    # limits: the watcher is handed the event watchdog raises for it, and files that
+    # raised no event of their own must be read all the same.
+    from indexer.watching import Watcher
+
+    batches = []
+    watcher = Watcher(home, [folder], quiet=0.5, on_batch=batches.append)
+    (folder / "漏掉的.txt").write_text(ARTICLE.format(title="漏掉的", word="漏掉的芦苇"),
+                                       encoding="utf-8")
+    watcher.events.put(("events_lost", str(folder), "", True))
+    watcher._wait()
+    watcher._step(time.monotonic() + 1)  # as the loop does once the folder is quiet
+    [batch] = batches
+    assert (batch.report.added, batch.gone) == (1, [])
+    assert len(found(home, "漏掉的芦苇")) == 1

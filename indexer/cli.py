@@ -12,7 +12,10 @@ import io
 import json
 import os
 import re
+import signal
 import sys
+import threading
+import time
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -29,7 +32,7 @@ from store import (
 
 from . import export as export_lib
 from . import ingest as ingest_lib
-from . import removing
+from . import removing, watching
 from .errors import IngestError
 
 _MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
@@ -171,28 +174,23 @@ def ingest(ctx, paths, encoding, max_size, max_chars, follow_symlinks, quiet, pr
                 else:
                     click.echo("prune: nothing removed; run again with --yes to remove them")
     if not quiet:
-        for failure in report.left_out:
-            click.echo(f"skipped: {failure.path}: {failure.reason}", err=True)
-        for note in report.notes:
-            click.echo(f"note: {note.path}: {note.reason}", err=True)
-        for failure in (*report.bad_records, *report.failed):
-            click.echo(f"failed: {failure.path}: {failure.reason}", err=True)
-    summary = (
-        f"{report.added} added, {report.updated} updated, {report.unchanged} unchanged, "
-        f"{report.duplicate} duplicate, {len(report.failed)} failed"
-    )
-    if report.moved:
-        summary += f", {report.moved} moved"
-    if report.left_out:
-        summary += f", {len(report.left_out)} skipped"
-    if report.bad_record_count:
-        n = report.bad_record_count
-        summary += f"; {n:,} bad record{'s' if n != 1 else ''} in files stored"
+        _file_lines(report)
+    summary = report.summary()
     if report.files and not report.changed and not report.failed:
         summary += " — the archive is already up to date"
     click.echo(summary)
     if report.failed or report.bad_record_count:
         ctx.exit(1)
+
+
+def _file_lines(report: ingest_lib.Report) -> None:
+    """One line on stderr per file left out, stored with a note, or failed."""
+    for failure in report.left_out:
+        click.echo(f"skipped: {failure.path}: {failure.reason}", err=True)
+    for note in report.notes:
+        click.echo(f"note: {note.path}: {note.reason}", err=True)
+    for failure in (*report.bad_records, *report.failed):
+        click.echo(f"failed: {failure.path}: {failure.reason}", err=True)
 
 
 def _show_plan(plan: removing.Plan, doing: str) -> None:
@@ -295,6 +293,8 @@ def show(ctx, article_id, as_json):
     for name, value in article.extra.items():
         how = article.provenance.get(name)
         click.echo(f"{name}: {value}" + (f"  (from {how})" if how else ""))
+    if article.added_tags:
+        click.echo(f"tags added: {', '.join(article.added_tags)}  (from wenhai tag)")
     click.echo(f"file: {article.path}"
                + (f"  (+{len(article.paths) - 1} more)" if len(article.paths) > 1 else ""))
     click.echo(f"format: {article.format}, encoding: {article.encoding}")
@@ -494,3 +494,102 @@ def serve(ctx, host, port, threads, searches):
         pass
     finally:
         server.close()
+
+
+@main.command()
+@click.argument("folders", nargs=-1, required=True,
+                type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--prune", is_flag=True,
+              help="Remove the articles of files deleted from the folders (without it, "
+              "they are listed and kept).")
+@click.option("--quiet-seconds", default=watching.QUIET, show_default=True,
+              type=click.FloatRange(0.05, 3600),
+              help="Read a file once its size and mtime stayed the same this long.")
+@click.option("--encoding", help="Force this encoding (e.g. gb18030, big5).")
+@click.option("--max-size", default=ingest_lib.DEFAULT_MAX_BYTES // 1_000_000,
+              show_default=True, type=click.IntRange(1),
+              help="Refuse files larger than this many MB.")
+@click.option("-j", "--jobs", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Processes that read and index a large batch (1: all in this process, "
+              "which Ctrl+C in a terminal stops most cleanly).")
+@click.pass_context
+def watch(ctx, folders, prune, quiet_seconds, encoding, max_size, jobs):
+    """Keep the archive in step with FOLDERS: ingest what changed while no one watched,
+    then each new or changed file once it has stopped changing, a burst of files in one
+    batch (one line each on stdout). A moved file keeps its articles; articles of a
+    deleted file are listed, and removed with --prune. Ctrl+C or SIGTERM stops after
+    the batch under way.
+    """
+    stop = threading.Event()
+
+    def on_batch(batch: watching.Batch) -> None:
+        _file_lines(batch.report)
+        line = f"{time.strftime('%H:%M:%S')} {batch.report.summary()}"
+        if batch.gone:
+            n = len(batch.gone)
+            line += f"; {n} file{'s' if n != 1 else ''} gone"
+            if prune:
+                line += f", {len(batch.removed)} article{'s' if len(batch.removed) != 1 else ''}" \
+                        " removed"
+            else:
+                for path in batch.gone:
+                    click.echo(f"gone: {path}: its articles stay; `wenhai watch --prune` or "
+                               "`wenhai ingest FOLDER --prune --yes` removes them", err=True)
+        click.echo(line)
+
+    def on_busy(error) -> None:
+        click.echo(f"waiting: {error} (the batch is tried again shortly)", err=True)
+
+    def started() -> None:
+        click.echo(f"watching {', '.join(str(f) for f in folders)} (Ctrl+C to stop)")
+
+    watcher = watching.Watcher(
+        ctx.obj["home"], list(folders), quiet=quiet_seconds, prune=prune, jobs=jobs,
+        ingest_options={"encoding": encoding, "max_bytes": max_size * 1_000_000},
+        on_batch=on_batch, on_busy=on_busy)
+    previous = {sig: signal.signal(sig, lambda *_: stop.set())
+                for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        with _errors():
+            watcher.run(stop, started)
+    except watching.WatchError as e:
+        raise click.ClickException(str(e)) from e
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    click.echo("stopped")
+
+
+def _tagging(ctx: click.Context, article_id: int, add: tuple[str, ...],
+             drop: tuple[str, ...]) -> None:
+    """`tag` and `untag`: change the tags, then say what changed and the tags now."""
+    with _errors(), _archive(ctx) as archive:
+        with archive.writing(jobs=1):
+            _notices(archive)
+            added, dropped = archive.tag(article_id, list(add), list(drop))
+        article = archive.get(article_id)
+    done = [f"+{t}" for t in added] + [f"-{t}" for t in dropped]
+    click.echo(f"[{article_id}] {article.title}: "
+               + (" ".join(done) if done else "no change")
+               + f"; tags: {', '.join(article.tags) or '(none)'}")
+
+
+@main.command()
+@click.argument("article_id", type=int)
+@click.argument("tags", nargs=-1, required=True)
+@click.pass_context
+def tag(ctx, article_id, tags):
+    """Give article ARTICLE_ID the TAGS (each an argument: 新能源 小米). `tag:新能源`
+    finds them, the results page counts them, and they stay when the article's file
+    changes."""
+    _tagging(ctx, article_id, tags, ())
+
+
+@main.command()
+@click.argument("article_id", type=int)
+@click.argument("tags", nargs=-1, required=True)
+@click.pass_context
+def untag(ctx, article_id, tags):
+    """Take TAGS given with `wenhai tag` away from article ARTICLE_ID (a tag its file
+    names is dropped by editing the file)."""
+    _tagging(ctx, article_id, (), tags)

@@ -32,8 +32,8 @@ def record(article: Article) -> dict:
         "paths": list(article.paths),
         "extra": dict(article.extra),
     }
-    if article.extra.get("tags"):
-        out["tags"] = article.extra["tags"]
+    if article.tags:  # the file's and those given with `wenhai tag`, as ingest reads them
+        out["tags"] = ", ".join(article.tags)
     out["content"] = article.body
     return out
 

@@ -27,6 +27,7 @@ from .errors import (
     QuerySyntaxError,
     SettingError,
     StorageError,
+    TagError,
 )
 from .models import Article, CheckReport, Hit, SearchResult
 from .search.filters import FACETS, MAX_PAGE, MAX_PER_PAGE, REPOST_MODES, SORTS, Filters
@@ -69,6 +70,7 @@ __all__ = [
     "SettingError",
     "SearchResult",
     "StorageError",
+    "TagError",
     "default_home",
     "highlight",
     "is_cjk",

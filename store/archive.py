@@ -20,7 +20,7 @@ from pathlib import Path
 from . import database, reposts, suggestions
 from .check import check
 from .engine import folder
-from .errors import ArticleNotFound, IndexMissingError, QueryError, QuerySyntaxError
+from .errors import ArticleNotFound, IndexMissingError, QueryError, QuerySyntaxError, TagError
 from .hits import hits
 from .models import Article, CheckReport, Hit, SearchResult, Suggestion
 from .search import cache, query
@@ -28,6 +28,7 @@ from .search import searcher as searching
 from .search.filters import FACETS, Filters, check_page
 from .search.searcher import Searcher, Searchers
 from .sync import IterWrapper, no_progress
+from .text import tags as tagging
 from .text.pinyin import squeeze
 from .writing import Writing, hold, upgrade
 
@@ -354,6 +355,29 @@ class Archive:
         deleted = held.remove(ids=ids, paths=paths)
         self.sync_index(progress)
         return deleted
+
+    def tag(self, article_id: int, add: list[str] = (),
+            drop: list[str] = ()) -> tuple[list[str], list[str]]:
+        """Give the article the tags `add` and take `drop` away, in the store and then
+        the index, before returning (the tags added, the tags dropped; one it had, or
+        had not, already is no change). A tag its file names cannot be dropped here:
+        `TagError`, as for a tag that is no tag (empty, holding a separator)."""
+        held = self._held()
+        article = self.get(article_id)  # ArticleNotFound, with the advice
+        for tag in [*add, *drop]:
+            if why := tagging.problem(tag):
+                raise TagError(f"Cannot tag article {article_id}: {why}.")
+        theirs = tagging.file_tags(article.extra)
+        for tag in drop:
+            if tag.strip() in theirs:
+                raise TagError(
+                    f"«{tag.strip()}» is a tag of article {article_id}'s file "
+                    f"({article.path or 'its file'}), not one given with `wenhai tag`: "
+                    "edit the file to drop it, and the next ingest follows.")
+        changed = held.change_tags(article_id, [t.strip() for t in add if t.strip() not in theirs],
+                                   [t.strip() for t in drop])
+        self.sync_index()
+        return changed
 
     def pending_count(self) -> int:
         return self._held().index.pending()

@@ -68,6 +68,13 @@ CREATE TABLE IF NOT EXISTS repost_keys (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS repost_keys_article ON repost_keys(article_id);
 CREATE TABLE IF NOT EXISTS index_deletes (article_id INTEGER PRIMARY KEY);
+-- Tags people gave an article (`wenhai tag`); its file's own are among its `extra` values.
+-- Kept by article, so they stay when its file changes and its text is read again.
+CREATE TABLE IF NOT EXISTS tags (
+    article_id INTEGER NOT NULL,
+    tag        TEXT NOT NULL,
+    PRIMARY KEY (article_id, tag)
+);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """ + suggestions.SCHEMA
 
@@ -172,13 +179,18 @@ def outdated(conn: sqlite3.Connection) -> bool:
     columns = {r[1] for r in conn.execute("PRAGMA table_info(articles)")}
     links = {r[1] for r in conn.execute("PRAGMA table_info(file_articles)")}
     return bool(columns and "group_id" not in columns or links and "title" not in links
-                or _lacks_suggestions(conn))
+                or _lacks_suggestions(conn) or _lacks(conn, "tags"))
 
 
 def _lacks_suggestions(conn: sqlite3.Connection) -> bool:
     """An archive made before the suggestion table (`suggestions`)."""
+    return _lacks(conn, "suggestions")
+
+
+def _lacks(conn: sqlite3.Connection, table: str) -> bool:
+    """An archive made before `table` was."""
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    return "articles" in tables and "suggestions" not in tables
+    return "articles" in tables and table not in tables
 
 
 def _migrate(conn: sqlite3.Connection) -> None:
@@ -276,7 +288,7 @@ def _now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
 
 
-def row_to_article(row: sqlite3.Row, paths: list[str]) -> Article:
+def row_to_article(row: sqlite3.Row, paths: list[str], added: list[str] = ()) -> Article:
     published = dt.date.fromisoformat(row["published"]) if row["published"] else None
     return Article(
         id=row["id"],
@@ -296,6 +308,7 @@ def row_to_article(row: sqlite3.Row, paths: list[str]) -> Article:
         original_name=row["original_name"],
         path=paths[0] if paths else None,
         paths=paths,
+        added_tags=list(added),
     )
 
 
@@ -322,7 +335,43 @@ def get_articles(conn: sqlite3.Connection, ids: list[int]) -> dict[int, Article]
     marks = ",".join("?" * len(ids))
     rows = conn.execute(f"SELECT {_COLUMNS} FROM articles WHERE id IN ({marks})", ids).fetchall()
     paths = paths_of(conn, [r["id"] for r in rows])
-    return {r["id"]: row_to_article(r, paths[r["id"]]) for r in rows}
+    added = tags_of(conn, [r["id"] for r in rows])
+    return {r["id"]: row_to_article(r, paths[r["id"]], added[r["id"]]) for r in rows}
+
+
+def tags_of(conn: sqlite3.Connection, ids: list[int]) -> dict[int, list[str]]:
+    """The tags people gave each of the articles `ids`, in the order they were given."""
+    out: dict[int, list[str]] = {i: [] for i in ids}
+    for start in range(0, len(ids), INDEX_BATCH):
+        batch = ids[start : start + INDEX_BATCH]
+        for article_id, tag in conn.execute(
+            f"SELECT article_id, tag FROM tags WHERE article_id IN ({','.join('?' * len(batch))})"
+            " ORDER BY rowid", batch,
+        ):
+            out[article_id].append(tag)
+    return out
+
+
+def change_tags(conn: sqlite3.Connection, article_id: int, add: list[str],
+                drop: list[str]) -> tuple[list[str], list[str]]:
+    """Give the article the tags `add` and take `drop` away, in the open transaction;
+    its names' suggestions follow and it is queued to be indexed again. Returns the
+    tags added and dropped (those it had not, or had, already)."""
+    before = tags_of(conn, [article_id])[article_id]
+    added = [t for t in dict.fromkeys(add) if t not in before]
+    dropped = [t for t in dict.fromkeys(drop) if t in before]
+    if not added and not dropped:
+        return [], []
+    suggestions.remove(conn, article_id, before)
+    conn.executemany("INSERT INTO tags(article_id, tag) VALUES (?, ?)",
+                     [(article_id, t) for t in added])
+    conn.executemany("DELETE FROM tags WHERE article_id = ? AND tag = ?",
+                     [(article_id, t) for t in dropped])
+    row = conn.execute("SELECT title, author, source, extra FROM articles WHERE id = ?",
+                       (article_id,)).fetchone()
+    suggestions.add(conn, article_id, *row, added=tags_of(conn, [article_id])[article_id])
+    conn.execute("UPDATE articles SET indexed = 0 WHERE id = ?", (article_id,))
+    return added, dropped
 
 
 def listing(conn: sqlite3.Connection, ids: list[int]) -> dict[int, tuple[str, str | None]]:
@@ -449,7 +498,7 @@ def store_file(
                 ).fetchone()
                 if previous is not None and not still_used and previous not in new_ids:
                     # The file's n-th article changed: keep its id, replace its content.
-                    suggestions.remove(conn, previous)
+                    suggestions.remove(conn, previous, tags_of(conn, [previous])[previous])
                     conn.execute(
                         "UPDATE articles SET title = ?, author = ?, source = ?, published = ?, "
                         "url = ?, body = ?, headings = ?, provenance = ?, extra = ?, format = ?, "
@@ -500,9 +549,10 @@ def store_file(
 def _delete_article(conn: sqlite3.Connection, article_id: int) -> None:
     """Delete an article from the store and queue it for the index to forget, keeping its
     names' suggestion counts and its repost group right. Its file links must be gone."""
-    suggestions.remove(conn, article_id)
+    suggestions.remove(conn, article_id, tags_of(conn, [article_id])[article_id])
     row = conn.execute("SELECT group_id FROM articles WHERE id = ?", (article_id,)).fetchone()
     conn.execute("DELETE FROM articles WHERE id = ?", (article_id,))
+    conn.execute("DELETE FROM tags WHERE article_id = ?", (article_id,))
     conn.execute("DELETE FROM repost_keys WHERE article_id = ?", (article_id,))
     conn.execute("INSERT OR IGNORE INTO index_deletes(article_id) VALUES (?)", (article_id,))
     if row is not None and row[0] == article_id:
@@ -597,7 +647,7 @@ def remove_articles(conn: sqlite3.Connection, ids: list[int]) -> list[int]:
 
 def _offer(conn: sqlite3.Connection, article_id: int, article: Article) -> None:
     suggestions.add(conn, article_id, article.title, article.author, article.source,
-                    article.extra, article.spellings)
+                    article.extra, article.spellings, tags_of(conn, [article_id])[article_id])
 
 
 #: What the search index is built from (`engine.schema.document`): the article, and
@@ -607,7 +657,8 @@ _INDEXED_COLUMNS = (
     "(SELECT json_group_array(title) FROM file_articles f "
     " WHERE f.article_id = articles.id AND f.title IS NOT NULL) AS titles, "
     "(SELECT json_group_array(path) FROM file_articles f "
-    " WHERE f.article_id = articles.id) AS paths"
+    " WHERE f.article_id = articles.id) AS paths, "
+    "(SELECT json_group_array(tag) FROM tags t WHERE t.article_id = articles.id) AS tags"
 )
 
 

@@ -54,6 +54,10 @@ class ArticleNotFound(ArchiveError, LookupError):
     """No article has that id."""
 
 
+class TagError(ArchiveError):
+    """A tag cannot be given or taken away as asked; the message says why and what to do."""
+
+
 def _what_failed(e: Exception) -> str:
     """The reason a write failed, as a user reads it: a full disk says so, whether the
     error came from the OS (ENOSPC) or from SQLite (SQLITE_FULL)."""

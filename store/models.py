@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from markupsafe import Markup
 
 from .search.filters import Filters
+from .text import tags
 
 
 @dataclass
@@ -45,6 +46,8 @@ class Article:
     #: The bytes this article was read from, kept verbatim in the store.
     original: bytes | None = field(default=None, repr=False)
     original_name: str | None = None
+    #: Tags people gave it (`wenhai tag`), besides those its file names (`tags`).
+    added_tags: list[str] = field(default_factory=list)
     #: The repost sketch of the body, when `Archive.prepare` computed it ahead of storing.
     repost_sketch: list[int] | None = field(default=None, repr=False)
     #: How its title, names and tags are typed (`suggestions.spellings`), when
@@ -56,6 +59,11 @@ class Article:
         """`url` if it is an http(s) address, safe to put in a link; else None."""
         u = (self.url or "").strip()
         return u if u.lower().startswith(("http://", "https://")) else None
+
+    @property
+    def tags(self) -> list[str]:
+        """Every tag: its file's (front matter, JSON, a `标签：` line), then people's."""
+        return tags.merged(self.extra, self.added_tags)
 
     def paragraphs(self) -> list[tuple[str, bool]]:
         """(text, is_heading) for each non-empty paragraph, in order."""
@@ -76,6 +84,8 @@ class Article:
             "encoding": self.encoding,
             "provenance": dict(self.provenance),
             "extra": dict(self.extra),
+            "tags": self.tags,
+            "added_tags": list(self.added_tags),
             "reposts": list(self.reposts),
             "titles": list(self.titles),
         }

@@ -167,7 +167,8 @@ def by_whoosh(archive: Archive, text: str, page: int = 1, per_page: int = 10,
 #: Fields' text as the archive indexes it, for counting words near each other.
 FIELD_TEXT = {"title_g": lambda a: "\n".join([a.title, *a.titles]),
               "body_g": lambda a: a.body, "author_g": lambda a: a.author or "",
-              "source_g": lambda a: a.source or "", "extra_g": lambda a: ""}
+              "source_g": lambda a: a.source or "", "extra_g": lambda a: "",
+              "tags_g": lambda a: "\n".join(a.tags)}
 
 
 def near_pairs(article, parsed) -> int:

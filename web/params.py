@@ -43,7 +43,7 @@ def text(args: Mapping[str, str], name: str) -> str | None:
 
 
 #: URL parameter → `store.Filters` field.
-FILTER_PARAMS = {"source": "source", "author": "author", "year": "year",
+FILTER_PARAMS = {"source": "source", "author": "author", "year": "year", "tag": "tag",
                  "from": "date_from", "to": "date_to"}
 
 

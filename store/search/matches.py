@@ -22,7 +22,7 @@ import numpy as np
 
 from ..engine import columns as segment_columns
 from ..engine import saved
-from ..engine.schema import COLUMNS
+from ..engine.schema import COLUMNS, TAG_JOIN
 from .evaluate import Segment, evaluate, nearness, within
 from .filters import FACETS
 
@@ -67,7 +67,8 @@ def _segment_columns(reader) -> dict:
     cache = reader.__dict__.get("_wenhai_matches")
     if cache is None:
         arrays = saved.load(reader)
-        if arrays is not None and "group" in arrays:
+        if arrays is not None and "group" in arrays and all(
+                f"{name}.ords" in arrays for name in COLUMNS):
             cache = {name: (arrays[f"{name}.values"].tolist(), arrays[f"{name}.ords"])
                      for name in COLUMNS}
             cache["group"] = arrays["group"]
@@ -196,9 +197,17 @@ def _top(keys: tuple[np.ndarray, np.ndarray, np.ndarray], k: int) -> np.ndarray:
 
 
 def _counts(values: list[str], ords: np.ndarray, name: str) -> list[tuple[str, int]]:
-    """Facet values with their counts, most frequent first; years newest first."""
+    """Facet values with their counts, most frequent first; years newest first. A tag
+    facet counts each set of tags, then each tag of the sets."""
     tally = np.bincount(ords, minlength=len(values))
-    counts = [(values[i], int(tally[i])) for i in np.flatnonzero(tally) if values[i]]
+    if name == "tag":
+        per_tag: dict[str, int] = {}
+        for i in np.flatnonzero(tally):
+            for tag in filter(None, values[i].split(TAG_JOIN)):
+                per_tag[tag] = per_tag.get(tag, 0) + int(tally[i])
+        counts = list(per_tag.items())
+    else:
+        counts = [(values[i], int(tally[i])) for i in np.flatnonzero(tally) if values[i]]
     if name == "year":
         counts.sort(key=lambda c: c[0], reverse=True)
     else:

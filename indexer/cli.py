@@ -576,7 +576,7 @@ def dict_list(ctx):
 @dictionary.command("suggest")
 @click.option("--limit", default=30, show_default=True, type=click.IntRange(1, 1000),
               help="How many candidates to print.")
-@click.option("--sample", default=4_000_000, show_default=True, type=click.IntRange(10_000),
+@click.option("--sample", default=2_000_000, show_default=True, type=click.IntRange(10_000),
               help="Characters of text to read at most, from articles spread over the "
               "whole archive (time and memory grow with it).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")

@@ -23,7 +23,7 @@ from whoosh import index as windex
 from indexer.ingest import ingest
 from store import Archive
 from store.engine import schema, workers
-from store.text import segmenter, userwords
+from store.text import newwords, segmenter, userwords
 from store.text.normalize import normalize
 
 from .conftest import FIXTURES, SAMPLES
@@ -252,3 +252,16 @@ def test_the_dictionary_in_use_is_the_threads_own():
     with segmenter.using(userwords.for_jieba([("ＹＵ７款", None, None)])):
         assert [w for w, _, _ in segmenter.tokenize("小米yu7款")] == ["小米", "yu7款"]
         assert segmenter.is_word("yu7款")
+
+
+def test_suggest_finds_names_that_mix_han_letters_and_digits():
+    """问界M9 is 问界/m9 to jieba and three units to the index (问, 界, m, 9 → 问界m9):
+    a model name repeated in varied sentences comes out first."""
+    sentences = ["今天试驾了问界M9，感觉不错。", "问界M9的销量上个月破万。",
+                 "很多人拿问界M9和理想比较。", "据说问界Ｍ９还要降价", "我朋友刚提了问界m9！",
+                 "这辆问界M9是黑色的。", "周末去看问界M9车展。"]
+    texts = [p.read_bytes().decode("utf-8", "replace") for p in SAMPLES.glob("*.txt")]
+    texts += sentences
+    found = newwords.candidates(texts, limit=3)
+    assert found[0].text == "问界m9"
+    assert found[0].count == 7 and found[0].pieces == ["问界", "m9"]

@@ -520,10 +520,16 @@ def _entries(args: tuple[str, ...]) -> list[tuple[str, int | None, None]]:
     return entries
 
 
-def _updated(change) -> None:
-    n = len(change.updated)
+def _change_dictionary(ctx, quiet: bool, jobs: int | None, done: str, **change) -> None:
+    """Change the dictionary (`Archive.change_dictionary(**change)`), then say what was
+    `done` and how many articles were segmented again."""
+    with _errors(), _archive(ctx) as archive, archive.writing(jobs=jobs):
+        _notices(archive)
+        changed = archive.change_dictionary(**change, progress=_progress(quiet))
+    n = len(changed.updated)
+    click.echo(done)
     click.echo(f"updated {n} article{'s' if n != 1 else ''} (those containing "
-               f"{'、'.join(change.words) or 'no changed word'})")
+               f"{'、'.join(changed.words) or 'no changed word'})")
 
 
 @dictionary.command("add")
@@ -539,11 +545,8 @@ def dict_add(ctx, words, quiet, jobs):
         wenhai dict add 小米汽车 米粉 YU7 1000
     """
     entries = _entries(words)
-    with _errors(), _archive(ctx) as archive, archive.writing(jobs=jobs):
-        _notices(archive)
-        change = archive.change_dictionary(add=entries, progress=_progress(quiet))
-    click.echo(f"added {'、'.join(w for w, _, _ in entries)}")
-    _updated(change)
+    _change_dictionary(ctx, quiet, jobs, f"added {'、'.join(w for w, _, _ in entries)}",
+                       add=entries)
 
 
 @dictionary.command("remove")
@@ -554,11 +557,7 @@ def dict_add(ctx, words, quiet, jobs):
 def dict_remove(ctx, words, quiet, jobs):
     """Remove WORDS from the dictionary, then segment again the articles that contain
     them, as jieba alone would."""
-    with _errors(), _archive(ctx) as archive, archive.writing(jobs=jobs):
-        _notices(archive)
-        change = archive.change_dictionary(remove=words, progress=_progress(quiet))
-    click.echo(f"removed {'、'.join(words)}")
-    _updated(change)
+    _change_dictionary(ctx, quiet, jobs, f"removed {'、'.join(words)}", remove=words)
 
 
 @dictionary.command("list")

@@ -343,10 +343,7 @@ class Archive:
         changed = userwords.changed(dictionary.applied(self.index_path), words)
         searcher = self._searcher() if changed else None
         ids = searcher.containing(changed, _WORD_TEXT) if searcher is not None else []
-        if ids:
-            with failed_writes(self.home):
-                database.mark_unindexed(self.db, ids, [])
-        held.index.sync(progress, words=words)
+        held.index.sync(progress, words=words, again=ids)
         return DictionaryChange(changed, ids)
 
     def word_candidates(self, limit: int = 50, sample: int = newwords.SAMPLE_CHARS,

@@ -164,23 +164,26 @@ class IndexSync:
         ).fetchone()[0]
 
     def sync(self, progress: IterWrapper = no_progress,
-             words: tuple[Entry, ...] | None = None) -> int:
+             words: tuple[Entry, ...] | None = None, again: Iterable[int] = ()) -> int:
         """Index every pending article and drop deleted ones; returns how many changed.
 
         Words are segmented with the dictionary the index records (`dictionary`), or
-        with `words`, which the index then records, after its commit.
+        with `words`, which the index then records, after its commit; the articles
+        `again` are indexed again in the same commit. (They need not be marked pending
+        first: until the dictionary is recorded, `check` finds it differs, and `check
+        --repair` indexes them again.)
         """
         recorded = dictionary.applied(self.path)
         segmenting = recorded if words is None else words
         with segmenter.using(segmenting):
-            changed = self._sync(progress, segmenting)
+            changed = self._sync(progress, segmenting, set(again))
         if segmenting != recorded:
             with failed_writes(self.home):
                 dictionary.record(self.path, segmenting)
         return changed
 
-    def _sync(self, progress: IterWrapper, words: tuple[Entry, ...]) -> int:
-        total = self.pending()
+    def _sync(self, progress: IterWrapper, words: tuple[Entry, ...], again: set[int]) -> int:
+        total = self.pending() + len(again)
         if not total:
             return 0
         pause("indexing")
@@ -197,7 +200,7 @@ class IndexSync:
                     for article_id in deletes:
                         writer.delete_by_term("id", str(article_id))
                     tick(len(deletes))
-                    ids = database.pending_ids(self.db)
+                    ids = sorted(again.union(database.pending_ids(self.db)))
                     new = self._add(writer, self.path, ids, tick, words, replacing=True)
                     writer.commit(mergetype=lambda w, old: merging.policy(w, old + new))
                 except BaseException:

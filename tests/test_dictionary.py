@@ -23,6 +23,7 @@ from whoosh import index as windex
 from indexer.ingest import ingest
 from store import Archive
 from store.engine import schema, workers
+from store.engine.writer import Writer
 from store.text import newwords, segmenter, userwords
 from store.text.normalize import normalize
 
@@ -265,3 +266,24 @@ def test_suggest_finds_names_that_mix_han_letters_and_digits():
     found = newwords.candidates(texts, limit=3)
     assert found[0].text == "问界m9"
     assert found[0].count == 7 and found[0].pieces == ["问界", "m9"]
+
+
+def test_a_change_stopped_before_the_index_is_written_is_found_and_repaired(
+    wenhai, filled, home, monkeypatch,
+):
+    def full_disk(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(Writer, "update_document", full_disk)
+        failed = wenhai("dict", "add", WORD)
+    assert failed.exit_code == 1
+    assert f"Error: Writing to the archive at {home} failed: no space left on device" in (
+        failed.output)
+    # the word is in the user's file, not in the index: searches still split it
+    assert WORDS_APART in titles(home, WORD)
+    found = wenhai("check")
+    assert found.exit_code == 1 and f"(1 word differ: {WORD})" in found.output
+    assert wenhai("check", "--repair").exit_code == 0
+    assert WORDS_APART not in titles(home, WORD)
+    assert wenhai("check").exit_code == 0

@@ -14,8 +14,9 @@ Counting is level by level (apriori): an n-gram can be frequent only where the t
 (n−1)-grams in it are, so each level looks only at the positions the level below kept.
 Memory and time grow with the text read, which the caller bounds (`SAMPLE_CHARS`):
 on a 10,000-article archive of real news (bench/scale.py), 2 M characters (1,250
-articles) took 20 s with a peak RSS of 293 MB, 4 M took 41 s and 541 MB (on 2 cores
-shared with a load average of 12: bench/dictionary.py).
+articles) took 10.7 s with a peak RSS of 291 MB for the whole command (20 s with the
+2 cores at a load average of 12), 4 M took 41 s and 541 MB at that load
+(bench/dictionary.py).
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ _GAP = "\n"
 #: Latin and digit runs are coded as characters of the private use area while counting,
 #: so that every unit is one character and an n-gram is a substring.
 _PRIVATE = 0xF0000
+_OWN_PRIVATE = re.compile("[\U000F0000-\U000FFFFD]+")
 
 
 class Candidate(NamedTuple):
@@ -65,8 +67,9 @@ class _Coder:
         self.runs: list[str] = []
 
     def code(self, norm: str) -> str:
-        """`norm` as units, each one character; a gap where units do not touch."""
-        return _APART.sub(_GAP, _RUN.sub(self._run, norm)) + _GAP
+        """`norm` as units, each one character; a gap where units do not touch (and for
+        characters of the private use area the text itself has)."""
+        return _APART.sub(_GAP, _RUN.sub(self._run, _OWN_PRIVATE.sub(_GAP, norm))) + _GAP
 
     def _run(self, m: re.Match) -> str:
         run = m.group()
@@ -88,7 +91,8 @@ def candidates(texts: Iterable[str], limit: int = 50,
     del counts[_GAP]
     total = max(1, sum(counts.values()))
     frequent = {u for u, c in counts.items() if c >= min_count}
-    positions = np.flatnonzero(np.fromiter(map(frequent.__contains__, s), bool, len(s)))
+    positions = np.flatnonzero(
+        np.fromiter(map(frequent.__contains__, s), bool, len(s))).astype(np.int32)
     found: dict[str, tuple[int, float, list[str]]] = {}  # n-gram: count, cohesion, pieces
     where: list[tuple[int, np.ndarray]] = []  # (n, where the frequent n-grams start)
     for n in range(2, MAX_UNITS + 1):

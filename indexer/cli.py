@@ -440,6 +440,8 @@ def check(ctx, repair, as_json, quiet):
         else:
             click.echo(f"index:   {found.indexed} documents; {len(found.missing)} missing, "
                        f"{len(found.extra)} extra, {len(found.stale)} stale")
+        if found.dictionary_problem:
+            click.echo(f"words:   {found.dictionary_problem}")
         if found.pending:
             click.echo(f"lag:     {found.pending} stored articles are not in the index yet, "
                        "so no search finds them")
@@ -593,3 +595,98 @@ def untag(ctx, article_id, tags):
     """Take TAGS given with `wenhai tag` away from article ARTICLE_ID (a tag its file
     names is dropped by editing the file)."""
     _tagging(ctx, article_id, (), tags)
+@main.group("dict")
+def dictionary() -> None:
+    """The archive's own words for jieba: names, brands, new slang it splits (小米汽车,
+    米粉). Kept in dictionary.txt in the archive's folder, one word a line in jieba's
+    format (词 [词频] [词性]); used to segment articles and queries alike.
+    """
+
+
+def _entries(args: tuple[str, ...]) -> list[tuple[str, int | None, None]]:
+    """`词 [词频] 词 …` as entries: a number after a word is its frequency."""
+    entries: list[tuple[str, int | None, None]] = []
+    for arg in args:
+        if arg.isdigit() and arg.isascii() and entries and entries[-1][1] is None:
+            entries[-1] = (entries[-1][0], int(arg), None)
+        elif arg.isdigit() and arg.isascii():
+            raise click.UsageError(
+                f"{arg}: a frequency must follow a word (wenhai dict add 小米汽车 100).")
+        else:
+            entries.append((arg, None, None))
+    return entries
+
+
+def _change_dictionary(ctx, quiet: bool, jobs: int | None, done: str, **change) -> None:
+    """Change the dictionary (`Archive.change_dictionary(**change)`), then say what was
+    `done` and how many articles were segmented again."""
+    with _errors(), _archive(ctx) as archive, archive.writing(jobs=jobs):
+        _notices(archive)
+        changed = archive.change_dictionary(**change, progress=_progress(quiet))
+    n = len(changed.updated)
+    click.echo(done)
+    click.echo(f"updated {n} article{'s' if n != 1 else ''} (those containing "
+               f"{'、'.join(changed.words) or 'no changed word'})")
+
+
+@dictionary.command("add")
+@click.argument("words", nargs=-1, required=True)
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@JOBS
+@click.pass_context
+def dict_add(ctx, words, quiet, jobs):
+    """Add WORDS to the dictionary, each optionally followed by its frequency (jieba's:
+    higher keeps it whole more often; default: just enough), then segment again the
+    articles that contain them — only those — and say how many.
+
+        wenhai dict add 小米汽车 米粉 YU7 1000
+    """
+    entries = _entries(words)
+    _change_dictionary(ctx, quiet, jobs, f"added {'、'.join(w for w, _, _ in entries)}",
+                       add=entries)
+
+
+@dictionary.command("remove")
+@click.argument("words", nargs=-1, required=True)
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@JOBS
+@click.pass_context
+def dict_remove(ctx, words, quiet, jobs):
+    """Remove WORDS from the dictionary, then segment again the articles that contain
+    them, as jieba alone would."""
+    _change_dictionary(ctx, quiet, jobs, f"removed {'、'.join(words)}", remove=words)
+
+
+@dictionary.command("list")
+@click.pass_context
+def dict_list(ctx):
+    """Print the dictionary's words as they are written in its file."""
+    with _errors(), _archive(ctx) as archive:
+        entries = archive.user_dictionary()
+        click.echo(f"{len(entries)} word{'s' if len(entries) != 1 else ''} in "
+                   f"{archive.home / 'dictionary.txt'}", err=True)
+    for word, freq, tag in entries:
+        click.echo(" ".join(str(p) for p in (word, freq, tag) if p is not None))
+
+
+@dictionary.command("suggest")
+@click.option("--limit", default=30, show_default=True, type=click.IntRange(1, 1000),
+              help="How many candidates to print.")
+@click.option("--sample", default=2_000_000, show_default=True, type=click.IntRange(10_000),
+              help="Characters of text to read at most, from articles spread over the "
+              "whole archive (time and memory grow with it).")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@click.pass_context
+def dict_suggest(ctx, limit, sample, quiet):
+    """Propose words for the dictionary: strings the archive repeats that jieba splits,
+    most word-like first (cohesion: how much more its parts occur together than by
+    chance; freedom: how varied its neighbours are). Prints each with its count, its
+    score and how jieba cuts it now; accept one with `wenhai dict add`.
+    """
+    with _errors(), _archive(ctx) as archive:
+        found = archive.word_candidates(limit, sample, progress=_progress(quiet))
+    if not found:
+        click.echo("no candidates: the archive repeats no string jieba splits often enough",
+                   err=True)
+    for c in found:
+        click.echo(f"{c.text}\t{c.count}\t{c.score:.2f}\t{' / '.join(c.pieces)}")

@@ -11,26 +11,62 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
+import math
 import os
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from . import database, reposts, suggestions
+from . import database, dictionary, reposts, suggestions
 from .check import check
-from .engine import folder
-from .errors import ArticleNotFound, IndexMissingError, QueryError, QuerySyntaxError, TagError
+from .engine import folder, schema
+from .errors import (
+    ArticleNotFound,
+    DictionaryError,
+    IndexMissingError,
+    QueryError,
+    QuerySyntaxError,
+    TagError,
+    failed_writes,
+)
 from .hits import hits
-from .models import Article, CheckReport, Hit, SearchResult, Suggestion
+from .models import (
+    Article,
+    CheckReport,
+    DictionaryChange,
+    Hit,
+    SearchResult,
+    Suggestion,
+    WordCandidate,
+)
 from .search import cache, query
 from .search import searcher as searching
 from .search.filters import FACETS, Filters, check_page
 from .search.searcher import Searcher, Searchers
 from .sync import IterWrapper, no_progress
+from .text import newwords, segmenter, userwords
 from .text import tags as tagging
+from .text.normalize import normalize
 from .text.pinyin import squeeze
+from .text.userwords import Entry
 from .writing import Writing, hold, upgrade
+
+#: The n-gram fields where the text of the word fields is found (title → title_g).
+_WORD_TEXT = tuple(f"{name}_g" for name in schema.WORD_FIELDS)
+
+
+def _segmented(method):
+    """Run `method` segmenting text with the dictionary the index was built with, as the
+    index's words were segmented (`dictionary`)."""
+
+    @functools.wraps(method)
+    def run(self, *args, **kwargs):
+        with segmenter.using(self._dictionary.current()):
+            return method(self, *args, **kwargs)
+
+    return run
 
 
 def default_home() -> Path:
@@ -48,6 +84,7 @@ class Archive:
         self.home = Path(home).expanduser()
         self.index_path = self.home / "index"
         self._searchers = Searchers(self.index_path)
+        self._dictionary = dictionary.Applied(self.index_path)
         self._reader: sqlite3.Connection | None = None  # opened when first read
         self._empty = False  # the reader is a stand-in: there was no database yet
         self._writing: Writing | None = None  # while `writing()`
@@ -137,6 +174,7 @@ class Archive:
             )
         return self._searchers.current()
 
+    @_segmented
     def search(self, text: str, page: int = 1, per_page: int = 10, *, sort: str = "relevance",
                filters: Filters | None = None, reposts: str = "one",
                deadline: float | None = None, plain: bool = False) -> SearchResult:
@@ -169,8 +207,8 @@ class Archive:
                                 sort=sort, filters=filters, facets={name: [] for name in FACETS},
                                 unpaired=parsed.unpaired, plain=plain)
         unindexed = database.unindexed(self.db)  # changes without a new index generation
-        key = (str(self.home), searcher.generation, text, plain, page, per_page, sort, filters,
-               reposts)
+        key = (str(self.home), searcher.generation, self._dictionary.digest, text, plain, page,
+               per_page, sort, filters, reposts)
         if (found := cache.results.get(key)) is not None:
             return dataclasses.replace(found, seconds=time.perf_counter() - started,
                                        unindexed=unindexed)
@@ -215,6 +253,7 @@ class Archive:
                 Suggestion("title", title, 1, title, article_id), exact, (not exact, -1, rank)))
         return suggestions.choose(found, limit)
 
+    @_segmented
     def similar(self, article_id: int, limit: int = 5) -> list[Hit]:
         """Articles sharing this one's most characteristic words (see `search.similar`).
 
@@ -229,6 +268,7 @@ class Archive:
                                         [article_id, *article.reposts], limit)
         return hits(self.db, found.window, words)[0]
 
+    @_segmented
     def matching_ids(self, text: str, limit: int | None = None) -> list[int]:
         """Ids of every article matching the query, best first (for export and benchmarks)."""
         parsed = query.parse(text)
@@ -243,11 +283,9 @@ class Archive:
         them oldest first: read `ARTICLES_BATCH` at a time, never all held at once.
         One deleted while they are read is left out."""
         ids = database.all_ids(self.db) if not query else self.matching_ids(query)
-        for start in range(0, len(ids), self.ARTICLES_BATCH):
-            batch = ids[start : start + self.ARTICLES_BATCH]
-            found = database.get_articles(self.db, batch)
-            yield from (found[i] for i in batch if i in found)
+        yield from self._articles_by_id(ids)
 
+    @_segmented
     def needles(self, text: str) -> list[str]:
         """The normalized strings a query highlights (for marking a whole article)."""
         return query.parse(text).needles
@@ -257,7 +295,77 @@ class Archive:
         indexed yet; and list the copies of the index kept beside it."""
         report = check(self.db, self._searcher)
         report.copies = self.copies()
+        if not report.index_problem and folder.exists(self.index_path):
+            try:
+                report.dictionary_problem = dictionary.mismatch(self.home, self.index_path)
+            except DictionaryError as e:
+                report.dictionary_problem = str(e)
         return report
+
+    # -- the user dictionary ----------------------------------------------------
+
+    def user_dictionary(self) -> list[Entry]:
+        """The entries of the archive's user dictionary (`dictionary.txt` in its home) as
+        written there: (word, frequency or None, part of speech or None)."""
+        return dictionary.read(self.home / dictionary.FILE)
+
+    def change_dictionary(self, add: Iterable[Entry] = (), remove: Iterable[str] = (),
+                          progress: IterWrapper = no_progress) -> DictionaryChange:
+        """Add the entries `add` to the user dictionary (in place of a word's entry) and
+        remove the words `remove`, then segment again the articles that contain a word
+        whose entry changed (`apply_dictionary`). Raises `DictionaryError` for a word that
+        is no word, or one to remove that the dictionary does not have."""
+        self._held()
+        add = list(add)
+        for word, _, _ in add:
+            if (wrong := userwords.problem(word)) is not None:
+                raise DictionaryError(f"Cannot add {wrong}. Give one word, as it is written.")
+        path = self.home / dictionary.FILE
+        entries = self.user_dictionary()
+        gone = {normalize(w) for w in remove}
+        if missing := gone - {normalize(w) for w, _, _ in entries}:
+            raise DictionaryError(
+                f"{'、'.join(sorted(missing))}: not in the dictionary {path}. "
+                "`wenhai dict list` shows its words."
+            )
+        replaced = gone | {normalize(w) for w, _, _ in add}
+        kept = [e for e in entries if normalize(e[0]) not in replaced]
+        with failed_writes(self.home):
+            dictionary.write(path, kept + add)
+        return self.apply_dictionary(progress)
+
+    def apply_dictionary(self, progress: IterWrapper = no_progress) -> DictionaryChange:
+        """Bring the index to the user dictionary: the articles containing a word added,
+        removed or changed since the index's (found through the n-gram fields, as an
+        exact search finds text) are segmented and indexed again, and only they; the
+        index then records the dictionary, in its folder, for searches to segment with."""
+        held = self._held()
+        held.commit()
+        words = dictionary.users(self.home)
+        changed = userwords.changed(dictionary.applied(self.index_path), words)
+        searcher = self._searcher() if changed else None
+        ids = searcher.containing(changed, _WORD_TEXT) if searcher is not None else []
+        held.index.sync(progress, words=words, again=ids)
+        return DictionaryChange(changed, ids)
+
+    def word_candidates(self, limit: int = 50, sample: int = newwords.SAMPLE_CHARS,
+                        progress: IterWrapper = no_progress) -> list[WordCandidate]:
+        """Strings the archive repeats that jieba (with the user's words) splits, most
+        word-like first (`newwords`): read from up to `sample` characters of text, taken
+        evenly from every part of the archive."""
+        ids = database.all_ids(self.db)
+        step = max(1, math.ceil(database.text_chars(self.db) / max(1, sample)))
+        chosen = ids[::step]
+        texts = (f"{a.title}\n{a.body}" for a in self._articles_by_id(chosen))
+        with segmenter.using(dictionary.users(self.home)):
+            found = newwords.candidates(progress(texts, len(chosen), "reading"), limit)
+        return [WordCandidate(c.text, c.count, c.score, c.pieces) for c in found]
+
+    def _articles_by_id(self, ids: list[int]) -> Iterator[Article]:
+        for start in range(0, len(ids), self.ARTICLES_BATCH):
+            batch = ids[start : start + self.ARTICLES_BATCH]
+            found = database.get_articles(self.db, batch)
+            yield from (found[i] for i in batch if i in found)
 
     def close_index(self) -> None:
         self._searchers.close()
@@ -407,6 +515,8 @@ class Archive:
         held = self._held()
         held.commit()
         report = self.check()
+        if report.dictionary_problem and not report.index_problem:
+            self.apply_dictionary(progress)
         if notice := held.index.repair(report, progress, before_swap=self.close_index):
             self.notices.append(notice)
         return report

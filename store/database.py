@@ -392,6 +392,12 @@ def all_ids(conn: sqlite3.Connection) -> list[int]:
     return [r[0] for r in conn.execute("SELECT id FROM articles ORDER BY id")]
 
 
+def text_chars(conn: sqlite3.Connection) -> int:
+    """Characters in every article's title and body."""
+    return conn.execute(
+        "SELECT coalesce(sum(length(title) + length(body)), 0) FROM articles").fetchone()[0]
+
+
 def other_titles(conn: sqlite3.Connection, article_id: int) -> list[str]:
     """Titles that copies of the article's text were saved under, besides its own."""
     if not _storable([article_id]):

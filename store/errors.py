@@ -50,6 +50,10 @@ class QuerySyntaxError(QueryError):
     plain = None
 
 
+class DictionaryError(ArchiveError, ValueError):
+    """The user dictionary cannot be read, or a word given for it is no word."""
+
+
 class ArticleNotFound(ArchiveError, LookupError):
     """No article has that id."""
 

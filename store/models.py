@@ -246,6 +246,8 @@ class CheckReport:
     stale: list[int] = field(default_factory=list)
     index_problem: str | None = None
     index_damaged: bool = False
+    #: How the user dictionary differs from the one the index was segmented with.
+    dictionary_problem: str | None = None
     #: Copies of the index kept beside it: {"path", "bytes", "what"} (`engine.folder.copies`).
     copies: list[dict] = field(default_factory=list)
 
@@ -254,6 +256,7 @@ class CheckReport:
         """Nothing wrong, and the index has every stored article (`pending` ones lag)."""
         return self.store_integrity == "ok" and not (
             self.missing or self.extra or self.stale or self.index_problem or self.pending
+            or self.dictionary_problem
         )
 
     def to_dict(self) -> dict:
@@ -267,5 +270,29 @@ class CheckReport:
             "extra": self.extra,
             "stale": self.stale,
             "index_problem": self.index_problem,
+            "dictionary_problem": self.dictionary_problem,
             "copies": self.copies,
         }
+
+
+@dataclass
+class DictionaryChange:
+    """What a change of the user dictionary did to the index."""
+
+    #: The words (normalized) added, removed or given another frequency.
+    words: list[str] = field(default_factory=list)
+    #: The articles segmented again: those containing one of `words`.
+    updated: list[int] = field(default_factory=list)
+
+
+@dataclass
+class WordCandidate:
+    """A string the archive repeats that jieba splits: a word for the user dictionary?"""
+
+    text: str
+    #: Times it occurs in the articles read.
+    count: int
+    #: How much it holds together (`text.newwords`): higher is more word-like.
+    score: float
+    #: How jieba cuts it now.
+    pieces: list[str] = field(default_factory=list)

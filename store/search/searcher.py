@@ -85,6 +85,16 @@ class Searcher:
                              near=parsed.near, collapse=False, stop=limit, seconds=float("inf"))
         return [i for i, _ in found.window]
 
+    def containing(self, texts: list[str], fields: tuple[str, ...]) -> list[int]:
+        """Ids of every article containing any of `texts` in `fields` (n-gram fields), as
+        an exact search finds them: after normalization, spaces counting for nothing."""
+        wanted = [q for t in texts if (q := exact(t[:MAX_QUERY_CHARS], fields)) is not None]
+        if not wanted:
+            return []
+        found = matches.find(self.whoosh, wq.Or(wanted), collapse=False, stop=None,
+                             seconds=float("inf"))
+        return sorted(i for i, _ in found.window)
+
     def stored_hashes(self) -> dict[int, str]:
         """Every indexed article's id and the content hash its document was built from."""
         return {int(f["id"]): f.get("hash", "") for f in self.whoosh.all_stored_fields()}

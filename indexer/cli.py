@@ -26,8 +26,8 @@ from store import (
     SearchResult,
     default_home,
 )
+from store import export as export_lib
 
-from . import export as export_lib
 from . import ingest as ingest_lib
 from . import removing
 from .errors import IngestError

@@ -13,6 +13,7 @@ The layers, each importing only those below it (`tests/test_layers.py`):
 
 import sys as _sys
 
+from . import export
 from .archive import Archive, default_home
 from .engine import codec as _codec
 from .engine.workers import limit_malloc_arenas, process_pool
@@ -37,6 +38,8 @@ from .text import analysis as _analysis
 from .text.normalize import is_cjk, normalize
 from .text.segmenter import is_word
 from .text.snippets import mark as highlight
+from .timeline import BY as TIMELINE_BY
+from .timeline import Timeline
 
 # Whoosh pickles each segment's codec, and each field's analyzer, by import path into
 # the index's table of contents. Indexes written before the engine and text layers
@@ -67,9 +70,12 @@ __all__ = [
     "SORTS",
     "SYNTAX_HELP",
     "SettingError",
+    "TIMELINE_BY",
+    "Timeline",
     "SearchResult",
     "StorageError",
     "default_home",
+    "export",
     "highlight",
     "is_cjk",
     "is_word",

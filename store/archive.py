@@ -29,6 +29,7 @@ from .search.filters import FACETS, Filters, check_page
 from .search.searcher import Searcher, Searchers
 from .sync import IterWrapper, no_progress
 from .text.pinyin import squeeze
+from .timeline import BY, Timeline, timeline
 from .writing import Writing, hold, upgrade
 
 
@@ -108,6 +109,12 @@ class Archive:
             raise ArticleNotFound(f"No article has id {article_id}.")
         return found
 
+    def recent(self, limit: int = 8) -> list[Article]:
+        """The `limit` articles added to the archive last, last first."""
+        ids = database.recent_ids(self.db, limit)
+        found = database.get_articles(self.db, ids)
+        return [found[i] for i in ids if i in found]
+
     def counts(self) -> dict:
         """{"articles": n, "files": n}, without `stats`' pass over every text (1.7 s at
         100,000 articles) — for the home page and the server's start."""
@@ -161,11 +168,29 @@ class Archive:
                 e.plain = self.search(text, page, per_page, sort=sort, filters=filters,
                                       reposts=reposts, deadline=deadline, plain=True)
             raise
+        return self._run(parsed, text, page, per_page, sort=sort, filters=filters,
+                         reposts=reposts, deadline=deadline, plain=plain, started=started)
+
+    def browse(self, page: int = 1, per_page: int = 10, *, sort: str = "newest",
+               filters: Filters | None = None, reposts: str = "one",
+               deadline: float | None = None) -> SearchResult:
+        """Every article (narrowed by `filters`), newest first unless `sort` says otherwise,
+        with the facets and timeline counts a search has: the archive without a query."""
+        check_page(page, per_page, sort, reposts)
+        started = time.perf_counter()
+        deadline = searching.deadline() if deadline is None else deadline
+        return self._run(query.everything(), "", page, per_page, sort=sort, filters=filters,
+                         reposts=reposts, deadline=deadline, plain=False, started=started)
+
+    def _run(self, parsed: query.ParsedQuery, text: str, page: int, per_page: int, *,
+             sort: str, filters: Filters | None, reposts: str, deadline: float, plain: bool,
+             started: float) -> SearchResult:
         filters = filters or Filters()
         searcher = self._searcher()
         if searcher is None:
             return SearchResult(text, 0, page, per_page, [], time.perf_counter() - started,
-                                sort=sort, filters=filters, facets={name: [] for name in FACETS},
+                                sort=sort, filters=filters,
+                                facets={name: [] for name in (*FACETS, "month")},
                                 unpaired=parsed.unpaired, plain=plain)
         unindexed = database.unindexed(self.db)  # changes without a new index generation
         key = (str(self.home), searcher.generation, text, plain, page, per_page, sort, filters,
@@ -185,6 +210,18 @@ class Archive:
         if not result.partial:  # a later, less busy moment may finish it
             cache.results.put(key, result, result.approximate_bytes())
         return result
+
+    def timeline(self, text: str | None = None, *, filters: Filters | None = None,
+                 by: str = "auto", reposts: str = "one",
+                 deadline: float | None = None) -> Timeline:
+        """How many articles match `text` (every article when None) per month or year
+        (`timeline.timeline`), counted over every match like a search's facets."""
+        if by not in BY:
+            raise QueryError(f"Cannot count by «{by}»: choose one of {', '.join(BY)}.")
+        found = (self.search(text, 1, 1, filters=filters, reposts=reposts, deadline=deadline)
+                 if text else self.browse(1, 1, filters=filters, reposts=reposts,
+                                          deadline=deadline))
+        return timeline(found.facets.get("month", []), by)
 
     def suggest(self, prefix: str, limit: int = 8) -> list[tuple[int, str]]:
         """(id, title) of up to `limit` articles whose title contains `prefix`, best first.
@@ -228,20 +265,35 @@ class Archive:
                                         [article_id, *article.reposts], limit)
         return hits(self.db, found.window, words)[0]
 
-    def matching_ids(self, text: str, limit: int | None = None) -> list[int]:
-        """Ids of every article matching the query, best first (for export and benchmarks)."""
-        parsed = query.parse(text)
+    def matching_ids(self, text: str, limit: int | None = None, *,
+                     filters: Filters | None = None, sort: str = "relevance",
+                     reposts: str = "all") -> list[int]:
+        """Ids of every article matching the query (every article when `text` is empty),
+        in the order a search with these settings lists them (for export, downloads and
+        benchmarks)."""
+        check_page(1, 1, sort, reposts)
+        parsed = query.parse(text) if text else query.everything()
         searcher = self._searcher()
-        return [] if searcher is None else searcher.matching_ids(parsed, limit)
+        return [] if searcher is None else searcher.matching_ids(
+            parsed, limit, filters=filters, sort=sort, collapse=reposts == "one")
 
     #: Articles read from SQLite at a time by `articles`.
     ARTICLES_BATCH = 200
 
-    def articles(self, query: str | None = None) -> Iterator[Article]:
-        """The articles a query selects (every copy of a repost, best first), or all of
-        them oldest first: read `ARTICLES_BATCH` at a time, never all held at once.
-        One deleted while they are read is left out."""
-        ids = database.all_ids(self.db) if not query else self.matching_ids(query)
+    def articles(self, query: str | None = None, *, filters: Filters | None = None,
+                 sort: str = "relevance", reposts: str = "all") -> Iterator[Article]:
+        """The articles a query selects (every copy of a repost unless `reposts="one"`),
+        in search order, or, with no query and no filters, all of them oldest first:
+        read `ARTICLES_BATCH` at a time, never all held at once. One deleted while they
+        are read is left out."""
+        if not query and filters is None:
+            ids = database.all_ids(self.db)
+        else:
+            ids = self.matching_ids(query or "", filters=filters, sort=sort, reposts=reposts)
+        yield from self.read(ids)
+
+    def read(self, ids: list[int]) -> Iterator[Article]:
+        """The articles with these ids, in this order, `ARTICLES_BATCH` at a time."""
         for start in range(0, len(ids), self.ARTICLES_BATCH):
             batch = ids[start : start + self.ARTICLES_BATCH]
             found = database.get_articles(self.db, batch)

@@ -1,4 +1,4 @@
-"""JSON API: search, suggestions as you type, articles and similar articles.
+"""JSON API: search, timelines, suggestions as you type, articles and similar articles.
 
 Errors are JSON with an `error` message a user can act on, and the HTTP status; a
 query whose syntax is wrong also gets `plain`, the search of its text as plain text.
@@ -9,7 +9,15 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from store import MAX_PER_PAGE, ArchiveError, ArticleNotFound, QueryError, QuerySyntaxError
+from store import (
+    MAX_PER_PAGE,
+    SORTS,
+    TIMELINE_BY,
+    ArchiveError,
+    ArticleNotFound,
+    QueryError,
+    QuerySyntaxError,
+)
 
 from .archives import deadline, get_archive
 from .capacity import search_work
@@ -45,6 +53,17 @@ def search():
         reposts=params.reposts, deadline=deadline(),
     )
     return jsonify(result.to_dict())
+
+
+@bp.get("/timeline")
+@search_work
+def timeline():
+    """Articles per month or year of a search, or of the whole archive without `q`."""
+    params = search_params(request.args, SORTS)
+    by = choice(request.args, "by", TIMELINE_BY)
+    found = get_archive().timeline(params.q or None, filters=params.filters, by=by,
+                                   reposts=params.reposts, deadline=deadline())
+    return jsonify({"query": params.q, "filters": params.filters.active(), **found.to_dict()})
 
 
 @bp.get("/suggest")

@@ -9,30 +9,83 @@ from flask import (
     redirect,
     render_template,
     request,
+    stream_with_context,
     url_for,
 )
 
 from store import (
+    SORTS,
     SYNTAX_HELP,
     ArchiveError,
     ArticleNotFound,
     QueryError,
     QuerySyntaxError,
+    export,
     highlight,
 )
 
 from .archives import deadline, get_archive
 from .capacity import if_free, search_work
-from .params import BadParameter, search_params
+from .params import BROWSE_SORTS, DOWNLOADS, BadParameter, SearchParams, choice, search_params
 
 bp = Blueprint("pages", __name__)
 
 SIMILAR = 5
+#: What the home page lists of the archive: recently added articles, top sources, authors.
+RECENT = 8
+TOP = 8
 
 
 @bp.get("/")
 def home():
-    return render_template("home.html", stats=get_archive().counts())
+    archive = get_archive()
+    overview = if_free(lambda: archive.browse(per_page=1, reposts="all", deadline=deadline()),
+                       None)
+    return render_template("home.html", stats=archive.counts(), overview=overview,
+                           browse_params=SearchParams(q="", sort="newest"),
+                           recent=archive.recent(RECENT), top=TOP)
+
+
+@bp.get("/browse")
+@search_work
+def browse():
+    try:
+        params = search_params(request.args, BROWSE_SORTS)
+        result = get_archive().browse(
+            page=params.page, per_page=current_app.config["PER_PAGE"], sort=params.sort,
+            filters=params.filters, reposts=params.reposts, deadline=deadline(),
+        )
+    except (BadParameter, QueryError) as e:
+        return render_template("search.html", q="", error=str(e), help=SYNTAX_HELP,
+                               endpoint="pages.browse"), 400
+    return render_template("search.html", q="", params=params, result=result,
+                           endpoint="pages.browse")
+
+
+@bp.get("/download")
+@search_work
+def download():
+    """Every result of a search (or of browsing, without q) as CSV or JSON Lines, in the
+    order the results page lists them, streamed an article at a time."""
+    fmt = choice(request.args, "format", DOWNLOADS)
+    params = search_params(request.args,
+                           SORTS if request.args.get("q", "").strip() else BROWSE_SORTS)
+    archive = get_archive()
+    ids = archive.matching_ids(params.q, filters=params.filters, sort=params.sort,
+                               reposts=params.reposts)
+    body = stream_with_context(export.chunks(archive.read(ids), fmt))
+    mimetype = "text/csv" if fmt == "csv" else "application/x-ndjson"
+    response = Response(body, mimetype=mimetype)
+    name = f"wenhai-{params.q or 'all'}.{fmt}"
+    response.headers.set("Content-Disposition", "attachment", filename=name)
+    return response
+
+
+@bp.errorhandler(BadParameter)
+@bp.errorhandler(QueryError)
+def bad_parameter(e: Exception):
+    """A download (or another page) asked for with a bad parameter: the page says which and why."""
+    return render_template("error.html", title="无法下载 Cannot download", message=str(e)), 400
 
 
 @bp.get("/search")

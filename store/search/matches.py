@@ -123,7 +123,7 @@ def find(searcher, query, *, exact=None, loose=None, near=None, narrow=None,
             partial = True
             break
     if not parts:
-        return Matches(0, [], {name: [] for name in FACETS})
+        return Matches(0, [], {name: [] for name in (*FACETS, "month")})
     glob = np.concatenate([p[2] for p in parts])
     scores = np.concatenate([p[3] for p in parts])
     tier = np.concatenate([p[4] for p in parts])
@@ -153,6 +153,7 @@ def find(searcher, query, *, exact=None, loose=None, near=None, narrow=None,
     shown = [(int(stored(int(glob[k]))["id"]), float(scores[k]) if sort == "relevance" else 0.0)
              for k in listed[window]]
     facets = {name: _counts(cols.values[name], ords[name][listed], name) for name in FACETS}
+    facets["month"] = _months(cols.values["date"], ords["date"][listed])
     return Matches(len(listed), shown, facets, partial, tier[listed[window]].tolist())
 
 
@@ -193,6 +194,16 @@ def _top(keys: tuple[np.ndarray, np.ndarray, np.ndarray], k: int) -> np.ndarray:
             break
     at = np.concatenate(chosen)
     return at[np.lexsort((last[at], second[at], first[at]))]
+
+
+def _months(dates: list[str], ords: np.ndarray) -> list[tuple[str, int]]:
+    """(YYYY-MM, count) of the dated matches, oldest first: what a timeline draws."""
+    tally = np.bincount(ords, minlength=len(dates))
+    months: dict[str, int] = {}
+    for i in np.flatnonzero(tally):
+        if dates[i]:
+            months[dates[i][:7]] = months.get(dates[i][:7], 0) + int(tally[i])
+    return sorted(months.items())
 
 
 def _counts(values: list[str], ords: np.ndarray, name: str) -> list[tuple[str, int]]:

@@ -78,11 +78,15 @@ class Searcher:
         found = matches.find(self.whoosh, wq.AndNot(like, hide), stop=limit)
         return found, [w for w, _ in terms]
 
-    def matching_ids(self, parsed: ParsedQuery, limit: int | None = None) -> list[int]:
-        """Ids of every article matching the query (every copy of a repost), ranked as
-        a search ranks them, never cut short by the time limit."""
+    def matching_ids(self, parsed: ParsedQuery, limit: int | None = None, *,
+                     filters: Filters | None = None, sort: str = "relevance",
+                     collapse: bool = False) -> list[int]:
+        """Ids of every article matching the query (every copy of a repost unless
+        `collapse`), in `sort` order as a search lists them, never cut short by the time
+        limit."""
         found = matches.find(self.whoosh, parsed.query, exact=parsed.exact, loose=parsed.loose,
-                             near=parsed.near, collapse=False, stop=limit, seconds=float("inf"))
+                             near=parsed.near, narrow=(filters or Filters()).query(),
+                             sort=sort, collapse=collapse, stop=limit, seconds=float("inf"))
         return [i for i, _ in found.window]
 
     def stored_hashes(self) -> dict[int, str]:

@@ -15,6 +15,7 @@ import sys as _sys
 
 from . import export
 from .archive import Archive, default_home
+from .concordance import KWIC_SORTS, Concordance, Line
 from .engine import codec as _codec
 from .engine.workers import limit_malloc_arenas, process_pool
 from .errors import (
@@ -53,6 +54,9 @@ __all__ = [
     "MAX_PER_PAGE",
     "REPOST_MODES",
     "Archive",
+    "Concordance",
+    "KWIC_SORTS",
+    "Line",
     "ArchiveBusyError",
     "ArchiveError",
     "Article",

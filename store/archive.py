@@ -19,6 +19,7 @@ from pathlib import Path
 
 from . import database, reposts, suggestions
 from .check import check
+from .concordance import Concordance, Concordancer
 from .engine import folder
 from .errors import ArticleNotFound, IndexMissingError, QueryError, QuerySyntaxError
 from .hits import hits
@@ -222,6 +223,19 @@ class Archive:
                  if text else self.browse(1, 1, filters=filters, reposts=reposts,
                                           deadline=deadline))
         return timeline(found.facets.get("month", []), by)
+
+    def concordance(self, text: str, *, filters: Filters | None = None,
+                    reposts: str = "one") -> Concordancer:
+        """Every occurrence of the exact string `text` in the articles' texts
+        (`concordance`), one copy of a repost group unless `reposts="all"`: pages of
+        lines, sorted or not, and exports."""
+        return Concordancer(self.db, self._searcher(), text, filters, reposts)
+
+    def kwic(self, text: str, page: int = 1, per_page: int = 50, *, sort: str = "text",
+             filters: Filters | None = None, reposts: str = "one") -> Concordance:
+        """One page of the concordance of `text` (see `concordance.Concordancer.page`)."""
+        return self.concordance(text, filters=filters, reposts=reposts).page(page, per_page,
+                                                                             sort)
 
     def suggest(self, prefix: str, limit: int = 8) -> list[tuple[int, str]]:
         """(id, title) of up to `limit` articles whose title contains `prefix`, best first.

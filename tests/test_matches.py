@@ -123,7 +123,7 @@ def by_whoosh(archive: Archive, text: str, page: int = 1, per_page: int = 10,
     parsed, filters = parse(text), filters or Filters()
     searcher = archive._searcher().whoosh
     facets = sorting.Facets()
-    for name in FACETS:
+    for name in (*FACETS, "date"):  # dates give the timeline's months
         facets.add_field(name, maptype=sorting.Count)
     if reposts == "one":
         facets.add_field("group", maptype=sorting.Count)  # to count groups, not copies
@@ -159,6 +159,11 @@ def by_whoosh(archive: Archive, text: str, page: int = 1, per_page: int = 10,
         found.sort(key=(lambda c: c[0]) if name == "year" else (lambda c: (-c[1], c[0])),
                    reverse=name == "year")
         counts[name] = found
+    months: dict[str, int] = {}
+    for date, n in results.groups("date").items():
+        if date:
+            months[date[:7]] = months.get(date[:7], 0) + n
+    counts["month"] = sorted(months.items())
     total = len(results.groups("group")) if reposts == "one" else len(results)
     return SearchResult(text, total, page, per_page, hits(archive.db, window, parsed.needles)[0],
                         0.0, sort=sort, filters=filters, facets=counts)

@@ -10,6 +10,7 @@ from flask import Blueprint, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from store import (
+    KWIC_SORTS,
     MAX_PER_PAGE,
     SORTS,
     TIMELINE_BY,
@@ -27,6 +28,7 @@ bp = Blueprint("api", __name__)
 
 MAX_SUGGESTIONS = 8
 MAX_SIMILAR = 20
+MAX_KWIC_LINES = 500
 
 
 def _error(status: int, message: str, **more):
@@ -64,6 +66,18 @@ def timeline():
     found = get_archive().timeline(params.q or None, filters=params.filters, by=by,
                                    reposts=params.reposts, deadline=deadline())
     return jsonify({"query": params.q, "filters": params.filters.active(), **found.to_dict()})
+
+
+@bp.get("/kwic")
+@search_work
+def kwic():
+    """A page of the concordance of the exact string `q`: every occurrence in context."""
+    q = _required_q("/api/kwic?q=碳纤维")
+    limit = integer(request.args, "limit", 50, 1, MAX_KWIC_LINES)
+    params = search_params(request.args, KWIC_SORTS)
+    found = get_archive().kwic(q, params.page, limit, sort=params.sort, filters=params.filters,
+                               reposts=params.reposts)
+    return jsonify(found.to_dict())
 
 
 @bp.get("/suggest")

@@ -14,6 +14,7 @@ from flask import (
 )
 
 from store import (
+    KWIC_SORTS,
     SORTS,
     SYNTAX_HELP,
     ArchiveError,
@@ -26,7 +27,15 @@ from store import (
 
 from .archives import deadline, get_archive
 from .capacity import if_free, search_work
-from .params import BROWSE_SORTS, DOWNLOADS, BadParameter, SearchParams, choice, search_params
+from .params import (
+    BROWSE_SORTS,
+    DOWNLOADS,
+    KWIC_EXPORTS,
+    BadParameter,
+    SearchParams,
+    choice,
+    search_params,
+)
 
 bp = Blueprint("pages", __name__)
 
@@ -34,6 +43,8 @@ SIMILAR = 5
 #: What the home page lists of the archive: recently added articles, top sources, authors.
 RECENT = 8
 TOP = 8
+#: Concordance lines per page.
+KWIC_LINES = 50
 
 
 @bp.get("/")
@@ -78,6 +89,37 @@ def download():
     response = Response(body, mimetype=mimetype)
     name = f"wenhai-{params.q or 'all'}.{fmt}"
     response.headers.set("Content-Disposition", "attachment", filename=name)
+    return response
+
+
+@bp.get("/kwic")
+@search_work
+def kwic():
+    q = request.args.get("q", "").strip()
+    if not q:
+        return render_template("kwic.html", q="")
+    reader_q = q if '"' in q else f'"{q}"'  # the reader highlights the exact string
+    try:
+        params = search_params(request.args, KWIC_SORTS)
+        result = get_archive().kwic(q, params.page, KWIC_LINES, sort=params.sort,
+                                    filters=params.filters, reposts=params.reposts)
+    except (BadParameter, QueryError) as e:
+        return render_template("kwic.html", q=q, error=str(e)), 400
+    return render_template("kwic.html", q=q, params=params, result=result, reader_q=reader_q)
+
+
+@bp.get("/kwic/download")
+@search_work
+def kwic_download():
+    """Every line of a concordance as CSV or TSV, streamed."""
+    fmt = choice(request.args, "format", KWIC_EXPORTS)
+    q = request.args.get("q", "").strip()
+    params = search_params(request.args, KWIC_SORTS)
+    lines = get_archive().concordance(q, filters=params.filters,
+                                      reposts=params.reposts).export(params.sort, fmt)
+    mimetype = "text/csv" if fmt == "csv" else "text/tab-separated-values"
+    response = Response(stream_with_context(lines), mimetype=mimetype)
+    response.headers.set("Content-Disposition", "attachment", filename=f"kwic-{q}.{fmt}")
     return response
 
 

@@ -97,5 +97,6 @@ def search_params(args: Mapping[str, str], sorts: tuple[str, ...] = SORTS) -> Se
 
 #: The orders browsing offers, the default first.
 BROWSE_SORTS = ("newest", "oldest")
-#: What a results download can be.
+#: What a results download can be, and a concordance's.
 DOWNLOADS = ("csv", "jsonl")
+KWIC_EXPORTS = ("csv", "tsv")

@@ -36,6 +36,10 @@ class Matches:
     #: Each listed article's tier: 0 exact, 1 loose (punctuation between, or the last
     #: Latin word going on: iphonex for iphone), 2 words apart.
     tiers: list[int] = field(default_factory=list)
+    #: With `find(..., per_doc=…)`: every listed document (global number) in order, and
+    #: its value — all of them, for a caller that reads further than one window.
+    order: np.ndarray | None = None
+    values: np.ndarray | None = None
 
 
 class _Columns:
@@ -60,6 +64,10 @@ class _Columns:
         shared = found[counts > 1]
         self.groups = [np.where(np.isin(cols["group"], shared), cols["group"], -1)
                        for cols in local]
+        # Each date's month, for timelines: YYYY-MM of every date value ("" for none).
+        self.months = sorted({d[:7] for d in self.values["date"]})
+        where = {m: i for i, m in enumerate(self.months)}
+        self.month_of = np.array([where[d[:7]] for d in self.values["date"]], dtype=np.int64)
 
 
 def _segment_columns(reader) -> dict:
@@ -91,14 +99,16 @@ def _leaves(searcher) -> list:
 
 def find(searcher, query, *, exact=None, loose=None, near=None, narrow=None,
          sort="relevance", collapse=True, start=0, stop: int | None = 10,
-         seconds=2.0) -> Matches:
+         seconds=2.0, per_doc=None) -> Matches:
     """The matches of `query` (narrowed by the filter query `narrow`) as `Matches`, the
     window from `start` to `stop` (None: every match).
 
     `exact` (relevance only) is the query whose matches rank first, then those of
     `loose`, then the rest, those with more of the words `near` each other first (see
     `evaluate.nearness`). Stops after the segment during which `seconds` ran out, with
-    `partial` set.
+    `partial` set. `per_doc(segment, docs)` gives a number per matching document (how
+    often a string occurs in it): then `order` and `values` list every match, and
+    there is no window and no facet.
     """
     deadline = time.perf_counter() + seconds
     cols = columns(searcher)
@@ -118,7 +128,8 @@ def find(searcher, query, *, exact=None, loose=None, near=None, narrow=None,
         rank = tier * _NEAREST
         if near and loose is not None and (apart := tier == 2).any():
             rank[apart] -= np.minimum(nearness(near, seg, docs[apart]), _NEAREST - 1)
-        parts.append((i, docs, offset + docs, scores, tier, rank))
+        parts.append((i, docs, offset + docs, scores, tier, rank,
+                      per_doc(seg, docs) if per_doc is not None else None))
         if time.perf_counter() > deadline and i + 1 < len(leaves):
             partial = True
             break
@@ -147,13 +158,17 @@ def find(searcher, query, *, exact=None, loose=None, near=None, narrow=None,
             keep = groups < 0
             keep[ranked[first]] = True
             listed = np.flatnonzero(keep)
+    if per_doc is not None:  # every match in order, with its value; no window, no facets
+        every = listed[np.lexsort(tuple(k[listed] for k in keys))]
+        values = np.concatenate([p[6] for p in parts])[every]
+        return Matches(len(listed), [], {}, partial, order=glob[every], values=values)
     stop = len(listed) if stop is None else stop
     window = _top(tuple(k[listed] for k in keys), stop)[start:stop]
     stored = searcher.stored_fields
     shown = [(int(stored(int(glob[k]))["id"]), float(scores[k]) if sort == "relevance" else 0.0)
              for k in listed[window]]
     facets = {name: _counts(cols.values[name], ords[name][listed], name) for name in FACETS}
-    facets["month"] = _months(cols.values["date"], ords["date"][listed])
+    facets["month"] = _months(cols, ords["date"][listed])
     return Matches(len(listed), shown, facets, partial, tier[listed[window]].tolist())
 
 
@@ -196,14 +211,11 @@ def _top(keys: tuple[np.ndarray, np.ndarray, np.ndarray], k: int) -> np.ndarray:
     return at[np.lexsort((last[at], second[at], first[at]))]
 
 
-def _months(dates: list[str], ords: np.ndarray) -> list[tuple[str, int]]:
-    """(YYYY-MM, count) of the dated matches, oldest first: what a timeline draws."""
-    tally = np.bincount(ords, minlength=len(dates))
-    months: dict[str, int] = {}
-    for i in np.flatnonzero(tally):
-        if dates[i]:
-            months[dates[i][:7]] = months.get(dates[i][:7], 0) + int(tally[i])
-    return sorted(months.items())
+def _months(cols: _Columns, dates: np.ndarray) -> list[tuple[str, int]]:
+    """(YYYY-MM, count) of the dated matches (`dates`: ordinals of their date values),
+    oldest first: what a timeline draws."""
+    tally = np.bincount(cols.month_of[dates], minlength=len(cols.months))
+    return [(cols.months[i], int(tally[i])) for i in np.flatnonzero(tally) if cols.months[i]]
 
 
 def _counts(values: list[str], ords: np.ndarray, name: str) -> list[tuple[str, int]]:

@@ -12,11 +12,12 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import numpy as np
 from whoosh import query as wq
 from whoosh import searching
 
 from ..engine import folder
-from . import matches
+from . import matches, occurrences
 from .filters import Filters
 from .matches import Matches
 from .query import MAX_QUERY_CHARS, ParsedQuery, exact
@@ -88,6 +89,23 @@ class Searcher:
                              near=parsed.near, narrow=(filters or Filters()).query(),
                              sort=sort, collapse=collapse, stop=limit, seconds=float("inf"))
         return [i for i, _ in found.window]
+
+    def occurrences(self, text: str, field: str, *, filters: Filters | None = None,
+                    sort: str = "newest", collapse: bool = True) -> Matches:
+        """Every article containing `text` exactly in `field` (a grams field, e.g.
+        body_g), in `sort` order, one per repost group if `collapse`: `order` the
+        documents, `values` how often `text` occurs in each (`occurrences.counts`)."""
+        wanted = exact(text[:MAX_QUERY_CHARS], (field,))
+        if wanted is None:
+            return Matches(0, [], {}, order=np.zeros(0, np.int64), values=np.zeros(0, np.int64))
+        return matches.find(self.whoosh, wanted, narrow=(filters or Filters()).query(),
+                            sort=sort, collapse=collapse, stop=0, seconds=float("inf"),
+                            per_doc=lambda seg, docs: occurrences.counts(wanted, seg, docs))
+
+    def article_ids(self, docs) -> list[int]:
+        """The article ids of these global document numbers."""
+        stored = self.whoosh.stored_fields
+        return [int(stored(int(d))["id"]) for d in docs]
 
     def stored_hashes(self) -> dict[int, str]:
         """Every indexed article's id and the content hash its document was built from."""

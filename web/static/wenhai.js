@@ -62,6 +62,9 @@
     }
     pos.textContent = marks.length + " 处匹配";
     nav.hidden = false;
+    // A concordance line links to its occurrence: #match-3 is the third highlight.
+    var wanted = /^#match-(\d+)$/.exec(window.location.hash);
+    if (wanted && +wanted[1] >= 1 && +wanted[1] <= marks.length) go(+wanted[1]);
     nav.addEventListener("click", function (event) {
       var button = event.target.closest("button[data-step]");
       if (button) go(parseInt(button.getAttribute("data-step"), 10));

@@ -21,6 +21,8 @@ import click
 from store import (
     KWIC_SORTS,
     REPOST_MODES,
+    TIMELINE_BY,
+    TREND_MEASURES,
     Archive,
     ArchiveError,
     Filters,
@@ -567,3 +569,43 @@ def kwic(ctx, text, sort, limit, page, fmt, as_json, reposts, **filters):
                    f"{line.right}  [{line.article_id}#{line.occurrence}]")
     if found.pages > page:
         click.echo(f"page {page} of {found.pages}: --page {page + 1} for more", err=True)
+
+
+@main.command()
+@click.argument("terms", nargs=-1, required=True)
+@click.option("--by", type=click.Choice(TIMELINE_BY), default="auto", show_default=True,
+              help="Count per month or per year (auto: years over more than 48 months).")
+@click.option("--measure", type=click.Choice(TREND_MEASURES), default="articles",
+              show_default=True, help="Articles whose text has the term, or its occurrences.")
+@click.option("--csv", "as_csv", is_flag=True, help="Print the table as CSV.")
+@click.option("--json", "as_json", is_flag=True, help="Print the series as JSON.")
+@_filter_options
+@click.pass_context
+def trends(ctx, terms, by, measure, as_csv, as_json, **filters):
+    """How often each of up to 6 TERMS (exact strings; also `雷军,小米汽车`) appears in the
+    articles' texts per month or year: a column per term, a row per period."""
+    from rich.cells import cell_len
+
+    with _errors(), _archive(ctx) as archive:
+        found = archive.trends(list(terms), by=by, measure=measure,
+                               filters=_filters(**filters))
+    if as_csv:
+        _export_to_stdout([found.csv()])
+        return
+    if as_json:
+        click.echo(json.dumps(found.to_dict(), ensure_ascii=False, indent=2))
+        return
+    header = ["period", *found.terms]
+    rows = [[p, *map(str, counts)] for p, counts in found.rows()]
+    totals = ["total", *(str(s.total) for s in found.series)]
+    widths = [max(cell_len(r[i]) for r in [header, *rows, totals]) for i in range(len(header))]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(" " * (w - cell_len(c)) + c for c, w in zip(cells, widths, strict=True))
+
+    click.echo(line(header))
+    for row in rows:
+        click.echo(line(row))
+    click.echo(line(totals))
+    click.echo(f"{'articles' if measure == 'articles' else 'occurrences'} per {found.by}",
+               err=True)

@@ -41,6 +41,8 @@ from .text.segmenter import is_word
 from .text.snippets import mark as highlight
 from .timeline import BY as TIMELINE_BY
 from .timeline import Timeline
+from .trends import MEASURES as TREND_MEASURES
+from .trends import Trends
 
 # Whoosh pickles each segment's codec, and each field's analyzer, by import path into
 # the index's table of contents. Indexes written before the engine and text layers
@@ -76,6 +78,8 @@ __all__ = [
     "SettingError",
     "TIMELINE_BY",
     "Timeline",
+    "TREND_MEASURES",
+    "Trends",
     "SearchResult",
     "StorageError",
     "default_home",

@@ -31,6 +31,7 @@ from .search.searcher import Searcher, Searchers
 from .sync import IterWrapper, no_progress
 from .text.pinyin import squeeze
 from .timeline import BY, Timeline, timeline
+from .trends import Trends, split_terms, trends
 from .writing import Writing, hold, upgrade
 
 
@@ -236,6 +237,13 @@ class Archive:
         """One page of the concordance of `text` (see `concordance.Concordancer.page`)."""
         return self.concordance(text, filters=filters, reposts=reposts).page(page, per_page,
                                                                              sort)
+
+    def trends(self, terms: str | list[str], *, by: str = "auto", measure: str = "articles",
+               filters: Filters | None = None) -> Trends:
+        """Up to 6 terms (`雷军,小米汽车,SU7` or a list), each one's articles or
+        occurrences per month or year on one axis (see `trends`)."""
+        return trends(self._searcher(), split_terms(terms), by=by, measure=measure,
+                      filters=filters)
 
     def suggest(self, prefix: str, limit: int = 8) -> list[tuple[int, str]]:
         """(id, title) of up to `limit` articles whose title contains `prefix`, best first.

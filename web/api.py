@@ -14,6 +14,7 @@ from store import (
     MAX_PER_PAGE,
     SORTS,
     TIMELINE_BY,
+    TREND_MEASURES,
     ArchiveError,
     ArticleNotFound,
     QueryError,
@@ -77,6 +78,18 @@ def kwic():
     params = search_params(request.args, KWIC_SORTS)
     found = get_archive().kwic(q, params.page, limit, sort=params.sort, filters=params.filters,
                                reposts=params.reposts)
+    return jsonify(found.to_dict())
+
+
+@bp.get("/trends")
+@search_work
+def trends():
+    """Up to 6 comma-separated terms, each one's articles or occurrences per period."""
+    q = _required_q("/api/trends?q=雷军,小米汽车,SU7")
+    by = choice(request.args, "by", TIMELINE_BY)
+    measure = choice(request.args, "measure", TREND_MEASURES)
+    params = search_params(request.args)
+    found = get_archive().trends(q, by=by, measure=measure, filters=params.filters)
     return jsonify(found.to_dict())
 
 

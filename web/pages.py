@@ -123,6 +123,38 @@ def kwic_download():
     return response
 
 
+@bp.get("/trends")
+@search_work
+def trends():
+    q = request.args.get("q", "").strip()
+    by = request.args.get("by") or "auto"
+    measure = request.args.get("measure") or "articles"
+    if not q:
+        return render_template("trends.html", q="", by=by, measure=measure)
+    try:
+        params = search_params(request.args)
+        result = get_archive().trends(q, by=by, measure=measure, filters=params.filters)
+    except (BadParameter, QueryError) as e:
+        return render_template("trends.html", q=q, by=by, measure=measure, error=str(e)), 400
+    return render_template("trends.html", q=q, by=by, measure=measure, params=params,
+                           result=result, extra=params.args(q=None))
+
+
+@bp.get("/trends/download")
+@search_work
+def trends_download():
+    """The trends table as CSV: a period column, then one column per term."""
+    choice(request.args, "format", ("csv",))
+    params = search_params(request.args)
+    found = get_archive().trends(request.args.get("q", ""), by=request.args.get("by") or "auto",
+                                 measure=request.args.get("measure") or "articles",
+                                 filters=params.filters)
+    response = Response(found.csv(), mimetype="text/csv")
+    response.headers.set("Content-Disposition", "attachment",
+                         filename=f"trends-{'-'.join(found.terms)}.csv")
+    return response
+
+
 @bp.errorhandler(BadParameter)
 @bp.errorhandler(QueryError)
 def bad_parameter(e: Exception):

@@ -107,8 +107,8 @@ def find(searcher, query, *, exact=None, loose=None, near=None, narrow=None,
     `loose`, then the rest, those with more of the words `near` each other first (see
     `evaluate.nearness`). Stops after the segment during which `seconds` ran out, with
     `partial` set. `per_doc(segment, docs)` gives a number per matching document (how
-    often a string occurs in it): then `order` and `values` list every match, and
-    there is no window and no facet.
+    often a string occurs in it): then `order` and `values` list every match, there is
+    no window, and the facets are "month" and "month_values" (the values' sum per month).
     """
     deadline = time.perf_counter() + seconds
     cols = columns(searcher)
@@ -158,10 +158,13 @@ def find(searcher, query, *, exact=None, loose=None, near=None, narrow=None,
             keep = groups < 0
             keep[ranked[first]] = True
             listed = np.flatnonzero(keep)
-    if per_doc is not None:  # every match in order, with its value; no window, no facets
+    if per_doc is not None:  # every match in order, with its value and month; no window
         every = listed[np.lexsort(tuple(k[listed] for k in keys))]
         values = np.concatenate([p[6] for p in parts])[every]
-        return Matches(len(listed), [], {}, partial, order=glob[every], values=values)
+        dates = ords["date"][every]
+        return Matches(len(listed), [], {"month": _months(cols, dates),
+                                         "month_values": _months(cols, dates, values)},
+                       partial, order=glob[every], values=values)
     stop = len(listed) if stop is None else stop
     window = _top(tuple(k[listed] for k in keys), stop)[start:stop]
     stored = searcher.stored_fields
@@ -211,10 +214,11 @@ def _top(keys: tuple[np.ndarray, np.ndarray, np.ndarray], k: int) -> np.ndarray:
     return at[np.lexsort((last[at], second[at], first[at]))]
 
 
-def _months(cols: _Columns, dates: np.ndarray) -> list[tuple[str, int]]:
+def _months(cols: _Columns, dates: np.ndarray,
+            weights: np.ndarray | None = None) -> list[tuple[str, int]]:
     """(YYYY-MM, count) of the dated matches (`dates`: ordinals of their date values),
-    oldest first: what a timeline draws."""
-    tally = np.bincount(cols.month_of[dates], minlength=len(cols.months))
+    oldest first: what a timeline draws; with `weights`, their sum instead of a count."""
+    tally = np.bincount(cols.month_of[dates], weights=weights, minlength=len(cols.months))
     return [(cols.months[i], int(tally[i])) for i in np.flatnonzero(tally) if cols.months[i]]
 
 

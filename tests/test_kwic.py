@@ -164,6 +164,8 @@ def test_kwic_export_streams_every_occurrence(wide, client_for):
     got = client.get("/kwic/download", query_string={"q": "的", "format": "csv",
                                                     "reposts": "all"})
     assert got.status_code == 200 and got.is_streamed and got.mimetype == "text/csv"
+    got.headers["Content-Disposition"].encode("latin-1")  # a header waitress can send
+    assert "filename*=UTF-8''kwic-%E7%9A%84.csv" in got.headers["Content-Disposition"]
     rows = list(csv.DictReader(io.StringIO(got.text)))
     assert len(rows) == len(every)
     assert sorted(int(r["article"]) for r in rows) == sorted(a for a, _ in every)

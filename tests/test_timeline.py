@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 import lxml.html
 
@@ -21,6 +21,15 @@ def _page(response):
 
 def _text(response) -> str:
     return lxml.html.fromstring(response.text).text_content()
+
+
+def _saved_as(response, name: str) -> None:
+    """The response is a download named `name`, in a header a server can send (HTTP
+    headers are Latin-1: waitress answered 500 to a raw Chinese file name)."""
+    header = response.headers["Content-Disposition"]
+    header.encode("latin-1")
+    assert header.startswith("attachment;")
+    assert f"filename*=UTF-8''{quote(name, safe='')}" in header or f"filename={name}" in header
 
 
 def _bars(page) -> dict[str, tuple[int, str]]:
@@ -131,7 +140,8 @@ def test_download_streams_every_result_as_csv_and_jsonl(ingested):
     shown = int(page.cssselect("p.count")[0].text_content().split()[0])
     got = client.get(links["CSV"])
     assert got.status_code == 200 and got.is_streamed
-    assert got.mimetype == "text/csv" and "attachment" in got.headers["Content-Disposition"]
+    assert got.mimetype == "text/csv"
+    _saved_as(got, "wenhai-的.csv")
     rows = list(csv.DictReader(io.StringIO(got.text)))
     assert len(rows) == shown == 7  # all of them, not the page of 2
     dated = [r["published"] for r in rows if r["published"]]
@@ -160,3 +170,14 @@ def test_api_timeline_counts_a_search_or_the_archive(client):
     bad = client.get("/api/timeline", query_string={"q": "的", "by": "week"})
     assert bad.status_code == 400
     assert bad.json["error"] == "'by' must be one of auto, month, year, not 'week'."
+
+
+def test_an_original_file_named_in_chinese_downloads_under_its_name(client_for, wenhai, home,
+                                                                     tmp_path):
+    (tmp_path / "港口笔记.txt").write_text("港口笔记\n\n集卡在码头上来回穿梭。", encoding="utf-8")
+    assert wenhai("ingest", tmp_path / "港口笔记.txt").exit_code == 0
+    client = client_for(home)
+    found = client.get("/api/search", query_string={"q": "港口笔记"}).json["hits"][0]["id"]
+    got = client.get(f"/articles/{found}/original")
+    assert got.status_code == 200 and "集卡" in got.data.decode("utf-8")
+    _saved_as(got, "港口笔记.txt")

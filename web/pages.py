@@ -27,6 +27,7 @@ from store import (
 
 from .archives import deadline, get_archive
 from .capacity import if_free, search_work
+from .downloads import attachment
 from .params import (
     BROWSE_SORTS,
     DOWNLOADS,
@@ -86,10 +87,7 @@ def download():
                                reposts=params.reposts)
     body = stream_with_context(export.chunks(archive.read(ids), fmt))
     mimetype = "text/csv" if fmt == "csv" else "application/x-ndjson"
-    response = Response(body, mimetype=mimetype)
-    name = f"wenhai-{params.q or 'all'}.{fmt}"
-    response.headers.set("Content-Disposition", "attachment", filename=name)
-    return response
+    return attachment(Response(body, mimetype=mimetype), f"wenhai-{params.q or 'all'}.{fmt}")
 
 
 @bp.get("/kwic")
@@ -118,9 +116,7 @@ def kwic_download():
     lines = get_archive().concordance(q, filters=params.filters,
                                       reposts=params.reposts).export(params.sort, fmt)
     mimetype = "text/csv" if fmt == "csv" else "text/tab-separated-values"
-    response = Response(stream_with_context(lines), mimetype=mimetype)
-    response.headers.set("Content-Disposition", "attachment", filename=f"kwic-{q}.{fmt}")
-    return response
+    return attachment(Response(stream_with_context(lines), mimetype=mimetype), f"kwic-{q}.{fmt}")
 
 
 @bp.get("/trends")
@@ -149,10 +145,8 @@ def trends_download():
     found = get_archive().trends(request.args.get("q", ""), by=request.args.get("by") or "auto",
                                  measure=request.args.get("measure") or "articles",
                                  filters=params.filters)
-    response = Response(found.csv(), mimetype="text/csv")
-    response.headers.set("Content-Disposition", "attachment",
-                         filename=f"trends-{'-'.join(found.terms)}.csv")
-    return response
+    return attachment(Response(found.csv(), mimetype="text/csv"),
+                      f"trends-{'-'.join(found.terms)}.csv")
 
 
 @bp.errorhandler(BadParameter)
@@ -215,9 +209,7 @@ def article(article_id: int):
 def original(article_id: int):
     name, data = get_archive().original(article_id)
     filename = name or f"article-{article_id}.txt"
-    response = Response(data, mimetype="application/octet-stream")
-    response.headers.set("Content-Disposition", "attachment", filename=filename)
-    return response
+    return attachment(Response(data, mimetype="application/octet-stream"), filename)
 
 
 @bp.app_errorhandler(ArticleNotFound)

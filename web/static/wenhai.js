@@ -91,6 +91,7 @@
     list.setAttribute("aria-label", "搜索建议");
     list.hidden = true;
     box.parentNode.appendChild(list);
+    box.setAttribute("role", "combobox");  // aria-expanded is only allowed on a combobox
     box.setAttribute("aria-autocomplete", "list");
     box.setAttribute("aria-controls", list.id);
     box.setAttribute("aria-expanded", "false");

@@ -1,4 +1,5 @@
-"""JSON API: search, timelines, suggestions as you type, articles and similar articles.
+"""JSON API: search, timelines, concordances, trends, suggestions as you type, articles
+and similar articles.
 
 Errors are JSON with an `error` message a user can act on, and the HTTP status; a
 query whose syntax is wrong also gets `plain`, the search of its text as plain text.

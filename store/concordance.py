@@ -37,6 +37,7 @@ SORTS = ("text", "left", "right")
 #: Sorting by context reads every line; past this many occurrences it is refused.
 SORT_LIMIT = 10_000
 MAX_PER_PAGE = 500
+MAX_CHARS = 100
 MAX_PAGE = 100_000
 #: Where lines are looked for: the article's text (the reader highlights its body).
 FIELD = "body_g"
@@ -125,6 +126,9 @@ class Concordancer:
         self.text = text.strip()
         if not self.text:
             raise QueryError("Nothing to look for: type the characters to find, e.g. 碳纤维.")
+        if len(self.text) > MAX_CHARS:
+            raise QueryError(f"A concordance finds a string of at most {MAX_CHARS} characters, "
+                             f"not {len(self.text)}: shorten it.")
         if reposts not in REPOST_MODES:
             raise QueryError(f"'reposts' must be one of {', '.join(REPOST_MODES)}.")
         self.needle = normalize(self.text)

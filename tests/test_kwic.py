@@ -112,6 +112,8 @@ def test_filters_and_bad_input(wide):
             archive.kwic("，。")
         with pytest.raises(QueryError, match="Nothing to look for"):
             archive.kwic("  ")
+        with pytest.raises(QueryError, match="at most 100 characters, not 101"):
+            archive.kwic("集" * 101)
         with pytest.raises(QueryError, match="choose one of text, left, right"):
             archive.kwic("集卡", sort="middle")
         assert archive.kwic("不存在的字串甲乙丙").total == 0

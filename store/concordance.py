@@ -14,6 +14,7 @@ occurrences and otherwise says how to narrow the search.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -132,6 +133,13 @@ class Concordancer:
         if reposts not in REPOST_MODES:
             raise QueryError(f"'reposts' must be one of {', '.join(REPOST_MODES)}.")
         self.needle = normalize(self.text)
+        if not all(ch.isalnum() for ch in self.needle):
+            runs = [r for r in re.split(r"[^\w]|_", self.needle) if r]
+            advice = (f"look for a run of them, such as «{max(runs, key=len)}»" if runs
+                      else "add the words around it")
+            raise QueryError(
+                f"«{self.text}» has spaces or punctuation, which the index does not keep, so "
+                f"its occurrences cannot all be found exactly: {advice}.")
         self.db = db
         self.searcher = searcher
         self.filters = filters or Filters()
@@ -141,10 +149,6 @@ class Concordancer:
             found = searcher.occurrences(self.text, FIELD, filters=self.filters,
                                          collapse=reposts == "one")
             self.order, self.counts = found.order, found.values
-        if not len(self.order) and not any(ch.isalnum() for ch in self.needle):
-            raise QueryError(
-                f"«{self.text}» has no letters or characters to find (punctuation and "
-                "spaces are not indexed on their own): add the words around it.")
         self.total = int(self.counts.sum())
         self.articles = len(self.order)
 

@@ -108,8 +108,13 @@ def test_filters_and_bad_input(wide):
         narrowed = archive.kwic("集卡", filters=Filters(source="港航周刊"))
         assert {line.source for line in narrowed.lines} == {"港航周刊"}
         assert narrowed.total == 2 and narrowed.articles == 1
-        with pytest.raises(QueryError, match="no letters or characters"):
+        with pytest.raises(QueryError, match="add the words around it"):
             archive.kwic("，。")
+        # the index keeps no punctuation: 码头， would count every 码头 but show none
+        with pytest.raises(QueryError, match="spaces or punctuation.*such as «码头»"):
+            archive.kwic("码头，")
+        with pytest.raises(QueryError, match="such as «港口»"):
+            archive.kwic("港口 工人")
         with pytest.raises(QueryError, match="Nothing to look for"):
             archive.kwic("  ")
         with pytest.raises(QueryError, match="at most 100 characters, not 101"):
@@ -154,7 +159,7 @@ def test_kwic_page_paginates_and_explains_errors(wide, client_for):
     assert empty.cssselect("input[name=q]") and not empty.cssselect("table.kwic")
     bad = client.get("/kwic", query_string={"q": "。"})
     assert bad.status_code == 400
-    assert "no letters or characters to find" in lxml.html.fromstring(bad.text).text_content()
+    assert "has spaces or punctuation" in lxml.html.fromstring(bad.text).text_content()
 
 
 def test_kwic_export_streams_every_occurrence(wide, client_for):
@@ -217,7 +222,7 @@ def test_wenhai_kwic_prints_aligned_lines_and_exports(wide, wenhai):
     narrowed = wenhai("kwic", "集卡", "--source", "港航周刊", "--json")
     assert '"total": 2' in narrowed.stdout
     bad = wenhai("kwic", "。")
-    assert bad.exit_code == 2 and "no letters or characters to find" in bad.stderr
+    assert bad.exit_code == 2 and "has spaces or punctuation" in bad.stderr
 
 
 def test_concordancer_without_an_index_is_empty(tmp_path):

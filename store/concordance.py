@@ -27,6 +27,7 @@ from .export import csv_line
 from .models import Article
 from .search.filters import REPOST_MODES, Filters
 from .search.searcher import Searcher
+from .text.analysis import units
 from .text.normalize import normalize
 from .text.snippets import spans
 
@@ -54,7 +55,9 @@ class Line:
     title: str
     source: str | None
     published: str | None
-    #: Which occurrence of the article this is (1 for the first): the reader's highlight.
+    #: Which of the reader's highlights of the string in the article this is (1 for the
+    #: first): the occurrences in order, but that the reader also marks a Latin word
+    #: going on (iphone in iphonex), which the index does not count.
     occurrence: int
     left: str
     match: str
@@ -105,18 +108,37 @@ def lines_of(article: Article, needle: str, context: int = CONTEXT) -> list[Line
     out: list[Line] = []
     published = article.published.isoformat() if article.published else None
     at = 0  # where the paragraph starts in the body
+    marks = 0  # the reader's highlights before this paragraph
     # normalize keeps offsets: only paragraphs that have the string are cut by `spans`
     for paragraph, folded in zip(article.body.split("\n"), normalize(article.body).split("\n"),
                                  strict=True):
         if needle in folded and paragraph.strip():
-            for s, e in spans(paragraph, [needle]):
+            found = spans(paragraph, [needle])
+            for mark, (s, e) in enumerate(found, start=marks + 1):
+                if not _whole(folded, s, e):  # the reader marks iphone in iphonex too
+                    continue
                 start, end = at + s, at + e
                 out.append(Line(
-                    article.id or 0, article.title, article.source, published, len(out) + 1,
+                    article.id or 0, article.title, article.source, published, mark,
                     _flat(article.body[max(0, start - context) : start]),
                     article.body[start:end], _flat(article.body[end : end + context])))
+            marks += len(found)
         at += len(paragraph) + 1
     return out
+
+
+def _run_kind(ch: str) -> str | None:
+    """Latin letters and digits make runs that the index takes whole (`analysis.units`)."""
+    return "letter" if "a" <= ch <= "z" else "digit" if "0" <= ch <= "9" else None
+
+
+def _whole(folded: str, s: int, e: int) -> bool:
+    """Whether folded[s:e] starts and ends where the index's units do: not inside a run
+    of letters or of digits (a in apple, 19 in 2019), as the index counts it."""
+    if s > 0 and _run_kind(folded[s]) and _run_kind(folded[s]) == _run_kind(folded[s - 1]):
+        return False
+    last = _run_kind(folded[e - 1])
+    return not (e < len(folded) and last and last == _run_kind(folded[e]))
 
 
 class Concordancer:
@@ -133,7 +155,7 @@ class Concordancer:
         if reposts not in REPOST_MODES:
             raise QueryError(f"'reposts' must be one of {', '.join(REPOST_MODES)}.")
         self.needle = normalize(self.text)
-        if not all(ch.isalnum() for ch in self.needle):
+        if "".join(u for u, _, _ in units(self.needle)) != self.needle:
             runs = [r for r in re.split(r"[^\w]|_", self.needle) if r]
             advice = (f"look for a run of them, such as «{max(runs, key=len)}»" if runs
                       else "add the words around it")

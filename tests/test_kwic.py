@@ -78,6 +78,47 @@ def test_a_page_in_article_order_reads_only_the_articles_it_shows(wide, monkeypa
         assert len(read) < len(every)
 
 
+def test_totals_and_lines_agree_for_any_string_of_the_texts(wide):
+    """The counts come from the index, the lines from the texts: for 400 strings cut at
+    random from the articles (Chinese, Latin, digits, mixed), they must agree."""
+    import random
+
+    from store import Archive
+
+    chance = random.Random(22)
+    with Archive(wide) as archive:
+        bodies = [a.body for a in archive.articles() if len(a.body) > 10]
+        tried, found = 0, 0
+        while tried < 400:
+            body = chance.choice(bodies)
+            at = chance.randrange(len(body) - 6)
+            text = body[at : at + chance.randint(1, 5)]
+            try:
+                concordance = archive.concordance(text, reposts="all")
+            except QueryError:  # spaces or punctuation
+                continue
+            tried += 1
+            assert concordance.total == len(list(concordance.lines())), text
+            found += concordance.total > 0  # none for a piece of a Latin word (n of new)
+        assert found > 350
+
+
+def test_a_latin_word_counts_where_the_index_does_and_links_to_its_highlight(wide,
+                                                                             client_for):
+    from store import Archive
+
+    with Archive(wide) as archive:
+        lines = list(archive.concordance("a").lines())
+    # "Apple released a new watch this autumn": the reader marks A(pple), a, a(utumn);
+    # the index, and so the concordance, has the word a alone
+    assert [(line.match, line.right[:4]) for line in lines] == [("a", " new")]
+    page = lxml.html.fromstring(client_for(wide).get(
+        f"/articles/{lines[0].article_id}", query_string={"q": '"a"'}).text)
+    marks = page.cssselect("article.reader .body mark")
+    assert len(marks) == 3 and lines[0].occurrence == 2
+    assert (marks[1].tail or "").startswith(" new")
+
+
 def test_sorting_by_left_or_right_context(wide):
     from store import Archive
 

@@ -119,6 +119,19 @@ def test_a_latin_word_counts_where_the_index_does_and_links_to_its_highlight(wid
     assert (marks[1].tail or "").startswith(" new")
 
 
+def test_occurrences_are_kept_for_the_next_page_until_the_index_changes(wide, wenhai, tmp_path):
+    from store import Archive
+
+    with Archive(wide) as archive:
+        first = archive._searcher().occurrences("集卡", "body_g")
+        assert archive.kwic("集卡", page=2, per_page=5).total == 7
+        assert archive._searcher().occurrences("集卡", "body_g") is first  # not counted again
+        (tmp_path / "new.txt").write_text("新的集卡\n\n又一批集卡上岗。", encoding="utf-8")
+        assert wenhai("ingest", tmp_path / "new.txt").exit_code == 0
+        # a new commit, a new searcher, new counts (the first line is the title, not text)
+        assert archive.kwic("集卡").total == 7 + 1
+
+
 def test_sorting_by_left_or_right_context(wide):
     from store import Archive
 

@@ -10,6 +10,7 @@ posting lists at a time). The archive turns those into articles and snippets.
 from __future__ import annotations
 
 import time
+from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +24,9 @@ from .matches import Matches
 from .query import MAX_QUERY_CHARS, ParsedQuery, exact
 from .similar import key_terms, like_query
 
+#: The strings whose occurrences a searcher keeps (the concordance's next page, its sort
+#: and its export start from them): at most 16 bytes per matching article each.
+OCCURRENCES_KEPT = 8
 #: A search stops after this long and shows what it found, asking for a narrower query.
 SEARCH_SECONDS = 2.0
 
@@ -38,6 +42,7 @@ class Searcher:
     def __init__(self, whoosh_searcher, folder: tuple[int, int] | None = None):
         self.whoosh = whoosh_searcher
         self.folder = folder
+        self._occurrences: OrderedDict[tuple, Matches] = OrderedDict()
 
     @property
     def generation(self) -> tuple:
@@ -95,12 +100,20 @@ class Searcher:
         """Every article containing `text` exactly in `field` (a grams field, e.g.
         body_g), in `sort` order, one per repost group if `collapse`: `order` the
         documents, `values` how often `text` occurs in each (`occurrences.counts`)."""
+        key = (text, field, filters or Filters(), sort, collapse)
+        if (kept := self._occurrences.get(key)) is not None:  # the next page, a sort
+            self._occurrences.move_to_end(key)
+            return kept
         wanted = exact(text[:MAX_QUERY_CHARS], (field,))
         if wanted is None:
             return Matches(0, [], {}, order=np.zeros(0, np.int64), values=np.zeros(0, np.int64))
-        return matches.find(self.whoosh, wanted, narrow=(filters or Filters()).query(),
-                            sort=sort, collapse=collapse, stop=0, seconds=float("inf"),
-                            per_doc=lambda seg, docs: occurrences.counts(wanted, seg, docs))
+        found = matches.find(self.whoosh, wanted, narrow=(filters or Filters()).query(),
+                             sort=sort, collapse=collapse, stop=0, seconds=float("inf"),
+                             per_doc=lambda seg, docs: occurrences.counts(wanted, seg, docs))
+        self._occurrences[key] = found
+        while len(self._occurrences) > OCCURRENCES_KEPT:
+            self._occurrences.popitem(last=False)
+        return found
 
     def article_ids(self, docs) -> list[int]:
         """The article ids of these global document numbers."""

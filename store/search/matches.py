@@ -140,7 +140,7 @@ def find(searcher, query, *, exact=None, loose=None, near=None, narrow=None,
     tier = np.concatenate([p[4] for p in parts])
     rank = np.concatenate([p[5] for p in parts])
     ords = {name: np.concatenate([cols.ords[name][i][docs] for i, docs, *_ in parts])
-            for name in COLUMNS}
+            for name in (COLUMNS if per_doc is None else ("date",))}  # no facets: dates
     groups = np.concatenate([cols.groups[i][docs] for i, docs, *_ in parts])  # -1: none
 
     if sort == "relevance":

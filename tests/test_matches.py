@@ -309,3 +309,18 @@ def test_matching_ids_are_every_match_in_the_order_search_shows_them(segmented, 
             listed += [hit.id for hit in archive.search(text, page, 100, reposts="all").hits]
         assert archive.matching_ids(text) == listed
         assert archive.matching_ids(text, limit=5) == listed[:5]
+
+
+def test_packed_date_order_is_lexsorts():
+    """Ordering every match by date (the concordance's order) packs the three keys into
+    one; it must give exactly `np.lexsort`'s order, ties and undated included."""
+    import numpy as np
+
+    chance = np.random.default_rng(22)
+    for _ in range(300):
+        n = int(chance.integers(1, 2000))
+        docs = chance.choice(10**6, n, replace=False)
+        dates = chance.integers(-3000, 3000, n) * int(chance.choice([1, -1]))
+        undated = chance.integers(0, 2, n)
+        keys = (docs, dates, undated)
+        assert (store.search.matches._sorted(keys, "newest") == np.lexsort(keys)).all()

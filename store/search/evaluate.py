@@ -176,7 +176,7 @@ def evaluate(q: wq.Query, seg: Segment) -> tuple[np.ndarray, np.ndarray]:
     elif kind is wq.TermRange:
         docs = _range(q, seg)
         scores = np.ones(len(docs))
-    elif kind is wq.Every:  # browsing: every article, no query
+    elif kind is wq.Every and q.fieldname in (None, "*"):  # browsing: every article
         docs = np.arange(seg.size, dtype=np.int64)
         scores = np.ones(seg.size)
     else:

@@ -22,15 +22,20 @@ from pathlib import Path
 import click
 
 from store import (
+    KWIC_SORTS,
+    REPOST_MODES,
+    TIMELINE_BY,
+    TREND_MEASURES,
     Archive,
     ArchiveError,
+    Filters,
     QueryError,
     QuerySyntaxError,
     SearchResult,
     default_home,
 )
+from store import export as export_lib
 
-from . import export as export_lib
 from . import ingest as ingest_lib
 from . import removing, watching
 from .errors import IngestError
@@ -690,3 +695,111 @@ def dict_suggest(ctx, limit, sample, quiet):
                    err=True)
     for c in found:
         click.echo(f"{c.text}\t{c.count}\t{c.score:.2f}\t{' / '.join(c.pieces)}")
+def _filter_options(command):
+    """--source, --author, --from and --to: the search page's filters."""
+    for name, text in reversed([("source", "Only articles from this source (exactly)."),
+                                ("author", "Only articles by this author (exactly)."),
+                                ("from", "Published on or after: 2024, 2024-01 or 2024-03-05."),
+                                ("to", "Published on or before, the same way.")]):
+        command = click.option(f"--{name}", f"filter_{name}", metavar="TEXT", help=text)(command)
+    return command
+
+
+def _filters(filter_source, filter_author, filter_from, filter_to) -> Filters:
+    return Filters(source=filter_source, author=filter_author, date_from=filter_from,
+                   date_to=filter_to)
+
+
+def _export_to_stdout(chunks: Iterable[str]) -> None:
+    """Text chunks to stdout in UTF-8 whatever the locale says, as they come."""
+    sys.stdout.flush()
+    stream = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")
+    try:
+        for chunk in chunks:
+            stream.write(chunk)
+    finally:
+        stream.flush()
+        stream.detach()
+
+
+@main.command()
+@click.argument("text")
+@click.option("--sort", type=click.Choice(KWIC_SORTS), default="text", show_default=True,
+              help="text: newest article first, occurrences in order; left/right: by the "
+              "context on that side, read from the string outwards.")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 500),
+              help="Lines per page.")
+@click.option("--page", default=1, show_default=True, type=click.IntRange(1), help="Page number.")
+@click.option("--csv", "fmt", flag_value="csv", help="Every line as CSV, streamed (no paging).")
+@click.option("--tsv", "fmt", flag_value="tsv", help="Every line as TSV, streamed (no paging).")
+@click.option("--json", "as_json", is_flag=True, help="Print the page as JSON.")
+@click.option("--reposts", type=click.Choice(REPOST_MODES), default="one", show_default=True,
+              help="one: a repost group's newest copy only; all: every copy.")
+@_filter_options
+@click.pass_context
+def kwic(ctx, text, sort, limit, page, fmt, as_json, reposts, **filters):
+    """A concordance: every occurrence of the exact string TEXT in the articles' texts, one
+    per line — about 20 characters of left context, the string, 20 of right context —
+    with the article's id and which occurrence of it this is."""
+    from rich.cells import cell_len
+
+    with _errors(), _archive(ctx) as archive:
+        concordance = archive.concordance(text, filters=_filters(**filters), reposts=reposts)
+        if fmt:
+            _export_to_stdout(concordance.export(sort, fmt))
+            return
+        found = concordance.page(page, limit, sort)
+    if as_json:
+        click.echo(json.dumps(found.to_dict(), ensure_ascii=False, indent=2))
+        return
+    click.echo(f"«{found.query}»: {found.total} occurrence{'s' if found.total != 1 else ''} in "
+               f"{found.articles} article{'s' if found.articles != 1 else ''}", err=True)
+    if found.notice:
+        click.echo(found.notice, err=True)
+    width = max((cell_len(line.left) for line in found.lines), default=0)
+    for line in found.lines:
+        pad = " " * (width - cell_len(line.left))
+        click.echo(f"{pad}{line.left}  {click.style(line.match, bold=True, fg='yellow')}  "
+                   f"{line.right}  [{line.article_id}#{line.occurrence}]")
+    if found.pages > page:
+        click.echo(f"page {page} of {found.pages}: --page {page + 1} for more", err=True)
+
+
+@main.command()
+@click.argument("terms", nargs=-1, required=True)
+@click.option("--by", type=click.Choice(TIMELINE_BY), default="auto", show_default=True,
+              help="Count per month or per year (auto: years over more than 48 months).")
+@click.option("--measure", type=click.Choice(TREND_MEASURES), default="articles",
+              show_default=True, help="Articles whose text has the term, or its occurrences.")
+@click.option("--csv", "as_csv", is_flag=True, help="Print the table as CSV.")
+@click.option("--json", "as_json", is_flag=True, help="Print the series as JSON.")
+@_filter_options
+@click.pass_context
+def trends(ctx, terms, by, measure, as_csv, as_json, **filters):
+    """How often each of up to 6 TERMS (exact strings; also `雷军,小米汽车`) appears in the
+    articles' texts per month or year: a column per term, a row per period."""
+    from rich.cells import cell_len
+
+    with _errors(), _archive(ctx) as archive:
+        found = archive.trends(list(terms), by=by, measure=measure,
+                               filters=_filters(**filters))
+    if as_csv:
+        _export_to_stdout([found.csv()])
+        return
+    if as_json:
+        click.echo(json.dumps(found.to_dict(), ensure_ascii=False, indent=2))
+        return
+    header = ["period", *found.terms]
+    rows = [[p, *map(str, counts)] for p, counts in found.rows()]
+    totals = ["total", *(str(s.total) for s in found.series)]
+    widths = [max(cell_len(r[i]) for r in [header, *rows, totals]) for i in range(len(header))]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(" " * (w - cell_len(c)) + c for c, w in zip(cells, widths, strict=True))
+
+    click.echo(line(header))
+    for row in rows:
+        click.echo(line(row))
+    click.echo(line(totals))
+    click.echo(f"{'articles' if measure == 'articles' else 'occurrences'} per {found.by}",
+               err=True)

@@ -13,7 +13,9 @@ The layers, each importing only those below it (`tests/test_layers.py`):
 
 import sys as _sys
 
+from . import export
 from .archive import Archive, default_home
+from .concordance import KWIC_SORTS, Concordance, Line
 from .engine import codec as _codec
 from .engine.workers import limit_malloc_arenas, process_pool
 from .errors import (
@@ -39,6 +41,10 @@ from .text import analysis as _analysis
 from .text.normalize import is_cjk, normalize
 from .text.segmenter import is_word
 from .text.snippets import mark as highlight
+from .timeline import BY as TIMELINE_BY
+from .timeline import Timeline
+from .trends import MEASURES as TREND_MEASURES
+from .trends import Trends
 
 # Whoosh pickles each segment's codec, and each field's analyzer, by import path into
 # the index's table of contents. Indexes written before the engine and text layers
@@ -52,6 +58,9 @@ __all__ = [
     "MAX_PER_PAGE",
     "REPOST_MODES",
     "Archive",
+    "Concordance",
+    "KWIC_SORTS",
+    "Line",
     "ArchiveBusyError",
     "ArchiveError",
     "Article",
@@ -70,10 +79,15 @@ __all__ = [
     "SORTS",
     "SYNTAX_HELP",
     "SettingError",
+    "TIMELINE_BY",
+    "Timeline",
+    "TREND_MEASURES",
+    "Trends",
     "SearchResult",
     "StorageError",
     "TagError",
     "default_home",
+    "export",
     "highlight",
     "is_cjk",
     "is_word",

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from . import database, dictionary, reposts, suggestions
 from .check import check
+from .concordance import Concordance, Concordancer
 from .engine import folder, schema
 from .errors import (
     ArticleNotFound,
@@ -51,6 +52,8 @@ from .text import tags as tagging
 from .text.normalize import normalize
 from .text.pinyin import squeeze
 from .text.userwords import Entry
+from .timeline import BY, Timeline, timeline
+from .trends import Trends, split_terms, trends
 from .writing import Writing, hold, upgrade
 
 #: The n-gram fields where the text of the word fields is found (title → title_g).
@@ -146,6 +149,12 @@ class Archive:
             raise ArticleNotFound(f"No article has id {article_id}.")
         return found
 
+    def recent(self, limit: int = 8) -> list[Article]:
+        """The `limit` articles added to the archive last, last first."""
+        ids = database.recent_ids(self.db, limit)
+        found = database.get_articles(self.db, ids)
+        return [found[i] for i in ids if i in found]
+
     def counts(self) -> dict:
         """{"articles": n, "files": n}, without `stats`' pass over every text (1.7 s at
         100,000 articles) — for the home page and the server's start."""
@@ -200,11 +209,29 @@ class Archive:
                 e.plain = self.search(text, page, per_page, sort=sort, filters=filters,
                                       reposts=reposts, deadline=deadline, plain=True)
             raise
+        return self._run(parsed, text, page, per_page, sort=sort, filters=filters,
+                         reposts=reposts, deadline=deadline, plain=plain, started=started)
+
+    def browse(self, page: int = 1, per_page: int = 10, *, sort: str = "newest",
+               filters: Filters | None = None, reposts: str = "one",
+               deadline: float | None = None) -> SearchResult:
+        """Every article (narrowed by `filters`), newest first unless `sort` says otherwise,
+        with the facets and timeline counts a search has: the archive without a query."""
+        check_page(page, per_page, sort, reposts)
+        started = time.perf_counter()
+        deadline = searching.deadline() if deadline is None else deadline
+        return self._run(query.everything(), "", page, per_page, sort=sort, filters=filters,
+                         reposts=reposts, deadline=deadline, plain=False, started=started)
+
+    def _run(self, parsed: query.ParsedQuery, text: str, page: int, per_page: int, *,
+             sort: str, filters: Filters | None, reposts: str, deadline: float, plain: bool,
+             started: float) -> SearchResult:
         filters = filters or Filters()
         searcher = self._searcher()
         if searcher is None:
             return SearchResult(text, 0, page, per_page, [], time.perf_counter() - started,
-                                sort=sort, filters=filters, facets={name: [] for name in FACETS},
+                                sort=sort, filters=filters,
+                                facets={name: [] for name in (*FACETS, "month")},
                                 unpaired=parsed.unpaired, plain=plain)
         unindexed = database.unindexed(self.db)  # changes without a new index generation
         key = (str(self.home), searcher.generation, self._dictionary.digest, text, plain, page,
@@ -224,6 +251,38 @@ class Archive:
         if not result.partial:  # a later, less busy moment may finish it
             cache.results.put(key, result, result.approximate_bytes())
         return result
+
+    def timeline(self, text: str | None = None, *, filters: Filters | None = None,
+                 by: str = "auto", reposts: str = "one",
+                 deadline: float | None = None) -> Timeline:
+        """How many articles match `text` (every article when None) per month or year
+        (`timeline.timeline`), counted over every match like a search's facets."""
+        if by not in BY:
+            raise QueryError(f"Cannot count by «{by}»: choose one of {', '.join(BY)}.")
+        found = (self.search(text, 1, 1, filters=filters, reposts=reposts, deadline=deadline)
+                 if text else self.browse(1, 1, filters=filters, reposts=reposts,
+                                          deadline=deadline))
+        return timeline(found.facets.get("month", []), by)
+
+    def concordance(self, text: str, *, filters: Filters | None = None,
+                    reposts: str = "one") -> Concordancer:
+        """Every occurrence of the exact string `text` in the articles' texts
+        (`concordance`), one copy of a repost group unless `reposts="all"`: pages of
+        lines, sorted or not, and exports."""
+        return Concordancer(self.db, self._searcher(), text, filters, reposts)
+
+    def kwic(self, text: str, page: int = 1, per_page: int = 50, *, sort: str = "text",
+             filters: Filters | None = None, reposts: str = "one") -> Concordance:
+        """One page of the concordance of `text` (see `concordance.Concordancer.page`)."""
+        return self.concordance(text, filters=filters, reposts=reposts).page(page, per_page,
+                                                                             sort)
+
+    def trends(self, terms: str | list[str], *, by: str = "auto", measure: str = "articles",
+               filters: Filters | None = None) -> Trends:
+        """Up to 6 terms (`雷军,小米汽车,SU7` or a list), each one's articles or
+        occurrences per month or year on one axis (see `trends`)."""
+        return trends(self._searcher(), split_terms(terms), by=by, measure=measure,
+                      filters=filters)
 
     def suggest(self, prefix: str, limit: int = 8) -> list[tuple[int, str]]:
         """(id, title) of up to `limit` articles whose title contains `prefix`, best first.
@@ -269,21 +328,39 @@ class Archive:
         return hits(self.db, found.window, words)[0]
 
     @_segmented
-    def matching_ids(self, text: str, limit: int | None = None) -> list[int]:
-        """Ids of every article matching the query, best first (for export and benchmarks)."""
-        parsed = query.parse(text)
+    def matching_ids(self, text: str, limit: int | None = None, *,
+                     filters: Filters | None = None, sort: str = "relevance",
+                     reposts: str = "all") -> list[int]:
+        """Ids of every article matching the query (every article when `text` is empty),
+        in the order a search with these settings lists them (for export, downloads and
+        benchmarks)."""
+        check_page(1, 1, sort, reposts)
+        parsed = query.parse(text) if text else query.everything()
         searcher = self._searcher()
-        return [] if searcher is None else searcher.matching_ids(parsed, limit)
+        return [] if searcher is None else searcher.matching_ids(
+            parsed, limit, filters=filters, sort=sort, collapse=reposts == "one")
 
     #: Articles read from SQLite at a time by `articles`.
     ARTICLES_BATCH = 200
 
-    def articles(self, query: str | None = None) -> Iterator[Article]:
-        """The articles a query selects (every copy of a repost, best first), or all of
-        them oldest first: read `ARTICLES_BATCH` at a time, never all held at once.
-        One deleted while they are read is left out."""
-        ids = database.all_ids(self.db) if not query else self.matching_ids(query)
-        yield from self._articles_by_id(ids)
+    def articles(self, query: str | None = None, *, filters: Filters | None = None,
+                 sort: str = "relevance", reposts: str = "all") -> Iterator[Article]:
+        """The articles a query selects (every copy of a repost unless `reposts="one"`),
+        in search order, or, with no query and no filters, all of them oldest first:
+        read `ARTICLES_BATCH` at a time, never all held at once. One deleted while they
+        are read is left out."""
+        if not query and filters is None:
+            ids = database.all_ids(self.db)
+        else:
+            ids = self.matching_ids(query or "", filters=filters, sort=sort, reposts=reposts)
+        yield from self.read(ids)
+
+    def read(self, ids: list[int]) -> Iterator[Article]:
+        """The articles with these ids, in this order, `ARTICLES_BATCH` at a time."""
+        for start in range(0, len(ids), self.ARTICLES_BATCH):
+            batch = ids[start : start + self.ARTICLES_BATCH]
+            found = database.get_articles(self.db, batch)
+            yield from (found[i] for i in batch if i in found)
 
     @_segmented
     def needles(self, text: str) -> list[str]:
@@ -356,16 +433,10 @@ class Archive:
         ids = database.all_ids(self.db)
         step = max(1, math.ceil(database.text_chars(self.db) / max(1, sample)))
         chosen = ids[::step]
-        texts = (f"{a.title}\n{a.body}" for a in self._articles_by_id(chosen))
+        texts = (f"{a.title}\n{a.body}" for a in self.read(chosen))
         with segmenter.using(dictionary.users(self.home)):
             found = newwords.candidates(progress(texts, len(chosen), "reading"), limit)
         return [WordCandidate(c.text, c.count, c.score, c.pieces) for c in found]
-
-    def _articles_by_id(self, ids: list[int]) -> Iterator[Article]:
-        for start in range(0, len(ids), self.ARTICLES_BATCH):
-            batch = ids[start : start + self.ARTICLES_BATCH]
-            found = database.get_articles(self.db, batch)
-            yield from (found[i] for i in batch if i in found)
 
     def close_index(self) -> None:
         self._searchers.close()

@@ -398,6 +398,12 @@ def text_chars(conn: sqlite3.Connection) -> int:
         "SELECT coalesce(sum(length(title) + length(body)), 0) FROM articles").fetchone()[0]
 
 
+def recent_ids(conn: sqlite3.Connection, limit: int) -> list[int]:
+    """The ids of the `limit` articles added last, last first (ids are never reused)."""
+    return [r[0] for r in conn.execute("SELECT id FROM articles ORDER BY id DESC LIMIT ?",
+                                       (limit,))]
+
+
 def other_titles(conn: sqlite3.Connection, article_id: int) -> list[str]:
     """Titles that copies of the article's text were saved under, besides its own."""
     if not _storable([article_id]):

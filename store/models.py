@@ -10,6 +10,7 @@ from markupsafe import Markup
 
 from .search.filters import Filters
 from .text import tags
+from .timeline import Timeline, timeline
 
 
 @dataclass
@@ -199,6 +200,11 @@ class SearchResult:
     @property
     def pages(self) -> int:
         return max(1, -(-self.total // self.per_page))
+
+    @property
+    def timeline(self) -> Timeline:
+        """The matches per month (per year over a long span), from the month facet."""
+        return timeline(self.facets.get("month", []))
 
     def approximate_bytes(self) -> int:
         """About how much memory this answer holds, for the result cache's bound: its

@@ -593,6 +593,11 @@ def truth(searcher, q, *, exact=None, narrow=None, sort="relevance", collapse=Tr
             facets[name] = sorted(counts.items(), reverse=True)
         else:
             facets[name] = sorted(counts.items(), key=lambda c: (-c[1], c[0]))
+    months: dict[str, int] = {}  # the timeline's counts, oldest first
+    for d in ranked:
+        if date := value["date"][d]:
+            months[date[:7]] = months.get(date[:7], 0) + 1
+    facets["month"] = sorted(months.items())
     return len(ranked), window, facets
 
 

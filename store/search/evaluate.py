@@ -1,12 +1,12 @@
 """Evaluating a query over one segment, whole posting lists at a time.
 
 The queries `query`, `filters` and `similar` build — Term, Phrase (and its `Loose` and
-`Continued` kinds), And, Or, AndNot and TermRange — become a sorted array of matching
-document numbers and an array of their scores, computed the way Whoosh's matchers
-compute them: BM25F per term (Whoosh's formula, with the searcher's idf and average
-field length), a phrase scoring as the sum of its terms, And and Or adding their parts'
-scores, AndNot keeping the left side's, ranges scoring their boost, and every node
-multiplying by its boost.
+`Continued` kinds), And, Or, AndNot, TermRange, and Every for browsing — become a sorted
+array of matching document numbers and an array of their scores, computed the way
+Whoosh's matchers compute them: BM25F per term (Whoosh's formula, with the searcher's
+idf and average field length), a phrase scoring as the sum of its terms, And and Or
+adding their parts' scores, AndNot keeping the left side's, ranges scoring their boost,
+and every node multiplying by its boost.
 These are every shape the archive builds, so every search takes this one path (the
 tests compare it with Whoosh's collectors and with a stock Whoosh index); anything
 else raises `Unsupported`.
@@ -176,6 +176,9 @@ def evaluate(q: wq.Query, seg: Segment) -> tuple[np.ndarray, np.ndarray]:
     elif kind is wq.TermRange:
         docs = _range(q, seg)
         scores = np.ones(len(docs))
+    elif kind is wq.Every and q.fieldname in (None, "*"):  # browsing: every article
+        docs = np.arange(seg.size, dtype=np.int64)
+        scores = np.ones(seg.size)
     else:
         raise Unsupported(type(q).__name__)
     if q.boost != 1.0:

@@ -389,6 +389,11 @@ def _term_query(term: Term, original: str) -> _Parsed | None:
                    continued=more is not None)
 
 
+def everything() -> ParsedQuery:
+    """Every article, no query: what browsing the archive lists."""
+    return ParsedQuery("", wq.Every())
+
+
 def parse(text: str, *, plain: bool = False) -> ParsedQuery:
     """Parse the user's query; raises `QueryError` with advice when it cannot.
 

@@ -259,10 +259,11 @@ def _matching_positions(lists: list[postings.Postings]) -> np.ndarray:
     return _sorted_unique(starts >> 32) if len(starts) else _NONE
 
 
-def _starts(lists: list[postings.Postings]) -> np.ndarray:
+def _starts(lists: list[postings.Postings], among: np.ndarray | None = None) -> np.ndarray:
     """Where the postings stand in sequence, as sorted keys document << 32 | position
-    (positions of word i, moved back by i, in every word)."""
-    docs = lists[0].docs
+    (positions of word i, moved back by i, in every word); only in the documents `among`
+    (sorted), if given: no other document's positions are read."""
+    docs = lists[0].docs if among is None else _intersect(lists[0].docs, among)
     for found in lists[1:]:
         docs = _intersect(docs, found.docs)
     starts = _NONE
@@ -290,7 +291,8 @@ def nearness(near: list[tuple[tuple[str, ...], list[list[str]]]], seg: Segment,
     pairs = np.zeros(len(docs), dtype=np.int64)
     for fields, words in near:
         # Each word's start positions, once per field (a word is in two pairs).
-        starts = {f: [_starts([seg.postings(f, g, values=True) for g in w]) for w in words]
+        starts = {f: [_starts([seg.postings(f, g, values=True) for g in w], docs)
+                      for w in words]
                   for f in fields}
         for i, first in enumerate(words[:-1]):
             units = len(first) + 1 if len(first) > 1 else 1  # in the first word

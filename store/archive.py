@@ -17,7 +17,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from . import database, reposts, suggestions
+from . import backends, database, reposts, suggestions
 from .check import check
 from .engine import folder
 from .errors import ArticleNotFound, IndexMissingError, QueryError, QuerySyntaxError
@@ -26,7 +26,7 @@ from .models import Article, CheckReport, Hit, SearchResult, Suggestion
 from .search import cache, query
 from .search import searcher as searching
 from .search.filters import FACETS, Filters, check_page
-from .search.searcher import Searcher, Searchers
+from .search.searcher import Searcher
 from .sync import IterWrapper, no_progress
 from .text.pinyin import squeeze
 from .writing import Writing, hold, upgrade
@@ -41,12 +41,16 @@ def default_home() -> Path:
 
 
 class Archive:
-    """The archive in `home` (created by the first write)."""
+    """The archive in `home` (created by the first write), searched through its own index
+    or the cluster at the address `cluster` (see `backends`)."""
 
-    def __init__(self, home: Path | str):
+    def __init__(self, home: Path | str, cluster: str | None = None):
         self.home = Path(home).expanduser()
         self.index_path = self.home / "index"
-        self._searchers = Searchers(self.index_path)
+        #: Where searches go and what writers feed (`backends`): the index in
+        #: `index_path` unless a cluster is named (`cluster`, `$WENHAI_CLUSTER`, a setting).
+        self.backend = backends.choose(self.home, cluster)
+        self._searchers = self.backend.searchers(self.home, lambda: self.db)
         self._reader: sqlite3.Connection | None = None  # opened when first read
         self._empty = False  # the reader is a stand-in: there was no database yet
         self._writing: Writing | None = None  # while `writing()`
@@ -181,6 +185,7 @@ class Archive:
         result = SearchResult(text, found.total, page, per_page, shown,
                               time.perf_counter() - started, sort=sort, filters=filters,
                               facets=found.facets, partial=found.partial or not complete,
+                              reasons=found.reasons,
                               unindexed=unindexed, unpaired=parsed.unpaired, plain=plain)
         if not result.partial:  # a later, less busy moment may finish it
             cache.results.put(key, result, result.approximate_bytes())
@@ -271,7 +276,7 @@ class Archive:
         (`IndexVersionError`) before anything is written. `jobs` is how many processes
         analyse text for the index (default: one per core).
         """
-        with hold(self.home, rebuilding=rebuilding, jobs=jobs) as held:
+        with hold(self.home, self.backend, rebuilding=rebuilding, jobs=jobs) as held:
             self.notices += held.notices
             self._writing = held
             try:
@@ -287,7 +292,7 @@ class Archive:
     @property
     def jobs(self) -> int:
         """How many processes the writer holding this archive uses (`writing(jobs=…)`)."""
-        return self._held().index.writers.jobs
+        return self._held().index.jobs
 
     def file_state(self, path: str):
         """(size, mtime_ns, file_hash) recorded for `path`, or None if never seen."""

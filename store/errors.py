@@ -83,3 +83,8 @@ def failed_writes(home: Path) -> Iterator[None]:
             "is lost and searches still use the last complete index. Free some disk space "
             "(or fix the disk), then run the same command again to finish."
         ) from e
+
+
+class ClusterError(ArchiveError):
+    """A search cluster (`WENHAI_CLUSTER`) cannot be reached or refused a request: the
+    message names the node and says what to do."""

@@ -65,7 +65,7 @@ def no_progress(items: Iterable, total: int, label: str) -> Iterable:
     return items
 
 
-def _ticker(progress: IterWrapper, total: int, label: str) -> Callable[[int], None]:
+def ticker(progress: IterWrapper, total: int, label: str) -> Callable[[int], None]:
     """`tick(n)`: move a progress display over `total` items on by n."""
     bar = iter(progress(range(total), total, label))
 
@@ -154,11 +154,12 @@ class IndexSync:
                 dropped.append((copy, size))
         return dropped
 
+    @property
+    def jobs(self) -> int:
+        return self.writers.jobs
+
     def pending(self) -> int:
-        return self.db.execute(
-            "SELECT (SELECT count(*) FROM articles WHERE indexed = 0) "
-            "+ (SELECT count(*) FROM index_deletes)"
-        ).fetchone()[0]
+        return database.pending_changes(self.db)
 
     def sync(self, progress: IterWrapper = no_progress) -> int:
         """Index every pending article and drop deleted ones; returns how many changed."""
@@ -168,7 +169,7 @@ class IndexSync:
         pause("indexing")
         folder.clear_temporary(self.path)
         ix = folder.open_index(self.path)
-        tick = _ticker(progress, total, "indexing")
+        tick = ticker(progress, total, "indexing")
         try:
             with failed_writes(self.home):
                 # One commit: every commit adds segments that repeat most of the gram
@@ -236,7 +237,7 @@ class IndexSync:
         writer = Writer(ix, limitmb=POOL_MB)
         try:
             new = self._add(
-                writer, building, ids, _ticker(progress, len(ids), "reindexing"), replacing=False
+                writer, building, ids, ticker(progress, len(ids), "reindexing"), replacing=False
             )
             writer.commit(mergetype=lambda w, old: old + new)
         except BaseException:

@@ -1,0 +1,128 @@
+"""The cluster backend's searcher: the same questions as `search.searcher.Searcher`, answered
+by asking the cluster for candidates (`candidates`) and deciding them from the stored
+text (`verify`). Shards that did not answer make the answer partial, naming them."""
+
+from __future__ import annotations
+
+import itertools
+import sqlite3
+from collections import Counter
+from collections.abc import Callable
+
+from whoosh import query as wq
+
+from ..search.filters import FACETS, Filters
+from ..search.matches import Matches
+from ..search.query import MAX_QUERY_CHARS, ParsedQuery, exact
+from ..search.searcher import SEARCH_SECONDS
+from ..search.similar import KEY_TERMS
+from ..text.analysis import words
+from .candidates import candidates
+from .nodes import Cluster
+from .verify import Verifier
+
+#: The engine's best matches for the words of an article that similar articles are
+#: chosen from.
+SIMILAR_CANDIDATES = 200
+
+_generations = itertools.count()
+
+
+class ClusterSearcher:
+    """One search's view of the cluster (a new one each time: the cluster has no
+    generations wenhai could see, so nothing it answers is cached)."""
+
+    def __init__(self, cluster: Cluster, db: Callable[[], sqlite3.Connection],
+                 verifier: Verifier):
+        self.cluster = cluster
+        self.db = db
+        self.verifier = verifier
+        self.generation = ("cluster", cluster.address, next(_generations))
+
+    def _verified(self, q: wq.Query | None, ranked: int | None = None):
+        ids, reasons = candidates(self.cluster, q, ranked=ranked)
+        return self.verifier.searcher(self.db(), ids), reasons
+
+    def find(self, parsed: ParsedQuery, *, filters: Filters, sort: str, collapse: bool,
+             start: int, stop: int, seconds: float | None = None) -> Matches:
+        local, reasons = self._verified(parsed.query)
+        if local is None:
+            found = Matches(0, [], {name: [] for name in FACETS})
+        else:
+            found = local.find(parsed, filters=filters, sort=sort, collapse=collapse,
+                               start=start, stop=stop,
+                               seconds=SEARCH_SECONDS if seconds is None else seconds)
+        found.reasons = found.reasons + reasons
+        found.partial = found.partial or bool(reasons)
+        return found
+
+    def suggest(self, text: str, limit: int) -> list[int]:
+        wanted = exact(text[:MAX_QUERY_CHARS], ("title_g",))
+        if wanted is None:
+            return []
+        local, _ = self._verified(wanted)
+        return [] if local is None else local.suggest(text, limit)
+
+    def similar(self, text: str, exclude: list[int], limit: int) -> tuple[Matches, list[str]]:
+        """As `Searcher.similar`, among the articles the engine ranks best for the text's
+        most frequent words (their weights then come from those articles, not the whole
+        archive)."""
+        counts = Counter(w for w, *_ in words(text) if len(w) > 1 and not w.isdigit())
+        frequent = [w for w, _ in counts.most_common(KEY_TERMS)]
+        if not frequent:
+            return Matches(0, [], {}), []
+        like = wq.Or([wq.Phrase("body_g", [w]) for w in frequent])
+        local, _ = self._verified(like, ranked=SIMILAR_CANDIDATES)
+        if local is None:
+            return Matches(0, [], {}), []
+        return local.similar(text, exclude, limit)
+
+    def matching_ids(self, parsed: ParsedQuery, limit: int | None = None) -> list[int]:
+        local, _ = self._verified(parsed.query)
+        return [] if local is None else local.matching_ids(parsed, limit)
+
+    def stored_parts(self) -> dict[str, dict[int, str]]:
+        """Each shard's documents: {shard name: {id: content hash}}."""
+        found = {}
+        for shard in self.cluster.shards():
+            hashes: dict[int, str] = {}
+            last = 0
+            while True:
+                rows = self.cluster.on_shard(
+                    shard, f"SELECT id, hash FROM {shard.index} WHERE id > %s ORDER BY id ASC "
+                    "LIMIT 1000 OPTION max_matches=1000", (last,))
+                hashes.update((int(i), h) for i, h in rows)
+                if len(rows) < 1000:
+                    break
+                last = int(rows[-1][0])
+            found[shard.name] = hashes
+        return found
+
+    def part_of(self, article_id: int) -> str:
+        return self.cluster.shard_of(article_id).name
+
+    def damage(self) -> str | None:
+        return None  # the shards check their own files
+
+    def close(self) -> None:
+        pass
+
+
+class ClusterSearchers:
+    """The cluster backend's `Searchers`: a searcher for each question, over one kept
+    connection to the cluster and the kept verification indexes."""
+
+    def __init__(self, address: str, db: Callable[[], sqlite3.Connection], where: str):
+        self.cluster = Cluster(address, where)
+        self.db = db
+        self.verifier = Verifier()
+
+    def exists(self) -> bool:
+        return True
+
+    def current(self) -> ClusterSearcher:
+        return ClusterSearcher(self.cluster, self.db, self.verifier)
+
+    def close(self) -> None:
+        self.verifier.close()
+        self.cluster.close()

@@ -12,7 +12,10 @@ from __future__ import annotations
 import contextlib
 from dataclasses import dataclass
 
-import pymysql
+try:
+    import pymysql
+except ImportError:  # the optional extra `wenhai[cluster]`
+    pymysql = None
 
 from ..errors import ClusterError
 from .local import DISTRIBUTED
@@ -61,6 +64,11 @@ class Cluster:
     and opened again after a failure)."""
 
     def __init__(self, address: str, where: str = "WENHAI_CLUSTER"):
+        if pymysql is None:
+            raise ClusterError(
+                f"A search cluster is named ({where}) but PyMySQL, which talks to it, is "
+                "not installed: `pip install 'wenhai[cluster]'`, or unset it to search the "
+                "archive's own index.")
         self.address = address
         self.host, self.port = parse_address(address, where)
         self._aggregator: pymysql.connections.Connection | None = None

@@ -12,6 +12,8 @@ deployment tool: a real cluster puts the shards on their own machines, with mirr
 from __future__ import annotations
 
 import os
+import re
+import select
 import shutil
 import signal
 import socket
@@ -112,16 +114,18 @@ def pid_files(folder: Path) -> list[Path]:
 
 def start(folder: Path, shards: int) -> str:
     """Configure and start `shards` shards and an aggregator in `folder`; returns the
-    aggregator's SphinxQL address (HOST:PORT), for `WENHAI_CLUSTER`."""
+    aggregator's SphinxQL address (HOST:PORT), for `WENHAI_CLUSTER`.
+
+    A folder that has a cluster's configuration already is that cluster: the daemons of
+    it that are not running are started again, on the same ports with the same data (a
+    shard that stopped is back with what it had; `wenhai check --repair` feeds what it
+    missed meanwhile)."""
     binary = searchd()
     if shards < 1:
         raise ClusterError("A cluster needs at least one shard: give --shards 1 or more.")
     folder.mkdir(parents=True, exist_ok=True)
-    running = [p for p in pid_files(folder) if _alive(p)]
-    if running:
-        raise ClusterError(
-            f"A cluster is running in {folder} already ({running[0].name}): stop it first "
-            f"with `wenhai cluster stop --dir {folder}`.")
+    if (folder / "aggregator.conf").exists():
+        return _restart(binary, folder, shards)
     ports = _free_ports(shards + 1)
     agents = []
     configs = []
@@ -148,6 +152,24 @@ def start(folder: Path, shards: int) -> str:
         stop(folder)
         raise
     return f"127.0.0.1:{port}"
+
+
+_LISTEN = re.compile(r"listen = 127\.0\.0\.1:(\d+)")
+
+
+def _restart(binary: str, folder: Path, shards: int) -> str:
+    """Start again the daemons of the cluster configured in `folder` that are not running."""
+    configs = sorted(folder.glob("shard-*.conf"), key=lambda p: int(p.stem.split("-")[1]))
+    if len(configs) != shards:
+        raise ClusterError(
+            f"The cluster in {folder} has {len(configs)} shards, not {shards}: give "
+            f"--shards {len(configs)} to start it again, or another --dir for a new one.")
+    ports = {}
+    for config in [*configs, folder / "aggregator.conf"]:
+        ports[config] = int(_LISTEN.search(config.read_text(encoding="utf-8")).group(1))
+        if not running(config.with_suffix(".pid")):
+            _run(binary, config, ports[config])
+    return f"127.0.0.1:{ports[folder / 'aggregator.conf']}"
 
 
 def _run(binary: str, config: Path, port: int) -> None:
@@ -178,7 +200,9 @@ def _pid(path: Path) -> int | None:
         return None
 
 
-def _alive(path: Path) -> bool:
+def running(path: Path) -> bool:
+    """Whether the daemon of the pid file runs: a killed one that its parent has not
+    reaped yet (a zombie) does not."""
     pid = _pid(path)
     if pid is None:
         return False
@@ -188,7 +212,11 @@ def _alive(path: Path) -> bool:
         return False
     except PermissionError:
         return True
-    return True
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    except (OSError, IndexError):
+        return True  # no /proc here: the signal said it exists
+    return state not in ("Z", "X")
 
 
 def stop(folder: Path) -> list[str]:
@@ -197,7 +225,7 @@ def stop(folder: Path) -> list[str]:
     stopped = []
     for path in pid_files(folder):
         pid = _pid(path)
-        if pid is None or not _alive(path):
+        if pid is None or not running(path):
             continue
         try:
             os.kill(pid, signal.SIGTERM)
@@ -209,18 +237,29 @@ def stop(folder: Path) -> list[str]:
 
 
 def _wait_gone(pid: int, path: Path) -> None:
-    """Wait for `pid` to exit: reap it if it is our child, else poll until it is gone."""
+    """Wait for `pid` (a daemon, not our child) to exit: on its pidfd where the kernel
+    has them, else by looking every 50 ms."""
+    try:
+        fd = os.pidfd_open(pid)
+    except ProcessLookupError:
+        return
+    except (AttributeError, OSError):
+        fd = None
     deadline = time.monotonic() + STOP_SECONDS
-    while True:
-        try:
-            if os.waitpid(pid, os.WNOHANG)[0] == pid:
-                return
-        except ChildProcessError:  # not ours (searchd daemonizes): it is gone or going
-            try:
-                os.kill(pid, 0)
-            except ProcessLookupError:
-                return
-        if time.monotonic() > deadline:
-            raise ClusterError(f"searchd {pid} ({path.name}) did not stop in "
-                               f"{STOP_SECONDS:.0f} s: stop it with `kill {pid}`.")
-        time.sleep(0.05)  # a daemon not our child gives no event to wait on
+    try:
+        while True:
+            if fd is not None:
+                if select.select([fd], [], [], STOP_SECONDS)[0]:
+                    return
+            else:
+                try:
+                    os.kill(pid, 0)
+                except ProcessLookupError:
+                    return
+                time.sleep(0.05)
+            if time.monotonic() > deadline:
+                raise ClusterError(f"searchd {pid} ({path.name}) did not stop in "
+                                   f"{STOP_SECONDS:.0f} s: stop it with `kill {pid}`.")
+    finally:
+        if fd is not None:
+            os.close(fd)

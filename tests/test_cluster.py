@@ -24,6 +24,7 @@ from indexer.cli import main
 from store import Archive, normalize
 from store.backends import ENVIRONMENT
 from store.cluster import local
+from store.cluster import searcher as cluster_searcher
 from web import create_app
 
 from .conftest import FIXTURES, SAMPLES
@@ -178,6 +179,32 @@ def test_every_route_answers_through_the_cluster(cluster, samples, tmp_path):
     assert cli.exit_code == 0 and json.loads(cli.stdout)["total"] >= 1
 
 
+def test_a_query_with_too_many_candidates_checks_the_first_and_says_so(
+        cluster, corpus, tmp_path, monkeypatch):
+    address, _ = cluster
+    home = tmp_path / "home"
+    assert run(home, "ingest", str(corpus)).exit_code == 0
+    with Archive(home, address) as archive:
+        every = archive.search("的", per_page=100)
+        newest = archive.search("的", sort="newest", per_page=100)
+        oldest = archive.search("的", sort="oldest", per_page=100)
+    assert every.total > 5 and not every.partial
+    monkeypatch.setattr(cluster_searcher, "VERIFY_LIMIT", 5)
+    with Archive(home, address) as archive:
+        capped = archive.search("的", per_page=100)
+        assert capped.partial and capped.total == 5
+        assert f"may match {every.total} articles" in capped.reasons[0]
+        assert set(ids(capped)) <= set(ids(every))
+        # Sorted by date, the five checked are the newest (or oldest) of them all.
+        assert ids(archive.search("的", sort="newest")) == ids(newest)[:5]
+        assert ids(archive.search("的", sort="oldest")) == ids(oldest)[:5]
+        # An export still reads every match.
+        assert sorted(archive.matching_ids("的")) == sorted(ids(every))
+    answer = create_app({"WENHAI_HOME": str(home), "TESTING": True}).test_client().get(
+        "/api/search?q=的").get_json()
+    assert answer["partial"] is True and "may match" in answer["reason"]
+
+
 def test_removal_leaves_the_shards(cluster, samples, tmp_path):
     address, _ = cluster
     home = tmp_path / "home"
@@ -206,7 +233,7 @@ def test_a_killed_shard_is_said_everywhere_then_recovered(cluster, samples, tmp_
     assert answer["partial"] is True and "shard 2" in answer["reason"]
     assert 0 < answer["total"] < before.total
     page = client.get("/search?q=的").get_data(as_text=True)
-    assert 'id="shard-notice"' in page and "shard 2" in page
+    assert 'id="cluster-notice"' in page and "shard 2" in page
     terminal = run(home, "search", "的")
     assert terminal.exit_code == 0 and "warning: shard 2" in terminal.stderr
 

@@ -12,6 +12,7 @@ cannot translate matches everything.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from whoosh import query as wq
 
@@ -21,7 +22,7 @@ from .local import DISTRIBUTED, MAX_MATCHES
 from .nodes import Cluster
 from .text import phrase
 
-#: The candidates a search reads at most; more make the answer partial, saying so.
+#: The candidates read at most (every match of an export, `matching_ids`).
 MAX_CANDIDATES = MAX_MATCHES
 
 _FIELDS = {"title_g": "title", "body_g": "body", "author_g": "author", "source_g": "source",
@@ -95,24 +96,37 @@ def _strings(q: wq.Query, fields: list[str | None]) -> str | None:
     return f"(@{where} {' '.join(phrases)})"
 
 
-def candidates(cluster: Cluster, q: wq.Query | None, *, ranked: int | None = None
-               ) -> tuple[list[int], list[str]]:
-    """Ids of the articles that may match `q` (every article for None), and what the
-    user must hear about them: each shard that did not answer, and a cap reached.
-    `ranked`: only the best that many by the engine's own ranking."""
+@dataclass
+class Candidates:
+    ids: list[int]
+    #: Every article the engine matched, beyond `ids` if they were cut.
+    total: int
+    #: What the user must hear: each shard that did not answer.
+    reasons: list[str]
+
+
+#: How `candidates` picks the first when there are more than asked for: by id (all of
+#: them are wanted), the engine's own ranking, or date (0 for none: last either way).
+_ORDERS = {"id": ("", "id ASC"), "relevance": ("", "WEIGHT() DESC"),
+           "newest": ("", "published DESC"),
+           "oldest": (", IF(published = 0, 99999999, published) AS day", "day ASC")}
+
+
+def candidates(cluster: Cluster, q: wq.Query | None, *, limit: int = MAX_CANDIDATES,
+               order: str = "id") -> Candidates:
+    """Ids of up to `limit` articles that may match `q` (every article for None), the
+    first by `order` (see `_ORDERS`); how many there are in all; and the shards that
+    did not answer."""
     match = expression(q) if q is not None else None
-    limit = ranked or MAX_CANDIDATES
     where = "WHERE MATCH(%s) " if match else ""
-    order = "ORDER BY WEIGHT() DESC " if ranked else "ORDER BY id ASC "
-    rows, warnings = cluster.query(
-        f"SELECT id FROM {DISTRIBUTED} {where}{order}LIMIT {limit} "
-        f"OPTION max_matches={limit}", (match,) if match else None)
-    reasons = [_shard_warning(cluster, w) for w in warnings]
-    if len(rows) >= MAX_CANDIDATES and not ranked:
-        reasons.append(
-            f"The query matches more than {MAX_CANDIDATES:,} articles in the cluster: only "
-            "the first of them were ranked. Narrow it down: add a word or quote a phrase.")
-    return [int(r[0]) for r in rows], reasons
+    extra, by = _ORDERS[order]
+    rows, warnings, meta = cluster.search(
+        f"SELECT id{extra} FROM {DISTRIBUTED} {where}ORDER BY {by} LIMIT {limit} "
+        f"OPTION max_matches={max(limit, 1)}, field_weights=(title=3)",
+        (match,) if match else None)
+    ids = [int(r[0]) for r in rows]
+    total = max(len(ids), int(meta.get("total_found", len(ids))))
+    return Candidates(ids, total, [_shard_warning(cluster, w) for w in warnings])
 
 
 def _shard_warning(cluster: Cluster, warning: str) -> str:

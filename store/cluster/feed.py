@@ -28,15 +28,22 @@ FEED_BATCH = 128
 #: The text fields of a shard's documents, from `schema.document`'s grams fields.
 FIELDS = {"title": "title_g", "body": "body_g", "author": "author_g", "source": "source_g",
           "extra": "extra_g"}
-_INSERT = f"REPLACE INTO {{index}} (id, {', '.join(FIELDS)}, hash) VALUES "
-_ROW = "(" + ", ".join(["%s"] * (len(FIELDS) + 2)) + ")"
+_INSERT = f"REPLACE INTO {{index}} (id, {', '.join(FIELDS)}, hash, published) VALUES "
+_ROW = "(" + ", ".join(["%s"] * (len(FIELDS) + 3)) + ")"
 
 
 def shard_row(row) -> tuple:
-    """One article as a shard stores it: id, the normalized text fields, content hash."""
+    """One article as a shard stores it: id, the normalized text fields, content hash,
+    and its date as a number (20240305; 0 for none), to pick the newest or oldest
+    candidates of a query with very many."""
     doc = schema.document(row)
     return (row["id"], *(indexed(doc.get(name, "")) for name in FIELDS.values()),
-            row["content_hash"])
+            row["content_hash"], _day(row["published"]))
+
+
+def _day(published: str | None) -> int:
+    digits = (published or "")[:10].replace("-", "")
+    return int(digits.ljust(8, "0")) if digits.isdigit() else 0
 
 
 class ClusterFeed:

@@ -46,6 +46,7 @@ index shard{k}
   rt_field = source
   rt_field = extra
   rt_attr_string = hash
+  rt_attr_bigint = published
   rt_mem_limit = 256M
   ngram_len = 1
   ngram_chars = {ngram_chars}

@@ -78,6 +78,13 @@ class Cluster:
     def query(self, sql: str, args=None) -> tuple[list[tuple], list[str]]:
         """Rows of `sql` on the aggregator, and its warnings (`SHOW WARNINGS`: a shard
         that did not answer makes the query succeed on the others, said only there)."""
+        rows, warnings, _ = self.search(sql, args, meta=False)
+        return rows, warnings
+
+    def search(self, sql: str, args=None, *, meta: bool = True
+               ) -> tuple[list[tuple], list[str], dict[str, str]]:
+        """As `query`, and the query's `SHOW META` (total_found: every match, beyond
+        the rows returned)."""
         try:
             db = self._aggregator_connection()
             with db.cursor() as cur:
@@ -85,7 +92,11 @@ class Cluster:
                 rows = list(cur.fetchall())
                 cur.execute("SHOW WARNINGS")
                 warnings = [str(row[-1]) for row in cur.fetchall()]
-            return rows, warnings
+                found = {}
+                if meta:
+                    cur.execute("SHOW META")
+                    found = {str(k): str(v) for k, v in cur.fetchall()}
+            return rows, warnings, found
         except pymysql.MySQLError as e:
             self.close()
             raise ClusterError(

@@ -285,6 +285,23 @@ def test_check_reports_per_shard_and_repair_feeds_it_again(cluster, corpus, tmp_
         f"{held} documents; 0 missing" in again.stdout
 
 
+def test_an_archive_moves_onto_the_cluster_with_reindex(cluster, samples, tmp_path,
+                                                        monkeypatch):
+    address, _ = cluster
+    monkeypatch.delenv(ENVIRONMENT)
+    home = tmp_path / "home"
+    assert run(home, "ingest", str(samples)).exit_code == 0  # its own index
+    moved = run(home, "check", cluster=address)
+    assert moved.exit_code == 1 and "0 documents" in moved.stdout  # the shards are empty
+    assert run(home, "reindex", cluster=address).exit_code == 0
+    checked = run(home, "check", cluster=address)
+    assert checked.exit_code == 0, checked.output
+    found = json.loads(run(home, "search", "台北捷运", "--json", cluster=address).stdout)
+    assert found["total"] == 1 and found["partial"] is False
+    stats = run(home, "stats", cluster=address)
+    assert stats.exit_code == 0, stats.output
+
+
 def test_a_cluster_named_but_not_there_says_so(tmp_path, samples):
     home = tmp_path / "home"
     assert run(home, "ingest", str(samples)).exit_code == 0

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .. import database
-from ..engine import schema
+from ..engine import schema, workers
 from ..errors import ClusterError
 from ..models import CheckReport
 from ..sync import IterWrapper, no_progress, ticker
@@ -54,7 +54,8 @@ class ClusterFeed:
         self.home = home
         self.db = db
         self.cluster = cluster
-        self.jobs = jobs or 1
+        #: Processes that read files for an ingest (the feed itself is this process).
+        self.jobs = max(1, jobs or workers.default_jobs())
 
     def prepare(self) -> str | None:
         """Nothing to prepare: shards are reached when there is something to feed them,

@@ -174,7 +174,8 @@ class Archive:
         unindexed = database.unindexed(self.db)  # changes without a new index generation
         key = (str(self.home), searcher.generation, text, plain, page, per_page, sort, filters,
                reposts)
-        if (found := cache.results.get(key)) is not None:
+        cached = searcher.generation is not None  # None: no snapshot to key answers by
+        if cached and (found := cache.results.get(key)) is not None:
             return dataclasses.replace(found, seconds=time.perf_counter() - started,
                                        unindexed=unindexed)
         found = searcher.find(parsed, filters=filters, sort=sort, collapse=reposts == "one",
@@ -187,7 +188,7 @@ class Archive:
                               facets=found.facets, partial=found.partial or not complete,
                               reasons=found.reasons,
                               unindexed=unindexed, unpaired=parsed.unpaired, plain=plain)
-        if not result.partial:  # a later, less busy moment may finish it
+        if cached and not result.partial:  # a later, less busy moment may finish it
             cache.results.put(key, result, result.approximate_bytes())
         return result
 

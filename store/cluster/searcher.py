@@ -4,7 +4,6 @@ text (`verify`). Shards that did not answer make the answer partial, naming them
 
 from __future__ import annotations
 
-import itertools
 import sqlite3
 from collections import Counter
 from collections.abc import Callable
@@ -29,19 +28,17 @@ SIMILAR_CANDIDATES = 200
 #: take as long as indexing it. Beyond, the answer is partial and says so.
 VERIFY_LIMIT = 1000
 
-_generations = itertools.count()
-
 
 class ClusterSearcher:
-    """One search's view of the cluster (a new one each time: the cluster has no
-    generations wenhai could see, so nothing it answers is cached)."""
+    """One search's view of the cluster (a new one each time)."""
 
     def __init__(self, cluster: Cluster, db: Callable[[], sqlite3.Connection],
                  verifier: Verifier):
         self.cluster = cluster
         self.db = db
         self.verifier = verifier
-        self.generation = ("cluster", cluster.address, next(_generations))
+        #: No snapshot wenhai could key answers by: nothing the cluster answers is cached.
+        self.generation = None
 
     def _verified(self, q: wq.Query | None, *, limit: int = MAX_CANDIDATES,
                   order: str = "id", words: bool = False):

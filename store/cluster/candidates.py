@@ -78,9 +78,9 @@ def expression(q: wq.Query) -> str | None:
                 return None
             parts.append(found)
         return parts[0] if len(parts) == 1 else "(" + " | ".join(parts) + ")"
-    if isinstance(q, wq.And):
+    if isinstance(q, wq.And):  # in parentheses: the engine's | binds tighter than AND
         parts = [found for sub in q.subqueries if (found := expression(sub)) is not None]
-        return " ".join(parts) or None
+        return None if not parts else parts[0] if len(parts) == 1 else f"({' '.join(parts)})"
     if isinstance(q, wq.AndNot):
         return expression(q.a)  # the exclusion is verified against the store
     return None  # dates, ids, anything else: verified against the store

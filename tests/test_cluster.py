@@ -14,6 +14,8 @@ import re
 import select
 import shutil
 import signal
+import subprocess
+import tempfile
 from pathlib import Path
 
 import pymysql
@@ -23,7 +25,7 @@ from click.testing import CliRunner
 from indexer.cli import main
 from store import Archive, normalize
 from store.backends import ENVIRONMENT
-from store.cluster import local
+from store.cluster import local, verify
 from store.cluster import searcher as cluster_searcher
 from web import create_app
 
@@ -323,3 +325,27 @@ def test_searchd_daemons_are_ours_to_stop_only(tmp_path):
     empty.mkdir()
     result = CliRunner().invoke(main, ["cluster", "stop", "--dir", str(empty)])
     assert result.exit_code == 0 and "nothing was running" in result.stdout
+
+
+def test_verification_indexes_of_a_process_gone_are_removed(cluster, samples, tmp_path,
+                                                            monkeypatch):
+    """A server stopped by a signal leaves its verification indexes: the next process
+    to search removes them, and its own are gone when its archive closes."""
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    tempfile.tempdir = None  # read TMPDIR again
+    try:
+        home = tmp_path / "home"
+        assert run(home, "ingest", str(samples)).exit_code == 0
+        base = tmp_path / "tmp" / verify.FOLDER
+        gone = subprocess.Popen(["true"])
+        gone.wait()  # a pid that no process has now
+        left = base / f"{gone.pid}-abc"
+        left.mkdir(parents=True)
+        with Archive(home) as archive:
+            assert archive.search("台北捷运").total == 1
+            assert not left.exists()
+            assert len(list(base.iterdir())) == 1  # this process's own
+        assert list(base.iterdir()) == []
+    finally:
+        tempfile.tempdir = None

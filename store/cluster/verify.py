@@ -11,6 +11,7 @@ scores inside a tier are the candidates', not the whole archive's.
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 import tempfile
@@ -27,12 +28,33 @@ from ..search.searcher import Searcher
 KEPT = 2
 
 
+#: Where the verification indexes go: a folder per index, named after the process.
+FOLDER = "wenhai-verify"
+
+
+def _sweep(base: Path) -> None:
+    """Remove the verification indexes of processes that are gone (a server stopped by
+    a signal leaves its own behind)."""
+    for place in base.glob("*-*"):
+        pid = place.name.partition("-")[0]
+        if not pid.isdigit():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(place, ignore_errors=True)
+        except PermissionError:
+            pass  # another user's process: not ours to judge
+
+
 class Verifier:
     """Small indexes of candidate sets, the last `KEPT` kept (each in a temporary folder,
-    removed when it is dropped)."""
+    removed when it is dropped; those of a process that died, by the next one)."""
 
     def __init__(self):
         self._kept: OrderedDict[tuple, tuple[Path, object, Searcher]] = OrderedDict()
+        self._base = Path(tempfile.gettempdir()) / FOLDER
+        self._swept = False
 
     def searcher(self, db: sqlite3.Connection, ids: list[int], *,
                  words: bool = False) -> Searcher | None:
@@ -48,7 +70,11 @@ class Verifier:
         if key in self._kept:
             self._kept.move_to_end(key)
             return self._kept[key][2]
-        place = Path(tempfile.mkdtemp(prefix="wenhai-verify-"))
+        if not self._swept:
+            self._base.mkdir(exist_ok=True)
+            _sweep(self._base)
+            self._swept = True
+        place = Path(tempfile.mkdtemp(prefix=f"{os.getpid()}-", dir=self._base))
         try:
             ix = folder.create(place / "index")
             writer = Writer(ix, limitmb=64)

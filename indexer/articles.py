@@ -13,11 +13,11 @@ import datetime as dt
 import re
 from pathlib import PurePath
 
-from store import Article
+from store import Article, normalize
 
 from . import boilerplate, bylines, metadata
+from .drafts import Draft
 from .errors import IngestError
-from .formats import Draft
 
 _MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 _MD_MARKUP = re.compile(r"(\*\*|__|`)")
@@ -101,6 +101,7 @@ def build(draft: Draft, path: str, encoding: str) -> Article:
     known = _date(fields["published"][0]) if "published" in fields else None
     known = known or metadata.parse_date(draft.text)
     found = bylines.find(paras, known)
+    _byline_authors(fields, found.fields.get("author"))
     for name, value_how in (*found.fields.items(), *kept.items()):
         fields.setdefault(name, value_how)
     edited, edited_heads = _apply(found.edits, paras, md_heads)
@@ -158,6 +159,28 @@ def build(draft: Draft, path: str, encoding: str) -> Article:
         original=draft.original,
         original_name=_file_name(path),
     )
+
+
+#: Where a page's markup, not its text, named the author: a byline in the text wins.
+MARKUP = {"html metadata", "html meta author", "json-ld", "html byline"}
+
+
+def _byline_authors(fields: dict[str, tuple[str, str]], said: tuple[str, str] | None) -> None:
+    """The names a byline or dateline in the text gives (`北京商报讯（记者 岳品瑜 董晗萱）`)
+    are never lost: over a page's markup they are the authors (the markup's name stays
+    searchable as `listed_author`); beside an author a file states itself (a header, front
+    matter, a JSON key) they are kept as `byline_author`."""
+    if said is None or "author" not in fields:
+        return
+    value, how = fields["author"]
+    if normalize(value) == normalize(said[0]):
+        return
+    if how in MARKUP:
+        fields["author"] = said
+        listed = fields.get("listed_author", ("", how))[0]
+        fields["listed_author"] = ("、".join(v for v in (value, listed) if v), how)
+    else:
+        fields.setdefault("byline_author", said)
 
 
 def _file_name(path: str) -> str:

@@ -83,6 +83,7 @@ LINE_RULES: tuple[Rule, ...] = (
     _rule("weibo", "微博 expand/collapse", r"^\s*(\.\.\.|…)?\s*(展开全文|收起全文)\s*[cd∨∧]?\s*$"),
     _rule("tencent", "腾讯新闻 self-media notice", r"^\s*本文来自腾讯新闻客户端.{0,12}不代表腾讯"),
     _rule("sina", "新浪 app promo", r"^\s*海量资讯、精准解读，尽在新浪.{0,6}APP\s*$"),
+    _rule("news", "share widget", r"^\s*(分享到|分享至|分享给好友)\s*[:：]?\s*$"),
     _rule("news", "disclaimer", r"^\s*(特别声明|免责声明|新浪声明)\s*[:：]"),
     _rule("news", "source footer",
           r"^\s*[（(]\s*(文章)?来源\s*[:：]\s*(?P<value>[^（）()]{1,30})[）)]\s*$",
@@ -199,6 +200,8 @@ TAIL_RULES: tuple[Rule, ...] = (
     _rule("netease", "网易号 English disclaimer", r"^\s*Notice: The content above .*NetEase"),
     _rule("wechat", "公众号 recommended reading", r"^\s*喜欢此内容的人还喜欢\s*$"),
     _rule("sohu", "搜狐 back-to-home link", r"^\s*返回搜狐[，,]\s*查看更多\s*$"),
+    _rule("news", "copyright footer",
+          r"^\s*(copyright\s*(©|\(c\)|\d{4})|©\s*\d{4})|^\s*版权所有\s*[:：©]"),
     _rule("ptt", "PTT signature", r"^--\s*$", confirm=r"^\s*※\s*發信站\s*[:：]\s*批踢踢實業坊"),
     _rule("ptt", "PTT site line and pushes", r"^\s*※\s*發信站\s*[:：]\s*批踢踢實業坊"),
 )

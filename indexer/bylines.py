@@ -48,6 +48,7 @@ KEYS = {
     "通讯员": "correspondent", "编译": "translator", "统筹": "coordinator",
     "摄影": "photographer", "摄": "photographer", "图": "photographer", "摄影报道": "photographer",
     "本报通讯员": "correspondent", "审核": "reviewer", "校对": "proofreader",
+    "选稿": "editor", "值班编辑": "editor",
     "发布时间": "published", "发布于": "published", "日期": "published", "时间": "published",
 }
 _KEYS = {normalize(k): v for k, v in KEYS.items()}
@@ -116,8 +117,10 @@ _REPORTER = compile_folded(r"^(?:特派|特約|駐地|實習|本報|本網)?記�
 #: Who is a newsroom, not a person: 社會中心, 即時新聞, 國際組, 編輯部.
 _DESK = compile_folded(r"(?:中心|新聞|小組|編輯部|編輯室|組|社|報|網|台|頻道|綜合|外電)$")
 #: A person's name: 2 to 4 characters, or a transcribed one with its dots (阿里·穆罕默德).
+#: Han characters, rare ones too: normalized text writes 王頔 as 王𬱖 (U+2CC56).
+HAN = "\u3400-\u4dbf\u4e00-\u9fff\U00020000-\U0003134f"
 _PERSON = re.compile(
-    r"^[\u4e00-\u9fff]{2,4}$|^[\u4e00-\u9fff]{1,8}(?:[·・.][\u4e00-\u9fff]{1,8}){1,3}$")
+    rf"^[{HAN}]{{2,4}}$|^[{HAN}]{{1,8}}(?:[·・.][{HAN}]{{1,8}}){{1,3}}$")
 #: Keys of two or more characters, longest first: safe to find glued to a name.
 _LONG_KEYS = "|".join(sorted((k for k in _KEYS if len(k) > 1), key=len, reverse=True))
 _GLUED = re.compile(f"(.+?)({_LONG_KEYS})$")

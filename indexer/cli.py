@@ -12,24 +12,32 @@ import io
 import json
 import os
 import re
+import signal
 import sys
+import threading
+import time
 from collections.abc import Iterable
 from pathlib import Path
 
 import click
 
 from store import (
+    KWIC_SORTS,
+    REPOST_MODES,
+    TIMELINE_BY,
+    TREND_MEASURES,
     Archive,
     ArchiveError,
+    Filters,
     QueryError,
     QuerySyntaxError,
     SearchResult,
     default_home,
 )
+from store import export as export_lib
 
-from . import export as export_lib
 from . import ingest as ingest_lib
-from . import removing
+from . import removing, watching
 from .errors import IngestError
 
 _MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
@@ -177,28 +185,23 @@ def ingest(ctx, paths, encoding, max_size, max_chars, follow_symlinks, quiet, pr
                 else:
                     click.echo("prune: nothing removed; run again with --yes to remove them")
     if not quiet:
-        for failure in report.left_out:
-            click.echo(f"skipped: {failure.path}: {failure.reason}", err=True)
-        for note in report.notes:
-            click.echo(f"note: {note.path}: {note.reason}", err=True)
-        for failure in (*report.bad_records, *report.failed):
-            click.echo(f"failed: {failure.path}: {failure.reason}", err=True)
-    summary = (
-        f"{report.added} added, {report.updated} updated, {report.unchanged} unchanged, "
-        f"{report.duplicate} duplicate, {len(report.failed)} failed"
-    )
-    if report.moved:
-        summary += f", {report.moved} moved"
-    if report.left_out:
-        summary += f", {len(report.left_out)} skipped"
-    if report.bad_record_count:
-        n = report.bad_record_count
-        summary += f"; {n:,} bad record{'s' if n != 1 else ''} in files stored"
+        _file_lines(report)
+    summary = report.summary()
     if report.files and not report.changed and not report.failed:
         summary += " — the archive is already up to date"
     click.echo(summary)
     if report.failed or report.bad_record_count:
         ctx.exit(1)
+
+
+def _file_lines(report: ingest_lib.Report) -> None:
+    """One line on stderr per file left out, stored with a note, or failed."""
+    for failure in report.left_out:
+        click.echo(f"skipped: {failure.path}: {failure.reason}", err=True)
+    for note in report.notes:
+        click.echo(f"note: {note.path}: {note.reason}", err=True)
+    for failure in (*report.bad_records, *report.failed):
+        click.echo(f"failed: {failure.path}: {failure.reason}", err=True)
 
 
 def _show_plan(plan: removing.Plan, doing: str) -> None:
@@ -301,6 +304,8 @@ def show(ctx, article_id, as_json):
     for name, value in article.extra.items():
         how = article.provenance.get(name)
         click.echo(f"{name}: {value}" + (f"  (from {how})" if how else ""))
+    if article.added_tags:
+        click.echo(f"tags added: {', '.join(article.added_tags)}  (from wenhai tag)")
     click.echo(f"file: {article.path}"
                + (f"  (+{len(article.paths) - 1} more)" if len(article.paths) > 1 else ""))
     click.echo(f"format: {article.format}, encoding: {article.encoding}")
@@ -449,6 +454,8 @@ def check(ctx, repair, as_json, quiet):
         for part in found.parts:
             click.echo(f"  {part['name']}: {part['documents']} documents; "
                        f"{len(part['missing'])} missing, {len(part['extra'])} extra")
+        if found.dictionary_problem:
+            click.echo(f"words:   {found.dictionary_problem}")
         if found.pending:
             click.echo(f"lag:     {found.pending} stored articles are not in the index yet, "
                        "so no search finds them")
@@ -539,3 +546,309 @@ def cluster_stop(folder):
     with _errors():
         stopped = local.stop(folder)
     click.echo(f"stopped {', '.join(stopped)}" if stopped else f"nothing was running in {folder}")
+
+
+@main.command()
+@click.argument("folders", nargs=-1, required=True,
+                type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--prune", is_flag=True,
+              help="Remove the articles of files deleted from the folders (without it, "
+              "they are listed and kept).")
+@click.option("--quiet-seconds", default=watching.QUIET, show_default=True,
+              type=click.FloatRange(0.05, 3600),
+              help="Read a file once its size and mtime stayed the same this long.")
+@click.option("--encoding", help="Force this encoding (e.g. gb18030, big5).")
+@click.option("--max-size", default=ingest_lib.DEFAULT_MAX_BYTES // 1_000_000,
+              show_default=True, type=click.IntRange(1),
+              help="Refuse files larger than this many MB.")
+@click.option("-j", "--jobs", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Processes that read and index a large batch (1: all in this process, "
+              "which Ctrl+C in a terminal stops most cleanly).")
+@click.pass_context
+def watch(ctx, folders, prune, quiet_seconds, encoding, max_size, jobs):
+    """Keep the archive in step with FOLDERS: ingest what changed while no one watched,
+    then each new or changed file once it has stopped changing, a burst of files in one
+    batch (one line each on stdout). A moved file keeps its articles; articles of a
+    deleted file are listed, and removed with --prune. Ctrl+C or SIGTERM stops after
+    the batch under way.
+    """
+    stop = threading.Event()
+
+    def on_batch(batch: watching.Batch) -> None:
+        _file_lines(batch.report)
+        line = f"{time.strftime('%H:%M:%S')} {batch.report.summary()}"
+        if batch.gone:
+            n = len(batch.gone)
+            line += f"; {n} file{'s' if n != 1 else ''} gone"
+            if prune:
+                line += f", {len(batch.removed)} article{'s' if len(batch.removed) != 1 else ''}" \
+                        " removed"
+            else:
+                for path in batch.gone:
+                    click.echo(f"gone: {path}: its articles stay; `wenhai watch --prune` or "
+                               "`wenhai ingest FOLDER --prune --yes` removes them", err=True)
+        click.echo(line)
+
+    def on_busy(error) -> None:
+        click.echo(f"waiting: {error} (the batch is tried again shortly)", err=True)
+
+    def started() -> None:
+        click.echo(f"watching {', '.join(str(f) for f in folders)} (Ctrl+C to stop)")
+
+    watcher = watching.Watcher(
+        ctx.obj["home"], list(folders), quiet=quiet_seconds, prune=prune, jobs=jobs,
+        ingest_options={"encoding": encoding, "max_bytes": max_size * 1_000_000},
+        cluster=ctx.obj["cluster"], on_batch=on_batch, on_busy=on_busy)
+    previous = {sig: signal.signal(sig, lambda *_: stop.set())
+                for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        with _errors():
+            watcher.run(stop, started)
+    except watching.WatchError as e:
+        raise click.ClickException(str(e)) from e
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    click.echo("stopped")
+
+
+def _tagging(ctx: click.Context, article_id: int, add: tuple[str, ...],
+             drop: tuple[str, ...]) -> None:
+    """`tag` and `untag`: change the tags, then say what changed and the tags now."""
+    with _errors(), _archive(ctx) as archive:
+        with archive.writing(jobs=1):
+            _notices(archive)
+            added, dropped = archive.tag(article_id, list(add), list(drop))
+        article = archive.get(article_id)
+    done = [f"+{t}" for t in added] + [f"-{t}" for t in dropped]
+    click.echo(f"[{article_id}] {article.title}: "
+               + (" ".join(done) if done else "no change")
+               + f"; tags: {', '.join(article.tags) or '(none)'}")
+
+
+@main.command()
+@click.argument("article_id", type=int)
+@click.argument("tags", nargs=-1, required=True)
+@click.pass_context
+def tag(ctx, article_id, tags):
+    """Give article ARTICLE_ID the TAGS (each an argument: 新能源 小米). `tag:新能源`
+    finds them, the results page counts them, and they stay when the article's file
+    changes."""
+    _tagging(ctx, article_id, tags, ())
+
+
+@main.command()
+@click.argument("article_id", type=int)
+@click.argument("tags", nargs=-1, required=True)
+@click.pass_context
+def untag(ctx, article_id, tags):
+    """Take TAGS given with `wenhai tag` away from article ARTICLE_ID (a tag its file
+    names is dropped by editing the file)."""
+    _tagging(ctx, article_id, (), tags)
+
+
+@main.group("dict")
+def dictionary() -> None:
+    """The archive's own words for jieba: names, brands, new slang it splits (小米汽车,
+    米粉). Kept in dictionary.txt in the archive's folder, one word a line in jieba's
+    format (词 [词频] [词性]); used to segment articles and queries alike.
+    """
+
+
+def _entries(args: tuple[str, ...]) -> list[tuple[str, int | None, None]]:
+    """`词 [词频] 词 …` as entries: a number after a word is its frequency."""
+    entries: list[tuple[str, int | None, None]] = []
+    for arg in args:
+        if arg.isdigit() and arg.isascii() and entries and entries[-1][1] is None:
+            entries[-1] = (entries[-1][0], int(arg), None)
+        elif arg.isdigit() and arg.isascii():
+            raise click.UsageError(
+                f"{arg}: a frequency must follow a word (wenhai dict add 小米汽车 100).")
+        else:
+            entries.append((arg, None, None))
+    return entries
+
+
+def _change_dictionary(ctx, quiet: bool, jobs: int | None, done: str, **change) -> None:
+    """Change the dictionary (`Archive.change_dictionary(**change)`), then say what was
+    `done` and how many articles were segmented again."""
+    with _errors(), _archive(ctx) as archive, archive.writing(jobs=jobs):
+        _notices(archive)
+        changed = archive.change_dictionary(**change, progress=_progress(quiet))
+    n = len(changed.updated)
+    click.echo(done)
+    click.echo(f"updated {n} article{'s' if n != 1 else ''} (those containing "
+               f"{'、'.join(changed.words) or 'no changed word'})")
+
+
+@dictionary.command("add")
+@click.argument("words", nargs=-1, required=True)
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@JOBS
+@click.pass_context
+def dict_add(ctx, words, quiet, jobs):
+    """Add WORDS to the dictionary, each optionally followed by its frequency (jieba's:
+    higher keeps it whole more often; default: just enough), then segment again the
+    articles that contain them — only those — and say how many.
+
+        wenhai dict add 小米汽车 米粉 YU7 1000
+    """
+    entries = _entries(words)
+    _change_dictionary(ctx, quiet, jobs, f"added {'、'.join(w for w, _, _ in entries)}",
+                       add=entries)
+
+
+@dictionary.command("remove")
+@click.argument("words", nargs=-1, required=True)
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@JOBS
+@click.pass_context
+def dict_remove(ctx, words, quiet, jobs):
+    """Remove WORDS from the dictionary, then segment again the articles that contain
+    them, as jieba alone would."""
+    _change_dictionary(ctx, quiet, jobs, f"removed {'、'.join(words)}", remove=words)
+
+
+@dictionary.command("list")
+@click.pass_context
+def dict_list(ctx):
+    """Print the dictionary's words as they are written in its file."""
+    with _errors(), _archive(ctx) as archive:
+        entries = archive.user_dictionary()
+        click.echo(f"{len(entries)} word{'s' if len(entries) != 1 else ''} in "
+                   f"{archive.home / 'dictionary.txt'}", err=True)
+    for word, freq, tag in entries:
+        click.echo(" ".join(str(p) for p in (word, freq, tag) if p is not None))
+
+
+@dictionary.command("suggest")
+@click.option("--limit", default=30, show_default=True, type=click.IntRange(1, 1000),
+              help="How many candidates to print.")
+@click.option("--sample", default=2_000_000, show_default=True, type=click.IntRange(10_000),
+              help="Characters of text to read at most, from articles spread over the "
+              "whole archive (time and memory grow with it).")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@click.pass_context
+def dict_suggest(ctx, limit, sample, quiet):
+    """Propose words for the dictionary: strings the archive repeats that jieba splits,
+    most word-like first (cohesion: how much more its parts occur together than by
+    chance; freedom: how varied its neighbours are). Prints each with its count, its
+    score and how jieba cuts it now; accept one with `wenhai dict add`.
+    """
+    with _errors(), _archive(ctx) as archive:
+        found = archive.word_candidates(limit, sample, progress=_progress(quiet))
+    if not found:
+        click.echo("no candidates: the archive repeats no string jieba splits often enough",
+                   err=True)
+    for c in found:
+        click.echo(f"{c.text}\t{c.count}\t{c.score:.2f}\t{' / '.join(c.pieces)}")
+
+
+def _filter_options(command):
+    """--source, --author, --from and --to: the search page's filters."""
+    for name, text in reversed([("source", "Only articles from this source (exactly)."),
+                                ("author", "Only articles by this author (exactly)."),
+                                ("from", "Published on or after: 2024, 2024-01 or 2024-03-05."),
+                                ("to", "Published on or before, the same way.")]):
+        command = click.option(f"--{name}", f"filter_{name}", metavar="TEXT", help=text)(command)
+    return command
+
+
+def _filters(filter_source, filter_author, filter_from, filter_to) -> Filters:
+    return Filters(source=filter_source, author=filter_author, date_from=filter_from,
+                   date_to=filter_to)
+
+
+def _export_to_stdout(chunks: Iterable[str]) -> None:
+    """Text chunks to stdout in UTF-8 whatever the locale says, as they come."""
+    sys.stdout.flush()
+    stream = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")
+    try:
+        for chunk in chunks:
+            stream.write(chunk)
+    finally:
+        stream.flush()
+        stream.detach()
+
+
+@main.command()
+@click.argument("text")
+@click.option("--sort", type=click.Choice(KWIC_SORTS), default="text", show_default=True,
+              help="text: newest article first, occurrences in order; left/right: by the "
+              "context on that side, read from the string outwards.")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 500),
+              help="Lines per page.")
+@click.option("--page", default=1, show_default=True, type=click.IntRange(1), help="Page number.")
+@click.option("--csv", "fmt", flag_value="csv", help="Every line as CSV, streamed (no paging).")
+@click.option("--tsv", "fmt", flag_value="tsv", help="Every line as TSV, streamed (no paging).")
+@click.option("--json", "as_json", is_flag=True, help="Print the page as JSON.")
+@click.option("--reposts", type=click.Choice(REPOST_MODES), default="one", show_default=True,
+              help="one: a repost group's newest copy only; all: every copy.")
+@_filter_options
+@click.pass_context
+def kwic(ctx, text, sort, limit, page, fmt, as_json, reposts, **filters):
+    """A concordance: every occurrence of the exact string TEXT in the articles' texts, one
+    per line — about 20 characters of left context, the string, 20 of right context —
+    with the article's id and which occurrence of it this is."""
+    from rich.cells import cell_len
+
+    with _errors(), _archive(ctx) as archive:
+        concordance = archive.concordance(text, filters=_filters(**filters), reposts=reposts)
+        if fmt:
+            _export_to_stdout(concordance.export(sort, fmt))
+            return
+        found = concordance.page(page, limit, sort)
+    if as_json:
+        click.echo(json.dumps(found.to_dict(), ensure_ascii=False, indent=2))
+        return
+    click.echo(f"«{found.query}»: {found.total} occurrence{'s' if found.total != 1 else ''} in "
+               f"{found.articles} article{'s' if found.articles != 1 else ''}", err=True)
+    if found.notice:
+        click.echo(found.notice, err=True)
+    width = max((cell_len(line.left) for line in found.lines), default=0)
+    for line in found.lines:
+        pad = " " * (width - cell_len(line.left))
+        click.echo(f"{pad}{line.left}  {click.style(line.match, bold=True, fg='yellow')}  "
+                   f"{line.right}  [{line.article_id}#{line.occurrence}]")
+    if found.pages > page:
+        click.echo(f"page {page} of {found.pages}: --page {page + 1} for more", err=True)
+
+
+@main.command()
+@click.argument("terms", nargs=-1, required=True)
+@click.option("--by", type=click.Choice(TIMELINE_BY), default="auto", show_default=True,
+              help="Count per month or per year (auto: years over more than 48 months).")
+@click.option("--measure", type=click.Choice(TREND_MEASURES), default="articles",
+              show_default=True, help="Articles whose text has the term, or its occurrences.")
+@click.option("--csv", "as_csv", is_flag=True, help="Print the table as CSV.")
+@click.option("--json", "as_json", is_flag=True, help="Print the series as JSON.")
+@_filter_options
+@click.pass_context
+def trends(ctx, terms, by, measure, as_csv, as_json, **filters):
+    """How often each of up to 6 TERMS (exact strings; also `雷军,小米汽车`) appears in the
+    articles' texts per month or year: a column per term, a row per period."""
+    from rich.cells import cell_len
+
+    with _errors(), _archive(ctx) as archive:
+        found = archive.trends(list(terms), by=by, measure=measure,
+                               filters=_filters(**filters))
+    if as_csv:
+        _export_to_stdout([found.csv()])
+        return
+    if as_json:
+        click.echo(json.dumps(found.to_dict(), ensure_ascii=False, indent=2))
+        return
+    header = ["period", *found.terms]
+    rows = [[p, *map(str, counts)] for p, counts in found.rows()]
+    totals = ["total", *(str(s.total) for s in found.series)]
+    widths = [max(cell_len(r[i]) for r in [header, *rows, totals]) for i in range(len(header))]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(" " * (w - cell_len(c)) + c for c, w in zip(cells, widths, strict=True))
+
+    click.echo(line(header))
+    for row in rows:
+        click.echo(line(row))
+    click.echo(line(totals))
+    click.echo(f"{'articles' if measure == 'articles' else 'occurrences'} per {found.by}",
+               err=True)

@@ -8,26 +8,12 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
 
 import yaml
 
-from . import jsonld, metadata
+from . import webpages
+from .drafts import Draft, Result
 from .errors import IngestError
-
-
-@dataclass
-class Draft:
-    """A record before cleaning. `fields` maps a metadata name to (value, provenance)."""
-
-    text: str
-    format: str
-    original: bytes
-    fields: dict[str, tuple[str, str]] = field(default_factory=dict)
-    markdown: bool = False  # lines starting with '#' are headings
-
-
-Result = list[Draft | IngestError]
 
 #: Header keys accepted at the top of a plain-text file ("Title: …" lines, then a blank line).
 _HEADER_KEYS = {
@@ -40,8 +26,6 @@ _HEADER_KEYS = {
 }
 _HEADER_LINE = re.compile(
     r"^\s*([A-Za-z]+|标题|作者|来源|日期|时间|链接|标签|关键词)\s*[:：]\s*(.*)$")
-
-_URL = re.compile(r"(?i)\s*(https?://|www\.)")
 
 #: JSON keys, most specific first.
 JSON_KEYS = {
@@ -109,58 +93,6 @@ def read_md(text: str, original: bytes, path: str) -> Result:
     return [Draft(body, "md", original, fields, markdown=True)]
 
 
-def read_html(text: str, original: bytes, path: str) -> Result:
-    import trafilatura
-    from lxml import html as lxml_html
-
-    markdown = trafilatura.extract(
-        text, output_format="markdown", include_formatting=True, include_comments=False,
-        include_tables=True, include_images=False,
-    )
-    if not markdown or not markdown.strip():
-        return [IngestError(path, "has no article text that could be extracted from its HTML")]
-    fields: dict[str, tuple[str, str]] = {}
-    meta = trafilatura.extract_metadata(text)
-    if meta is not None:
-        for name, attr in (("title", "title"), ("author", "author"), ("source", "sitename"),
-                           ("published", "date"), ("url", "url")):
-            value = getattr(meta, attr, None)
-            if value:
-                fields[name] = (str(value), "html metadata")
-    try:
-        tree = lxml_html.fromstring(text)
-    except Exception:  # noqa: BLE001 - lxml raises several types on broken markup
-        tree = None
-    headings: list[str] = []
-    sites: list[str] = []
-    if tree is not None:
-        found = tree.xpath('//meta[@name="author"]/@content')
-        if "author" not in fields and found and found[0].strip():
-            fields["author"] = (found[0].strip(), "html meta author")
-        ld = jsonld.metadata(tree)
-        for name, value in ld.items():
-            fields.setdefault(name, (value, "json-ld"))
-        tags = [v.strip() for v in tree.xpath('//meta[@property="article:tag"]/@content')
-                if v.strip()] or [v.strip() for v in tree.xpath(
-                    '//meta[@name="news_keywords" or @name="keywords"]/@content') if v.strip()]
-        if tags:
-            fields["tags"] = (", ".join(tags), "html meta tags")
-        headings = [h.text_content() for h in tree.xpath("//h1")[:5]]
-        sites = [v.strip() for v in tree.xpath(
-            '//meta[@property="og:site_name" or @name="application-name"]/@content') if v.strip()]
-        if sites:  # the name the site gives itself, over trafilatura's guess from the <title>
-            fields["source"] = (sites[0], "html metadata")
-        sites += [ld["source"]] if "source" in ld else []
-    if "source" in fields and _URL.match(fields["source"][0]):
-        del fields["source"]  # a Facebook page given as the site's name
-    if "source" in fields:
-        sites.append(fields["source"][0])
-    if "title" in fields:
-        title, how = fields["title"]
-        fields["title"] = (metadata.headline(title, headings, sites), how)
-    return [Draft(markdown, "html", original, fields, markdown=True)]
-
-
 class NoText(IngestError):
     """A JSON record without text, with the keys it has: a file of them is one error."""
 
@@ -224,6 +156,11 @@ def _json_record(obj, original: bytes, path: str, where: str) -> Draft | IngestE
     for name, v in values.items():
         if name != "text":
             fields[name] = (v, "json")
+    extra = obj.get("extra")  # wenhai's own export: editor, page_title, dateline…
+    if isinstance(extra, dict):
+        for name, v in extra.items():
+            if isinstance(name, str) and name not in JSON_KEYS and isinstance(v, str | int):
+                fields.setdefault(name, (str(v), "json extra"))
     return Draft(values["text"], "json", original, fields)
 
 
@@ -291,8 +228,8 @@ READERS = {
     ".text": read_txt,
     ".md": read_md,
     ".markdown": read_md,
-    ".html": read_html,
-    ".htm": read_html,
+    ".html": webpages.read_page,
+    ".htm": webpages.read_page,
     ".json": read_json,
     ".jsonl": read_jsonl,
 }

@@ -79,6 +79,18 @@ class Report:
         return (self.added + self.updated + self.unchanged + self.duplicate + self.moved
                 + len(self.failed))
 
+    def summary(self) -> str:
+        """The counts on one line, as `wenhai ingest` and `wenhai watch` print them."""
+        line = (f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged, "
+                f"{self.duplicate} duplicate, {len(self.failed)} failed")
+        if self.moved:
+            line += f", {self.moved} moved"
+        if self.left_out:
+            line += f", {len(self.left_out)} skipped"
+        if n := self.bad_record_count:
+            line += f"; {n:,} bad record{'s' if n != 1 else ''} in files stored"
+        return line
+
     @property
     def changed(self) -> bool:
         return bool(self.added or self.updated or self.duplicate or self.moved or self.indexed)

@@ -21,8 +21,8 @@ from pathlib import Path
 from store import Archive, Article, StorageError
 
 from . import articles, decode, files, formats, word
+from .drafts import Draft
 from .errors import IngestError
-from .formats import Draft
 
 #: Files a worker reads per task (a task costs ~0.2 ms to hand over and back).
 CHUNK = 16

@@ -11,8 +11,8 @@ import io
 import re
 import zipfile
 
+from .drafts import Draft, Result
 from .errors import IngestError
-from .formats import Draft, Result
 
 #: Authors Word and generators write by default: not the article's author.
 _PLACEHOLDER_AUTHORS = {"python-docx", "administrator", "admin", "user", "微软用户",

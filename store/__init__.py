@@ -13,13 +13,16 @@ The layers, each importing only those below it (`tests/test_layers.py`):
 
 import sys as _sys
 
+from . import export
 from .archive import Archive, default_home
+from .concordance import KWIC_SORTS, Concordance, Line
 from .engine import codec as _codec
 from .engine.workers import limit_malloc_arenas, process_pool
 from .errors import (
     ArchiveBusyError,
     ArchiveError,
     ArticleNotFound,
+    DictionaryError,
     IndexDamagedError,
     IndexMissingError,
     IndexVersionError,
@@ -27,6 +30,7 @@ from .errors import (
     QuerySyntaxError,
     SettingError,
     StorageError,
+    TagError,
 )
 from .models import Article, CheckReport, Hit, SearchResult
 from .search.filters import FACETS, MAX_PAGE, MAX_PER_PAGE, REPOST_MODES, SORTS, Filters
@@ -37,6 +41,10 @@ from .text import analysis as _analysis
 from .text.normalize import is_cjk, normalize
 from .text.segmenter import is_word
 from .text.snippets import mark as highlight
+from .timeline import BY as TIMELINE_BY
+from .timeline import Timeline
+from .trends import MEASURES as TREND_MEASURES
+from .trends import Trends
 
 # Whoosh pickles each segment's codec, and each field's analyzer, by import path into
 # the index's table of contents. Indexes written before the engine and text layers
@@ -50,6 +58,9 @@ __all__ = [
     "MAX_PER_PAGE",
     "REPOST_MODES",
     "Archive",
+    "Concordance",
+    "KWIC_SORTS",
+    "Line",
     "ArchiveBusyError",
     "ArchiveError",
     "Article",
@@ -57,6 +68,7 @@ __all__ = [
     "Filters",
     "ArticleNotFound",
     "CheckReport",
+    "DictionaryError",
     "IndexDamagedError",
     "Hit",
     "IndexMissingError",
@@ -67,9 +79,15 @@ __all__ = [
     "SORTS",
     "SYNTAX_HELP",
     "SettingError",
+    "TIMELINE_BY",
+    "Timeline",
+    "TREND_MEASURES",
+    "Trends",
     "SearchResult",
     "StorageError",
+    "TagError",
     "default_home",
+    "export",
     "highlight",
     "is_cjk",
     "is_word",

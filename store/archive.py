@@ -11,25 +11,65 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
+import math
 import os
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from . import backends, database, reposts, suggestions
+from . import backends, database, dictionary, reposts, suggestions
 from .check import check
-from .engine import folder
-from .errors import ArticleNotFound, IndexMissingError, QueryError, QuerySyntaxError
+from .concordance import Concordance, Concordancer
+from .engine import folder, schema
+from .errors import (
+    ArticleNotFound,
+    DictionaryError,
+    IndexMissingError,
+    QueryError,
+    QuerySyntaxError,
+    TagError,
+    failed_writes,
+)
 from .hits import hits
-from .models import Article, CheckReport, Hit, SearchResult, Suggestion
+from .models import (
+    Article,
+    CheckReport,
+    DictionaryChange,
+    Hit,
+    SearchResult,
+    Suggestion,
+    WordCandidate,
+)
 from .search import cache, query
 from .search import searcher as searching
 from .search.filters import FACETS, Filters, check_page
 from .search.searcher import Searcher
 from .sync import IterWrapper, no_progress
+from .text import newwords, segmenter, userwords
+from .text import tags as tagging
+from .text.normalize import normalize
 from .text.pinyin import squeeze
+from .text.userwords import Entry
+from .timeline import BY, Timeline, timeline
+from .trends import Trends, split_terms, trends
 from .writing import Writing, hold, upgrade
+
+#: The n-gram fields where the text of the word fields is found (title → title_g).
+_WORD_TEXT = tuple(f"{name}_g" for name in schema.WORD_FIELDS)
+
+
+def _segmented(method):
+    """Run `method` segmenting text with the dictionary the index was built with, as the
+    index's words were segmented (`dictionary`)."""
+
+    @functools.wraps(method)
+    def run(self, *args, **kwargs):
+        with segmenter.using(self._dictionary.current()):
+            return method(self, *args, **kwargs)
+
+    return run
 
 
 def default_home() -> Path:
@@ -51,6 +91,7 @@ class Archive:
         #: `index_path` unless a cluster is named (`cluster`, `$WENHAI_CLUSTER`, a setting).
         self.backend = backends.choose(self.home, cluster)
         self._searchers = self.backend.searchers(self.home, lambda: self.db)
+        self._dictionary = dictionary.Applied(self.index_path)
         self._reader: sqlite3.Connection | None = None  # opened when first read
         self._empty = False  # the reader is a stand-in: there was no database yet
         self._writing: Writing | None = None  # while `writing()`
@@ -112,6 +153,12 @@ class Archive:
             raise ArticleNotFound(f"No article has id {article_id}.")
         return found
 
+    def recent(self, limit: int = 8) -> list[Article]:
+        """The `limit` articles added to the archive last, last first."""
+        ids = database.recent_ids(self.db, limit)
+        found = database.get_articles(self.db, ids)
+        return [found[i] for i in ids if i in found]
+
     def counts(self) -> dict:
         """{"articles": n, "files": n}, without `stats`' pass over every text (1.7 s at
         100,000 articles) — for the home page and the server's start."""
@@ -140,6 +187,7 @@ class Archive:
             )
         return self._searchers.current()
 
+    @_segmented
     def search(self, text: str, page: int = 1, per_page: int = 10, *, sort: str = "relevance",
                filters: Filters | None = None, reposts: str = "one",
                deadline: float | None = None, plain: bool = False) -> SearchResult:
@@ -165,15 +213,33 @@ class Archive:
                 e.plain = self.search(text, page, per_page, sort=sort, filters=filters,
                                       reposts=reposts, deadline=deadline, plain=True)
             raise
+        return self._run(parsed, text, page, per_page, sort=sort, filters=filters,
+                         reposts=reposts, deadline=deadline, plain=plain, started=started)
+
+    def browse(self, page: int = 1, per_page: int = 10, *, sort: str = "newest",
+               filters: Filters | None = None, reposts: str = "one",
+               deadline: float | None = None) -> SearchResult:
+        """Every article (narrowed by `filters`), newest first unless `sort` says otherwise,
+        with the facets and timeline counts a search has: the archive without a query."""
+        check_page(page, per_page, sort, reposts)
+        started = time.perf_counter()
+        deadline = searching.deadline() if deadline is None else deadline
+        return self._run(query.everything(), "", page, per_page, sort=sort, filters=filters,
+                         reposts=reposts, deadline=deadline, plain=False, started=started)
+
+    def _run(self, parsed: query.ParsedQuery, text: str, page: int, per_page: int, *,
+             sort: str, filters: Filters | None, reposts: str, deadline: float, plain: bool,
+             started: float) -> SearchResult:
         filters = filters or Filters()
         searcher = self._searcher()
         if searcher is None:
             return SearchResult(text, 0, page, per_page, [], time.perf_counter() - started,
-                                sort=sort, filters=filters, facets={name: [] for name in FACETS},
+                                sort=sort, filters=filters,
+                                facets={name: [] for name in (*FACETS, "month")},
                                 unpaired=parsed.unpaired, plain=plain)
         unindexed = database.unindexed(self.db)  # changes without a new index generation
-        key = (str(self.home), searcher.generation, text, plain, page, per_page, sort, filters,
-               reposts)
+        key = (str(self.home), searcher.generation, self._dictionary.digest, text, plain, page,
+               per_page, sort, filters, reposts)
         cached = searcher.generation is not None  # None: no snapshot to key answers by
         if cached and (found := cache.results.get(key)) is not None:
             return dataclasses.replace(found, seconds=time.perf_counter() - started,
@@ -191,6 +257,39 @@ class Archive:
         if cached and not result.partial:  # a later, less busy moment may finish it
             cache.results.put(key, result, result.approximate_bytes())
         return result
+
+    def timeline(self, text: str | None = None, *, filters: Filters | None = None,
+                 by: str = "auto", reposts: str = "one",
+                 deadline: float | None = None) -> Timeline:
+        """How many articles match `text` (every article when None) per month or year
+        (`timeline.timeline`), counted over every match like a search's facets."""
+        if by not in BY:
+            raise QueryError(f"Cannot count by «{by}»: choose one of {', '.join(BY)}.")
+        found = (self.search(text, 1, 1, filters=filters, reposts=reposts, deadline=deadline)
+                 if text else self.browse(1, 1, filters=filters, reposts=reposts,
+                                          deadline=deadline))
+        return dataclasses.replace(timeline(found.facets.get("month", []), by),
+                                   partial=found.partial, reasons=tuple(found.reasons))
+
+    def concordance(self, text: str, *, filters: Filters | None = None,
+                    reposts: str = "one") -> Concordancer:
+        """Every occurrence of the exact string `text` in the articles' texts
+        (`concordance`), one copy of a repost group unless `reposts="all"`: pages of
+        lines, sorted or not, and exports."""
+        return Concordancer(self.db, self._searcher(), text, filters, reposts)
+
+    def kwic(self, text: str, page: int = 1, per_page: int = 50, *, sort: str = "text",
+             filters: Filters | None = None, reposts: str = "one") -> Concordance:
+        """One page of the concordance of `text` (see `concordance.Concordancer.page`)."""
+        return self.concordance(text, filters=filters, reposts=reposts).page(page, per_page,
+                                                                             sort)
+
+    def trends(self, terms: str | list[str], *, by: str = "auto", measure: str = "articles",
+               filters: Filters | None = None) -> Trends:
+        """Up to 6 terms (`雷军,小米汽车,SU7` or a list), each one's articles or
+        occurrences per month or year on one axis (see `trends`)."""
+        return trends(self._searcher(), split_terms(terms), by=by, measure=measure,
+                      filters=filters)
 
     def suggest(self, prefix: str, limit: int = 8) -> list[tuple[int, str]]:
         """(id, title) of up to `limit` articles whose title contains `prefix`, best first.
@@ -220,6 +319,7 @@ class Archive:
                 Suggestion("title", title, 1, title, article_id), exact, (not exact, -1, rank)))
         return suggestions.choose(found, limit)
 
+    @_segmented
     def similar(self, article_id: int, limit: int = 5) -> list[Hit]:
         """Articles sharing this one's most characteristic words (see `search.similar`).
 
@@ -234,25 +334,42 @@ class Archive:
                                         [article_id, *article.reposts], limit)
         return hits(self.db, found.window, words)[0]
 
-    def matching_ids(self, text: str, limit: int | None = None) -> list[int]:
-        """Ids of every article matching the query, best first (for export and benchmarks)."""
-        parsed = query.parse(text)
+    @_segmented
+    def matching_ids(self, text: str, limit: int | None = None, *,
+                     filters: Filters | None = None, sort: str = "relevance",
+                     reposts: str = "all") -> list[int]:
+        """Ids of every article matching the query (every article when `text` is empty),
+        in the order a search with these settings lists them (for export, downloads and
+        benchmarks)."""
+        check_page(1, 1, sort, reposts)
+        parsed = query.parse(text) if text else query.everything()
         searcher = self._searcher()
-        return [] if searcher is None else searcher.matching_ids(parsed, limit)
+        return [] if searcher is None else searcher.matching_ids(
+            parsed, limit, filters=filters, sort=sort, collapse=reposts == "one")
 
     #: Articles read from SQLite at a time by `articles`.
     ARTICLES_BATCH = 200
 
-    def articles(self, query: str | None = None) -> Iterator[Article]:
-        """The articles a query selects (every copy of a repost, best first), or all of
-        them oldest first: read `ARTICLES_BATCH` at a time, never all held at once.
-        One deleted while they are read is left out."""
-        ids = database.all_ids(self.db) if not query else self.matching_ids(query)
+    def articles(self, query: str | None = None, *, filters: Filters | None = None,
+                 sort: str = "relevance", reposts: str = "all") -> Iterator[Article]:
+        """The articles a query selects (every copy of a repost unless `reposts="one"`),
+        in search order, or, with no query and no filters, all of them oldest first:
+        read `ARTICLES_BATCH` at a time, never all held at once. One deleted while they
+        are read is left out."""
+        if not query and filters is None:
+            ids = database.all_ids(self.db)
+        else:
+            ids = self.matching_ids(query or "", filters=filters, sort=sort, reposts=reposts)
+        yield from self.read(ids)
+
+    def read(self, ids: list[int]) -> Iterator[Article]:
+        """The articles with these ids, in this order, `ARTICLES_BATCH` at a time."""
         for start in range(0, len(ids), self.ARTICLES_BATCH):
             batch = ids[start : start + self.ARTICLES_BATCH]
             found = database.get_articles(self.db, batch)
             yield from (found[i] for i in batch if i in found)
 
+    @_segmented
     def needles(self, text: str) -> list[str]:
         """The normalized strings a query highlights (for marking a whole article)."""
         return query.parse(text).needles
@@ -262,7 +379,73 @@ class Archive:
         indexed yet; and list the copies of the index kept beside it."""
         report = check(self.db, self._searcher)
         report.copies = self.copies()
+        if not report.index_problem and folder.exists(self.index_path):
+            try:
+                report.dictionary_problem = dictionary.mismatch(self.home, self.index_path)
+            except DictionaryError as e:
+                report.dictionary_problem = str(e)
         return report
+
+    # -- the user dictionary ----------------------------------------------------
+
+    def user_dictionary(self) -> list[Entry]:
+        """The entries of the archive's user dictionary (`dictionary.txt` in its home) as
+        written there: (word, frequency or None, part of speech or None)."""
+        return dictionary.read(self.home / dictionary.FILE)
+
+    def change_dictionary(self, add: Iterable[Entry] = (), remove: Iterable[str] = (),
+                          progress: IterWrapper = no_progress) -> DictionaryChange:
+        """Add the entries `add` to the user dictionary (in place of a word's entry) and
+        remove the words `remove`, then segment again the articles that contain a word
+        whose entry changed (`apply_dictionary`). Raises `DictionaryError` for a word that
+        is no word, or one to remove that the dictionary does not have."""
+        self._held()
+        self.backend.refuse("The user dictionary (wenhai dict add, dict remove)")
+        add = list(add)
+        for word, _, _ in add:
+            if (wrong := userwords.problem(word)) is not None:
+                raise DictionaryError(f"Cannot add {wrong}. Give one word, as it is written.")
+        path = self.home / dictionary.FILE
+        entries = self.user_dictionary()
+        gone = {normalize(w) for w in remove}
+        if missing := gone - {normalize(w) for w, _, _ in entries}:
+            raise DictionaryError(
+                f"{'、'.join(sorted(missing))}: not in the dictionary {path}. "
+                "`wenhai dict list` shows its words."
+            )
+        replaced = gone | {normalize(w) for w, _, _ in add}
+        kept = [e for e in entries if normalize(e[0]) not in replaced]
+        with failed_writes(self.home):
+            dictionary.write(path, kept + add)
+        return self.apply_dictionary(progress)
+
+    def apply_dictionary(self, progress: IterWrapper = no_progress) -> DictionaryChange:
+        """Bring the index to the user dictionary: the articles containing a word added,
+        removed or changed since the index's (found through the n-gram fields, as an
+        exact search finds text) are segmented and indexed again, and only they; the
+        index then records the dictionary, in its folder, for searches to segment with."""
+        held = self._held()
+        self.backend.refuse("The user dictionary (wenhai dict add, dict remove)")
+        held.commit()
+        words = dictionary.users(self.home)
+        changed = userwords.changed(dictionary.applied(self.index_path), words)
+        searcher = self._searcher() if changed else None
+        ids = searcher.containing(changed, _WORD_TEXT) if searcher is not None else []
+        held.index.sync(progress, words=words, again=ids)
+        return DictionaryChange(changed, ids)
+
+    def word_candidates(self, limit: int = 50, sample: int = newwords.SAMPLE_CHARS,
+                        progress: IterWrapper = no_progress) -> list[WordCandidate]:
+        """Strings the archive repeats that jieba (with the user's words) splits, most
+        word-like first (`newwords`): read from up to `sample` characters of text, taken
+        evenly from every part of the archive."""
+        ids = database.all_ids(self.db)
+        step = max(1, math.ceil(database.text_chars(self.db) / max(1, sample)))
+        chosen = ids[::step]
+        texts = (f"{a.title}\n{a.body}" for a in self.read(chosen))
+        with segmenter.using(dictionary.users(self.home)):
+            found = newwords.candidates(progress(texts, len(chosen), "reading"), limit)
+        return [WordCandidate(c.text, c.count, c.score, c.pieces) for c in found]
 
     def close_index(self) -> None:
         self._searchers.close()
@@ -361,6 +544,29 @@ class Archive:
         self.sync_index(progress)
         return deleted
 
+    def tag(self, article_id: int, add: list[str] = (),
+            drop: list[str] = ()) -> tuple[list[str], list[str]]:
+        """Give the article the tags `add` and take `drop` away, in the store and then
+        the index, before returning (the tags added, the tags dropped; one it had, or
+        had not, already is no change). A tag its file names cannot be dropped here:
+        `TagError`, as for a tag that is no tag (empty, holding a separator)."""
+        held = self._held()
+        article = self.get(article_id)  # ArticleNotFound, with the advice
+        for tag in [*add, *drop]:
+            if why := tagging.problem(tag):
+                raise TagError(f"Cannot tag article {article_id}: {why}.")
+        theirs = tagging.file_tags(article.extra)
+        for tag in drop:
+            if tag.strip() in theirs:
+                raise TagError(
+                    f"«{tag.strip()}» is a tag of article {article_id}'s file "
+                    f"({article.path or 'its file'}), not one given with `wenhai tag`: "
+                    "edit the file to drop it, and the next ingest follows.")
+        changed = held.change_tags(article_id, [t.strip() for t in add if t.strip() not in theirs],
+                                   [t.strip() for t in drop])
+        self.sync_index()
+        return changed
+
     def pending_count(self) -> int:
         return self._held().index.pending()
 
@@ -389,6 +595,8 @@ class Archive:
         held = self._held()
         held.commit()
         report = self.check()
+        if report.dictionary_problem and not report.index_problem:
+            self.apply_dictionary(progress)
         if notice := held.index.repair(report, progress, before_swap=self.close_index):
             self.notices.append(notice)
         return report

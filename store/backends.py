@@ -2,11 +2,12 @@
 
 Two implementations of one boundary. A backend gives the archive a *searchers* object
 (`exists()`, `current()` → a searcher answering `find`, `suggest`, `similar`,
-`matching_ids`, `stored_parts`, `part_of`, `damage`; `close()`) and, to a writer, an
-*index* object keeping it in step with SQLite (`prepare`, `pending`, `sync`, `reindex`,
-`repair`, …). The embedded one is Whoosh in the archive's `index/` folder
-(`search.searcher`, `sync`); the cluster one a Sphinx/Manticore cluster
-(`cluster.searcher`, `cluster.feed`). Nothing else in wenhai asks which one it has.
+`matching_ids`, `occurrences`, `article_ids`, `containing`, `stored_parts`, `part_of`,
+`damage`; `close()`) and, to a writer, an *index* object keeping it in step with SQLite
+(`prepare`, `pending`, `sync`, `reindex`, `repair`, …); `refuse(feature)` stops a feature
+the backend does not have yet with one clear line. The embedded one is Whoosh in the
+archive's `index/` folder (`search.searcher`, `sync`); the cluster one a Sphinx/Manticore
+cluster (`cluster.searcher`, `cluster.feed`). Nothing else in wenhai asks which one it has.
 
 The cluster is chosen by an address (HOST:PORT of the node holding the distributed
 index): given by the caller (`wenhai --cluster`), else `$WENHAI_CLUSTER`, else the
@@ -45,6 +46,9 @@ class Embedded:
 
         return IndexSync(home, db, jobs)
 
+    def refuse(self, feature: str) -> None:
+        """Every feature works on the embedded index."""
+
 
 @dataclass(frozen=True)
 class Clustered:
@@ -65,6 +69,12 @@ class Clustered:
         from .cluster.nodes import Cluster
 
         return ClusterFeed(home, db, Cluster(self.address, self.where), jobs)
+
+    def refuse(self, feature: str) -> None:
+        """Raise `NotOnClusterError` for a feature the cluster backend does not have yet."""
+        from .errors import NotOnClusterError
+
+        raise NotOnClusterError(feature, f"the cluster at {self.address} ({self.where})")
 
 
 def choose(home: Path, cluster: str | None = None) -> Embedded | Clustered:

@@ -50,8 +50,16 @@ class QuerySyntaxError(QueryError):
     plain = None
 
 
+class DictionaryError(ArchiveError, ValueError):
+    """The user dictionary cannot be read, or a word given for it is no word."""
+
+
 class ArticleNotFound(ArchiveError, LookupError):
     """No article has that id."""
+
+
+class TagError(ArchiveError):
+    """A tag cannot be given or taken away as asked; the message says why and what to do."""
 
 
 def _what_failed(e: Exception) -> str:
@@ -88,3 +96,13 @@ def failed_writes(home: Path) -> Iterator[None]:
 class ClusterError(ArchiveError):
     """A search cluster (`WENHAI_CLUSTER`) cannot be reached or refused a request: the
     message names the node and says what to do."""
+
+
+class NotOnClusterError(ClusterError):
+    """A feature the cluster backend does not have yet (`backends`), in one line."""
+
+    def __init__(self, feature: str, cluster: str = "a cluster"):
+        super().__init__(
+            f"{feature} is not available on a cluster yet: this archive searches {cluster}. "
+            "Unset WENHAI_CLUSTER (and --cluster, the home's `cluster` file) to use it on "
+            "the embedded index.")

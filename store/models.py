@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from markupsafe import Markup
 
 from .search.filters import Filters
+from .text import tags
+from .timeline import Timeline, timeline
 
 
 @dataclass
@@ -45,6 +47,8 @@ class Article:
     #: The bytes this article was read from, kept verbatim in the store.
     original: bytes | None = field(default=None, repr=False)
     original_name: str | None = None
+    #: Tags people gave it (`wenhai tag`), besides those its file names (`tags`).
+    added_tags: list[str] = field(default_factory=list)
     #: The repost sketch of the body, when `Archive.prepare` computed it ahead of storing.
     repost_sketch: list[int] | None = field(default=None, repr=False)
     #: How its title, names and tags are typed (`suggestions.spellings`), when
@@ -56,6 +60,11 @@ class Article:
         """`url` if it is an http(s) address, safe to put in a link; else None."""
         u = (self.url or "").strip()
         return u if u.lower().startswith(("http://", "https://")) else None
+
+    @property
+    def tags(self) -> list[str]:
+        """Every tag: its file's (front matter, JSON, a `标签：` line), then people's."""
+        return tags.merged(self.extra, self.added_tags)
 
     def paragraphs(self) -> list[tuple[str, bool]]:
         """(text, is_heading) for each non-empty paragraph, in order."""
@@ -76,6 +85,8 @@ class Article:
             "encoding": self.encoding,
             "provenance": dict(self.provenance),
             "extra": dict(self.extra),
+            "tags": self.tags,
+            "added_tags": list(self.added_tags),
             "reposts": list(self.reposts),
             "titles": list(self.titles),
         }
@@ -194,6 +205,11 @@ class SearchResult:
     def pages(self) -> int:
         return max(1, -(-self.total // self.per_page))
 
+    @property
+    def timeline(self) -> Timeline:
+        """The matches per month (per year over a long span), from the month facet."""
+        return timeline(self.facets.get("month", []))
+
     def approximate_bytes(self) -> int:
         """About how much memory this answer holds, for the result cache's bound: its
         strings, and a few dozen bytes for each object around them. A facet lists every
@@ -241,6 +257,8 @@ class CheckReport:
     stale: list[int] = field(default_factory=list)
     index_problem: str | None = None
     index_damaged: bool = False
+    #: How the user dictionary differs from the one the index was segmented with.
+    dictionary_problem: str | None = None
     #: Copies of the index kept beside it: {"path", "bytes", "what"} (`engine.folder.copies`).
     copies: list[dict] = field(default_factory=list)
     #: A cluster's shards: {"name", "documents", "missing", "extra"} each.
@@ -251,6 +269,7 @@ class CheckReport:
         """Nothing wrong, and the index has every stored article (`pending` ones lag)."""
         return self.store_integrity == "ok" and not (
             self.missing or self.extra or self.stale or self.index_problem or self.pending
+            or self.dictionary_problem
         )
 
     def to_dict(self) -> dict:
@@ -264,6 +283,30 @@ class CheckReport:
             "extra": self.extra,
             "stale": self.stale,
             "index_problem": self.index_problem,
+            "dictionary_problem": self.dictionary_problem,
             "copies": self.copies,
             "parts": self.parts,
         }
+
+
+@dataclass
+class DictionaryChange:
+    """What a change of the user dictionary did to the index."""
+
+    #: The words (normalized) added, removed or given another frequency.
+    words: list[str] = field(default_factory=list)
+    #: The articles segmented again: those containing one of `words`.
+    updated: list[int] = field(default_factory=list)
+
+
+@dataclass
+class WordCandidate:
+    """A string the archive repeats that jieba splits: a word for the user dictionary?"""
+
+    text: str
+    #: Times it occurs in the articles read.
+    count: int
+    #: How much it holds together (`text.newwords`): higher is more word-like.
+    score: float
+    #: How jieba cuts it now.
+    pieces: list[str] = field(default_factory=list)

@@ -24,23 +24,21 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .models import Suggestion
+from .text import tags
 from .text.normalize import is_cjk
 from .text.pinyin import Spelling, spell, squeeze, typed_pinyin
 
 #: The kinds of suggestion, in the order the search box shows their groups.
 KINDS = ("author", "source", "tag", "word", "title")
 NAMES = ("author", "source", "tag")
-#: The field each kind of name searches when chosen (tags are among the `extra` values).
-FIELDS = {"author": "author", "source": "source", "tag": "extra"}
+#: The field each kind of name searches when chosen.
+FIELDS = {"author": "author", "source": "source", "tag": "tag"}
 #: Longer values are not names (a paragraph read as a byline): not offered.
 MAX_NAME = 40
 #: What is typed beyond this many characters is not looked up.
 MAX_TYPED = 64
-#: What parts one author field naming several people (刘加文、顾正龙), or a list of tags.
+#: What parts one author field naming several people (刘加文、顾正龙).
 _AUTHORS = re.compile(r"[、，,；;／/|]+")
-_TAGS = re.compile(r"[、，,；;／/|#\s]+")
-#: The keys of `Article.extra` that hold tags (`indexer` puts them there).
-TAG_KEYS = ("tags",)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS suggestions (
@@ -62,17 +60,16 @@ CREATE INDEX IF NOT EXISTS suggestions_initials ON suggestions(kind, initials);
 
 # -- what an article offers -------------------------------------------------------------
 
-def names(author: str | None, source: str | None,
-          extra: dict | str | None) -> list[tuple[str, str]]:
+def names(author: str | None, source: str | None, extra: dict | str | None,
+          added: list[str] = ()) -> list[tuple[str, str]]:
     """(kind, value) of every name an article offers: each of its authors, its source,
-    each of its tags."""
+    each of its tags (its file's and the `added` ones people gave it)."""
     if isinstance(extra, str):
         extra = json.loads(extra or "{}")
     found: list[tuple[str, str]] = []
     found += [("author", a) for a in _AUTHORS.split(author or "")]
     found.append(("source", source or ""))
-    for key in TAG_KEYS:
-        found += [("tag", t) for t in _TAGS.split(str((extra or {}).get(key) or ""))]
+    found += [("tag", t) for t in tags.merged(extra, list(added))]
     return list(dict.fromkeys((kind, v.strip()) for kind, v in found
                               if v.strip() and len(v.strip()) <= MAX_NAME))
 
@@ -95,11 +92,11 @@ def spellings(title: str, author: str | None, source: str | None,
 
 def add(conn: sqlite3.Connection, article_id: int, title: str, author: str | None,
         source: str | None, extra: dict | str | None,
-        known: dict[tuple[str, str], Spelling] | None = None) -> None:
+        known: dict[tuple[str, str], Spelling] | None = None, added: list[str] = ()) -> None:
     """Count a stored article's names and offer its title. `known`: spellings computed
-    ahead (`spellings`); others are computed here."""
+    ahead (`spellings`); others are computed here. `added`: the tags people gave it."""
     known = known or {}
-    for kind, value in names(author, source, extra):
+    for kind, value in names(author, source, extra, added):
         if conn.execute("UPDATE suggestions SET count = count + 1 "
                         "WHERE kind = ? AND value = ? AND article = 0",
                         (kind, value)).rowcount == 0:
@@ -117,13 +114,14 @@ def _insert(conn: sqlite3.Connection, kind: str, value: str, article: int, count
         (kind, value, article, count, spelled.spelled, spelled.pinyin, spelled.initials))
 
 
-def remove(conn: sqlite3.Connection, article_id: int) -> None:
-    """Uncount an article's names and withdraw its title: before it is changed or deleted."""
+def remove(conn: sqlite3.Connection, article_id: int, added: list[str] = ()) -> None:
+    """Uncount an article's names (with `added`, the tags people gave it) and withdraw
+    its title: before it is changed or deleted."""
     row = conn.execute("SELECT title, author, source, extra FROM articles WHERE id = ?",
                        (article_id,)).fetchone()
     if row is None:
         return
-    for kind, value in names(row[1], row[2], row[3]):
+    for kind, value in names(row[1], row[2], row[3], added):
         conn.execute("UPDATE suggestions SET count = count - 1 "
                      "WHERE kind = ? AND value = ? AND article = 0", (kind, value))
         conn.execute("DELETE FROM suggestions WHERE kind = ? AND value = ? AND article = 0 "
@@ -135,10 +133,12 @@ def remove(conn: sqlite3.Connection, article_id: int) -> None:
 def fill(conn: sqlite3.Connection) -> int:
     """Offer every stored article's names and title: for an archive made before the
     table existed (its words come with the next index commit). Returns the articles."""
-    rows = conn.execute("SELECT id, title, author, source, extra FROM articles ORDER BY id")
+    rows = conn.execute(
+        "SELECT id, title, author, source, extra, (SELECT json_group_array(tag) FROM tags "
+        "WHERE article_id = articles.id) FROM articles ORDER BY id")
     n = 0
-    for article_id, title, author, source, extra in rows.fetchall():
-        add(conn, article_id, title, author, source, extra)
+    for article_id, title, author, source, extra, added in rows.fetchall():
+        add(conn, article_id, title, author, source, extra, added=json.loads(added))
         n += 1
     return n
 

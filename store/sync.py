@@ -17,12 +17,14 @@ import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from . import database, suggestions
+from . import database, dictionary, suggestions
 from .engine import folder, merging, saved, schema, vocabulary, workers
 from .engine.writer import Writer
 from .errors import IndexDamagedError, failed_writes
 from .models import CheckReport
 from .pauses import pause
+from .text import segmenter
+from .text.userwords import Entry
 
 #: Wraps an iterable to show progress (e.g. a rich progress bar); the store never imports one.
 IterWrapper = Callable[[Iterable, int, str], Iterable]
@@ -129,6 +131,7 @@ class IndexSync:
             )
         # The index is derived data: build it again from the store.
         folder.create(self.path)
+        dictionary.record(self.path, dictionary.users(self.home))
         database.mark_all_unindexed(self.db)
         return notice
 
@@ -161,9 +164,27 @@ class IndexSync:
     def pending(self) -> int:
         return database.pending_changes(self.db)
 
-    def sync(self, progress: IterWrapper = no_progress) -> int:
-        """Index every pending article and drop deleted ones; returns how many changed."""
-        total = self.pending()
+    def sync(self, progress: IterWrapper = no_progress,
+             words: tuple[Entry, ...] | None = None, again: Iterable[int] = ()) -> int:
+        """Index every pending article and drop deleted ones; returns how many changed.
+
+        Words are segmented with the dictionary the index records (`dictionary`), or
+        with `words`, which the index then records, after its commit; the articles
+        `again` are indexed again in the same commit. (They need not be marked pending
+        first: until the dictionary is recorded, `check` finds it differs, and `check
+        --repair` indexes them again.)
+        """
+        recorded = dictionary.applied(self.path)
+        segmenting = recorded if words is None else words
+        with segmenter.using(segmenting):
+            changed = self._sync(progress, segmenting, set(again))
+        if segmenting != recorded:
+            with failed_writes(self.home):
+                dictionary.record(self.path, segmenting)
+        return changed
+
+    def _sync(self, progress: IterWrapper, words: tuple[Entry, ...], again: set[int]) -> int:
+        total = self.pending() + len(again)
         if not total:
             return 0
         pause("indexing")
@@ -180,8 +201,8 @@ class IndexSync:
                     for article_id in deletes:
                         writer.delete_by_term("id", str(article_id))
                     tick(len(deletes))
-                    ids = database.pending_ids(self.db)
-                    new = self._add(writer, self.path, ids, tick, replacing=True)
+                    ids = sorted(again.union(database.pending_ids(self.db)))
+                    new = self._add(writer, self.path, ids, tick, words, replacing=True)
                     writer.commit(mergetype=lambda w, old: merging.policy(w, old + new))
                 except BaseException:
                     writer.cancel()
@@ -195,7 +216,8 @@ class IndexSync:
             workers.give_back_memory()  # what the merge used, before the next files
         return len(ids) + len(deletes)
 
-    def _add(self, writer, index_path: Path, ids: list[int], tick, *, replacing: bool) -> list:
+    def _add(self, writer, index_path: Path, ids: list[int], tick, words: tuple[Entry, ...],
+             *, replacing: bool) -> list:
         """Index the articles `ids` for `writer`'s commit.
 
         Many articles are written by worker processes as new segments, returned for the
@@ -208,7 +230,8 @@ class IndexSync:
                 for article_id in ids:
                     writer.delete_by_term("id", str(article_id))
             documents = functools.partial(_documents, str(self.home / "archive.db"))
-            return self.writers.segments(index_path, documents, ids, WORKER_POOL_MB, tick)
+            return self.writers.segments(index_path, documents, ids, WORKER_POOL_MB, tick,
+                                         words)
         add = writer.update_document if replacing else writer.add_document
         for row in database.for_index(self.db, ids):
             add(**schema.document(row))
@@ -234,12 +257,14 @@ class IndexSync:
         ix = folder.create(building)
         pause("rebuilding")
         ids = [r[0] for r in self.db.execute("SELECT id FROM articles ORDER BY id")]
+        words = dictionary.users(self.home)
         writer = Writer(ix, limitmb=POOL_MB)
         try:
-            new = self._add(
-                writer, building, ids, ticker(progress, len(ids), "reindexing"), replacing=False
-            )
+            with segmenter.using(words):
+                new = self._add(writer, building, ids, ticker(progress, len(ids), "reindexing"),
+                                words, replacing=False)
             writer.commit(mergetype=lambda w, old: old + new)
+            dictionary.record(building, words)
         except BaseException:
             if not writer.is_closed:
                 writer.cancel()

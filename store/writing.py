@@ -59,6 +59,14 @@ class Writing:
                 deleted += database.remove_files(self.db, list(paths))
         return deleted
 
+    def change_tags(self, article_id: int, add: list[str],
+                    drop: list[str]) -> tuple[list[str], list[str]]:
+        """Give the article the tags `add`, take `drop` away, in the open transaction."""
+        with failed_writes(self.home):
+            if not self.db.in_transaction:
+                self.db.execute("BEGIN IMMEDIATE")
+            return database.change_tags(self.db, article_id, add, drop)
+
     def commit(self) -> None:
         """Commit the files stored since the last commit."""
         self._stored = 0

@@ -139,6 +139,9 @@ def test_jsonl_bad_line_is_reported_and_the_rest_kept():
         ("海量资讯、精准解读，尽在新浪财经APP", "新浪 app promo"),
         ("原标题：江城大桥今起夜间限行", "original title of a repost"),
         ("（原标题：江城大桥今起夜间限行）", "original title of a repost"),
+        ("分享到：", "share widget"),
+        ("Copyright © 2000 - 2024 HE.NEWS.CN All Rights Reserved.", "copyright footer"),
+        ("版权所有：新华网股份有限公司", "copyright footer"),
     ],
 )
 def test_boilerplate_rule(line, removes):
@@ -166,6 +169,9 @@ def test_boilerplate_rule(line, removes):
         "本文来自一位读者的投稿。",
         "新浪和腾讯都发布了季度财报。",
         "编辑：这是一个非常长的句子，里面有逗号，说明它是正文而不是编辑署名。",
+        "分享到朋友圈的照片，第二天就被转发了上千次。",
+        "版权所有者至今没有回应。",
+        "Copyright law in China was revised in 2020.",
     ],
 )
 def test_ordinary_sentences_are_not_boilerplate(line):
@@ -546,7 +552,8 @@ def test_big5_page_with_a_charset_meta_gives_headline_author_date_and_text():
     assert a.title == "高雄輕軌環狀線全線通車"  # not "… - 生活 - 自由時報電子報"
     # the page's author field names the paper; the dateline names the reporter
     assert (a.author, a.published) == ("王小明", dt.date(2024, 1, 1))
-    assert a.provenance["author"] == "dateline" and a.extra == {"location": "高雄"}
+    assert a.provenance["author"] == "dateline" and a.extra == {
+        "location": "高雄", "page_title": "高雄輕軌環狀線全線通車 - 生活 - 自由時報電子報"}
     assert a.body.startswith("高雄輕軌環狀線今天全線通車")
     assert "沿線居民表示" in a.body
     for gone in ("不用抽", "一手掌握", "自由首頁", "版權所有", "〔記者"):

@@ -23,7 +23,7 @@ import pytest
 from click.testing import CliRunner
 
 from indexer.cli import main
-from store import Archive, normalize
+from store import Archive, Filters, normalize
 from store.backends import ENVIRONMENT
 from store.cluster import local, verify
 from store.cluster import searcher as cluster_searcher
@@ -181,6 +181,68 @@ def test_every_route_answers_through_the_cluster(cluster, samples, tmp_path):
     assert client.get("/search?q=台北&source=汽车前哨").status_code == 200
     cli = run(home, "search", "台北捷运", "--json")
     assert cli.exit_code == 0 and json.loads(cli.stdout)["total"] >= 1
+
+
+def test_the_researchers_instruments_and_tags_answer_through_the_cluster(
+        cluster, corpus, tmp_path, monkeypatch):
+    """Concordance, trends, timelines, browsing and tags give what the embedded index
+    gives; the user dictionary is refused in one line, and a concordance that a killed
+    shard would make incomplete is refused naming the shard."""
+    address, folder = cluster
+    embedded, clustered = tmp_path / "embedded", tmp_path / "clustered"
+    monkeypatch.delenv(ENVIRONMENT)
+    assert run(embedded, "ingest", str(corpus)).exit_code == 0
+    assert run(clustered, "ingest", str(corpus), cluster=address).exit_code == 0
+    with Archive(embedded) as archive:
+        [tagged] = ids(archive.search("碳纤维机盖风波"))
+    for home, via in ((embedded, None), (clustered, address)):
+        given = run(home, "tag", str(tagged), "跨海档案", cluster=via)
+        assert given.exit_code == 0, given.output
+    with Archive(embedded) as one, Archive(clustered, address) as other:
+        for q in ("tag:跨海档案", "跨海档案"):  # a tag given here is in no file's text
+            assert ids(other.search(q)) == ids(one.search(q)) == [tagged], q
+        assert other.search("的", filters=Filters(tag="跨海档案")).total == 1
+        for text in ("的", "机柜", "碳纤维"):
+            # Sorted by context: the same lines in the same order. (In article order,
+            # undated articles come last in the order each index holds them.)
+            mine, theirs = (a.kwic(text, per_page=500, sort="left") for a in (one, other))
+            assert theirs.total == mine.total > 0 and theirs.articles == mine.articles, text
+            assert [(line.article_id, line.occurrence, line.left, line.right)
+                    for line in theirs.lines] == [
+                (line.article_id, line.occurrence, line.left, line.right)
+                for line in mine.lines], text
+            assert other.timeline(text).to_dict() == one.timeline(text).to_dict(), text
+        for measure in ("articles", "occurrences"):
+            assert other.trends("的,机柜", measure=measure).to_dict() == one.trends(
+                "的,机柜", measure=measure).to_dict()
+        assert other.timeline().to_dict() == one.timeline().to_dict()
+        browsed, listed = other.browse(per_page=100), one.browse(per_page=100)
+        assert sorted(ids(browsed)) == sorted(ids(listed)) and browsed.facets == listed.facets
+        assert [h.id for h in browsed.hits if h.published] == [
+            h.id for h in listed.hits if h.published]  # newest first; undated last, as held
+        assert browsed.facets["month"] and not browsed.partial
+    client = create_app({"WENHAI_HOME": str(clustered), "TESTING": True,
+                         "WENHAI_CLUSTER": address}).test_client()
+    for route in ("/kwic?q=机柜", "/trends?q=的,机柜", "/browse", "/api/timeline?q=的",
+                  "/api/kwic?q=机柜", "/search?q=tag:跨海档案", "/download?q=机柜&format=csv"):
+        assert client.get(route).status_code == 200, route
+
+    refused = run(clustered, "dict", "add", "碳纤维机盖", cluster=address)
+    assert refused.exit_code == 1
+    assert refused.output.count("\n") == 1, refused.output
+    assert "user dictionary" in refused.output and "not available on a cluster yet" in \
+        refused.output
+    assert not (clustered / "dictionary.txt").exists()
+
+    _kill(folder / "shard-2.pid")
+    failed = run(clustered, "kwic", "的", cluster=address)
+    assert failed.exit_code == 1 and "Traceback" not in failed.output
+    assert "Cannot count every occurrence of «的»" in failed.output
+    assert "shard 2" in failed.output
+    answer = client.get("/api/trends?q=的")
+    assert answer.status_code == 503 and "shard 2" in answer.get_json()["error"]
+    counted = client.get("/api/timeline?q=的").get_json()  # a search's counts: said partial
+    assert counted["partial"] is True and "shard 2" in counted["reason"]
 
 
 def test_a_query_with_too_many_candidates_checks_the_first_and_says_so(

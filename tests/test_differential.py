@@ -116,6 +116,8 @@ def article(i: int, rng: random.Random, version: int = 0) -> dict:
         "extra": json.dumps({"editor": EDITORS[i % len(EDITORS)]} if i % 3 == 0 else {}),
         "paths": json.dumps([f"/稿件/第{i:04d}号.txt"]),
         "titles": json.dumps([f"转载｜{title}"] if i % 7 == 0 else []),
+        # Tags people gave it: every article one, every third a second.
+        "tags": json.dumps([f"专题{i % 4}", *(["回访"] if i % 3 == 0 else [])]),
     }
 
 
@@ -583,13 +585,19 @@ def truth(searcher, q, *, exact=None, narrow=None, sort="relevance", collapse=Tr
     facets = {}
     for name in FACETS:
         counts: dict[str, int] = {}
-        for d in ranked:
-            if v := value[name][d]:
-                counts[v] = counts.get(v, 0) + 1
+        for d in ranked:  # an article's tags are one column value, joined
+            for v in value[name][d].split(schema.TAG_JOIN) if name == "tag" else [value[name][d]]:
+                if v:
+                    counts[v] = counts.get(v, 0) + 1
         if name == "year":
             facets[name] = sorted(counts.items(), reverse=True)
         else:
             facets[name] = sorted(counts.items(), key=lambda c: (-c[1], c[0]))
+    months: dict[str, int] = {}  # the timeline's counts, oldest first
+    for d in ranked:
+        if date := value["date"][d]:
+            months[date[:7]] = months.get(date[:7], 0) + 1
+    facets["month"] = sorted(months.items())
     return len(ranked), window, facets
 
 
@@ -597,6 +605,7 @@ ARRAY_VARIANTS = [
     {}, {"sort": "newest"}, {"sort": "oldest", "start": 3, "stop": 9},
     {"collapse": False}, {"start": 10, "stop": 20},
     {"narrow": Filters(source="人民日报").query()},
+    {"narrow": Filters(tag="回访").query(), "collapse": False},
     {"narrow": Filters(year="2023", author="张逸").query(), "collapse": False},
     {"narrow": Filters(date_from="2021-03", date_to="2023-10-05").query(), "sort": "newest"},
 ]

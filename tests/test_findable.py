@@ -112,6 +112,23 @@ def test_words_apart_rank_the_article_with_them_close_together_first(tmp_path):
         assert found.hits[0].score < found.hits[1].score  # BM25 alone would put 远 first
 
 
+def test_words_three_characters_apart_are_close_and_four_are_not(tmp_path):
+    # The longer the text, the lower its BM25 score: here the closer the words, the
+    # longer the article, so only nearness can put the close ones first.
+    filler = "城市道路桥梁改造居民"
+    for k in range(9):
+        text = f"据介绍，港口{filler[:k]}茶叶贸易由来已久。" + "其他内容。" * (9 - k)
+        (tmp_path / f"{k}.txt").write_text(f"第{k}篇\n\n{text}\n", encoding="utf-8")
+    home = tmp_path / "home"
+    with Archive(home) as writer, writer.writing(jobs=1):
+        ingest(writer, sorted(tmp_path.glob("*.txt")))
+    with Archive(home) as archive:
+        titles = [hit.title for hit in archive.search("港口茶叶", reposts="all").hits]
+    assert titles[0] == "第0篇"  # the exact phrase
+    assert titles[1:4] == ["第3篇", "第2篇", "第1篇"]  # close: by score among themselves
+    assert titles[4:] == ["第8篇", "第7篇", "第6篇", "第5篇", "第4篇"]
+
+
 def test_a_term_with_a_word_of_no_letter_or_character_ranks_the_rest(tmp_path):
     # jieba gives α and の as words, which the grams do not index: nearness skipped them
     # only after this crashed every search with such a word and articles apart.

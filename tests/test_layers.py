@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import json
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -153,6 +154,38 @@ def test_an_archive_built_before_the_layout_opens_and_is_rebuilt_on_request(tmp_
     with Archive(home) as archive:
         assert archive.search("文海新篇").total == 1
         assert archive.check().healthy
+
+
+def test_an_archive_with_the_text_before_its_metadata_is_rebuilt_keeping_every_article(
+        tmp_path):
+    # Made before schema 2, its articles table has the text and the original bytes in
+    # the middle; it was left with ids up to 30 given out and 24-30 removed since.
+    home = tmp_path / "home"
+    shutil.copytree(ROOT / "tests" / "archives" / "before-layout", home)
+    db = sqlite3.connect(home / "archive.db")
+    db.execute("UPDATE sqlite_sequence SET seq = 30 WHERE name = 'articles'")
+    db.commit()
+    columns = [r[1] for r in db.execute("PRAGMA table_info(articles)")]
+    assert columns.index("body") < columns.index("group_id")
+    before = db.execute("SELECT * FROM articles ORDER BY id").fetchall()
+    db.close()
+    with Archive(home) as archive, archive.writing(rebuilding=True, jobs=1):
+        archive.reindex()  # its index is of an older version too
+    new = tmp_path / "重排之后.txt"
+    new.write_text("表格重排之后写入的第一篇文章。", encoding="utf-8")
+    with Archive(home) as archive, archive.writing(jobs=1):
+        assert ingest(archive, [new]).added == 1
+    db = sqlite3.connect(home / "archive.db")
+    after_columns = [r[1] for r in db.execute("PRAGMA table_info(articles)")]
+    assert after_columns[-2:] == ["body", "original"] and set(after_columns) == set(columns)
+    names = ", ".join(columns)
+    after = db.execute(f"SELECT {names} FROM articles WHERE id <= 23 ORDER BY id").fetchall()
+    assert after == before  # every value of every article, the original bytes too
+    assert db.execute("SELECT id FROM articles WHERE title = '重排之后'").fetchone() == (31,)
+    db.close()
+    with Archive(home) as archive:
+        assert archive.check().healthy
+        assert archive.original(3)[1] and archive.get(3).title.startswith("臺北捷運")
 
 
 def test_every_command_is_in_the_readme():

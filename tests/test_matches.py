@@ -123,7 +123,7 @@ def by_whoosh(archive: Archive, text: str, page: int = 1, per_page: int = 10,
     parsed, filters = parse(text), filters or Filters()
     searcher = archive._searcher().whoosh
     facets = sorting.Facets()
-    for name in FACETS:
+    for name in (*FACETS, "date"):  # dates give the timeline's months
         facets.add_field(name, maptype=sorting.Count)
     if reposts == "one":
         facets.add_field("group", maptype=sorting.Count)  # to count groups, not copies
@@ -159,6 +159,11 @@ def by_whoosh(archive: Archive, text: str, page: int = 1, per_page: int = 10,
         found.sort(key=(lambda c: c[0]) if name == "year" else (lambda c: (-c[1], c[0])),
                    reverse=name == "year")
         counts[name] = found
+    months: dict[str, int] = {}
+    for date, n in results.groups("date").items():
+        if date:
+            months[date[:7]] = months.get(date[:7], 0) + n
+    counts["month"] = sorted(months.items())
     total = len(results.groups("group")) if reposts == "one" else len(results)
     return SearchResult(text, total, page, per_page, hits(archive.db, window, parsed.needles)[0],
                         0.0, sort=sort, filters=filters, facets=counts)
@@ -167,7 +172,8 @@ def by_whoosh(archive: Archive, text: str, page: int = 1, per_page: int = 10,
 #: Fields' text as the archive indexes it, for counting words near each other.
 FIELD_TEXT = {"title_g": lambda a: "\n".join([a.title, *a.titles]),
               "body_g": lambda a: a.body, "author_g": lambda a: a.author or "",
-              "source_g": lambda a: a.source or "", "extra_g": lambda a: ""}
+              "source_g": lambda a: a.source or "", "extra_g": lambda a: "",
+              "tags_g": lambda a: "\n".join(a.tags)}
 
 
 def near_pairs(article, parsed) -> int:
@@ -304,3 +310,18 @@ def test_matching_ids_are_every_match_in_the_order_search_shows_them(segmented, 
             listed += [hit.id for hit in archive.search(text, page, 100, reposts="all").hits]
         assert archive.matching_ids(text) == listed
         assert archive.matching_ids(text, limit=5) == listed[:5]
+
+
+def test_packed_date_order_is_lexsorts():
+    """Ordering every match by date (the concordance's order) packs the three keys into
+    one; it must give exactly `np.lexsort`'s order, ties and undated included."""
+    import numpy as np
+
+    chance = np.random.default_rng(22)
+    for _ in range(300):
+        n = int(chance.integers(1, 2000))
+        docs = chance.choice(10**6, n, replace=False)
+        dates = chance.integers(-3000, 3000, n) * int(chance.choice([1, -1]))
+        undated = chance.integers(0, 2, n)
+        keys = (docs, dates, undated)
+        assert (store.search.matches._sorted(keys, "newest") == np.lexsort(keys)).all()

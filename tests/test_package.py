@@ -127,7 +127,9 @@ def _fetch_every_route(base: str) -> None:
     assert status == 200, body
     article = json.loads(body)["hits"][0]["id"]
     queries = {"/search": "?q=%E7%A0%81%E5%A4%B4", "/api/search": "?q=%E7%A0%81%E5%A4%B4",
-               "/api/suggest": "?q=%E7%A0%81"}
+               "/api/suggest": "?q=%E7%A0%81", "/api/kwic": "?q=%E7%A0%81%E5%A4%B4",
+               "/kwic/download": "?q=%E7%A0%81%E5%A4%B4",
+               "/api/trends": "?q=%E7%A0%81%E5%A4%B4", "/trends/download": "?q=%E7%A0%81%E5%A4%B4"}
     rules = [r.rule for r in create_app({"WENHAI_HOME": "unused"}).url_map.iter_rules()]
     assert len(rules) > 5
     fetched = []

@@ -92,7 +92,7 @@ def test_重庆读作chongqing_标签和来源都提示(names):
         assert ("title", "重庆轻轨穿楼而过") in found
         assert ("tag", "重庆") not in offered(archive, "zhongqing")  # 重 as in the word
         tag = next(s for s in archive.suggestions("cq") if s.kind == "tag")
-        assert (tag.text, tag.query) == ("重庆", "extra:重庆")
+        assert (tag.text, tag.query) == ("重庆", "tag:重庆")
         assert archive.search(tag.query).total == 1
 
 

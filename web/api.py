@@ -1,4 +1,5 @@
-"""JSON API: search, suggestions as you type, articles and similar articles.
+"""JSON API: search, timelines, concordances, trends, suggestions as you type, articles
+and similar articles.
 
 Errors are JSON with an `error` message a user can act on, and the HTTP status; a
 query whose syntax is wrong also gets `plain`, the search of its text as plain text.
@@ -9,7 +10,17 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from store import MAX_PER_PAGE, ArchiveError, ArticleNotFound, QueryError, QuerySyntaxError
+from store import (
+    KWIC_SORTS,
+    MAX_PER_PAGE,
+    SORTS,
+    TIMELINE_BY,
+    TREND_MEASURES,
+    ArchiveError,
+    ArticleNotFound,
+    QueryError,
+    QuerySyntaxError,
+)
 
 from .archives import deadline, get_archive
 from .capacity import search_work
@@ -19,6 +30,7 @@ bp = Blueprint("api", __name__)
 
 MAX_SUGGESTIONS = 8
 MAX_SIMILAR = 20
+MAX_KWIC_LINES = 500
 
 
 def _error(status: int, message: str, **more):
@@ -45,6 +57,41 @@ def search():
         reposts=params.reposts, deadline=deadline(),
     )
     return jsonify(result.to_dict())
+
+
+@bp.get("/timeline")
+@search_work
+def timeline():
+    """Articles per month or year of a search, or of the whole archive without `q`."""
+    params = search_params(request.args, SORTS)
+    by = choice(request.args, "by", TIMELINE_BY)
+    found = get_archive().timeline(params.q or None, filters=params.filters, by=by,
+                                   reposts=params.reposts, deadline=deadline())
+    return jsonify({"query": params.q, "filters": params.filters.active(), **found.to_dict()})
+
+
+@bp.get("/kwic")
+@search_work
+def kwic():
+    """A page of the concordance of the exact string `q`: every occurrence in context."""
+    q = _required_q("/api/kwic?q=碳纤维")
+    limit = integer(request.args, "limit", 50, 1, MAX_KWIC_LINES)
+    params = search_params(request.args, KWIC_SORTS)
+    found = get_archive().kwic(q, params.page, limit, sort=params.sort, filters=params.filters,
+                               reposts=params.reposts)
+    return jsonify(found.to_dict())
+
+
+@bp.get("/trends")
+@search_work
+def trends():
+    """Up to 6 comma-separated terms, each one's articles or occurrences per period."""
+    q = _required_q("/api/trends?q=雷军,小米汽车,SU7")
+    by = choice(request.args, "by", TIMELINE_BY)
+    measure = choice(request.args, "measure", TREND_MEASURES)
+    params = search_params(request.args)
+    found = get_archive().trends(q, by=by, measure=measure, filters=params.filters)
+    return jsonify(found.to_dict())
 
 
 @bp.get("/suggest")

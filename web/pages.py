@@ -9,30 +9,151 @@ from flask import (
     redirect,
     render_template,
     request,
+    stream_with_context,
     url_for,
 )
 
 from store import (
+    KWIC_SORTS,
+    SORTS,
     SYNTAX_HELP,
     ArchiveError,
     ArticleNotFound,
     QueryError,
     QuerySyntaxError,
+    export,
     highlight,
 )
 
 from .archives import deadline, get_archive
 from .capacity import if_free, search_work
-from .params import BadParameter, search_params
+from .downloads import attachment
+from .params import (
+    BROWSE_SORTS,
+    DOWNLOADS,
+    KWIC_EXPORTS,
+    BadParameter,
+    SearchParams,
+    choice,
+    search_params,
+)
 
 bp = Blueprint("pages", __name__)
 
 SIMILAR = 5
+#: What the home page lists of the archive: recently added articles, top sources, authors.
+RECENT = 8
+TOP = 8
+#: Concordance lines per page.
+KWIC_LINES = 50
 
 
 @bp.get("/")
 def home():
-    return render_template("home.html", stats=get_archive().counts())
+    archive = get_archive()
+    overview = if_free(lambda: archive.browse(per_page=1, reposts="all", deadline=deadline()),
+                       None)
+    return render_template("home.html", stats=archive.counts(), overview=overview,
+                           browse_params=SearchParams(q="", sort="newest"),
+                           recent=archive.recent(RECENT), top=TOP)
+
+
+@bp.get("/browse")
+@search_work
+def browse():
+    try:
+        params = search_params(request.args, BROWSE_SORTS)
+        result = get_archive().browse(
+            page=params.page, per_page=current_app.config["PER_PAGE"], sort=params.sort,
+            filters=params.filters, reposts=params.reposts, deadline=deadline(),
+        )
+    except (BadParameter, QueryError) as e:
+        return render_template("search.html", q="", error=str(e), help=SYNTAX_HELP,
+                               endpoint="pages.browse"), 400
+    return render_template("search.html", q="", params=params, result=result,
+                           endpoint="pages.browse")
+
+
+@bp.get("/download")
+@search_work
+def download():
+    """Every result of a search (or of browsing, without q) as CSV or JSON Lines, in the
+    order the results page lists them, streamed an article at a time."""
+    fmt = choice(request.args, "format", DOWNLOADS)
+    params = search_params(request.args,
+                           SORTS if request.args.get("q", "").strip() else BROWSE_SORTS)
+    archive = get_archive()
+    ids = archive.matching_ids(params.q, filters=params.filters, sort=params.sort,
+                               reposts=params.reposts)
+    body = stream_with_context(export.chunks(archive.read(ids), fmt))
+    mimetype = "text/csv" if fmt == "csv" else "application/x-ndjson"
+    return attachment(Response(body, mimetype=mimetype), f"wenhai-{params.q or 'all'}.{fmt}")
+
+
+@bp.get("/kwic")
+@search_work
+def kwic():
+    q = request.args.get("q", "").strip()
+    if not q:
+        return render_template("kwic.html", q="")
+    reader_q = q if '"' in q else f'"{q}"'  # the reader highlights the exact string
+    try:
+        params = search_params(request.args, KWIC_SORTS)
+        result = get_archive().kwic(q, params.page, KWIC_LINES, sort=params.sort,
+                                    filters=params.filters, reposts=params.reposts)
+    except (BadParameter, QueryError) as e:
+        return render_template("kwic.html", q=q, error=str(e)), 400
+    return render_template("kwic.html", q=q, params=params, result=result, reader_q=reader_q)
+
+
+@bp.get("/kwic/download")
+@search_work
+def kwic_download():
+    """Every line of a concordance as CSV or TSV, streamed."""
+    fmt = choice(request.args, "format", KWIC_EXPORTS)
+    q = request.args.get("q", "").strip()
+    params = search_params(request.args, KWIC_SORTS)
+    lines = get_archive().concordance(q, filters=params.filters,
+                                      reposts=params.reposts).export(params.sort, fmt)
+    mimetype = "text/csv" if fmt == "csv" else "text/tab-separated-values"
+    return attachment(Response(stream_with_context(lines), mimetype=mimetype), f"kwic-{q}.{fmt}")
+
+
+@bp.get("/trends")
+@search_work
+def trends():
+    q = request.args.get("q", "").strip()
+    by = request.args.get("by") or "auto"
+    measure = request.args.get("measure") or "articles"
+    if not q:
+        return render_template("trends.html", q="", by=by, measure=measure)
+    try:
+        params = search_params(request.args)
+        result = get_archive().trends(q, by=by, measure=measure, filters=params.filters)
+    except (BadParameter, QueryError) as e:
+        return render_template("trends.html", q=q, by=by, measure=measure, error=str(e)), 400
+    return render_template("trends.html", q=q, by=by, measure=measure, params=params,
+                           result=result, extra=params.args(q=None))
+
+
+@bp.get("/trends/download")
+@search_work
+def trends_download():
+    """The trends table as CSV: a period column, then one column per term."""
+    choice(request.args, "format", ("csv",))
+    params = search_params(request.args)
+    found = get_archive().trends(request.args.get("q", ""), by=request.args.get("by") or "auto",
+                                 measure=request.args.get("measure") or "articles",
+                                 filters=params.filters)
+    return attachment(Response(found.csv(), mimetype="text/csv"),
+                      f"trends-{'-'.join(found.terms)}.csv")
+
+
+@bp.errorhandler(BadParameter)
+@bp.errorhandler(QueryError)
+def bad_parameter(e: Exception):
+    """A download (or another page) asked for with a bad parameter: the page says which and why."""
+    return render_template("error.html", title="无法下载 Cannot download", message=str(e)), 400
 
 
 @bp.get("/search")
@@ -88,9 +209,7 @@ def article(article_id: int):
 def original(article_id: int):
     name, data = get_archive().original(article_id)
     filename = name or f"article-{article_id}.txt"
-    response = Response(data, mimetype="application/octet-stream")
-    response.headers.set("Content-Disposition", "attachment", filename=filename)
-    return response
+    return attachment(Response(data, mimetype="application/octet-stream"), filename)
 
 
 @bp.app_errorhandler(ArticleNotFound)

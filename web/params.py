@@ -43,7 +43,7 @@ def text(args: Mapping[str, str], name: str) -> str | None:
 
 
 #: URL parameter → `store.Filters` field.
-FILTER_PARAMS = {"source": "source", "author": "author", "year": "year",
+FILTER_PARAMS = {"source": "source", "author": "author", "year": "year", "tag": "tag",
                  "from": "date_from", "to": "date_to"}
 
 
@@ -80,13 +80,23 @@ class SearchParams:
         ]
 
 
-def search_params(args: Mapping[str, str]) -> SearchParams:
-    """The search in a request's query string; raises `BadParameter` or `store.QueryError`."""
+def search_params(args: Mapping[str, str], sorts: tuple[str, ...] = SORTS) -> SearchParams:
+    """The search in a request's query string; raises `BadParameter` or `store.QueryError`.
+
+    `sorts` are the orders this page offers, its default first (browsing has no
+    relevance to sort by: newest, then oldest)."""
     filters = Filters(**{attr: text(args, param) for param, attr in FILTER_PARAMS.items()})
     return SearchParams(
         q=(args.get("q") or "").strip(),
         page=integer(args, "page", 1, 1, MAX_PAGE),
-        sort=choice(args, "sort", SORTS),
+        sort=choice(args, "sort", sorts),
         filters=filters,
         reposts=choice(args, "reposts", REPOST_MODES),
     )
+
+
+#: The orders browsing offers, the default first.
+BROWSE_SORTS = ("newest", "oldest")
+#: What a results download can be, and a concordance's.
+DOWNLOADS = ("csv", "jsonl")
+KWIC_EXPORTS = ("csv", "tsv")

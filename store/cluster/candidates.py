@@ -26,7 +26,7 @@ from .text import phrase
 MAX_CANDIDATES = MAX_MATCHES
 
 _FIELDS = {"title_g": "title", "body_g": "body", "author_g": "author", "source_g": "source",
-           "extra_g": "extra", "body": "body", "title": "title"}
+           "extra_g": "extra", "tags_g": "tags", "body": "body", "title": "title"}
 _AGENT = re.compile(r"agent ([^\s:]+):(\d+)")
 
 
@@ -90,8 +90,8 @@ def _strings(q: wq.Query, fields: list[str | None]) -> str | None:
     grams = list(q.words) if isinstance(q, wq.Phrase) else [q.text]
     phrases = [found for s in runs(grams, loose=isinstance(q, Loose))
                if (found := phrase(s)) is not None]
-    if not phrases or None in fields:
-        return None if not phrases else " ".join(phrases)
+    if not phrases or None in fields:  # a field the shards do not hold: verified
+        return None
     where = fields[0] if len(set(fields)) == 1 else "(" + ",".join(dict.fromkeys(fields)) + ")"
     return f"(@{where} {' '.join(phrases)})"
 

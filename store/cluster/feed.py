@@ -27,7 +27,7 @@ from .text import indexed
 FEED_BATCH = 128
 #: The text fields of a shard's documents, from `schema.document`'s grams fields.
 FIELDS = {"title": "title_g", "body": "body_g", "author": "author_g", "source": "source_g",
-          "extra": "extra_g"}
+          "extra": "extra_g", "tags": "tags_g"}
 _INSERT = f"REPLACE INTO {{index}} (id, {', '.join(FIELDS)}, hash, published) VALUES "
 _ROW = "(" + ", ".join(["%s"] * (len(FIELDS) + 3)) + ")"
 

@@ -45,6 +45,7 @@ index shard{k}
   rt_field = author
   rt_field = source
   rt_field = extra
+  rt_field = tags
   rt_attr_string = hash
   rt_attr_bigint = published
   rt_mem_limit = 256M

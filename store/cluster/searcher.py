@@ -4,12 +4,15 @@ text (`verify`). Shards that did not answer make the answer partial, naming them
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 from collections import Counter
 from collections.abc import Callable
 
+import numpy as np
 from whoosh import query as wq
 
+from ..errors import ClusterError, NotOnClusterError
 from ..search.filters import FACETS, Filters
 from ..search.matches import Matches
 from ..search.query import MAX_QUERY_CHARS, ParsedQuery, exact
@@ -52,7 +55,7 @@ class ClusterSearcher:
         own ranking for relevance) — and, with more, a partial answer saying so."""
         local, found = self._verified(parsed.query, limit=VERIFY_LIMIT, order=sort)
         if local is None:
-            matched = Matches(0, [], {name: [] for name in FACETS})
+            matched = Matches(0, [], {name: [] for name in (*FACETS, "month")})
         else:
             matched = local.find(parsed, filters=filters, sort=sort, collapse=collapse,
                                  start=start, stop=stop,
@@ -90,10 +93,46 @@ class ClusterSearcher:
             return Matches(0, [], {}), []
         return local.similar(text, exclude, limit)
 
-    def matching_ids(self, parsed: ParsedQuery, limit: int | None = None) -> list[int]:
+    def matching_ids(self, parsed: ParsedQuery, limit: int | None = None, *,
+                     filters: Filters | None = None, sort: str = "relevance",
+                     collapse: bool = False) -> list[int]:
         """Every match (up to `MAX_CANDIDATES` candidates), never cut to `VERIFY_LIMIT`."""
         local, _ = self._verified(parsed.query)
-        return [] if local is None else local.matching_ids(parsed, limit)
+        return [] if local is None else local.matching_ids(
+            parsed, limit, filters=filters, sort=sort, collapse=collapse)
+
+    def occurrences(self, text: str, field: str, *, filters: Filters | None = None,
+                    sort: str = "newest", collapse: bool = True) -> Matches:
+        """As `Searcher.occurrences` (concordances, trends), over every candidate of the
+        exact string; `order` holds article ids (`article_ids` reads them back). A count
+        the cluster cannot give whole — a shard down, more candidates than it returns —
+        is refused with the reason: a concordance or trend shows every occurrence."""
+        nothing = Matches(0, [], {}, order=np.zeros(0, np.int64), values=np.zeros(0, np.int64))
+        wanted = exact(text[:MAX_QUERY_CHARS], (field,))
+        if wanted is None:
+            return nothing
+        local, found = self._verified(wanted)
+        why = list(found.reasons)
+        if found.total > len(found.ids):
+            why.append(f"it is in {found.total:,} articles, more than the {len(found.ids):,} "
+                       "the cluster returns")
+        if why:
+            raise ClusterError(f"Cannot count every occurrence of «{text}» through the "
+                               f"cluster: {'; '.join(why)}")
+        if local is None:
+            return nothing
+        matched = local.occurrences(text, field, filters=filters, sort=sort, collapse=collapse)
+        # The verification index may be dropped before the rows are read: ids now.
+        return dataclasses.replace(
+            matched, order=np.asarray(local.article_ids(matched.order), np.int64))
+
+    def article_ids(self, docs) -> list[int]:
+        """The article ids of `occurrences`' order: they are ids already."""
+        return [int(d) for d in docs]
+
+    def containing(self, texts: list[str], fields: tuple[str, ...]) -> list[int]:
+        """The user dictionary (what asks this) is refused earlier (`backends`)."""
+        raise NotOnClusterError("The user dictionary")
 
     def stored_parts(self) -> dict[str, dict[int, str]]:
         """Each shard's documents: {shard name: {id: content hash}}."""

@@ -121,16 +121,19 @@ def grams(texts: list[str]) -> Occurrences:
 
 
 #: What `analysis.index_words` gave each token seen (a word's sub-words need dictionary
-#: lookups, and words repeat): cleared when it grows past `_MEMO_MAX` tokens.
+#: lookups, and words repeat), for the dictionary in use (`segmenter.current`): cleared
+#: when it grows past `_MEMO_MAX` tokens or the dictionary changes.
 _MEMO: dict[str, tuple[str, ...]] = {}
 _MEMO_MAX = 100_000
+_MEMO_OF: list = [None]
 
 
 def words(texts: list[str]) -> Occurrences:
     """jieba's words of `texts` with the sub-words of long words (`analysis.WordTokenizer`,
     index mode): one position per word, sub-words at their word's position."""
-    if len(_MEMO) > _MEMO_MAX:
+    if len(_MEMO) > _MEMO_MAX or _MEMO_OF[0] is not segmenter.current():
         _MEMO.clear()
+        _MEMO_OF[0] = segmenter.current()
     memo = _MEMO
     entries: list[tuple[str, ...]] = []
     per_doc = np.zeros(len(texts), np.int64)

@@ -10,16 +10,18 @@ from __future__ import annotations
 import json
 from pathlib import PurePath
 
-from whoosh.fields import ID, TEXT, Schema
+from whoosh.fields import ID, KEYWORD, TEXT, Schema
 
-from ..text import analysis
+from ..text import analysis, tags
 
 #: 2: a sortable `year` for the year facet, and each document's content `hash`.
 #: 3: the repost `group`, to show one result per group.
 #: 4: the text fields' postings in `columnar` files (`codec.Codec`).
 #: 5: every other value read from a file (`extra_g`: editor, correspondent, original
 #:    title…, and the names of the files), and the titles of every copy of a text.
-INDEX_SCHEMA_VERSION = 5
+#: 6: tags — their text (`tags_g`, what `tag:` searches), each tag as a term of `tag`
+#:    (the facet's filter) and an article's tags together as its column (the facet).
+INDEX_SCHEMA_VERSION = 6
 
 
 def words_field() -> TEXT:
@@ -32,7 +34,7 @@ def grams_field() -> TEXT:
 
 #: Which of the document's fields each kind of analysis fills.
 WORD_FIELDS = ("title", "body")
-GRAM_FIELDS = ("title_g", "body_g", "author_g", "source_g", "extra_g")
+GRAM_FIELDS = ("title_g", "body_g", "author_g", "source_g", "extra_g", "tags_g")
 #: The fields whose postings `columnar` stores (see `codec`), and how their terms are keyed.
 TEXT_FIELDS = {**{name: "words" for name in WORD_FIELDS}, **{name: "grams" for name in GRAM_FIELDS}}
 
@@ -49,6 +51,10 @@ def schema() -> Schema:
         author_g=grams_field(),
         source_g=grams_field(),
         extra_g=grams_field(),
+        tags_g=grams_field(),
+        # Tags never hold a comma (`text.tags.SEPARATORS` splits them): one term each;
+        # the column holds them all, sorted and joined (a merge reads the terms from it).
+        tag=KEYWORD(commas=True, sortable=True),
         author=ID(sortable=True),
         source=ID(sortable=True),
         date=ID(sortable=True),
@@ -59,7 +65,10 @@ def schema() -> Schema:
 
 #: Sortable ID fields a search reads per document, as arrays (`saved`): the facets,
 #: the date to sort by. (The repost `group` is read as numbers, apart.)
-COLUMNS = ("source", "author", "year", "date")
+#: An article's tags are one value of `tag`, sorted and joined by TAG_JOIN: articles
+#: share few sets of tags, and the facet counts each set's tags (`search.matches`).
+COLUMNS = ("source", "author", "year", "date", "tag")
+TAG_JOIN = ","
 
 
 def identity() -> dict:
@@ -98,6 +107,9 @@ def document(row) -> dict:
     if row["published"]:
         doc["date"] = row["published"]
         doc["year"] = row["published"][:4]
+    if found := tags.merged(_listed(row, "extra", "{}"), _listed(row, "tags")):
+        doc["tags_g"] = "\n".join(found)
+        doc["tag"] = TAG_JOIN.join(sorted(found))
     return doc
 
 

@@ -144,11 +144,15 @@ def _start_other(caller: int, initializer: Callable[[], None] | None) -> None:
 Documents = Callable[[list[int]], Iterable[dict]]
 
 
-def _write_segment(index_path: str, documents: Documents, ids: list[int], limitmb: int):
-    """Index the articles `ids` as a new segment of the index at `index_path`."""
+def _write_segment(index_path: str, documents: Documents, ids: list[int], limitmb: int,
+                   words: tuple = ()):
+    """Index the articles `ids` as a new segment of the index at `index_path`, segmenting
+    with jieba's dictionary and the user's `words` (`segmenter.using`: loaded once per
+    worker; the fork server preloads only jieba's own)."""
     ix = folder.open_index(Path(index_path), probe=False)
     try:
-        return writer.write(ix, _counted(documents(ids)), limitmb)
+        with segmenter.using(words):
+            return writer.write(ix, _counted(documents(ids)), limitmb)
     finally:
         ix.close()
 
@@ -211,26 +215,26 @@ class Writers:
 
     def segments(
         self, index_path: Path, documents: Documents, ids: list[int], limitmb: int,
-        tick: Callable[[int], None] = lambda n: None,
+        tick: Callable[[int], None] = lambda n: None, words: tuple = (),
     ) -> list:
         """New segments (not yet committed) holding the articles `ids` (as `documents`
-        gives them), one per process.
+        gives them), one per process, segmented with the user dictionary `words`.
 
         `tick(n)` is called as the workers get through n more articles. If a worker
         fails, the others are waited for and its error is raised; the segments written
         are left for the next commit to remove.
         """
         try:
-            return self._segments(index_path, documents, ids, limitmb, tick)
+            return self._segments(index_path, documents, ids, limitmb, tick, words)
         finally:
             self.close()
 
-    def _segments(self, index_path, documents, ids, limitmb, tick) -> list:
+    def _segments(self, index_path, documents, ids, limitmb, tick, words) -> list:
         pool = self._executor()
         with self._done.get_lock():
             self._done.value = 0
         jobs = [
-            pool.submit(_write_segment, str(index_path), documents, share, limitmb)
+            pool.submit(_write_segment, str(index_path), documents, share, limitmb, words)
             for share in shares(ids, self.jobs)
         ]
         seen, waiting = 0, set(jobs)

@@ -13,6 +13,10 @@
   searcher — until the next commit, which on a server that only reads is never: one
   entry per distinct term and field ever searched. `WENHAI_TERM_CACHE` bounds it.
 
+* Each searcher's last `searcher.OCCURRENCES_KEPT` (8) strings' occurrences (the
+  concordance and trends: 16 bytes per matching article each), for the life of the
+  searcher.
+
 Everything else kept in memory is bounded by the index itself: each segment's field
 lengths and facet columns, once per open searcher, and the segments' memory maps, once
 per process (`engine.columnar.shared`).

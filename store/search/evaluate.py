@@ -1,12 +1,12 @@
 """Evaluating a query over one segment, whole posting lists at a time.
 
 The queries `query`, `filters` and `similar` build — Term, Phrase (and its `Loose` and
-`Continued` kinds), And, Or, AndNot and TermRange — become a sorted array of matching
-document numbers and an array of their scores, computed the way Whoosh's matchers
-compute them: BM25F per term (Whoosh's formula, with the searcher's idf and average
-field length), a phrase scoring as the sum of its terms, And and Or adding their parts'
-scores, AndNot keeping the left side's, ranges scoring their boost, and every node
-multiplying by its boost.
+`Continued` kinds), And, Or, AndNot, TermRange, and Every for browsing — become a sorted
+array of matching document numbers and an array of their scores, computed the way
+Whoosh's matchers compute them: BM25F per term (Whoosh's formula, with the searcher's
+idf and average field length), a phrase scoring as the sum of its terms, And and Or
+adding their parts' scores, AndNot keeping the left side's, ranges scoring their boost,
+and every node multiplying by its boost.
 These are every shape the archive builds, so every search takes this one path (the
 tests compare it with Whoosh's collectors and with a stock Whoosh index); anything
 else raises `Unsupported`.
@@ -176,6 +176,9 @@ def evaluate(q: wq.Query, seg: Segment) -> tuple[np.ndarray, np.ndarray]:
     elif kind is wq.TermRange:
         docs = _range(q, seg)
         scores = np.ones(len(docs))
+    elif kind is wq.Every and q.fieldname in (None, "*"):  # browsing: every article
+        docs = np.arange(seg.size, dtype=np.int64)
+        scores = np.ones(seg.size)
     else:
         raise Unsupported(type(q).__name__)
     if q.boost != 1.0:
@@ -259,10 +262,11 @@ def _matching_positions(lists: list[postings.Postings]) -> np.ndarray:
     return _sorted_unique(starts >> 32) if len(starts) else _NONE
 
 
-def _starts(lists: list[postings.Postings]) -> np.ndarray:
+def _starts(lists: list[postings.Postings], among: np.ndarray | None = None) -> np.ndarray:
     """Where the postings stand in sequence, as sorted keys document << 32 | position
-    (positions of word i, moved back by i, in every word)."""
-    docs = lists[0].docs
+    (positions of word i, moved back by i, in every word); only in the documents `among`
+    (sorted), if given: no other document's positions are read."""
+    docs = lists[0].docs if among is None else _intersect(lists[0].docs, among)
     for found in lists[1:]:
         docs = _intersect(docs, found.docs)
     starts = _NONE
@@ -290,18 +294,26 @@ def nearness(near: list[tuple[tuple[str, ...], list[list[str]]]], seg: Segment,
     pairs = np.zeros(len(docs), dtype=np.int64)
     for fields, words in near:
         # Each word's start positions, once per field (a word is in two pairs).
-        starts = {f: [_starts([seg.postings(f, g, values=True) for g in w]) for w in words]
+        starts = {f: [_starts([seg.postings(f, g, values=True) for g in w], docs)
+                      for w in words]
                   for f in fields}
         for i, first in enumerate(words[:-1]):
             units = len(first) + 1 if len(first) > 1 else 1  # in the first word
-            close = _NONE
-            for f in fields:
-                a, b = starts[f][i], starts[f][i + 1]
-                if len(a) and len(b):
-                    for gap in range(units, units + NEAR + 1):
-                        close = np.union1d(close, _intersect(a + gap, b) >> 32)
-            pairs += np.isin(docs, close)
+            close = [_followed(starts[f][i], starts[f][i + 1], units) for f in fields]
+            pairs += within(docs, _merged(close), seg.size)
     return pairs
+
+
+def _followed(a: np.ndarray, b: np.ndarray, units: int) -> np.ndarray:
+    """The documents where a start in `b` comes `units` to `units + NEAR` after one in
+    `a` (sorted keys document << 32 | position): for each start in `b`, the last start in
+    `a` at most `units` before it, checked once, instead of a set operation per gap."""
+    if not len(a) or not len(b):
+        return _NONE
+    before = np.searchsorted(a, b - units, side="right") - 1
+    near = before >= 0
+    near[near] = a[before[near]] >= b[near] - (units + NEAR)
+    return _sorted_unique(b[near] >> 32)
 
 
 def _scored(q: wq.Phrase, seg: Segment, lists, docs: np.ndarray):

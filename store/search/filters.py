@@ -1,4 +1,4 @@
-"""Narrowing a search: facet values (source, author, year), a date range, the sort order
+"""Narrowing a search: facet values (source, author, year, tag), a date range, the sort order
 and the page.
 
 Facets are counted over every matching article (`matches`), not just over the page
@@ -16,7 +16,7 @@ from ..errors import QueryError
 from .query import date_range
 
 #: The facets a search can be narrowed by, each a sortable ID field of the index.
-FACETS = ("source", "author", "year")
+FACETS = ("source", "author", "year", "tag")
 SORTS = ("relevance", "newest", "oldest")
 MAX_PER_PAGE = 100
 MAX_PAGE = 1000
@@ -33,6 +33,7 @@ class Filters:
     source: str | None = None
     author: str | None = None
     year: str | None = None
+    tag: str | None = None
     date_from: str | None = None
     date_to: str | None = None
 

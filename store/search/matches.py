@@ -22,7 +22,7 @@ import numpy as np
 
 from ..engine import columns as segment_columns
 from ..engine import saved
-from ..engine.schema import COLUMNS
+from ..engine.schema import COLUMNS, TAG_JOIN
 from .evaluate import Segment, evaluate, nearness, within
 from .filters import FACETS
 
@@ -39,6 +39,10 @@ class Matches:
     #: Why the answer is partial beyond running out of time (a cluster's shard that did
     #: not answer), as the user reads it.
     reasons: list[str] = field(default_factory=list)
+    #: With `find(..., per_doc=…)`: every listed document (global number) in order, and
+    #: its value — all of them, for a caller that reads further than one window.
+    order: np.ndarray | None = None
+    values: np.ndarray | None = None
 
 
 class _Columns:
@@ -63,6 +67,10 @@ class _Columns:
         shared = found[counts > 1]
         self.groups = [np.where(np.isin(cols["group"], shared), cols["group"], -1)
                        for cols in local]
+        # Each date's month, for timelines: YYYY-MM of every date value ("" for none).
+        self.months = sorted({d[:7] for d in self.values["date"]})
+        where = {m: i for i, m in enumerate(self.months)}
+        self.month_of = np.array([where[d[:7]] for d in self.values["date"]], dtype=np.int64)
 
 
 def _segment_columns(reader) -> dict:
@@ -70,7 +78,8 @@ def _segment_columns(reader) -> dict:
     cache = reader.__dict__.get("_wenhai_matches")
     if cache is None:
         arrays = saved.load(reader)
-        if arrays is not None and "group" in arrays:
+        if arrays is not None and "group" in arrays and all(
+                f"{name}.ords" in arrays for name in COLUMNS):
             cache = {name: (arrays[f"{name}.values"].tolist(), arrays[f"{name}.ords"])
                      for name in COLUMNS}
             cache["group"] = arrays["group"]
@@ -94,14 +103,16 @@ def _leaves(searcher) -> list:
 
 def find(searcher, query, *, exact=None, loose=None, near=None, narrow=None,
          sort="relevance", collapse=True, start=0, stop: int | None = 10,
-         seconds=2.0) -> Matches:
+         seconds=2.0, per_doc=None) -> Matches:
     """The matches of `query` (narrowed by the filter query `narrow`) as `Matches`, the
     window from `start` to `stop` (None: every match).
 
     `exact` (relevance only) is the query whose matches rank first, then those of
     `loose`, then the rest, those with more of the words `near` each other first (see
     `evaluate.nearness`). Stops after the segment during which `seconds` ran out, with
-    `partial` set.
+    `partial` set. `per_doc(segment, docs)` gives a number per matching document (how
+    often a string occurs in it): then `order` and `values` list every match, there is
+    no window, and the facets are "month" and "month_values" (the values' sum per month).
     """
     deadline = time.perf_counter() + seconds
     cols = columns(searcher)
@@ -121,18 +132,19 @@ def find(searcher, query, *, exact=None, loose=None, near=None, narrow=None,
         rank = tier * _NEAREST
         if near and loose is not None and (apart := tier == 2).any():
             rank[apart] -= np.minimum(nearness(near, seg, docs[apart]), _NEAREST - 1)
-        parts.append((i, docs, offset + docs, scores, tier, rank))
+        parts.append((i, docs, offset + docs, scores, tier, rank,
+                      per_doc(seg, docs) if per_doc is not None else None))
         if time.perf_counter() > deadline and i + 1 < len(leaves):
             partial = True
             break
     if not parts:
-        return Matches(0, [], {name: [] for name in FACETS})
+        return Matches(0, [], {name: [] for name in (*FACETS, "month")})
     glob = np.concatenate([p[2] for p in parts])
     scores = np.concatenate([p[3] for p in parts])
     tier = np.concatenate([p[4] for p in parts])
     rank = np.concatenate([p[5] for p in parts])
     ords = {name: np.concatenate([cols.ords[name][i][docs] for i, docs, *_ in parts])
-            for name in COLUMNS}
+            for name in (COLUMNS if per_doc is None else ("date",))}  # no facets: dates
     groups = np.concatenate([cols.groups[i][docs] for i, docs, *_ in parts])  # -1: none
 
     if sort == "relevance":
@@ -150,12 +162,20 @@ def find(searcher, query, *, exact=None, loose=None, near=None, narrow=None,
             keep = groups < 0
             keep[ranked[first]] = True
             listed = np.flatnonzero(keep)
+    if per_doc is not None:  # every match in order, with its value and month; no window
+        every = listed[_sorted(tuple(k[listed] for k in keys), sort)]
+        values = np.concatenate([p[6] for p in parts])[every]
+        dates = ords["date"][every]
+        return Matches(len(listed), [], {"month": _months(cols, dates),
+                                         "month_values": _months(cols, dates, values)},
+                       partial, order=glob[every], values=values)
     stop = len(listed) if stop is None else stop
     window = _top(tuple(k[listed] for k in keys), stop)[start:stop]
     stored = searcher.stored_fields
     shown = [(int(stored(int(glob[k]))["id"]), float(scores[k]) if sort == "relevance" else 0.0)
              for k in listed[window]]
     facets = {name: _counts(cols.values[name], ords[name][listed], name) for name in FACETS}
+    facets["month"] = _months(cols, ords["date"][listed])
     return Matches(len(listed), shown, facets, partial, tier[listed[window]].tolist())
 
 
@@ -175,6 +195,20 @@ def _tiers(docs: np.ndarray, seg: Segment, exact, loose) -> np.ndarray:
         rest = docs[outside]
         tier[outside] = np.where(within(rest, evaluate(loose, seg)[0], seg.size), 1, 2)
     return tier
+
+
+def _sorted(keys: tuple[np.ndarray, np.ndarray, np.ndarray], sort: str) -> np.ndarray:
+    """`np.lexsort(keys)` for a date order, as one argsort of a key packing the three
+    (undated, date ordinal, document number) into an int64 when they fit: a third of
+    the time at 100,000 matches, where every match is ordered."""
+    last, second, first = keys
+    if sort != "relevance" and len(last):
+        low = int(second.min())
+        span = int(second.max()) - low
+        if span < 1 << 20 and int(last.max()) < 1 << 32 and int(first.max()) <= 1:
+            packed = (first << 52) | ((second - low) << 32) | last
+            return np.argsort(packed, kind="stable")
+    return np.lexsort(keys)
 
 
 def _top(keys: tuple[np.ndarray, np.ndarray, np.ndarray], k: int) -> np.ndarray:
@@ -198,10 +232,26 @@ def _top(keys: tuple[np.ndarray, np.ndarray, np.ndarray], k: int) -> np.ndarray:
     return at[np.lexsort((last[at], second[at], first[at]))]
 
 
+def _months(cols: _Columns, dates: np.ndarray,
+            weights: np.ndarray | None = None) -> list[tuple[str, int]]:
+    """(YYYY-MM, count) of the dated matches (`dates`: ordinals of their date values),
+    oldest first: what a timeline draws; with `weights`, their sum instead of a count."""
+    tally = np.bincount(cols.month_of[dates], weights=weights, minlength=len(cols.months))
+    return [(cols.months[i], int(tally[i])) for i in np.flatnonzero(tally) if cols.months[i]]
+
+
 def _counts(values: list[str], ords: np.ndarray, name: str) -> list[tuple[str, int]]:
-    """Facet values with their counts, most frequent first; years newest first."""
+    """Facet values with their counts, most frequent first; years newest first. A tag
+    facet counts each set of tags, then each tag of the sets."""
     tally = np.bincount(ords, minlength=len(values))
-    counts = [(values[i], int(tally[i])) for i in np.flatnonzero(tally) if values[i]]
+    if name == "tag":
+        per_tag: dict[str, int] = {}
+        for i in np.flatnonzero(tally):
+            for tag in filter(None, values[i].split(TAG_JOIN)):
+                per_tag[tag] = per_tag.get(tag, 0) + int(tally[i])
+        counts = list(per_tag.items())
+    else:
+        counts = [(values[i], int(tally[i])) for i in np.flatnonzero(tally) if values[i]]
     if name == "year":
         counts.sort(key=lambda c: c[0], reverse=True)
     else:

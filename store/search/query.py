@@ -8,6 +8,7 @@ Plain text by default; syntax is opt-in and small::
     小米 OR 华为          either term
     title:财报  author:张逸  source:网易   restrict a term to one field
     extra:邵莉媛        in the other values a file gave (editor, correspondent…)
+    tag:新能源          in the article's tags (its file's and those people gave it)
     date:2024  date:2024-01..2024-06  date:..2023-12-31   published in a range
 
 A plain term matches when the text contains it exactly, or when it contains all of
@@ -40,21 +41,21 @@ MAX_TERMS = 64
 EXACT_BOOST = 10.0
 LOOSE_BOOST = 5.0
 FIELD_BOOSTS = {"title_g": 3.0, "body_g": 1.0, "author_g": 1.0, "source_g": 1.0,
-                "extra_g": 1.0}
+                "extra_g": 1.0, "tags_g": 1.0}
 FIELDS = {"title": ("title_g",), "author": ("author_g",), "source": ("source_g",),
-          "extra": ("extra_g",)}
+          "extra": ("extra_g",), "tag": ("tags_g",)}
 ALL_TEXT = tuple(FIELD_BOOSTS)
 
 SYNTAX_HELP = (
     'Search for words (小米 汽车), an exact phrase ("碳纤维机盖"), exclude with -词, '
-    "either with A OR B, fields with title: author: source: extra:, "
+    "either with A OR B, fields with title: author: source: extra: tag:, "
     "and dates with date:2024-01..2024-06."
 )
 
 _TOKEN = re.compile(
     r"""
     (?P<neg>-)?
-    (?:(?P<field>title|author|source|extra|date):)?
+    (?:(?P<field>title|author|source|extra|tag|date):)?
     (?:"(?P<dq>[^"]*)"|“(?P<cq>[^”]*)”|(?P<bare>[^\s"“”]+))
     """,
     re.VERBOSE | re.IGNORECASE,
@@ -192,7 +193,7 @@ QUOTES = '"“”'
 _STRAY = {mark: chr(0xE000 + i) for i, mark in enumerate(QUOTES)}
 _UNSTRAY = str.maketrans({v: k for k, v in _STRAY.items()})
 #: A field name with nothing after its colon: syntax, but no term.
-_BARE_FIELD = re.compile(r"-?(title|author|source|extra|date):", re.IGNORECASE)
+_BARE_FIELD = re.compile(r"-?(title|author|source|extra|tag|date):", re.IGNORECASE)
 
 
 def unpaired(text: str) -> list[int]:
@@ -386,6 +387,11 @@ def _term_query(term: Term, original: str) -> _Parsed | None:
     return _Parsed(either, whole, second, needles + parts, shown, scattered=True,
                    near=(fields, in_order),  # words of no unit (α, の) are no gram
                    continued=more is not None)
+
+
+def everything() -> ParsedQuery:
+    """Every article, no query: what browsing the archive lists."""
+    return ParsedQuery("", wq.Every())
 
 
 def parse(text: str, *, plain: bool = False) -> ParsedQuery:

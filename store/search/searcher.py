@@ -10,18 +10,23 @@ posting lists at a time). The archive turns those into articles and snippets.
 from __future__ import annotations
 
 import time
+from collections import OrderedDict
 from pathlib import Path
 
+import numpy as np
 from whoosh import query as wq
 from whoosh import searching
 
 from ..engine import folder
-from . import matches
+from . import matches, occurrences
 from .filters import Filters
 from .matches import Matches
 from .query import MAX_QUERY_CHARS, ParsedQuery, exact
 from .similar import key_terms, like_query
 
+#: The strings whose occurrences a searcher keeps (the concordance's next page, its sort
+#: and its export start from them): at most 16 bytes per matching article each.
+OCCURRENCES_KEPT = 8
 #: A search stops after this long and shows what it found, asking for a narrower query.
 SEARCH_SECONDS = 2.0
 
@@ -37,6 +42,7 @@ class Searcher:
     def __init__(self, whoosh_searcher, folder: tuple[int, int] | None = None):
         self.whoosh = whoosh_searcher
         self.folder = folder
+        self._occurrences: OrderedDict[tuple, Matches] = OrderedDict()
 
     @property
     def generation(self) -> tuple:
@@ -78,12 +84,51 @@ class Searcher:
         found = matches.find(self.whoosh, wq.AndNot(like, hide), stop=limit)
         return found, [w for w, _ in terms]
 
-    def matching_ids(self, parsed: ParsedQuery, limit: int | None = None) -> list[int]:
-        """Ids of every article matching the query (every copy of a repost), ranked as
-        a search ranks them, never cut short by the time limit."""
+    def matching_ids(self, parsed: ParsedQuery, limit: int | None = None, *,
+                     filters: Filters | None = None, sort: str = "relevance",
+                     collapse: bool = False) -> list[int]:
+        """Ids of every article matching the query (every copy of a repost unless
+        `collapse`), in `sort` order as a search lists them, never cut short by the time
+        limit."""
         found = matches.find(self.whoosh, parsed.query, exact=parsed.exact, loose=parsed.loose,
-                             near=parsed.near, collapse=False, stop=limit, seconds=float("inf"))
+                             near=parsed.near, narrow=(filters or Filters()).query(),
+                             sort=sort, collapse=collapse, stop=limit, seconds=float("inf"))
         return [i for i, _ in found.window]
+
+    def containing(self, texts: list[str], fields: tuple[str, ...]) -> list[int]:
+        """Ids of every article containing any of `texts` in `fields` (n-gram fields), as
+        an exact search finds them: after normalization, spaces counting for nothing."""
+        wanted = [q for t in texts if (q := exact(t[:MAX_QUERY_CHARS], fields)) is not None]
+        if not wanted:
+            return []
+        found = matches.find(self.whoosh, wq.Or(wanted), collapse=False, stop=None,
+                             seconds=float("inf"))
+        return sorted(i for i, _ in found.window)
+
+    def occurrences(self, text: str, field: str, *, filters: Filters | None = None,
+                    sort: str = "newest", collapse: bool = True) -> Matches:
+        """Every article containing `text` exactly in `field` (a grams field, e.g.
+        body_g), in `sort` order, one per repost group if `collapse`: `order` the
+        documents, `values` how often `text` occurs in each (`occurrences.counts`)."""
+        key = (text, field, filters or Filters(), sort, collapse)
+        if (kept := self._occurrences.get(key)) is not None:  # the next page, a sort
+            self._occurrences.move_to_end(key)
+            return kept
+        wanted = exact(text[:MAX_QUERY_CHARS], (field,))
+        if wanted is None:
+            return Matches(0, [], {}, order=np.zeros(0, np.int64), values=np.zeros(0, np.int64))
+        found = matches.find(self.whoosh, wanted, narrow=(filters or Filters()).query(),
+                             sort=sort, collapse=collapse, stop=0, seconds=float("inf"),
+                             per_doc=lambda seg, docs: occurrences.counts(wanted, seg, docs))
+        self._occurrences[key] = found
+        while len(self._occurrences) > OCCURRENCES_KEPT:
+            self._occurrences.popitem(last=False)
+        return found
+
+    def article_ids(self, docs) -> list[int]:
+        """The article ids of these global document numbers."""
+        stored = self.whoosh.stored_fields
+        return [int(stored(int(d))["id"]) for d in docs]
 
     def stored_parts(self) -> dict[str, dict[int, str]]:
         """Every indexed article's id and the content hash its document was built from,

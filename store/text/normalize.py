@@ -109,10 +109,9 @@ def normalize_codes(points: np.ndarray) -> str:
 def normalized_points(points: np.ndarray) -> np.ndarray:
     """The code points of `normalize` of the text whose code points are `points`."""
     table = code_table()
-    out = table[np.minimum(points, len(table) - 1)]
-    beyond = points >= len(table)
-    if beyond.any():  # code points above the table map to themselves
-        out = np.where(beyond, points, out)
+    out = np.take(table, points, mode="clip")  # `take` is twice as fast as indexing
+    if len(points) and points.max() >= len(table):  # those above the table are themselves
+        out = np.where(points >= len(table), points, out)
     return out.astype("<u4", copy=False)
 
 

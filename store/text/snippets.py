@@ -29,9 +29,6 @@ from .analysis import INLINE_SPACE
 from .normalize import codes, normalize, normalized_points
 
 _SENTENCE_END = "。！？；!?;\n"
-#: Which code points end a sentence, for looking up a whole text at once.
-_ENDS_SENTENCE = np.zeros(0x10000, dtype=bool)
-_ENDS_SENTENCE[[ord(c) for c in _SENTENCE_END]] = True
 _SENTENCE_RE = re.compile(f"[{_SENTENCE_END}]")
 SNIPPET_CHARS = 120
 _NONE = np.zeros(0, dtype=np.int64)
@@ -62,23 +59,46 @@ def _has_border(needle: str) -> bool:
     return any(needle[:k] == needle[-k:] for k in range(1, len(needle)))
 
 
-#: What a needle skips in the text, and in itself: spaces for a needle, anything but
-#: letters, digits and CJK characters for a loose one (a passage typed without its
-#: punctuation). Per code point, for arrays (`_kept`), and as a pattern, for strings.
-_SKIP = {
-    False: np.isin(np.arange(0x30001), [ord(c) for c in INLINE_SPACE]),
-    True: np.ones(0x30001, dtype=bool),
-}
+#: What a needle skips in the text, and in itself: spaces (`_SPACES`) for a needle,
+#: anything but letters, digits and CJK characters for a loose one (a passage typed
+#: without its punctuation): per code point for arrays (`_skipped`), and as patterns for
+#: strings.
+_LOOSE_SKIP = np.ones(0x30001, dtype=bool)
 for _lo, _hi in ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x2FFFF),
                  (ord("0"), ord("9")), (ord("a"), ord("z"))):
-    _SKIP[True][_lo : _hi + 1] = False
+    _LOOSE_SKIP[_lo : _hi + 1] = False
 _SKIP_CHARS = {False: re.compile(f"[{re.escape(INLINE_SPACE)}]"),
                True: re.compile("[^\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
                                 "\U00020000-\U0002ffff0-9a-z]")}
 
 
-def _kept(norm: np.ndarray, loose: bool) -> np.ndarray:
-    return np.flatnonzero(~_SKIP[loose][np.minimum(norm, 0x30000)])
+def _any_of(points: np.ndarray, chars: str) -> np.ndarray:
+    """Which of `points` are one of the few `chars`: a comparison per character costs a
+    tenth of a lookup per code point in a table."""
+    found = np.zeros(len(points), dtype=bool)
+    for c in chars:
+        found |= points == ord(c)
+    return found
+
+
+def _skipped(norm: np.ndarray, loose: bool) -> np.ndarray:
+    """The places of the characters a needle skips, in order."""
+    if loose:
+        return np.flatnonzero(np.take(_LOOSE_SKIP, norm, mode="clip"))  # past the table: skip
+    return np.flatnonzero(_any_of(norm, INLINE_SPACE))
+
+
+class _Kept:
+    """The places in a text of the characters left when those at `skipped` are taken
+    out, computed only for the places asked (a long text has a few spaces: copying the
+    place of every other character cost more than finding the matches)."""
+
+    def __init__(self, skipped: np.ndarray):
+        # Where each skipped character would stand in the text without them.
+        self._shift = skipped - np.arange(len(skipped))
+
+    def __getitem__(self, places: np.ndarray) -> np.ndarray:
+        return places + np.searchsorted(self._shift, places, side="right")
 
 
 #: Runs of letters and of digits keep their boundaries, as in the index: a needle that
@@ -94,22 +114,36 @@ def _run_kind(c: str) -> int:
     return 1 if "a" <= c <= "z" else 2 if "0" <= c <= "9" else 0
 
 
-def _neighbours(norm: np.ndarray, kept: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For each kept character, the run kind of the character before it and after it in
-    the text itself (spaces between two runs part them there, as in the index)."""
-    kinds = _RUN_KIND[np.minimum(norm, 0x30000)]
-    before = np.concatenate(([0], kinds[:-1]))
-    after = np.concatenate((kinds[1:], [0]))
-    return before[kept], after[kept]
+class _Runs:
+    """The run kind of the characters next to a kept character in the text itself
+    (spaces between two runs part them there, as in the index), looked up only at the
+    places asked: a needle of CJK characters never asks, and the others ask at their
+    occurrences, not at every character of a long text."""
+
+    def __init__(self, norm: np.ndarray, kept: _Kept | None):
+        self.norm, self.kept = norm, kept
+
+    def _kind(self, places: np.ndarray, step: int) -> np.ndarray:
+        """The run kind of the character `step` away from each kept one at `places`."""
+        at = (places if self.kept is None else self.kept[places]) + step
+        inside = (at >= 0) & (at < len(self.norm))
+        kinds = np.take(_RUN_KIND, self.norm[np.clip(at, 0, len(self.norm) - 1)], mode="clip")
+        return np.where(inside, kinds, 0)
+
+    def before(self, places: np.ndarray) -> np.ndarray:
+        return self._kind(places, -1)
+
+    def after(self, places: np.ndarray) -> np.ndarray:
+        return self._kind(places, 1)
 
 
-def _bounded(starts, size: int, needle: str, before, after):
+def _bounded(starts, size: int, needle: str, runs: _Runs):
     """The `starts` of a needle's occurrences that keep the runs' boundaries."""
     first, last = _run_kind(needle[0]), _run_kind(needle[-1])
     if first and len(starts):
-        starts = starts[before[starts] != first]
+        starts = starts[runs.before(starts) != first]
     if last == 2 and len(starts):
-        starts = starts[after[starts + size - 1] != 2]
+        starts = starts[runs.after(starts + size - 1) != 2]
     return starts
 
 
@@ -119,20 +153,21 @@ def _stripped(needle: str, loose: bool) -> str:
 
 def _matches(norm: np.ndarray, needles: list[str],
              loose: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """`_unspaced_matches`, skipping what `_SKIP` says in the text and the needles: a
+    """`_unspaced_matches`, skipping what `_skipped` says in the text and the needles: a
     needle matches across the stray spaces of a copied text (a loose one across its
     punctuation too), and its mark covers them."""
-    kept = _kept(norm, loose)
+    skipped = _skipped(norm, loose)
     needles = [_stripped(n, loose) for n in needles]
-    neighbours = _neighbours(norm, kept)
-    if len(kept) == len(norm):
-        return _unspaced_matches(norm, needles, neighbours)
-    starts, ends, numbers = _unspaced_matches(norm[kept], needles, neighbours)
+    if not len(skipped):
+        return _unspaced_matches(norm, needles, _Runs(norm, None))
+    kept = _Kept(skipped)
+    starts, ends, numbers = _unspaced_matches(np.delete(norm, skipped), needles,
+                                              _Runs(norm, kept))
     return kept[starts], kept[ends - 1] + 1, numbers
 
 
 def _unspaced_matches(norm: np.ndarray, needles: list[str],
-                      neighbours) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                      runs: _Runs) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(starts, ends, needle number in `_ordered(needles)`) of the matches, by start.
 
     Longest needles first: each takes, from the left, its occurrences that overlap
@@ -142,7 +177,7 @@ def _unspaced_matches(norm: np.ndarray, needles: list[str],
     taken_starts, taken_ends = _NONE, _NONE  # what longer needles took, by start
     found: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     for number, needle in enumerate(_ordered(needles)):
-        starts = _bounded(_occurrences(norm, codes(needle)), len(needle), needle, *neighbours)
+        starts = _bounded(_occurrences(norm, codes(needle)), len(needle), needle, runs)
         if len(taken_starts) and len(starts):
             # The last match taken that starts before this one ends must end before it starts.
             before = np.searchsorted(taken_starts, starts + len(needle)) - 1
@@ -228,7 +263,8 @@ def _with_loose_arrays(found, loose, shift: int):
     return tuple(part[order] for part in merged)
 
 
-def _all_matches(text: str, needles: list[str], loose: list[str]):
+def _all_matches(text: str, needles: list[str], loose: list[str],
+                 points: np.ndarray | None = None):
     """The matches of `needles`, then of `loose` needles where they overlap none: lists of
     (start, end, number) for a short text, a tuple of arrays for a long one."""
     if len(text) < SMALL:
@@ -237,7 +273,7 @@ def _all_matches(text: str, needles: list[str], loose: list[str]):
         if loose:
             found = _with_loose(found, _small_matches(norm, loose, True), len(needles))
         return found
-    norm = normalized_points(codes(text))
+    norm = normalized_points(codes(text) if points is None else points)
     found = _matches(norm, needles)
     if loose:
         found = _with_loose_arrays(found, _matches(norm, loose, True), len(needles))
@@ -254,8 +290,9 @@ def _found(text: str, needles: list[str], loose: list[str]) -> _Found:
             ends.append(len(text))
         return ([a for a, _, _ in found], [b for _, b, _ in found], ends,
                 _small_best_sentence(found, ends))
-    starts, stops, numbers = _all_matches(text, needles, loose)
-    ends = _sentence_ends(codes(text))
+    points = codes(text)
+    starts, stops, numbers = _all_matches(text, needles, loose, points)
+    ends = _sentence_ends(points)
     best = _best_sentence(starts, stops, numbers, ends) if len(starts) else 0
     return starts, stops, ends, best
 
@@ -298,7 +335,7 @@ def mark(text: str, needles: list[str], marked: list[tuple[int, int]] | None = N
 def _sentence_ends(points: np.ndarray) -> np.ndarray:
     """Where each sentence of the text with code points `points` ends (exclusive), the
     last one at the text's end."""
-    ends = np.flatnonzero(_ENDS_SENTENCE[np.minimum(points, 0xFFFF)]) + 1  # U+FFFF ends none
+    ends = np.flatnonzero(_any_of(points, _SENTENCE_END)) + 1
     if not len(ends) or ends[-1] != len(points):
         ends = np.append(ends, len(points))
     return ends

@@ -62,6 +62,9 @@
     }
     pos.textContent = marks.length + " 处匹配";
     nav.hidden = false;
+    // A concordance line links to its occurrence: #match-3 is the third highlight.
+    var wanted = /^#match-(\d+)$/.exec(window.location.hash);
+    if (wanted && +wanted[1] >= 1 && +wanted[1] <= marks.length) go(+wanted[1]);
     nav.addEventListener("click", function (event) {
       var button = event.target.closest("button[data-step]");
       if (button) go(parseInt(button.getAttribute("data-step"), 10));
@@ -88,6 +91,7 @@
     list.setAttribute("aria-label", "搜索建议");
     list.hidden = true;
     box.parentNode.appendChild(list);
+    box.setAttribute("role", "combobox");  // aria-expanded is only allowed on a combobox
     box.setAttribute("aria-autocomplete", "list");
     box.setAttribute("aria-controls", list.id);
     box.setAttribute("aria-expanded", "false");

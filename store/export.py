@@ -1,4 +1,5 @@
-"""Articles → a file: JSON Lines, CSV or Markdown, written one article at a time.
+"""Articles → text: JSON Lines, CSV or Markdown, one article at a time (`wenhai export`
+writes a file of them, the web front end streams a search's results as a download).
 
 The JSON Lines use the keys `formats.JSON_KEYS` reads first (`title`, `content`,
 `author`, `source`, `published`, `url`, `tags`), so that an export ingested into another
@@ -8,11 +9,12 @@ archive gives the same articles; `id`, `paths` and `extra` ride along for other 
 from __future__ import annotations
 
 import csv
+import io
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import TextIO
 
-from store import Article
+from .models import Article
 
 FORMATS = ("jsonl", "csv", "md")
 
@@ -32,8 +34,8 @@ def record(article: Article) -> dict:
         "paths": list(article.paths),
         "extra": dict(article.extra),
     }
-    if article.extra.get("tags"):
-        out["tags"] = article.extra["tags"]
+    if article.tags:  # the file's and those given with `wenhai tag`, as ingest reads them
+        out["tags"] = ", ".join(article.tags)
     out["content"] = article.body
     return out
 
@@ -41,23 +43,36 @@ def record(article: Article) -> dict:
 def write(articles: Iterable[Article], fmt: str, out: TextIO) -> int:
     """Write `articles` to `out` in `fmt` (one of `FORMATS`); returns how many."""
     n = 0
+    for chunk in chunks(articles, fmt):
+        out.write(chunk)
+        n += 1
+    return n - (fmt == "csv")  # the header row
+
+
+def chunks(articles: Iterable[Article], fmt: str) -> Iterator[str]:
+    """`articles` in `fmt`, one string per article (after CSV's header row): memory
+    holds one article at a time, however many there are."""
     if fmt == "csv":
-        rows = csv.writer(out)
-        rows.writerow(CSV_COLUMNS)
+        yield csv_line(CSV_COLUMNS)
     for article in articles:
         if fmt == "jsonl":
-            out.write(json.dumps(record(article), ensure_ascii=False) + "\n")
+            yield json.dumps(record(article), ensure_ascii=False) + "\n"
         elif fmt == "csv":
             r = record(article)
-            rows.writerow([
+            yield csv_line([
                 r["id"], r["title"], r["author"] or "", r["source"] or "",
                 r["published"] or "", r["url"] or "", "\n".join(r["paths"]),
                 json.dumps(r["extra"], ensure_ascii=False) if r["extra"] else "", r["content"],
             ])
         else:
-            out.write(markdown(article))
-        n += 1
-    return n
+            yield markdown(article)
+
+
+def csv_line(values: Iterable) -> str:
+    """One CSV row as text (quoted as Excel and Python's csv module read it)."""
+    out = io.StringIO()
+    csv.writer(out).writerow(values)
+    return out.getvalue()
 
 
 def markdown(article: Article) -> str:

@@ -1,6 +1,7 @@
 # Two commands for a fresh machine (only Python 3.10+ and pip needed):
 #   make run   — set up, ingest the sample articles, serve them at http://127.0.0.1:8000/
-#   make test  — set up and run the whole test suite (installs Chromium for the browser tests)
+#   make test  — set up and run the whole test suite (installs Chromium for the browser tests
+#                and Sphinx's searchd for the cluster tests)
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
@@ -10,7 +11,7 @@ PORT ?= 8000
 # pip's errors only: its notices (the editable-install one among them) are not wenhai's
 PIP_QUIET ?= --quiet --quiet
 
-.PHONY: run test test-busy setup setup-test browser clean
+.PHONY: run test test-busy setup setup-test browser searchd clean
 
 $(BIN)/wenhai: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,12 +35,19 @@ browser:
 	  $$SUDO apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends chromium fonts-noto-cjk >/dev/null; }
 
-test: setup-test browser
+# Debian's Sphinx for the cluster tests (tests/test_cluster.py starts real shards from it).
+searchd:
+	@command -v searchd >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends sphinxsearch >/dev/null; }
+
+test: setup-test browser searchd
 	$(BIN)/python -m pytest
 
 # The suite RUNS times with every core kept busy (tests must not depend on timing).
 RUNS ?= 5
-test-busy: setup-test browser
+test-busy: setup-test browser searchd
 	PYTHON=$(BIN)/python tests/busy $(RUNS)
 
 clean:

@@ -187,10 +187,13 @@ def title_found(answer: dict | None, query: Query) -> bool:
                                       for h in answer.get("hits", []))
 
 
-def measure_latency(engine: str, corpus: Corpus, queries: list[Query], figures: Figures) -> None:
-    """Every query once per limit, one at a time, after a few warm-up requests."""
-    env = CACHE_OFF if engine == "wenhai" else None
-    with serving(serve_command(engine, corpus.index(engine)), env) as (url, startup_s):
+def measure_latency(engine: str, corpus: Corpus, queries: list[Query], figures: Figures,
+                    command: list[str] | None = None) -> None:
+    """Every query once per limit, one at a time, after a few warm-up requests (to the
+    server `command` starts, by default the engine's own)."""
+    env = CACHE_OFF if engine.startswith("wenhai") else None
+    command = command or serve_command(engine, corpus.index(engine))
+    with serving(command, env) as (url, startup_s):
         figures.startup_s = startup_s
         for q in WARM_UP:
             ask(url, {"q": q, "limit": "10"})

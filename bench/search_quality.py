@@ -1,6 +1,6 @@
 """Search quality: wenhai against stock jieba + Whoosh on real news, side by side.
 
-    python bench/search_quality.py [--articles N] [--queries N] [--seed S]
+    python bench/search_quality.py [--articles N] [--queries N] [--seed S] [--cluster HOST:PORT]
 
 Both engines index the same text: what wenhai stored for each iNews article (title and
 clean body). Queries are drawn at random from that text; the ground truth for a query is
@@ -86,7 +86,7 @@ def peak_rss_mb() -> float:
 
 def build_wenhai(files: list[Path], home: Path) -> dict:
     started = time.perf_counter()
-    with Archive(home) as archive, archive.writing():
+    with Archive(home, CLUSTER) as archive, archive.writing():
         report = ingest(archive, files)
     seconds = time.perf_counter() - started
     return {"seconds": seconds, "failed": len(report.failed),
@@ -94,7 +94,7 @@ def build_wenhai(files: list[Path], home: Path) -> dict:
 
 
 def load_texts(home: Path) -> dict[int, tuple[str, str]]:
-    with Archive(home) as archive:
+    with Archive(home, CLUSTER) as archive:
         return {r[0]: (r[1], r[2])
                 for r in archive.db.execute("SELECT id, title, body FROM articles")}
 
@@ -103,7 +103,7 @@ def load_values(home: Path) -> dict[int, list[str]]:
     """Each article's values besides its text (`extra`, but not wenhai's own notes)."""
     import json
 
-    with Archive(home) as archive:
+    with Archive(home, CLUSTER) as archive:
         return {r[0]: [str(v) for k, v in json.loads(r[1]).items()
                        if k not in ("truncated", "edited")]
                 for r in archive.db.execute("SELECT id, extra FROM articles")}
@@ -111,7 +111,7 @@ def load_values(home: Path) -> dict[int, list[str]]:
 
 def load_other_titles(home: Path) -> list[tuple[int, str]]:
     """(article, title) for each title a copy of its text was saved under, besides its own."""
-    with Archive(home) as archive:
+    with Archive(home, CLUSTER) as archive:
         return [(i, archive.get(i).titles[0]) for (i,) in archive.db.execute(
             "SELECT DISTINCT f.article_id FROM file_articles f JOIN articles a "
             "ON a.id = f.article_id WHERE f.title IS NOT NULL AND f.title != a.title")]
@@ -133,7 +133,7 @@ def traditional_copy(files: list[Path], folder: Path) -> list[Path]:
 
 def print_reposts(home: Path, examples: int = 5) -> None:
     """How many articles wenhai grouped as reposts of another, with a few pairs to eyeball."""
-    with Archive(home) as archive:
+    with Archive(home, CLUSTER) as archive:
         db = archive.db
         copies = db.execute("SELECT count(*) FROM articles WHERE group_id != id").fetchone()[0]
         groups = db.execute(
@@ -338,14 +338,23 @@ def score(found: list[int], relevant: set[int]) -> tuple[float, float]:
     return recall, sum(1 for i in top if i in relevant) / len(relevant)
 
 
+#: A search cluster's address (--cluster): wenhai's column then answers through it.
+CLUSTER: str | None = None
+
+
 def main() -> None:
+    global CLUSTER
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--articles", type=int, default=0, help="use only the first N articles")
     ap.add_argument("--queries", type=int, default=100, help="queries per class")
     ap.add_argument("--seed", type=int, default=20261124)
     ap.add_argument("--traditional", action="store_true",
                     help="convert the corpus to traditional characters first (OpenCC s2t)")
+    ap.add_argument("--cluster", metavar="HOST:PORT",
+                    help="feed and search an empty Sphinx/Manticore cluster (`wenhai cluster "
+                    "start` prints its address) instead of wenhai's own index")
     args = ap.parse_args()
+    CLUSTER = args.cluster
 
     files = sorted(corpus.inews().glob("*.txt"))
     if args.articles:
@@ -358,7 +367,8 @@ def main() -> None:
         text_mb = sum(f.stat().st_size for f in files) / 1e6
         script = "traditional (s2t) " if args.traditional else ""
         print(f"corpus: {len(files)} {script}iNews articles, {text_mb:.1f} MB; "
-              f"{os.cpu_count()} cores", flush=True)
+              f"{os.cpu_count()} cores"
+              + (f"; wenhai through the cluster at {CLUSTER}" if CLUSTER else ""), flush=True)
         w = build_wenhai(files, tmp / "wenhai")
         texts = load_texts(tmp / "wenhai")
         print_reposts(tmp / "wenhai")
@@ -386,7 +396,7 @@ def main() -> None:
               f"{'4xx':>7}")
         print(f"{'':<16}{'':>5}{'wenhai':>8}{'stock':>8}{'wenhai':>10}{'stock':>10}"
               f"{'wenhai':>8}{'stock':>8}{'wenhai':>7}")
-        with Archive(tmp / "wenhai") as archive:
+        with Archive(tmp / "wenhai", CLUSTER) as archive:
             for name, qs in queries.items():
                 if name == "titles":
                     continue

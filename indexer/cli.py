@@ -46,7 +46,7 @@ _MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
 def _archive(ctx: click.Context) -> Archive:
     """The archive in --home; it opens its database when first asked (a writer only once
     it holds the write lock)."""
-    return Archive(ctx.obj["home"])
+    return Archive(ctx.obj["home"], ctx.obj["cluster"])
 
 
 @contextlib.contextmanager
@@ -112,11 +112,17 @@ JOBS = click.option(
     help="Archive folder (archive.db + index/). Default: $WENHAI_HOME, "
     "else $XDG_DATA_HOME/wenhai, else ~/.local/share/wenhai.",
 )
+@click.option(
+    "--cluster", metavar="HOST:PORT",
+    help="Search and feed the Sphinx/Manticore cluster whose aggregator listens there "
+    "instead of the archive's own index. Default: $WENHAI_CLUSTER, else the file "
+    "`cluster` in the home, else none.",
+)
 @click.version_option(package_name="wenhai")
 @click.pass_context
-def main(ctx: click.Context, home: Path | None) -> None:
+def main(ctx: click.Context, home: Path | None, cluster: str | None) -> None:
     """文海 wenhai — a searchable archive of Chinese articles."""
-    ctx.obj = {"home": home or default_home()}
+    ctx.obj = {"home": home or default_home(), "cluster": cluster}
 
 
 @main.command()
@@ -266,7 +272,7 @@ def _show_results(result: SearchResult, page: int, as_json: bool) -> None:
         return
     click.echo(f"{result.total} results for «{result.query}» ({result.seconds * 1000:.0f} ms)")
     if result.notice:
-        click.echo(result.notice, err=True)
+        click.echo(("warning: " if result.reasons else "") + result.notice, err=True)
     for hit in result.hits:
         meta = " · ".join(
             x for x in (hit.source, hit.author, hit.published and hit.published.isoformat()) if x
@@ -445,6 +451,9 @@ def check(ctx, repair, as_json, quiet):
         else:
             click.echo(f"index:   {found.indexed} documents; {len(found.missing)} missing, "
                        f"{len(found.extra)} extra, {len(found.stale)} stale")
+        for part in found.parts:
+            click.echo(f"  {part['name']}: {part['documents']} documents; "
+                       f"{len(part['missing'])} missing, {len(part['extra'])} extra")
         if found.dictionary_problem:
             click.echo(f"words:   {found.dictionary_problem}")
         if found.pending:
@@ -480,7 +489,8 @@ def serve(ctx, host, port, threads, searches):
             f"({threads}), or more threads."
         )
     home = ctx.obj["home"]
-    app = create_app({"WENHAI_HOME": str(home), "SEARCH_SLOTS": searches})
+    app = create_app({"WENHAI_HOME": str(home), "SEARCH_SLOTS": searches,
+                      "WENHAI_CLUSTER": ctx.obj["cluster"]})
     with _errors():
         try:
             # Fails now, with advice, if the index needs a rebuild; the archive opened
@@ -501,6 +511,41 @@ def serve(ctx, host, port, threads, searches):
         pass
     finally:
         server.close()
+
+
+@main.group()
+def cluster():
+    """Run a Sphinx/Manticore cluster on this machine, to try scale-out and to test.
+
+    A convenience, not a deployment tool: see README, "Beyond one machine".
+    """
+
+
+@cluster.command("start")
+@click.option("--shards", default=2, show_default=True, type=click.IntRange(1, 64),
+              help="Real-time indexes, each its own searchd.")
+@click.option("--dir", "folder", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the configurations, data, logs and pid files (shard-K.pid).")
+def cluster_start(shards, folder):
+    """Start SHARDS shards and an aggregator on 127.0.0.1 from the installed searchd, and
+    print the line to use them: WENHAI_CLUSTER=127.0.0.1:PORT."""
+    from store.cluster import local
+
+    with _errors():
+        address = local.start(folder, shards)
+    click.echo(f"WENHAI_CLUSTER={address}")
+
+
+@cluster.command("stop")
+@click.option("--dir", "folder", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="The folder given to `wenhai cluster start`.")
+def cluster_stop(folder):
+    """Stop exactly the daemons `wenhai cluster start` started in --dir."""
+    from store.cluster import local
+
+    with _errors():
+        stopped = local.stop(folder)
+    click.echo(f"stopped {', '.join(stopped)}" if stopped else f"nothing was running in {folder}")
 
 
 @main.command()
@@ -553,7 +598,7 @@ def watch(ctx, folders, prune, quiet_seconds, encoding, max_size, jobs):
     watcher = watching.Watcher(
         ctx.obj["home"], list(folders), quiet=quiet_seconds, prune=prune, jobs=jobs,
         ingest_options={"encoding": encoding, "max_bytes": max_size * 1_000_000},
-        on_batch=on_batch, on_busy=on_busy)
+        cluster=ctx.obj["cluster"], on_batch=on_batch, on_busy=on_busy)
     previous = {sig: signal.signal(sig, lambda *_: stop.set())
                 for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
@@ -600,6 +645,8 @@ def untag(ctx, article_id, tags):
     """Take TAGS given with `wenhai tag` away from article ARTICLE_ID (a tag its file
     names is dropped by editing the file)."""
     _tagging(ctx, article_id, (), tags)
+
+
 @main.group("dict")
 def dictionary() -> None:
     """The archive's own words for jieba: names, brands, new slang it splits (小米汽车,
@@ -695,6 +742,8 @@ def dict_suggest(ctx, limit, sample, quiet):
                    err=True)
     for c in found:
         click.echo(f"{c.text}\t{c.count}\t{c.score:.2f}\t{' / '.join(c.pieces)}")
+
+
 def _filter_options(command):
     """--source, --author, --from and --to: the search page's filters."""
     for name, text in reversed([("source", "Only articles from this source (exactly)."),

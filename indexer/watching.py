@@ -103,10 +103,11 @@ class Watcher:
 
     def __init__(self, home: Path, folders: list[Path], *, quiet: float = QUIET,
                  max_delay: float = MAX_DELAY, prune: bool = False, jobs: int = 1,
-                 ingest_options: dict | None = None,
+                 ingest_options: dict | None = None, cluster: str | None = None,
                  on_batch: Callable[[Batch], None] = lambda batch: None,
                  on_busy: Callable[[ArchiveBusyError], None] = lambda error: None):
         self.home = home
+        self.cluster = cluster  # `wenhai --cluster`: the backend its ingests feed
         self.folders = [Path(os.path.abspath(f)) for f in folders]
         self.quiet = quiet
         self.max_delay = max_delay
@@ -222,7 +223,7 @@ class Watcher:
         gone; on a busy archive, everything waits for the next try."""
         batch = Batch(ingest_lib.Report(), started=time.monotonic())
         try:
-            with Archive(self.home) as archive, archive.writing(jobs=self.jobs):
+            with Archive(self.home, self.cluster) as archive, archive.writing(jobs=self.jobs):
                 if there := [Path(p) for p in paths if os.path.lexists(p)]:
                     batch.report = ingest_lib.ingest(archive, there, **self.options)
                 if gone := [*deleted, *(p for p in paths if not os.path.lexists(p))]:

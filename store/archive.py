@@ -19,7 +19,7 @@ import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from . import database, dictionary, reposts, suggestions
+from . import backends, database, dictionary, reposts, suggestions
 from .check import check
 from .concordance import Concordance, Concordancer
 from .engine import folder, schema
@@ -45,7 +45,7 @@ from .models import (
 from .search import cache, query
 from .search import searcher as searching
 from .search.filters import FACETS, Filters, check_page
-from .search.searcher import Searcher, Searchers
+from .search.searcher import Searcher
 from .sync import IterWrapper, no_progress
 from .text import newwords, segmenter, userwords
 from .text import tags as tagging
@@ -81,12 +81,16 @@ def default_home() -> Path:
 
 
 class Archive:
-    """The archive in `home` (created by the first write)."""
+    """The archive in `home` (created by the first write), searched through its own index
+    or the cluster at the address `cluster` (see `backends`)."""
 
-    def __init__(self, home: Path | str):
+    def __init__(self, home: Path | str, cluster: str | None = None):
         self.home = Path(home).expanduser()
         self.index_path = self.home / "index"
-        self._searchers = Searchers(self.index_path)
+        #: Where searches go and what writers feed (`backends`): the index in
+        #: `index_path` unless a cluster is named (`cluster`, `$WENHAI_CLUSTER`, a setting).
+        self.backend = backends.choose(self.home, cluster)
+        self._searchers = self.backend.searchers(self.home, lambda: self.db)
         self._dictionary = dictionary.Applied(self.index_path)
         self._reader: sqlite3.Connection | None = None  # opened when first read
         self._empty = False  # the reader is a stand-in: there was no database yet
@@ -236,7 +240,8 @@ class Archive:
         unindexed = database.unindexed(self.db)  # changes without a new index generation
         key = (str(self.home), searcher.generation, self._dictionary.digest, text, plain, page,
                per_page, sort, filters, reposts)
-        if (found := cache.results.get(key)) is not None:
+        cached = searcher.generation is not None  # None: no snapshot to key answers by
+        if cached and (found := cache.results.get(key)) is not None:
             return dataclasses.replace(found, seconds=time.perf_counter() - started,
                                        unindexed=unindexed)
         found = searcher.find(parsed, filters=filters, sort=sort, collapse=reposts == "one",
@@ -247,8 +252,9 @@ class Archive:
         result = SearchResult(text, found.total, page, per_page, shown,
                               time.perf_counter() - started, sort=sort, filters=filters,
                               facets=found.facets, partial=found.partial or not complete,
+                              reasons=found.reasons,
                               unindexed=unindexed, unpaired=parsed.unpaired, plain=plain)
-        if not result.partial:  # a later, less busy moment may finish it
+        if cached and not result.partial:  # a later, less busy moment may finish it
             cache.results.put(key, result, result.approximate_bytes())
         return result
 
@@ -262,7 +268,8 @@ class Archive:
         found = (self.search(text, 1, 1, filters=filters, reposts=reposts, deadline=deadline)
                  if text else self.browse(1, 1, filters=filters, reposts=reposts,
                                           deadline=deadline))
-        return timeline(found.facets.get("month", []), by)
+        return dataclasses.replace(timeline(found.facets.get("month", []), by),
+                                   partial=found.partial, reasons=tuple(found.reasons))
 
     def concordance(self, text: str, *, filters: Filters | None = None,
                     reposts: str = "one") -> Concordancer:
@@ -393,6 +400,7 @@ class Archive:
         whose entry changed (`apply_dictionary`). Raises `DictionaryError` for a word that
         is no word, or one to remove that the dictionary does not have."""
         self._held()
+        self.backend.refuse("The user dictionary (wenhai dict add, dict remove)")
         add = list(add)
         for word, _, _ in add:
             if (wrong := userwords.problem(word)) is not None:
@@ -417,6 +425,7 @@ class Archive:
         exact search finds text) are segmented and indexed again, and only they; the
         index then records the dictionary, in its folder, for searches to segment with."""
         held = self._held()
+        self.backend.refuse("The user dictionary (wenhai dict add, dict remove)")
         held.commit()
         words = dictionary.users(self.home)
         changed = userwords.changed(dictionary.applied(self.index_path), words)
@@ -451,7 +460,7 @@ class Archive:
         (`IndexVersionError`) before anything is written. `jobs` is how many processes
         analyse text for the index (default: one per core).
         """
-        with hold(self.home, rebuilding=rebuilding, jobs=jobs) as held:
+        with hold(self.home, self.backend, rebuilding=rebuilding, jobs=jobs) as held:
             self.notices += held.notices
             self._writing = held
             try:
@@ -467,7 +476,7 @@ class Archive:
     @property
     def jobs(self) -> int:
         """How many processes the writer holding this archive uses (`writing(jobs=…)`)."""
-        return self._held().index.writers.jobs
+        return self._held().index.jobs
 
     def file_state(self, path: str):
         """(size, mtime_ns, file_hash) recorded for `path`, or None if never seen."""

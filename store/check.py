@@ -6,17 +6,16 @@ import sqlite3
 from collections.abc import Callable
 
 from . import database
-from .engine import folder
-from .errors import IndexDamagedError, IndexMissingError, IndexVersionError
+from .errors import ClusterError, IndexDamagedError, IndexMissingError, IndexVersionError
 from .models import CheckReport
-from .search.searcher import Searcher
 
 
-def check(db: sqlite3.Connection, searcher: Callable[[], Searcher | None]) -> CheckReport:
-    """What is missing from the index, extra in it or stale, and whether it is damaged.
+def check(db: sqlite3.Connection, searcher: Callable) -> CheckReport:
+    """What is missing from the index, extra in it or stale, and whether it is damaged;
+    for a cluster, per shard, and a shard that cannot be read as the index's problem.
 
-    `searcher()` gives the current searcher (None without an index), or raises why
-    there is none to be had.
+    `searcher()` gives the current searcher of either backend (None without an index),
+    or raises why there is none to be had.
     """
     report = CheckReport(store_integrity=database.integrity(db))
     states = database.index_states(db)
@@ -28,7 +27,12 @@ def check(db: sqlite3.Connection, searcher: Callable[[], Searcher | None]) -> Ch
         report.index_problem = str(e)
         report.index_damaged = isinstance(e, IndexDamagedError)
         return report
-    seen = current.stored_hashes() if current is not None else {}
+    try:
+        parts = current.stored_parts() if current is not None else {}
+    except ClusterError as e:
+        report.index_problem = str(e)
+        return report
+    seen = {i: digest for hashes in parts.values() for i, digest in hashes.items()}
     for article_id, (digest, indexed) in states.items():
         if article_id not in seen:
             if indexed:
@@ -37,9 +41,15 @@ def check(db: sqlite3.Connection, searcher: Callable[[], Searcher | None]) -> Ch
             report.stale.append(article_id)
     report.extra = sorted(set(seen) - set(states))
     report.indexed = len(seen)
-    if current is not None and (damaged := folder.damaged_text(current.whoosh.reader())):
-        path = damaged[0][0].parent
-        report.index_problem = str(folder.damaged(path, ValueError("; ".join(
-            f"{file.name}: {', '.join(names)} fail their checksums" for file, names in damaged))))
+    if len(parts) > 1:  # a cluster's shards: where each finding is
+        extra = set(report.extra)
+        for name, hashes in parts.items():
+            report.parts.append({
+                "name": name, "documents": len(hashes),
+                "missing": [i for i in report.missing if current.part_of(i) == name],
+                "extra": sorted(extra & set(hashes)),
+            })
+    if current is not None and (problem := current.damage()):
+        report.index_problem = problem
         report.index_damaged = True
     return report

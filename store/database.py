@@ -735,6 +735,14 @@ def for_index(conn: sqlite3.Connection, ids: list[int]) -> Iterator[sqlite3.Row]
         ).fetchall()
 
 
+def pending_changes(conn: sqlite3.Connection) -> int:
+    """Articles the index lacks plus deleted articles it must forget."""
+    return conn.execute(
+        "SELECT (SELECT count(*) FROM articles WHERE indexed = 0) "
+        "+ (SELECT count(*) FROM index_deletes)"
+    ).fetchone()[0]
+
+
 def pending_deletes(conn: sqlite3.Connection) -> list[int]:
     """Ids of deleted articles the index must forget."""
     return [r[0] for r in conn.execute("SELECT article_id FROM index_deletes")]

@@ -91,3 +91,18 @@ def failed_writes(home: Path) -> Iterator[None]:
             "is lost and searches still use the last complete index. Free some disk space "
             "(or fix the disk), then run the same command again to finish."
         ) from e
+
+
+class ClusterError(ArchiveError):
+    """A search cluster (`WENHAI_CLUSTER`) cannot be reached or refused a request: the
+    message names the node and says what to do."""
+
+
+class NotOnClusterError(ClusterError):
+    """A feature the cluster backend does not have yet (`backends`), in one line."""
+
+    def __init__(self, feature: str, cluster: str = "a cluster"):
+        super().__init__(
+            f"{feature} is not available on a cluster yet: this archive searches {cluster}. "
+            "Unset WENHAI_CLUSTER (and --cluster, the home's `cluster` file) to use it on "
+            "the embedded index.")

@@ -166,6 +166,8 @@ class SearchResult:
     unpaired: list[str] = field(default_factory=list)
     #: The query was read as plain text, its syntax ignored (beside a `QuerySyntaxError`).
     plain: bool = False
+    #: Why the results are partial besides time: a cluster's shard that did not answer.
+    reasons: list[str] = field(default_factory=list)
 
     @property
     def notice(self) -> str | None:
@@ -182,7 +184,9 @@ class SearchResult:
             said.append(
                 f"«{self.query}» was searched as plain text, its syntax ignored."
             )
-        if self.partial:
+        if self.reasons:
+            said += self.reasons
+        elif self.partial:
             said.append(
                 "This search matches so many articles that only part of them could be ranked "
                 "and shown in time: the results and counts come from that part. Narrow it "
@@ -231,6 +235,7 @@ class SearchResult:
             "filters": self.filters.active(),
             "facets": {name: [list(c) for c in counts] for name, counts in self.facets.items()},
             "partial": self.partial,
+            "reason": " ".join(self.reasons) or None,
             "unindexed": self.unindexed,
             "unpaired": self.unpaired,
             "plain": self.plain,
@@ -256,6 +261,8 @@ class CheckReport:
     dictionary_problem: str | None = None
     #: Copies of the index kept beside it: {"path", "bytes", "what"} (`engine.folder.copies`).
     copies: list[dict] = field(default_factory=list)
+    #: A cluster's shards: {"name", "documents", "missing", "extra"} each.
+    parts: list[dict] = field(default_factory=list)
 
     @property
     def healthy(self) -> bool:
@@ -278,6 +285,7 @@ class CheckReport:
             "index_problem": self.index_problem,
             "dictionary_problem": self.dictionary_problem,
             "copies": self.copies,
+            "parts": self.parts,
         }
 
 

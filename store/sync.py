@@ -67,7 +67,7 @@ def no_progress(items: Iterable, total: int, label: str) -> Iterable:
     return items
 
 
-def _ticker(progress: IterWrapper, total: int, label: str) -> Callable[[int], None]:
+def ticker(progress: IterWrapper, total: int, label: str) -> Callable[[int], None]:
     """`tick(n)`: move a progress display over `total` items on by n."""
     bar = iter(progress(range(total), total, label))
 
@@ -157,11 +157,12 @@ class IndexSync:
                 dropped.append((copy, size))
         return dropped
 
+    @property
+    def jobs(self) -> int:
+        return self.writers.jobs
+
     def pending(self) -> int:
-        return self.db.execute(
-            "SELECT (SELECT count(*) FROM articles WHERE indexed = 0) "
-            "+ (SELECT count(*) FROM index_deletes)"
-        ).fetchone()[0]
+        return database.pending_changes(self.db)
 
     def sync(self, progress: IterWrapper = no_progress,
              words: tuple[Entry, ...] | None = None, again: Iterable[int] = ()) -> int:
@@ -189,7 +190,7 @@ class IndexSync:
         pause("indexing")
         folder.clear_temporary(self.path)
         ix = folder.open_index(self.path)
-        tick = _ticker(progress, total, "indexing")
+        tick = ticker(progress, total, "indexing")
         try:
             with failed_writes(self.home):
                 # One commit: every commit adds segments that repeat most of the gram
@@ -260,7 +261,7 @@ class IndexSync:
         writer = Writer(ix, limitmb=POOL_MB)
         try:
             with segmenter.using(words):
-                new = self._add(writer, building, ids, _ticker(progress, len(ids), "reindexing"),
+                new = self._add(writer, building, ids, ticker(progress, len(ids), "reindexing"),
                                 words, replacing=False)
             writer.commit(mergetype=lambda w, old: old + new)
             dictionary.record(building, words)

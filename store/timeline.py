@@ -38,6 +38,10 @@ class Bin:
 class Timeline:
     by: str  # month or year
     bins: list[Bin]
+    #: The search it counts was partial (out of time, a cluster's shard that did not
+    #: answer): some articles may be missing from the bars; `reasons` says why if known.
+    partial: bool = False
+    reasons: tuple[str, ...] = ()
 
     @property
     def total(self) -> int:
@@ -48,7 +52,8 @@ class Timeline:
         return max((b.count for b in self.bins), default=0)
 
     def to_dict(self) -> dict:
-        return {"by": self.by, "total": self.total, "bins": [b.to_dict() for b in self.bins]}
+        return {"by": self.by, "total": self.total, "bins": [b.to_dict() for b in self.bins],
+                "partial": self.partial, "reason": " ".join(self.reasons) or None}
 
 
 def _month_number(month: str) -> int:

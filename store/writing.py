@@ -18,7 +18,7 @@ from .errors import ArchiveError, ArchiveReadOnlyError, StorageError, failed_wri
 from .lock import WriteLock
 from .models import Article
 from .pauses import pause
-from .sync import IndexSync, offer_words
+from .sync import offer_words
 
 #: Files stored per SQLite transaction: a commit writes every page the file touched (its
 #: row, and the leaves of five indexes, 32 of them the repost sketch's), ~0.5 ms a file at
@@ -27,7 +27,7 @@ STORE_BATCH = 1000
 
 
 class Writing:
-    def __init__(self, home: Path, db: sqlite3.Connection, index: IndexSync):
+    def __init__(self, home: Path, db: sqlite3.Connection, index):
         self.home = home
         self.db = db
         self.index = index
@@ -76,11 +76,12 @@ class Writing:
 
 
 @contextlib.contextmanager
-def hold(home: Path, *, rebuilding: bool, jobs: int | None) -> Iterator[Writing]:
+def hold(home: Path, backend, *, rebuilding: bool, jobs: int | None) -> Iterator[Writing]:
     """The write lock on the archive in `home`, or `ArchiveBusyError` at once if another
     process holds it; then the writer's connection (creating or upgrading the database)
-    and the index. Unless `rebuilding`, an index built by another version is refused
-    (`IndexVersionError`) and a lost or damaged one rebuilt before anything is written.
+    and the index `backend` keeps (`backends`). Unless `rebuilding`, an index built by
+    another version is refused (`IndexVersionError`) and a lost or damaged one rebuilt
+    before anything is written.
 
     The lock comes first, before the database is touched: what waits for SQLite's own
     lock is only ever this process.
@@ -94,7 +95,7 @@ def hold(home: Path, *, rebuilding: bool, jobs: int | None) -> Iterator[Writing]
     except BaseException:
         lock.release()
         raise
-    index = IndexSync(home, db, jobs)
+    index = backend.index(home, db, jobs)
     writing = Writing(home, db, index)
     try:
         writing.notices += index.drop_dead_copies()

@@ -14,6 +14,13 @@ SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
+@pytest.fixture(autouse=True)
+def embedded_index(monkeypatch):
+    """Every test searches the archive's own index unless it names a cluster itself: a
+    WENHAI_CLUSTER set where the suite runs must not move the other tests onto it."""
+    monkeypatch.delenv("WENHAI_CLUSTER", raising=False)
+
+
 @pytest.fixture
 def samples(tmp_path: Path) -> Path:
     """A private copy of the project's sample articles (tests may modify it)."""

@@ -17,6 +17,9 @@ def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__)
     app.config.from_mapping(
         WENHAI_HOME=str(default_home()),
+        # A search cluster's address (HOST:PORT); None: $WENHAI_CLUSTER, the home's
+        # setting, or the archive's own index (`store.backends`).
+        WENHAI_CLUSTER=None,
         PER_PAGE=10,
         MAX_CONTENT_LENGTH=64 * 1024,
         JSON_AS_ASCII=False,
@@ -34,7 +37,8 @@ def create_app(config: dict | None = None) -> Flask:
     security.init_app(app)
     errors.init_app(app)
 
-    app.extensions["wenhai"] = Archives(app.config["WENHAI_HOME"])
+    app.extensions["wenhai"] = Archives(app.config["WENHAI_HOME"],
+                                           app.config["WENHAI_CLUSTER"])
     app.extensions["wenhai.slots"] = SearchSlots(app.config["SEARCH_SLOTS"],
                                                  hold=app.config["HOLD_SEARCHES"])
     app.before_request(start_clock)

@@ -21,8 +21,9 @@ class Archives:
     seek and read shared files); a busy server opens more, up to one per thread.
     """
 
-    def __init__(self, home: str):
+    def __init__(self, home: str, cluster: str | None = None):
         self.home = home
+        self.cluster = cluster
         self._free: list[Archive] = []
         self._all: list[Archive] = []
         self._lock = threading.Lock()
@@ -32,7 +33,7 @@ class Archives:
         with self._lock:
             if self._free:
                 return self._free.pop()
-        archive = Archive(self.home)
+        archive = Archive(self.home, self.cluster)
         with self._lock:
             self._all.append(archive)
         return archive

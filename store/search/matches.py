@@ -36,6 +36,9 @@ class Matches:
     #: Each listed article's tier: 0 exact, 1 loose (punctuation between, or the last
     #: Latin word going on: iphonex for iphone), 2 words apart.
     tiers: list[int] = field(default_factory=list)
+    #: Why the answer is partial beyond running out of time (a cluster's shard that did
+    #: not answer), as the user reads it.
+    reasons: list[str] = field(default_factory=list)
     #: With `find(..., per_doc=…)`: every listed document (global number) in order, and
     #: its value — all of them, for a caller that reads further than one window.
     order: np.ndarray | None = None

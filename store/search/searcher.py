@@ -130,9 +130,24 @@ class Searcher:
         stored = self.whoosh.stored_fields
         return [int(stored(int(d))["id"]) for d in docs]
 
-    def stored_hashes(self) -> dict[int, str]:
-        """Every indexed article's id and the content hash its document was built from."""
-        return {int(f["id"]): f.get("hash", "") for f in self.whoosh.all_stored_fields()}
+    def stored_parts(self) -> dict[str, dict[int, str]]:
+        """Every indexed article's id and the content hash its document was built from,
+        per part of the index: here one, the index."""
+        return {"index": {int(f["id"]): f.get("hash", "")
+                          for f in self.whoosh.all_stored_fields()}}
+
+    def part_of(self, article_id: int) -> str:
+        """The part of the index that holds (or should hold) the article."""
+        return "index"
+
+    def damage(self) -> str | None:
+        """What is wrong with the index's files (their checksums), if anything."""
+        damaged = folder.damaged_text(self.whoosh.reader())
+        if not damaged:
+            return None
+        path = damaged[0][0].parent
+        return str(folder.damaged(path, ValueError("; ".join(
+            f"{file.name}: {', '.join(names)} fail their checksums" for file, names in damaged))))
 
     def close(self) -> None:
         self.whoosh.close()

@@ -1,0 +1,133 @@
+"""The cluster backend beside the embedded index: the same corpus, the same queries.
+
+    python bench/cluster.py [--articles 10000] [--per-class 20] [--shards 2] [--seed 1998]
+
+Starts a local cluster (`wenhai cluster start`: Debian's Sphinx 2.2.11, N shards and an
+aggregator on 127.0.0.1) in a temporary folder and stops it at the end. Then, on N
+articles of real paragraphs (scale.scale_corpus):
+
+1. `wenhai ingest` into an archive with its own index, and into one with
+   `--cluster`, each in a subprocess, timed: ingest MB/s of text, and index size over
+   text size (the embedded `index/`; the shards' data folders);
+2. the query classes of `queryset.py` (--per-class each, seeded, uncached: both servers
+   run with WENHAI_RESULT_CACHE=0, and the cluster backend caches nothing), sent to
+   `wenhai serve` and `wenhai --cluster … serve` over HTTP one at a time, once with
+   limit=10 and once with limit=100: p50/p95/p99/max per backend;
+3. every match of every query asked in process (`Archive.matching_ids`) and scored
+   against the truth (every article whose normalized text holds every part of the
+   query, a scan): recall per class, and how many queries' match sets differ between
+   the backends.
+
+Results on stdout, progress on stderr. Needs `searchd` and PyMySQL (`wenhai[cluster]`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH.parent))
+sys.path.insert(0, str(BENCH))
+
+import queries  # noqa: E402
+import scale  # noqa: E402
+from queryset import CLASSES, draw  # noqa: E402
+from speed import WENHAI, dir_bytes, pad, run_measured  # noqa: E402
+
+from store import Archive, QueryError  # noqa: E402
+from store.cluster import local  # noqa: E402
+
+BACKENDS = ("embedded", "cluster")
+
+
+def matches(archive: Archive, q: str) -> set[int]:
+    try:
+        return set(archive.matching_ids(q))
+    except QueryError:
+        return set()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--articles", type=int, default=10_000)
+    ap.add_argument("--per-class", type=int, default=20)
+    ap.add_argument("--shards", type=int, default=2)
+    ap.add_argument("--seed", type=int, default=1998)
+    ap.add_argument("--work", type=Path, help="where the archives and shards go "
+                    "(default: a temporary folder, removed after)")
+    args = ap.parse_args()
+    started = time.perf_counter()
+    folder = scale.scale_corpus(args.articles, args.seed)
+    with tempfile.TemporaryDirectory(prefix="wenhai-cluster-", dir=args.work) as work:
+        work = Path(work)
+        corpus = queries.Corpus(f"scale-{args.articles}", folder, work / "corpus")
+        shards = work / "shards"
+        address = local.start(shards, args.shards)
+        try:
+            figures = {"embedded": queries.ingest("wenhai", corpus)}
+            texts = queries.dump_records(corpus.index("wenhai"), corpus.records)
+            home = corpus.index("cluster")
+            queries.progress(f"cluster ingest at {address}…")
+            run = run_measured(WENHAI + ["--cluster", address, "--home", str(home), "ingest",
+                                         "-q", str(folder)], ok=(0, 1))
+            figures["cluster"] = queries.Figures(ingest_s=run.seconds,
+                                                 index_bytes=dir_bytes(shards))
+            asked = draw(texts, args.per_class, args.seed, queries.progress)
+            queries.measure_latency("wenhai", corpus, asked, figures["embedded"])
+            queries.measure_latency(
+                "wenhai-cluster", corpus, asked, figures["cluster"],
+                WENHAI + ["--cluster", address, "--home", str(home), "serve", "--port", "0"])
+            queries.progress("every match of every query, both backends…")
+            differ = 0
+            source_of = dict(zip(texts.ids, texts.sources, strict=True))
+            with Archive(corpus.index("wenhai")) as one, Archive(home, address) as other:
+                for query in asked:
+                    truth = texts.truth(query)
+                    found = {b: matches(a, query.q) for b, a in zip(BACKENDS, (one, other),
+                                                                     strict=True)}
+                    differ += found["embedded"] != found["cluster"]
+                    for backend in BACKENDS:
+                        got = found[backend]
+                        if query.source:
+                            got = {i for i in got if source_of.get(i) == query.source}
+                        figures[backend].recall.setdefault(query.cls, []).append(
+                            len(got & truth) / len(truth))
+        finally:
+            local.stop(shards)
+        report(figures, texts, asked, differ, args)
+    print(f"\nwall time {time.perf_counter() - started:.0f} s")
+
+
+def report(figures, texts, asked, differ: int, args) -> None:
+    text_bytes = sum(len(f"{t}\n{b}".encode()) for t, b in zip(texts.titles, texts.bodies,
+                                                                strict=True))
+    mb = text_bytes / 1e6
+    print(f"scale-{args.articles}: {len(texts.ids):,} articles, {mb:.1f} MB of text; "
+          f"{len(asked)} queries ({args.per_class} a class); cluster of {args.shards} shards "
+          "(Sphinx 2.2.11) on this machine")
+    print(f"{'':<34}" + "".join(f"{b:>12}" for b in BACKENDS))
+    rows = [("ingest, MB/s", lambda f: mb / f.ingest_s, ".2f"),
+            ("ingest, seconds", lambda f: f.ingest_s, ".1f"),
+            ("index size / text size", lambda f: f.index_bytes / text_bytes, ".2f"),
+            ("HTTP errors", lambda f: f.errors, "d")]
+    for limit in queries.LIMITS:
+        for name, q in (("p50", 0.5), ("p95", 0.95), ("p99", 0.99), ("max", 1.0)):
+            rows.append((f"limit={limit} {name}, ms",
+                         lambda f, limit=limit, q=q: queries.pct(
+                             queries.of_class(f.ms[limit], "all"), q), ".1f"))
+    for label, get, fmt in rows:
+        print(pad(label, 34) + "".join(f"{format(get(figures[b]), fmt):>12}" for b in BACKENDS))
+    print(f"\nrecall per class (every match, in process); match sets that differ between the "
+          f"backends: {differ} of {len(asked)}")
+    for cls in (*CLASSES, "all"):
+        print(pad(cls, 34) + "".join(
+            f"{sum(v) / len(v):>12.3f}" for v in
+            (queries.of_class(figures[b].recall, cls) for b in BACKENDS)))
+
+
+if __name__ == "__main__":
+    main()

@@ -131,7 +131,8 @@ class Archive:
         found = database.get_articles(self.db, [article_id]).get(article_id)
         if found is None:
             raise ArticleNotFound(
-                f"No article has id {article_id}: `wenhai search` lists the ids of what is stored."
+                f"No article has id {article_id}: `wenhai search` lists the ids of what is stored.",
+                id=article_id,
             )
         found.reposts = database.group_members(self.db, article_id)
         found.titles = database.other_titles(self.db, article_id)
@@ -146,7 +147,7 @@ class Archive:
         """The article's original file name and bytes, exactly as ingested."""
         found = database.get_original(self.db, article_id)
         if found is None:
-            raise ArticleNotFound(f"No article has id {article_id}.")
+            raise ArticleNotFound(f"No article has id {article_id}.", id=article_id)
         return found
 
     def recent(self, limit: int = 8) -> list[Article]:

@@ -148,10 +148,12 @@ class Concordancer:
                  filters: Filters | None = None, reposts: str = "one"):
         self.text = text.strip()
         if not self.text:
-            raise QueryError("Nothing to look for: type the characters to find, e.g. 碳纤维.")
+            raise QueryError("Nothing to look for: type the characters to find, e.g. 碳纤维.",
+                             code="kwic.empty")
         if len(self.text) > MAX_CHARS:
             raise QueryError(f"A concordance finds a string of at most {MAX_CHARS} characters, "
-                             f"not {len(self.text)}: shorten it.")
+                             f"not {len(self.text)}: shorten it.",
+                             code="kwic.too_long", length=len(self.text), limit=MAX_CHARS)
         if reposts not in REPOST_MODES:
             raise QueryError(f"'reposts' must be one of {', '.join(REPOST_MODES)}.")
         self.needle = normalize(self.text)
@@ -161,7 +163,9 @@ class Concordancer:
                       else "add the words around it")
             raise QueryError(
                 f"«{self.text}» has spaces or punctuation, which the index does not keep, so "
-                f"its occurrences cannot all be found exactly: {advice}.")
+                f"its occurrences cannot all be found exactly: {advice}.",
+                code="kwic.punctuation", query=self.text,
+                longest=max(runs, key=len) if runs else "")
         self.db = db
         self.searcher = searcher
         self.filters = filters or Filters()

@@ -164,7 +164,7 @@ class Concordancer:
             raise QueryError(
                 f"«{self.text}» has spaces or punctuation, which the index does not keep, so "
                 f"its occurrences cannot all be found exactly: {advice}.",
-                code="kwic.punctuation", query=self.text,
+                code="kwic.punctuation" if runs else "kwic.punctuation_only", query=self.text,
                 longest=max(runs, key=len) if runs else "")
         self.db = db
         self.searcher = searcher

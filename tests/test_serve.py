@@ -90,7 +90,8 @@ def test_searches_beyond_capacity_are_turned_away_and_pages_keep_answering(serve
             if headers["Content-Type"].startswith("application/json"):
                 assert json.loads(body) == {
                     "error": f"Too many searches are running at once: try again in "
-                             f"{RETRY_AFTER} seconds.", "status": 503}
+                             f"{RETRY_AFTER} seconds.", "code": "server.busy",
+                    "status": 503}
             else:
                 assert "同时进行的搜索太多" in body.decode() and "文海正忙" in body.decode()
         kinds = {h["Content-Type"].split(";")[0] for _, h, _ in refused}

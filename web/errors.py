@@ -12,7 +12,7 @@ always with a stable `code`.
 
 from __future__ import annotations
 
-from flask import Flask, abort, jsonify, render_template, request
+from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from . import messages
@@ -51,7 +51,7 @@ def check_url_length() -> None:
     environ = request.environ  # as sent: the path and the query string still encoded
     length = len(environ.get("PATH_INFO", "")) + 1 + len(environ.get("QUERY_STRING", ""))
     if length > MAX_URL_BYTES:
-        abort(AddressTooLong(length))
+        raise AddressTooLong(length)
 
 
 def busy(e: Busy):

@@ -36,11 +36,12 @@ def _said(code: str) -> str | None:
         # filters
         "filter.too_long": _("筛选条件 %(filter)s 太长，请缩短。"),
         "filter.year": _("%(year)s 不是年份：请写四位数字，例如 2024。"),
-        "filter.dates": _("看不懂从 %(date_from)s 到 %(date_to)s 的日期范围：请写年、月或日，例如 2024、2024-01 或 2024-03-05。"),
+        "filter.dates": _("看不懂从「%(date_from)s」到「%(date_to)s」的日期范围：请写年、月或日，例如 2024、2024-01 或 2024-03-05。"),
         # concordance and trends
         "kwic.empty": _("没有要找的字符串：请输入要找的字，例如 碳纤维。"),
         "kwic.too_long": _("语境索引最多找 %(limit)s 个字符的字符串，这里有 %(length)s 个：请缩短。"),
         "kwic.punctuation": _("「%(query)s」含有空格或标点，索引不保存它们，所以无法准确找出每一处：请只找其中连续的一段，例如「%(longest)s」。"),
+        "kwic.punctuation_only": _("「%(query)s」只有空格或标点，索引不保存它们：请加上它前后的字。"),
         "trends.empty": _("没有要比较的词：最多 %(limit)s 个，用逗号隔开，例如 雷军,小米汽车,SU7。"),
         "trends.too_many": _("%(count)s 个词太多，一张图最多比较 %(limit)s 个（%(first)s）。"),
         "trends.term_too_long": _("词「%(term)s…」超过 %(limit)s 个字符，请缩短。"),

@@ -259,7 +259,8 @@ class Archive:
         """How many articles match `text` (every article when None) per month or year
         (`timeline.timeline`), counted over every match like a search's facets."""
         if by not in BY:
-            raise QueryError(f"Cannot count by «{by}»: choose one of {', '.join(BY)}.")
+            raise QueryError(f"Cannot count by «{by}»: choose one of {', '.join(BY)}.",
+                             code="query.by", value=by, choices=", ".join(BY))
         found = (self.search(text, 1, 1, filters=filters, reposts=reposts, deadline=deadline)
                  if text else self.browse(1, 1, filters=filters, reposts=reposts,
                                           deadline=deadline))

@@ -93,9 +93,11 @@ def trends(searcher: Searcher | None, terms: list[str], *, by: str = "auto",
     """Each term's articles (or occurrences) per month or year, on one axis from the first
     month any of them has to the last."""
     if by not in BY:
-        raise QueryError(f"Cannot count by «{by}»: choose one of {', '.join(BY)}.")
+        raise QueryError(f"Cannot count by «{by}»: choose one of {', '.join(BY)}.",
+                         code="query.by", value=by, choices=", ".join(BY))
     if measure not in MEASURES:
-        raise QueryError(f"Cannot count «{measure}»: choose articles or occurrences.")
+        raise QueryError(f"Cannot count «{measure}»: choose articles or occurrences.",
+                         code="trends.measure", value=measure)
     filters = filters or Filters()
     per_term: list[dict[str, int]] = []
     for term in terms:

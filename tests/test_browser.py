@@ -328,7 +328,8 @@ def test_the_header_switches_the_language_and_it_stays(server, browser):
     page.click("nav.languages a[data-lang=en]")
     _arrive(page, "html[lang=en] li.hit")
     assert re.fullmatch(r"\d+ results · \d+ ms", page.inner_text("p.count"))
-    assert re.fullmatch(r"\d{1,2} [A-Z][a-z]+ \d{4}", page.inner_text("li.hit p.meta time >> nth=0"))
+    day = page.inner_text("li.hit p.meta time >> nth=0")
+    assert re.fullmatch(r"\d{1,2} [A-Z][a-z]+ \d{4}", day)
     _shot(page, "lang-en")
     page.click("li.hit h2 a:has-text('雨天测试记录')")  # the cookie carries the choice
     page.wait_for_selector("nav.matches:not([hidden])")

@@ -31,6 +31,12 @@ def _said(code: str) -> str | None:
         "query.only_excluded": _("「%(query)s」只有排除的词：请加一个要搜索的词，例如 小米 -手机。"),
         "query.nothing_to_search": _("「%(query)s」里没有可以搜索的字母、数字或汉字。"),
         "query.sort": _("不能按 %(value)s 排序：请选 %(choices)s 之一。"),
+        "query.by": _("不能按 %(value)s 计数：请选 %(choices)s 之一。"),
+        "query.reposts": _("参数 reposts 必须是 %(choices)s 之一。"),
+        "query.per_page": _("每页的条数必须在 1 到 %(limit)s 之间。"),
+        "query.page": _("页码必须在 1 到 %(limit)s 之间。"),
+        "query.export_format": _("不能导出为 %(value)s：请选 %(choices)s 之一。"),
+        "trends.measure": _("不能计数 %(value)s：请选 articles（文章数）或 occurrences（出现次数）。"),
         "query.invalid": _("无法理解这个查询：%(message)s"),
         "query.syntax": _("查询的写法有误：%(message)s"),
         # filters

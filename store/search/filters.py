@@ -76,11 +76,14 @@ class Filters:
 def check_page(page: int, per_page: int, sort: str, reposts: str) -> None:
     """Raise `QueryError`, saying what to change, for a page a search cannot show."""
     if reposts not in REPOST_MODES:
-        raise QueryError(f"'reposts' must be one of {', '.join(REPOST_MODES)}.")
+        raise QueryError(f"'reposts' must be one of {', '.join(REPOST_MODES)}.",
+                         code="query.reposts", choices=", ".join(REPOST_MODES))
     if not 1 <= per_page <= MAX_PER_PAGE:
-        raise QueryError(f"Results per page must be between 1 and {MAX_PER_PAGE}.")
+        raise QueryError(f"Results per page must be between 1 and {MAX_PER_PAGE}.",
+                         code="query.per_page", limit=MAX_PER_PAGE)
     if not 1 <= page <= MAX_PAGE:
-        raise QueryError(f"The page must be between 1 and {MAX_PAGE}.")
+        raise QueryError(f"The page must be between 1 and {MAX_PAGE}.",
+                         code="query.page", limit=MAX_PAGE)
     if sort not in SORTS:
         raise QueryError(f"Cannot sort by «{sort}»: choose one of {', '.join(SORTS)}.",
                          code="query.sort", value=sort, choices=", ".join(SORTS))

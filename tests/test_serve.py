@@ -157,6 +157,7 @@ def test_every_api_error_is_json_even_those_waitress_answers_itself(server):
     assert headers["Content-Type"] == "application/json"
     error = json.loads(body)
     assert error["status"] == 431 and "send a shorter address" in error["error"]
+    assert error["code"] == "http.431"
 
     # A malformed request under /api/ is JSON; elsewhere waitress's text page stays.
     bad = b"GET /api/search?q=x HTTP/1.1\r\nHost: x\r\nno colon here\r\n\r\n"

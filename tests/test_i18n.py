@@ -69,6 +69,7 @@ def test_the_traditional_catalog_writes_as_taiwan_does():
     (None, None, ["zh-HK"], "zh_Hant"),
     (None, None, ["zh-Hant-MO"], "zh_Hant"),
     (None, None, ["zh-CN"], "zh_Hans"),
+    (None, None, ["yue-HK", "en"], "zh_Hant"),
     (None, None, ["fr-FR", "en-GB"], "en"),
     (None, None, ["fr-FR"], "zh_Hans"),
     (None, "en", ["zh-TW"], "en"),

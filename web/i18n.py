@@ -56,6 +56,8 @@ def _from_tag(tag: str) -> str | None:
     parts = tag.replace("_", "-").lower().split("-")
     if parts[0] == "en":
         return "en"
+    if parts[0] == "yue":  # Cantonese readers (Hong Kong, Macau) read Traditional
+        return "zh_Hant"
     if parts[0] != "zh":
         return None
     if {"hant", "tw", "hk", "mo"} & set(parts[1:]):
@@ -93,11 +95,6 @@ def gettext(message: str, **values) -> str:
     return translated % values if values else translated
 
 
-def ngettext(singular: str, plural: str, n: int, **values) -> str:
-    translated = translations(current()).ngettext(singular, plural, n)
-    return translated % {"num": number(n), **values}
-
-
 def number(n: int | float) -> str:
     return format_decimal(n, locale=FORMAT_LOCALE[current()])
 
@@ -122,7 +119,8 @@ def switch_url(lang: str) -> str:
 def _remember(response):
     asked = request.args.get("lang")
     if asked in LANGUAGES and request.cookies.get(COOKIE) != asked:
-        response.set_cookie(COOKIE, asked, max_age=COOKIE_DAYS * 86400, samesite="Lax")
+        response.set_cookie(COOKIE, asked, max_age=COOKIE_DAYS * 86400, samesite="Lax",
+                            httponly=True)
     response.headers.add("Vary", "Accept-Language, Cookie")
     return response
 

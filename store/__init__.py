@@ -16,6 +16,7 @@ import sys as _sys
 from . import export
 from .archive import Archive, default_home
 from .concordance import KWIC_SORTS, Concordance, Line
+from .concordance import SORT_LIMIT as KWIC_SORT_LIMIT
 from .engine import codec as _codec
 from .engine.workers import limit_malloc_arenas, process_pool
 from .errors import (
@@ -60,6 +61,7 @@ __all__ = [
     "Archive",
     "Concordance",
     "KWIC_SORTS",
+    "KWIC_SORT_LIMIT",
     "Line",
     "ArchiveBusyError",
     "ArchiveError",

@@ -135,7 +135,8 @@ class Archive:
         found = database.get_articles(self.db, [article_id]).get(article_id)
         if found is None:
             raise ArticleNotFound(
-                f"No article has id {article_id}: `wenhai search` lists the ids of what is stored."
+                f"No article has id {article_id}: `wenhai search` lists the ids of what is stored.",
+                id=article_id,
             )
         found.reposts = database.group_members(self.db, article_id)
         found.titles = database.other_titles(self.db, article_id)
@@ -150,7 +151,7 @@ class Archive:
         """The article's original file name and bytes, exactly as ingested."""
         found = database.get_original(self.db, article_id)
         if found is None:
-            raise ArticleNotFound(f"No article has id {article_id}.")
+            raise ArticleNotFound(f"No article has id {article_id}.", id=article_id)
         return found
 
     def recent(self, limit: int = 8) -> list[Article]:
@@ -264,7 +265,8 @@ class Archive:
         """How many articles match `text` (every article when None) per month or year
         (`timeline.timeline`), counted over every match like a search's facets."""
         if by not in BY:
-            raise QueryError(f"Cannot count by «{by}»: choose one of {', '.join(BY)}.")
+            raise QueryError(f"Cannot count by «{by}»: choose one of {', '.join(BY)}.",
+                             code="query.by", value=by, choices=", ".join(BY))
         found = (self.search(text, 1, 1, filters=filters, reposts=reposts, deadline=deadline)
                  if text else self.browse(1, 1, filters=filters, reposts=reposts,
                                           deadline=deadline))

@@ -148,12 +148,15 @@ class Concordancer:
                  filters: Filters | None = None, reposts: str = "one"):
         self.text = text.strip()
         if not self.text:
-            raise QueryError("Nothing to look for: type the characters to find, e.g. 碳纤维.")
+            raise QueryError("Nothing to look for: type the characters to find, e.g. 碳纤维.",
+                             code="kwic.empty")
         if len(self.text) > MAX_CHARS:
             raise QueryError(f"A concordance finds a string of at most {MAX_CHARS} characters, "
-                             f"not {len(self.text)}: shorten it.")
+                             f"not {len(self.text)}: shorten it.",
+                             code="kwic.too_long", length=len(self.text), limit=MAX_CHARS)
         if reposts not in REPOST_MODES:
-            raise QueryError(f"'reposts' must be one of {', '.join(REPOST_MODES)}.")
+            raise QueryError(f"'reposts' must be one of {', '.join(REPOST_MODES)}.",
+                             code="query.reposts", choices=", ".join(REPOST_MODES))
         self.needle = normalize(self.text)
         if "".join(u for u, _, _ in units(self.needle)) != self.needle:
             runs = [r for r in re.split(r"[^\w]|_", self.needle) if r]
@@ -161,7 +164,9 @@ class Concordancer:
                       else "add the words around it")
             raise QueryError(
                 f"«{self.text}» has spaces or punctuation, which the index does not keep, so "
-                f"its occurrences cannot all be found exactly: {advice}.")
+                f"its occurrences cannot all be found exactly: {advice}.",
+                code="kwic.punctuation" if runs else "kwic.punctuation_only", query=self.text,
+                longest=max(runs, key=len) if runs else "")
         self.db = db
         self.searcher = searcher
         self.filters = filters or Filters()
@@ -208,7 +213,8 @@ class Concordancer:
         """Why `sort` cannot be done here, or None."""
         if sort not in SORTS:
             raise QueryError(f"Cannot sort a concordance by «{sort}»: choose one of "
-                             f"{', '.join(SORTS)}.")
+                             f"{', '.join(SORTS)}.", code="query.sort", value=sort,
+                             choices=", ".join(SORTS))
         if sort != "text" and self.total > SORT_LIMIT:
             return (f"«{self.text}» occurs {self.total} times: sorting by context works up "
                     f"to {SORT_LIMIT} occurrences, so the lines are in article order. "
@@ -217,9 +223,11 @@ class Concordancer:
 
     def page(self, page: int, per_page: int, sort: str = "text") -> Concordance:
         if not 1 <= per_page <= MAX_PER_PAGE:
-            raise QueryError(f"Lines per page must be between 1 and {MAX_PER_PAGE}.")
+            raise QueryError(f"Lines per page must be between 1 and {MAX_PER_PAGE}.",
+                             code="query.per_page", limit=MAX_PER_PAGE)
         if not 1 <= page <= MAX_PAGE:
-            raise QueryError(f"The page must be between 1 and {MAX_PAGE}.")
+            raise QueryError(f"The page must be between 1 and {MAX_PAGE}.",
+                             code="query.page", limit=MAX_PAGE)
         notice = self.sortable(sort)
         start = (page - 1) * per_page
         if sort == "text" or notice:
@@ -237,7 +245,8 @@ class Concordancer:
         """Every line as CSV or TSV text, a header row first, streamed in article order
         (one batch of articles in memory at a time); sorted, all lines are held."""
         if fmt not in EXPORTS:
-            raise QueryError(f"Cannot export a concordance as «{fmt}»: choose csv or tsv.")
+            raise QueryError(f"Cannot export a concordance as «{fmt}»: choose csv or tsv.",
+                             code="query.export_format", value=fmt, choices="csv, tsv")
         notice = self.sortable(sort)
         lines = self.lines() if sort == "text" or notice else iter(self.sorted_lines(sort))
         yield _row(COLUMNS, fmt)

@@ -10,36 +10,63 @@ from pathlib import Path
 
 
 class ArchiveError(Exception):
-    """Base class for every error wenhai's store raises on purpose."""
+    """Base class for every error wenhai's store raises on purpose.
+
+    `code` names what went wrong, stable across versions and languages ("query.empty"),
+    and `details` the values its message names: an interface that speaks another
+    language than the message's English says it from these (the web's catalogs). Errors
+    raised without a code have their class's."""
+
+    code = "archive.error"
+
+    def __init__(self, message: str = "", *, code: str | None = None, **details) -> None:
+        super().__init__(message)
+        if code is not None:
+            self.code = code
+        self.details = details
 
 
 class ArchiveBusyError(ArchiveError):
     """Another process is writing to the archive."""
+
+    code = "archive.busy"
 
 
 class ArchiveReadOnlyError(ArchiveError):
     """The archive cannot be written here (a read-only disk, files not the user's); it
     can still be searched."""
 
+    code = "archive.read_only"
+
 
 class IndexVersionError(ArchiveError):
     """The search index was built by another version of the analyzer or schema."""
+
+    code = "index.version"
 
 
 class IndexDamagedError(ArchiveError):
     """The search index's files cannot be read; it can be rebuilt from the store."""
 
+    code = "index.damaged"
+
 
 class IndexMissingError(ArchiveError):
     """The archive has articles but no search index."""
+
+    code = "index.missing"
 
 
 class StorageError(ArchiveError):
     """Writing to the archive failed (disk full, I/O error); what was committed is intact."""
 
+    code = "storage.failed"
+
 
 class QueryError(ArchiveError):
     """The search query cannot be understood; the message explains the syntax."""
+
+    code = "query.invalid"
 
 
 class QuerySyntaxError(QueryError):
@@ -47,19 +74,27 @@ class QuerySyntaxError(QueryError):
     none). Its text can still be searched as plain text: `Archive.search` puts that
     search's result in `plain` (None when the plain text finds nothing to search for)."""
 
+    code = "query.syntax"
+
     plain = None
 
 
 class DictionaryError(ArchiveError, ValueError):
     """The user dictionary cannot be read, or a word given for it is no word."""
 
+    code = "dictionary.invalid"
+
 
 class ArticleNotFound(ArchiveError, LookupError):
     """No article has that id."""
 
+    code = "article.not_found"
+
 
 class TagError(ArchiveError):
     """A tag cannot be given or taken away as asked; the message says why and what to do."""
+
+    code = "tag.invalid"
 
 
 def _what_failed(e: Exception) -> str:
@@ -76,6 +111,8 @@ def _what_failed(e: Exception) -> str:
 
 class SettingError(ArchiveError, ValueError):
     """A setting in the environment (`WENHAI_RESULT_CACHE` …) is not a value it can take."""
+
+    code = "setting.invalid"
 
 
 @contextlib.contextmanager

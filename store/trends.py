@@ -35,14 +35,17 @@ def split_terms(text: str | list[str]) -> list[str]:
                                if t.strip()))
     if not terms:
         raise QueryError("No terms to compare: give up to 6, separated by commas, "
-                         "e.g. 雷军,小米汽车,SU7.")
+                         "e.g. 雷军,小米汽车,SU7.", code="trends.empty", limit=MAX_TERMS)
     if len(terms) > MAX_TERMS:
         raise QueryError(f"{len(terms)} terms is too many for one chart: compare at most "
-                         f"{MAX_TERMS} ({', '.join(terms[:MAX_TERMS])}).")
+                         f"{MAX_TERMS} ({', '.join(terms[:MAX_TERMS])}).",
+                         code="trends.too_many", count=len(terms), limit=MAX_TERMS,
+                         first=", ".join(terms[:MAX_TERMS]))
     for term in terms:
         if len(term) > MAX_TERM_CHARS:
             raise QueryError(f"The term «{term[:20]}…» is longer than {MAX_TERM_CHARS} "
-                             "characters; shorten it.")
+                             "characters; shorten it.", code="trends.term_too_long",
+                             term=term[:20], limit=MAX_TERM_CHARS)
     return terms
 
 
@@ -90,9 +93,11 @@ def trends(searcher: Searcher | None, terms: list[str], *, by: str = "auto",
     """Each term's articles (or occurrences) per month or year, on one axis from the first
     month any of them has to the last."""
     if by not in BY:
-        raise QueryError(f"Cannot count by «{by}»: choose one of {', '.join(BY)}.")
+        raise QueryError(f"Cannot count by «{by}»: choose one of {', '.join(BY)}.",
+                         code="query.by", value=by, choices=", ".join(BY))
     if measure not in MEASURES:
-        raise QueryError(f"Cannot count «{measure}»: choose articles or occurrences.")
+        raise QueryError(f"Cannot count «{measure}»: choose articles or occurrences.",
+                         code="trends.measure", value=measure)
     filters = filters or Filters()
     per_term: list[dict[str, int]] = []
     for term in terms:

@@ -97,3 +97,23 @@ def test_the_concordance_and_trends_work_from_the_keyboard(research, browser):
     _arrive(page, "li.hit")
     assert page.errors == []
     page.close()
+
+
+@pytest.mark.parametrize("locale", ["zh-TW", "en-GB"])
+def test_no_serious_or_critical_violation_in_the_other_languages(research, browser, locale):
+    """繁體 and English pages (longer words, other <html lang>) keep the same bar, on a
+    phone where longer words wrap first."""
+    url, _ = research
+    page = _open(browser, **PHONE, locale=locale)
+    found, wide = {}, []
+    for path in PAGES:
+        page.goto(url + path)
+        page.wait_for_load_state("load")
+        if violations := _violations(page):
+            found[path or "/"] = violations
+        if page.evaluate("document.documentElement.scrollWidth - window.innerWidth") > 0:
+            wide.append(path or "/")
+    assert page.get_attribute("html", "lang") == ("zh-Hant" if locale == "zh-TW" else "en")
+    assert wide == [], "wider than a phone"
+    assert found == {}
+    page.close()

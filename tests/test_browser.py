@@ -81,8 +81,9 @@ def _shot(page, name: str) -> None:
 
 
 def _open(browser, **options):
-    """A new page that records script errors and CSP violations (both reach the console)."""
-    page = browser.new_page(**options)
+    """A new page that records script errors and CSP violations (both reach the console),
+    of a reader whose browser asks for Simplified Chinese unless `options` say otherwise."""
+    page = browser.new_page(**{"locale": "zh-CN", **options})
     page.errors = []
     page.on("console", lambda m: page.errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: page.errors.append(str(e)))
@@ -109,7 +110,7 @@ def _overflow(page) -> int:
 
 
 def test_find_the_sample_article_and_open_it(server, browser):
-    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    page = browser.new_page(viewport={"width": 1200, "height": 900}, locale="zh-CN")
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.goto(server)
@@ -130,7 +131,8 @@ def test_find_the_sample_article_and_open_it(server, browser):
 
 
 def test_pages_fit_a_phone_screen(server, browser):
-    page = browser.new_page(viewport={"width": 375, "height": 740}, device_scale_factor=2)
+    page = browser.new_page(viewport={"width": 375, "height": 740}, device_scale_factor=2,
+                            locale="zh-CN")
     page.goto(server + "search?q=%E6%9C%BA%E7%9B%96")
     page.wait_for_selector("li.hit")
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
@@ -305,4 +307,43 @@ def test_phone_search_page_shows_facets_above_results(server, browser):
     assert facets["y"] < first_hit["y"]
     assert facets["width"] <= 375
     assert _overflow(page) <= 0
+    page.close()
+
+
+def test_the_header_switches_the_language_and_it_stays(server, browser):
+    """简体 from the browser's zh-CN; 繁體 and English by the header's links, remembered
+    across pages (the reader, an error, the suggestions' words); screenshots of the
+    results page in the three languages."""
+    page = _open(browser, locale="zh-CN", **DESKTOP)
+    page.goto(server + "search?" + urlencode({"q": "集卡"}))
+    page.wait_for_selector("li.hit")
+    assert page.get_attribute("html", "lang") == "zh-Hans"
+    assert "条结果" in page.inner_text("p.count")
+    _shot(page, "lang-zh-Hans")
+    page.click("nav.languages a[data-lang=zh_Hant]")
+    _arrive(page, "html[lang=zh-Hant] li.hit")
+    assert "筆結果" in page.inner_text("p.count") and page.inner_text("header .brand") == "文海"
+    assert page.inner_text("header button[type=submit]") == "搜尋"
+    _shot(page, "lang-zh-Hant")
+    page.click("nav.languages a[data-lang=en]")
+    _arrive(page, "html[lang=en] li.hit")
+    assert re.fullmatch(r"\d+ results · \d+ ms", page.inner_text("p.count"))
+    day = page.inner_text("li.hit p.meta time >> nth=0")
+    assert re.fullmatch(r"\d{1,2} [A-Z][a-z]+ \d{4}", day)
+    _shot(page, "lang-en")
+    page.click("li.hit h2 a:has-text('雨天测试记录')")  # the cookie carries the choice
+    page.wait_for_selector("nav.matches:not([hidden])")
+    assert page.get_attribute("html", "lang") == "en"
+    assert page.inner_text(".match-pos") == "2 matches"
+    assert "Download the original" in page.inner_text("footer.origin")
+    assert page.errors == []
+    page.goto(server + "search?" + urlencode({"q": "-碳纤维机盖"}))
+    _arrive(page, "div.notice.error h1")
+    assert page.inner_text("div.notice.error h1") == "This search could not be done"
+    assert "only excludes terms" in page.inner_text("div.notice.error p >> nth=0")
+    page.locator("header input[name=q]").fill("")
+    page.locator("header input[name=q]").press_sequentially("港口自动", delay=30)
+    page.wait_for_selector("ul.suggestions:not([hidden]) a")
+    assert page.get_attribute("ul.suggestions", "aria-label") == "Suggestions"
+    assert [e for e in page.errors if "400" not in e] == []  # the error page is a 400
     page.close()

@@ -213,7 +213,7 @@ def test_kwic_page_paginates_and_explains_errors(wide, client_for):
     assert empty.cssselect("input[name=q]") and not empty.cssselect("table.kwic")
     bad = client.get("/kwic", query_string={"q": "。"})
     assert bad.status_code == 400
-    assert "has spaces or punctuation" in lxml.html.fromstring(bad.text).text_content()
+    assert "「。」只有空格或标点" in lxml.html.fromstring(bad.text).text_content()
 
 
 def test_kwic_export_streams_every_occurrence(wide, client_for):

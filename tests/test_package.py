@@ -147,3 +147,8 @@ def _fetch_every_route(base: str) -> None:
         status, body = _get(base + "/static/" + name.removeprefix("web/static/"))
         assert status == 200, name
         assert body == (ROOT / name).read_bytes(), name
+    # the catalogs ship and compile in the installed package: every language, every page
+    for lang, tag, word in [("zh_Hant", "zh-Hant", "搜尋"), ("en", "en", "Search")]:
+        status, body = _get(f"{base}/search?q=%E7%A0%81%E5%A4%B4&lang={lang}")
+        page = body.decode()
+        assert status == 200 and f'<html lang="{tag}">' in page and f">{word}</button>" in page

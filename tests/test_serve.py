@@ -90,7 +90,8 @@ def test_searches_beyond_capacity_are_turned_away_and_pages_keep_answering(serve
             if headers["Content-Type"].startswith("application/json"):
                 assert json.loads(body) == {
                     "error": f"Too many searches are running at once: try again in "
-                             f"{RETRY_AFTER} seconds.", "status": 503}
+                             f"{RETRY_AFTER} seconds.", "code": "server.busy",
+                    "status": 503}
             else:
                 assert "同时进行的搜索太多" in body.decode() and "文海正忙" in body.decode()
         kinds = {h["Content-Type"].split(";")[0] for _, h, _ in refused}
@@ -156,6 +157,7 @@ def test_every_api_error_is_json_even_those_waitress_answers_itself(server):
     assert headers["Content-Type"] == "application/json"
     error = json.loads(body)
     assert error["status"] == 431 and "send a shorter address" in error["error"]
+    assert error["code"] == "http.431"
 
     # A malformed request under /api/ is JSON; elsewhere waitress's text page stays.
     bad = b"GET /api/search?q=x HTTP/1.1\r\nHost: x\r\nno colon here\r\n\r\n"

@@ -103,7 +103,7 @@ def test_browse_lists_every_article_newest_first_with_facets(client):
     page = _page(client.get("/browse"))
     assert page.cssselect("h1")[0].text_content().startswith("浏览全部文章")
     assert "7 条结果" in page.cssselect("p.count")[0].text_content()
-    dates = [m.text_content() for m in page.cssselect("li.hit p.meta span:last-child")]
+    dates = [t.get("datetime") for t in page.cssselect("li.hit p.meta time")]
     dated = [d for d in dates if d[:2] == "20"]
     assert dated == sorted(dated, reverse=True) and dated[0] == "2024-10-15"
     sources = [li.text_content().split()[0]
@@ -113,7 +113,8 @@ def test_browse_lists_every_article_newest_first_with_facets(client):
     assert [a.text_content() for a in narrowed.cssselect("li.hit h2 a")] == [
         "旧厂房变身城市书房", "社区食堂开到了家门口"]
     oldest = _page(client.get("/browse", query_string={"sort": "oldest"}))
-    assert oldest.cssselect("li.hit p.meta span:last-child")[0].text_content() == "2023-11-18"
+    first = oldest.cssselect("li.hit p.meta span:last-child time")[0]
+    assert first.get("datetime") == "2023-11-18" and first.text_content() == "2023年11月18日"
     bad = client.get("/browse", query_string={"sort": "relevance"})
     assert bad.status_code == 400 and "newest, oldest" in bad.text
 
@@ -155,7 +156,7 @@ def test_download_streams_every_result_as_csv_and_jsonl(ingested):
         "旧厂房变身城市书房", "社区食堂开到了家门口"]
     bad = client.get("/download", query_string={"q": "的", "format": "xlsx"})
     assert bad.status_code == 400
-    assert "'format' must be one of csv, jsonl" in _text(bad)
+    assert "参数 format 必须是 csv, jsonl 之一" in _text(bad)
 
 
 def test_api_timeline_counts_a_search_or_the_archive(client):

@@ -107,7 +107,7 @@ def test_trends_page_switches_to_occurrences_and_explains_errors(wide, client_fo
     assert "共 6 次" in page.cssselect("ul.legend li")[0].text_content()
     bad = client.get("/trends", query_string={"q": "一,二,三,四,五,六,七"})
     assert bad.status_code == 400
-    assert "compare at most 6" in lxml.html.fromstring(bad.text).text_content()
+    assert "一张图最多比较 6 个" in lxml.html.fromstring(bad.text).text_content()
     empty = lxml.html.fromstring(client.get("/trends").text)
     assert empty.cssselect("input[name=q]") and not empty.cssselect("svg")
 

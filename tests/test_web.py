@@ -101,13 +101,13 @@ def test_article_ids_beyond_sqlite_are_not_found_on_every_route(client, huge):
         if json_error:
             assert response.get_json()["error"].startswith(f"No article has id {huge}"), url
         else:
-            assert "找不到文章" in response.text and f"No article has id {huge}" in response.text
+            assert "找不到文章" in response.text and f"没有编号为 {huge} 的文章" in response.text
 
 
 def test_malformed_query_page_explains_syntax_beside_the_plain_search(client):
     page = client.get("/search", query_string={"q": "-碳纤维机盖"})
     assert page.status_code == 400
-    assert "only excludes terms" in page.text and "date:2024-01..2024-06" in page.text
+    assert "只有排除的词" in page.text and "date:2024-01..2024-06" in page.text
     parsed = Text(page.text)
     assert "当作普通文字（不按搜索语法）搜索的结果" in "".join(parsed.text)
     assert "碳纤维机盖" in parsed.marks and "1 条结果" in "".join(parsed.text)
@@ -378,9 +378,9 @@ def test_empty_results_suggest_removing_a_filter(harbor):
 
 def test_bad_filter_on_search_page_explains(harbor):
     page = harbor.get("/search", query_string={"q": "码头", "sort": "best"})
-    assert page.status_code == 400 and "must be one of relevance, newest, oldest" in page.text
+    assert page.status_code == 400 and "必须是 relevance, newest, oldest 之一" in page.text
     page = harbor.get("/search", query_string={"q": "码头", "to": "2024-99"})
-    assert page.status_code == 400 and "Cannot read the date range" in page.text
+    assert page.status_code == 400 and "看不懂从「」到「2024-99」的日期范围" in page.text
     assert 'href="/help"' in page.text
 
 
@@ -444,7 +444,7 @@ def test_searches_beyond_the_slots_are_503_with_retry_after_and_pages_still_answ
             assert response.status_code == 503 and response.headers["Retry-After"] == "2", url
             assert response.get_json() == {
                 "error": "Too many searches are running at once: try again in 2 seconds.",
-                "status": 503}
+                "code": "server.busy", "status": 503}
         page = client.get("/search?q=港口")
         assert page.status_code == 503 and page.headers["Retry-After"] == "2"
         assert "文海正忙" in page.text and "同时进行的搜索太多，请 2 秒后再试。" in page.text

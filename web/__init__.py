@@ -8,7 +8,7 @@ from flask import Flask
 
 from store import default_home
 
-from . import api, errors, pages, security
+from . import api, errors, i18n, pages, security
 from .archives import Archives, give_back, start_clock
 from .capacity import HOLD_VARIABLE, SearchSlots
 
@@ -35,6 +35,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp, url_prefix="/api")
     security.init_app(app)
+    i18n.init_app(app)
     errors.init_app(app)
 
     app.extensions["wenhai"] = Archives(app.config["WENHAI_HOME"],

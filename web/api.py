@@ -22,8 +22,11 @@ from store import (
     QuerySyntaxError,
 )
 
+from . import errors
 from .archives import deadline, get_archive
 from .capacity import search_work
+from .i18n import asked
+from .messages import error_message
 from .params import BadParameter, choice, integer, search_params
 
 bp = Blueprint("api", __name__)
@@ -33,8 +36,12 @@ MAX_SIMILAR = 20
 MAX_KWIC_LINES = 500
 
 
-def _error(status: int, message: str, **more):
-    response = jsonify({"error": message, "status": status, **more})
+def _error(status: int, e: Exception, **more):
+    """The API's error: a stable `code` beside the message, which is in the language the
+    client's Accept-Language names, else in English (the store's own message)."""
+    message = error_message(e) if asked() else str(e)
+    code = getattr(e, "code", None) or "error"
+    response = jsonify({"error": message, "code": code, "status": status, **more})
     response.status_code = status
     return response
 
@@ -42,7 +49,8 @@ def _error(status: int, message: str, **more):
 def _required_q(example: str) -> str:
     q = request.args.get("q", "").strip()
     if not q:
-        raise BadParameter(f"Missing 'q': pass the text to search for, e.g. {example}.")
+        raise BadParameter(f"Missing 'q': pass the text to search for, e.g. {example}.",
+                           code="param.missing_q", example=example)
     return q
 
 
@@ -122,20 +130,20 @@ def similar(article_id: int):
 @bp.errorhandler(QueryError)
 def bad_request(e: Exception):
     if isinstance(e, QuerySyntaxError):  # with the search of the text as plain text beside
-        return _error(400, str(e), plain=e.plain.to_dict() if e.plain is not None else None)
-    return _error(400, str(e))
+        return _error(400, e, plain=e.plain.to_dict() if e.plain is not None else None)
+    return _error(400, e)
 
 
 @bp.errorhandler(ArticleNotFound)
 def article_not_found(e: ArticleNotFound):
-    return _error(404, str(e))
+    return _error(404, e)
 
 
 @bp.errorhandler(ArchiveError)
 def archive_error(e: ArchiveError):
-    return _error(503, str(e))
+    return _error(503, e)
 
 
 @bp.errorhandler(HTTPException)
 def http_error(e: HTTPException):
-    return _error(e.code or 500, e.description or e.name)
+    return errors.http_error(e)

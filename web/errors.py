@@ -4,64 +4,74 @@ The API's own errors (bad parameters, unknown article) are in `api`; the pages' 
 `pages`. Here: addresses too long to be a search (414), a server too busy to search
 (503 with Retry-After), and every other HTTP error (404, 405, 413 …), so that no client
 of the API ever gets an HTML page.
+
+A page says the error in the reader's language (`messages`); the API in English, its
+messages' own language, unless the client's Accept-Language names one of ours, and
+always with a stable `code`.
 """
 
 from __future__ import annotations
 
-from flask import Flask, abort, jsonify, render_template, request
+from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from . import messages
 from .capacity import RETRY_AFTER, Busy
+from .i18n import asked
 
 #: The longest address (path and query string) answered: a query is cut at 1,000
 #: characters, 9 bytes each once percent-encoded, and a few filters fit beside it.
 MAX_URL_BYTES = 16 * 1024
-
-#: Titles of error pages, in Chinese and English.
-TITLES = {
-    404: "找不到页面 Not found",
-    405: "不支持此请求方法 Method not allowed",
-    413: "请求太大 Request too large",
-    414: "网址太长 Address too long",
-    503: "文海正忙 Too busy",
-}
 
 
 def _for_api() -> bool:
     return request.path.startswith("/api/")
 
 
-def _answer(status: int, message: str, headers: dict | None = None):
+def _answer(status: int, code: str, english: str, translated: str, headers: dict | None = None):
     if _for_api():
-        response = jsonify({"error": message, "status": status})
+        response = jsonify({"error": translated if asked() else english, "code": code,
+                            "status": status})
     else:
-        title = TITLES.get(status, f"出错了 Error {status}")
-        response = render_template("error.html", title=title, message=message)
+        response = render_template("error.html", title=messages.status_title(status),
+                                   message=translated)
     return response, status, headers or {}
+
+
+class AddressTooLong(HTTPException):
+    code = 414
+
+    def __init__(self, length: int) -> None:
+        super().__init__(f"The address is {length:,} bytes long, over the limit of "
+                         f"{MAX_URL_BYTES:,}: search for fewer words or with fewer filters.")
+        self.length = length
 
 
 def check_url_length() -> None:
     environ = request.environ  # as sent: the path and the query string still encoded
     length = len(environ.get("PATH_INFO", "")) + 1 + len(environ.get("QUERY_STRING", ""))
     if length > MAX_URL_BYTES:
-        abort(414, f"The address is {length:,} bytes long, over the limit of "
-                   f"{MAX_URL_BYTES:,}: search for fewer words or with fewer filters.")
+        raise AddressTooLong(length)
 
 
 def busy(e: Busy):
-    chinese = f"同时进行的搜索太多，请 {RETRY_AFTER} 秒后再试。"
-    message = str(e) if _for_api() else f"{chinese} {e}"
-    return _answer(503, message, {"Retry-After": str(RETRY_AFTER)})
+    return _answer(503, "server.busy", str(e), messages.too_busy(RETRY_AFTER),
+                   {"Retry-After": str(RETRY_AFTER)})
 
 
 def http_error(e: HTTPException):
-    if e.code == 404:
-        message = "No API endpoint at this address." if _for_api() else \
+    status = e.code or 500
+    if status == 404:
+        english = "No API endpoint at this address." if _for_api() else \
             "There is no page at this address."
     else:
-        message = e.description or e.name
+        english = e.description or e.name
+    if isinstance(e, AddressTooLong):
+        translated = messages.url_too_long(e.length, MAX_URL_BYTES)
+    else:
+        translated = messages.http_message(status, _for_api(), english)
     headers = {k: v for k, v in e.get_headers() if k.lower() != "content-type"}
-    return _answer(e.code or 500, message, headers)
+    return _answer(status, f"http.{status}", english, translated, headers)
 
 
 def init_app(app: Flask) -> None:

@@ -14,9 +14,9 @@ from flask import (
 )
 
 from store import (
+    KWIC_SORT_LIMIT,
     KWIC_SORTS,
     SORTS,
-    SYNTAX_HELP,
     ArchiveError,
     ArticleNotFound,
     QueryError,
@@ -28,6 +28,8 @@ from store import (
 from .archives import deadline, get_archive
 from .capacity import if_free, search_work
 from .downloads import attachment
+from .i18n import gettext as _
+from .messages import error_message, syntax_help
 from .params import (
     BROWSE_SORTS,
     DOWNLOADS,
@@ -68,7 +70,7 @@ def browse():
             filters=params.filters, reposts=params.reposts, deadline=deadline(),
         )
     except (BadParameter, QueryError) as e:
-        return render_template("search.html", q="", error=str(e), help=SYNTAX_HELP,
+        return render_template("search.html", q="", error=error_message(e), help=syntax_help(),
                                endpoint="pages.browse"), 400
     return render_template("search.html", q="", params=params, result=result,
                            endpoint="pages.browse")
@@ -102,8 +104,9 @@ def kwic():
         result = get_archive().kwic(q, params.page, KWIC_LINES, sort=params.sort,
                                     filters=params.filters, reposts=params.reposts)
     except (BadParameter, QueryError) as e:
-        return render_template("kwic.html", q=q, error=str(e)), 400
-    return render_template("kwic.html", q=q, params=params, result=result, reader_q=reader_q)
+        return render_template("kwic.html", q=q, error=error_message(e)), 400
+    return render_template("kwic.html", q=q, params=params, result=result, reader_q=reader_q,
+                           sort_limit=KWIC_SORT_LIMIT)
 
 
 @bp.get("/kwic/download")
@@ -131,7 +134,8 @@ def trends():
         params = search_params(request.args)
         result = get_archive().trends(q, by=by, measure=measure, filters=params.filters)
     except (BadParameter, QueryError) as e:
-        return render_template("trends.html", q=q, by=by, measure=measure, error=str(e)), 400
+        return render_template("trends.html", q=q, by=by, measure=measure,
+                               error=error_message(e)), 400
     return render_template("trends.html", q=q, by=by, measure=measure, params=params,
                            result=result, extra=params.args(q=None))
 
@@ -153,7 +157,7 @@ def trends_download():
 @bp.errorhandler(QueryError)
 def bad_parameter(e: Exception):
     """A download (or another page) asked for with a bad parameter: the page says which and why."""
-    return render_template("error.html", title="无法下载 Cannot download", message=str(e)), 400
+    return render_template("error.html", title=_("无法下载"), message=error_message(e)), 400
 
 
 @bp.get("/search")
@@ -170,10 +174,10 @@ def search():
             deadline=deadline(),
         )
     except QuerySyntaxError as e:  # the error, and the search of the text as plain text
-        return render_template("search.html", q=q, error=str(e), help=SYNTAX_HELP,
+        return render_template("search.html", q=q, error=error_message(e), help=syntax_help(),
                                params=params, result=e.plain), 400
     except (BadParameter, QueryError) as e:
-        return render_template("search.html", q=q, error=str(e), help=SYNTAX_HELP), 400
+        return render_template("search.html", q=q, error=error_message(e), help=syntax_help()), 400
     return render_template("search.html", q=q, params=params, result=result)
 
 
@@ -214,10 +218,10 @@ def original(article_id: int):
 
 @bp.app_errorhandler(ArticleNotFound)
 def not_found(e: ArticleNotFound):
-    return render_template("error.html", title="找不到文章 Not found", message=str(e)), 404
+    return render_template("error.html", title=_("找不到文章"), message=error_message(e)), 404
 
 
 @bp.app_errorhandler(ArchiveError)
 def archive_error(e: ArchiveError):
-    return render_template("error.html", title="文海暂时不可用 Archive unavailable",
-                           message=str(e)), 503
+    return render_template("error.html", title=_("文海暂时不可用"),
+                           message=error_message(e)), 503

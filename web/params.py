@@ -14,7 +14,13 @@ from store import MAX_PAGE, REPOST_MODES, SORTS, Filters
 
 
 class BadParameter(ValueError):
-    pass
+    """A parameter a page or the API cannot take; `code` and `details` let `messages`
+    say it in the reader's language."""
+
+    def __init__(self, message: str, *, code: str, **details) -> None:
+        super().__init__(message)
+        self.code = code
+        self.details = details
 
 
 def integer(args: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
@@ -24,9 +30,11 @@ def integer(args: Mapping[str, str], name: str, default: int, low: int, high: in
     try:
         value = int(raw)
     except ValueError:
-        raise BadParameter(f"'{name}' must be a whole number, not {raw!r}.") from None
+        raise BadParameter(f"'{name}' must be a whole number, not {raw!r}.",
+                           code="param.not_integer", name=name, value=raw) from None
     if not low <= value <= high:
-        raise BadParameter(f"'{name}' must be between {low} and {high}, not {value}.")
+        raise BadParameter(f"'{name}' must be between {low} and {high}, not {value}.",
+                           code="param.range", name=name, low=low, high=high, value=value)
     return value
 
 
@@ -34,7 +42,8 @@ def choice(args: Mapping[str, str], name: str, choices: tuple[str, ...]) -> str:
     """One of `choices`; the first when the parameter is absent."""
     raw = args.get(name) or choices[0]
     if raw not in choices:
-        raise BadParameter(f"'{name}' must be one of {', '.join(choices)}, not {raw!r}.")
+        raise BadParameter(f"'{name}' must be one of {', '.join(choices)}, not {raw!r}.",
+                           code="param.choice", name=name, choices=", ".join(choices), value=raw)
     return raw
 
 

@@ -4,7 +4,8 @@ waitress answers some requests itself, before the app sees them: a request line 
 headers over `max_request_header_size` (431), a malformed request (400), a body over
 its limit (413), an unknown transfer coding (501). Its answer is a plain-text page; a
 client of the API expects JSON. The channel below remembers how each request began, and
-when that was a path under /api/ the error is the API's JSON (`{"error", "status"}`).
+when that was a path under /api/ the error is the API's JSON (`{"error", "code", "status"}`;
+the message in English: the request was not read far enough to know its language).
 The app's own limit on an address (`errors.MAX_URL_BYTES`, 414) is far below waitress's,
 so an over-long address normally gets the app's answer; this is for what is left.
 """
@@ -62,7 +63,8 @@ class _Error(ErrorTask):
         e = self.request.error
         advice = _ADVICE.get(e.code, "try again")
         message = f"{e.reason} ({e.body}): {advice}."
-        body = json.dumps({"error": message, "status": e.code}).encode()
+        body = json.dumps({"error": message, "code": f"http.{e.code}",
+                           "status": e.code}).encode()
         self.status = f"{e.code} {e.reason}"
         self.response_headers.append(("Content-Type", "application/json"))
         self.set_close_on_finish()

@@ -41,16 +41,19 @@ class Filters:
         for f in fields(self):
             value = getattr(self, f.name)
             if value is not None and len(value) > MAX_VALUE_CHARS:
-                raise QueryError(f"The {f.name} filter is too long; shorten it.")
+                raise QueryError(f"The {f.name} filter is too long; shorten it.",
+                                 code="filter.too_long", filter=f.name)
         if self.year and not _YEAR.match(self.year):
-            raise QueryError(f"The year «{self.year}» is not a year: write four digits, e.g. 2024.")
+            raise QueryError(f"The year «{self.year}» is not a year: write four digits, e.g. 2024.",
+                             code="filter.year", year=self.year)
         try:
             self.query()  # a malformed date fails now, not in the middle of a search
         except QueryError:
             raise QueryError(
                 f"Cannot read the date range from «{self.date_from or ''}» to "
                 f"«{self.date_to or ''}»: write years, months or days such as 2024, 2024-01 "
-                "or 2024-03-05."
+                "or 2024-03-05.",
+                code="filter.dates", date_from=self.date_from or "", date_to=self.date_to or "",
             ) from None
 
     def active(self) -> dict[str, str]:
@@ -73,10 +76,14 @@ class Filters:
 def check_page(page: int, per_page: int, sort: str, reposts: str) -> None:
     """Raise `QueryError`, saying what to change, for a page a search cannot show."""
     if reposts not in REPOST_MODES:
-        raise QueryError(f"'reposts' must be one of {', '.join(REPOST_MODES)}.")
+        raise QueryError(f"'reposts' must be one of {', '.join(REPOST_MODES)}.",
+                         code="query.reposts", choices=", ".join(REPOST_MODES))
     if not 1 <= per_page <= MAX_PER_PAGE:
-        raise QueryError(f"Results per page must be between 1 and {MAX_PER_PAGE}.")
+        raise QueryError(f"Results per page must be between 1 and {MAX_PER_PAGE}.",
+                         code="query.per_page", limit=MAX_PER_PAGE)
     if not 1 <= page <= MAX_PAGE:
-        raise QueryError(f"The page must be between 1 and {MAX_PAGE}.")
+        raise QueryError(f"The page must be between 1 and {MAX_PAGE}.",
+                         code="query.page", limit=MAX_PAGE)
     if sort not in SORTS:
-        raise QueryError(f"Cannot sort by «{sort}»: choose one of {', '.join(SORTS)}.")
+        raise QueryError(f"Cannot sort by «{sort}»: choose one of {', '.join(SORTS)}.",
+                         code="query.sort", value=sort, choices=", ".join(SORTS))

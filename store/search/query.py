@@ -243,7 +243,8 @@ def _tokens(text: str) -> tuple[list[Term | str], list[str]]:
             raise QuerySyntaxError(
                 f"«{bare}» in «{text.translate(_UNSTRAY)}» has nothing after the colon: "
                 f"write the term right after it ({bare}小米), or quote it to search the "
-                f'text ("{bare}").'
+                f'text ("{bare}").',
+                code="query.field_empty", field=bare, query=text.translate(_UNSTRAY),
             )
         phrase = bare is None
         value = bare if bare is not None else (m.group("dq") or m.group("cq") or "")
@@ -265,12 +266,14 @@ def _date_bound(value: str, *, upper: bool, original: str) -> str:
     if not m:
         raise QuerySyntaxError(
             f"Cannot read the date «{value}» in «{original}»: write dates as 2024, "
-            "2024-03 or 2024-03-05, and ranges as date:2024-01..2024-06."
+            "2024-03 or 2024-03-05, and ranges as date:2024-01..2024-06.",
+            code="query.date_unreadable", value=value, query=original,
         )
     month, day = (int(p) if p else None for p in m.groups()[1:])
     if (month is not None and not 1 <= month <= 12) or (day is not None and not 1 <= day <= 31):
         raise QuerySyntaxError(
-            f"«{value}» in «{original}» is not a date: months run from 01 to 12, days to 31."
+            f"«{value}» in «{original}» is not a date: months run from 01 to 12, days to 31.",
+            code="query.date_impossible", value=value, query=original,
         )
     parts = [m.group(1)] + [f"{p:02d}" for p in (month, day) if p is not None]
     bound = "-".join(parts)
@@ -291,7 +294,8 @@ def _date_query(value: str, original: str) -> wq.Query:
         lo, _, hi = value.partition("..")
         if not lo and not hi:
             raise QuerySyntaxError(
-                f"The date range in «{original}» is empty: write date:2024-01..2024-06."
+                f"The date range in «{original}» is empty: write date:2024-01..2024-06.",
+                code="query.date_range_empty", query=original,
             )
         return date_range(lo, hi, original)
     return date_range(value, value, original)
@@ -407,13 +411,16 @@ def parse(text: str, *, plain: bool = False) -> ParsedQuery:
     if len(text) > MAX_QUERY_CHARS:
         raise QueryError(
             f"The query is {len(text)} characters long; shorten it to at most "
-            f"{MAX_QUERY_CHARS}."
+            f"{MAX_QUERY_CHARS}.",
+            code="query.too_long", length=len(text), limit=MAX_QUERY_CHARS,
         )
     tokens, marks = (_plain_tokens(text), []) if plain else _tokens(text)
     if not any(isinstance(t, Term) for t in tokens):
-        raise QueryError("The query is empty: type a word or phrase to search for.")
+        raise QueryError("The query is empty: type a word or phrase to search for.",
+                         code="query.empty")
     if len([t for t in tokens if isinstance(t, Term)]) > MAX_TERMS:
-        raise QueryError(f"The query has more than {MAX_TERMS} terms; remove some.")
+        raise QueryError(f"The query has more than {MAX_TERMS} terms; remove some.",
+                         code="query.too_many_terms", limit=MAX_TERMS)
 
     # Group terms joined by OR; groups are ANDed.
     groups: list[list[Term]] = []
@@ -422,20 +429,23 @@ def parse(text: str, *, plain: bool = False) -> ParsedQuery:
         if tok == "OR":
             if not groups or pending_or:
                 raise QuerySyntaxError(
-                    f"«OR» needs a term on each side in «{original}». {SYNTAX_HELP}")
+                    f"«OR» needs a term on each side in «{original}». {SYNTAX_HELP}",
+                    code="query.or_one_sided", query=original)
             pending_or = True
             continue
         assert isinstance(tok, Term)
         if pending_or:
             if tok.negated or groups[-1][-1].negated:
-                raise QuerySyntaxError(f"«OR» cannot join an excluded term in «{original}».")
+                raise QuerySyntaxError(f"«OR» cannot join an excluded term in «{original}».",
+                                       code="query.or_excluded", query=original)
             groups[-1].append(tok)
             pending_or = False
         else:
             groups.append([tok])
     if pending_or:
         raise QuerySyntaxError(
-            f"«OR» needs a term on each side in «{original}». {SYNTAX_HELP}")
+            f"«OR» needs a term on each side in «{original}». {SYNTAX_HELP}",
+            code="query.or_one_sided", query=original)
 
     positives: list[wq.Query] = []
     exacts: list[wq.Query] = []
@@ -466,10 +476,12 @@ def parse(text: str, *, plain: bool = False) -> ParsedQuery:
     if not positives:
         if negatives:
             raise QuerySyntaxError(
-                f"«{original}» only excludes terms: add a word to search for, e.g. 小米 -手机."
+                f"«{original}» only excludes terms: add a word to search for, e.g. 小米 -手机.",
+                code="query.only_excluded", query=original,
             )
         raise QueryError(
-            f"«{original}» has no letters, digits or Chinese characters to search for."
+            f"«{original}» has no letters, digits or Chinese characters to search for.",
+            code="query.nothing_to_search", query=original,
         )
     q = _all(positives)
     if negatives:

@@ -60,7 +60,7 @@
       m.scrollIntoView({ block: "center" });
       pos.textContent = (current + 1) + " / " + marks.length;
     }
-    pos.textContent = marks.length + " 处匹配";
+    pos.textContent = (pos.getAttribute("data-template") || "{n}").replace("{n}", marks.length);
     nav.hidden = false;
     // A concordance line links to its occurrence: #match-3 is the third highlight.
     var wanted = /^#match-(\d+)$/.exec(window.location.hash);
@@ -81,14 +81,15 @@
   // Suggestions under the search box as the user types (debounced), grouped by kind:
   // authors, sources, tags, words, titles. A name or word searches what it stands for,
   // a title opens its article; nothing is chosen unless the user picks it.
-  var KINDS = { author: "作者", source: "来源", tag: "标签", word: "词语", title: "标题" };
-
+  // The words are the page's, in the reader's language (data-words on the search box).
   function setupSuggest(box) {
+    var WORDS = JSON.parse(box.getAttribute("data-words") || "{}");
+    var KINDS = WORDS.kinds || {};
     var list = document.createElement("ul");
     list.className = "suggestions";
     list.id = "suggestions-" + Math.random().toString(36).slice(2);
     list.setAttribute("role", "listbox");
-    list.setAttribute("aria-label", "搜索建议");
+    list.setAttribute("aria-label", WORDS.label || "");
     list.hidden = true;
     box.parentNode.appendChild(list);
     box.setAttribute("role", "combobox");  // aria-expanded is only allowed on a combobox
@@ -136,7 +137,7 @@
         if (s.kind !== "title" && s.count) {
           var count = document.createElement("span");
           count.className = "count";
-          count.textContent = s.count + " 篇";
+          count.textContent = (WORDS.count || "{n}").replace("{n}", s.count);
           a.appendChild(count);
         }
         li.appendChild(a);

@@ -1,0 +1,188 @@
+"""The reader's language: the catalogs are complete, and the results, reader and error
+pages speak 简体 (the default), 繁體 or English as the reader chose."""
+
+from __future__ import annotations
+
+import re
+from importlib import resources
+
+import lxml.html
+import pytest
+from babel.messages.pofile import read_po
+
+from web.i18n import negotiate
+
+LANGS = ("zh_Hant", "en")
+PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+
+
+def _catalog(lang: str):
+    with resources.files("web.translations").joinpath(f"{lang}.po").open("rb") as f:
+        return read_po(f, locale=lang)
+
+
+def _template():
+    with resources.files("web.translations").joinpath("messages.pot").open("rb") as f:
+        return read_po(f)
+
+
+def _ids(message) -> tuple[str, ...]:
+    return (message.id,) if isinstance(message.id, str) else tuple(message.id)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_message_is_translated_with_its_placeholders(lang):
+    """简体 is the messages' own language; the others translate every one of them."""
+    catalog = _catalog(lang)
+    wanted = {_ids(m)[0] for m in _template() if m.id}
+    assert len(wanted) > 150
+    missing = sorted(wanted - {_ids(m)[0] for m in catalog if m.id})
+    assert not missing, f"{lang} lacks {missing}"
+    for m in catalog:
+        if not m.id:
+            continue
+        strings = (m.string,) if isinstance(m.string, str) else tuple(m.string)
+        assert strings and all(s.strip() for s in strings), f"{lang}: {m.id!r} untranslated"
+        assert not m.fuzzy, f"{lang}: {m.id!r} is fuzzy"
+        names = set(PLACEHOLDER.findall(_ids(m)[0]))
+        for s in strings:
+            assert set(PLACEHOLDER.findall(s)) == names, f"{lang}: {m.id!r} → {s!r}"
+    assert not list(catalog.check()), f"{lang}: Babel's checks fail"
+
+
+def test_the_traditional_catalog_writes_as_taiwan_does():
+    """Not a character conversion: 搜尋 for 搜索, 檔案 for 文件, 筆 for counted results."""
+    said = {_ids(m)[0]: m.string for m in _catalog("zh_Hant") if m.id}
+    assert said["搜索"] == "搜尋"
+    assert said["下载原文件"] == "下載原檔案"
+    assert said["%(num)s 条结果"][0] == "%(num)s 筆結果"
+    assert said["「%(query)s」中的 OR 不能连接排除的词。"].endswith("不能連接排除的詞。")
+    assert "參數" in said["参数 %(name)s 必须是整数，而不是 %(value)s。"]
+    texts = " ".join(s if isinstance(s, str) else " ".join(s) for s in said.values())
+    for mainland in ("搜索", "文件", "信息", "默认", "点击", "回车", "连线", "引數"):
+        assert mainland not in texts, mainland
+
+
+@pytest.mark.parametrize(("asked", "cookie", "accept", "chosen"), [
+    (None, None, [], "zh_Hans"),
+    (None, None, ["zh-TW", "en"], "zh_Hant"),
+    (None, None, ["zh-HK"], "zh_Hant"),
+    (None, None, ["zh-Hant-MO"], "zh_Hant"),
+    (None, None, ["zh-CN"], "zh_Hans"),
+    (None, None, ["yue-HK", "en"], "zh_Hant"),
+    (None, None, ["fr-FR", "en-GB"], "en"),
+    (None, None, ["fr-FR"], "zh_Hans"),
+    (None, "en", ["zh-TW"], "en"),
+    ("zh_Hant", "en", ["zh-CN"], "zh_Hant"),
+    ("klingon", None, ["en"], "en"),
+])
+def test_the_language_is_the_address_then_the_cookie_then_the_browser(asked, cookie, accept,
+                                                                        chosen):
+    assert negotiate(asked, cookie, accept) == chosen
+
+
+def _page(response):
+    return lxml.html.fromstring(response.text)
+
+
+def _dated_hit(archive):
+    hits = [h for h in archive.search("的", per_page=50).hits if h.published]
+    return hits[0]
+
+
+# (Accept-Language, <html lang>, the results page's count, a long date's shape)
+RESULTS = [
+    (None, "zh-Hans", "条结果", r"\d{4}年\d{1,2}月\d{1,2}日"),
+    ("zh-TW,zh;q=0.9", "zh-Hant", "筆結果", r"\d{4}年\d{1,2}月\d{1,2}日"),
+    ("en-US,en;q=0.9", "en", "results", r"\d{1,2} [A-Z][a-z]+ \d{4}"),
+]
+
+
+@pytest.mark.parametrize(("accept", "tag", "count", "date"), RESULTS)
+def test_results_page_in_each_language(client, archive, accept, tag, count, date):
+    headers = {"Accept-Language": accept} if accept else {}
+    hit = _dated_hit(archive)
+    page = _page(client.get("/search", query_string={"q": "的"}, headers=headers))
+    assert page.get("lang") == tag
+    assert count in page.cssselect("p.count")[0].text_content()
+    shown = page.cssselect("li.hit p.meta time")
+    assert shown and all(re.fullmatch(date, t.text_content()) for t in shown)
+    assert hit.published.isoformat() in [t.get("datetime") for t in shown]
+
+
+def test_english_dates_and_numbers(client, archive):
+    hit = _dated_hit(archive)
+    reader = _page(client.get(f"/articles/{hit.id}", headers={"Accept-Language": "en"}))
+    day = hit.published
+    months = ["January", "February", "March", "April", "May", "June", "July", "August",
+              "September", "October", "November", "December"]
+    assert reader.cssselect("p.meta time")[0].text_content() == \
+        f"{day.day} {months[day.month - 1]} {day.year}"
+    hans = _page(client.get(f"/articles/{hit.id}"))
+    assert hans.cssselect("p.meta time")[0].text_content() == \
+        f"{day.year}年{day.month}月{day.day}日"
+
+
+@pytest.mark.parametrize(("lang", "tag", "words"), [
+    ("zh_Hans", "zh-Hans", ("下载原文件", "搜索")),
+    ("zh_Hant", "zh-Hant", ("下載原檔案", "搜尋")),
+    ("en", "en", ("Download the original", "Search")),
+])
+def test_reader_page_in_each_language_and_the_choice_is_remembered(client, archive, lang,
+                                                                   tag, words):
+    hit = _dated_hit(archive)
+    response = client.get(f"/articles/{hit.id}", query_string={"lang": lang})
+    assert f"lang={lang}" in response.headers["Set-Cookie"]
+    page = _page(response)
+    assert page.get("lang") == tag
+    text = page.text_content()
+    assert all(w in text for w in words), words
+    again = _page(client.get(f"/articles/{hit.id}", headers={"Accept-Language": "fr"}))
+    assert again.get("lang") == tag  # the cookie, not the browser
+    switch = again.cssselect("nav.languages a")
+    assert len(switch) == 2 and all("lang=" in a.get("href") for a in switch)
+    assert again.cssselect("nav.languages strong[aria-current]")[0].get("lang") == tag
+
+
+@pytest.mark.parametrize(("accept", "tag", "title", "message"), [
+    (None, "zh-Hans", "找不到文章", "没有编号为 999999 的文章。"),
+    ("zh-Hant", "zh-Hant", "找不到文章", "沒有編號為 999999 的文章。"),
+    ("en", "en", "Article not found", "No article has id 999999."),
+])
+def test_error_page_in_each_language(client, accept, tag, title, message):
+    headers = {"Accept-Language": accept} if accept else {}
+    response = client.get("/articles/999999", headers=headers)
+    assert response.status_code == 404
+    page = _page(response)
+    assert page.get("lang") == tag
+    assert page.cssselect("h1")[0].text_content() == title
+    assert page.cssselect("div.notice p")[0].text_content() == message
+
+
+@pytest.mark.parametrize(("accept", "heading", "said"), [
+    (None, "无法完成这次搜索", "「-碳纤维机盖」只有排除的词"),
+    ("zh-TW", "無法完成這次搜尋", "「-碳纤维机盖」只有排除的詞"),
+    ("en", "This search could not be done", "«-碳纤维机盖» only excludes terms"),
+])
+def test_a_query_error_is_said_in_the_page_language(client, accept, heading, said):
+    headers = {"Accept-Language": accept} if accept else {}
+    page = _page(client.get("/search", query_string={"q": "-碳纤维机盖"}, headers=headers))
+    notice = page.cssselect("div.notice.error")[0]
+    assert notice.cssselect("h1")[0].text_content() == heading
+    assert said in notice.cssselect("p")[0].text_content()
+
+
+def test_api_errors_have_a_code_and_follow_accept_language(client):
+    english = client.get("/api/search", query_string={"q": "-碳纤维机盖"}).get_json()
+    assert english["code"] == "query.only_excluded"
+    assert english["error"].startswith("«-碳纤维机盖» only excludes terms")
+    hant = client.get("/api/search", query_string={"q": "-碳纤维机盖"},
+                      headers={"Accept-Language": "zh-TW"}).get_json()
+    assert hant["code"] == "query.only_excluded"
+    assert hant["error"].startswith("「-碳纤维机盖」只有排除的詞")
+    missing = client.get("/api/articles/999999", headers={"Accept-Language": "zh-CN"})
+    assert missing.status_code == 404
+    assert missing.get_json() == {"error": "没有编号为 999999 的文章。",
+                                  "code": "article.not_found", "status": 404}
+    nowhere = client.get("/api/nowhere", headers={"Accept-Language": "zh-Hant"}).get_json()
+    assert nowhere == {"error": "這個網址沒有 API 介面。", "code": "http.404", "status": 404}

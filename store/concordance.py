@@ -25,7 +25,7 @@ from . import database
 from .errors import QueryError
 from .export import csv_line
 from .models import Article
-from .search.filters import REPOST_MODES, Filters
+from .search.filters import REPOST_MODES, Filters, check_window
 from .search.searcher import Searcher
 from .text.analysis import units
 from .text.normalize import normalize
@@ -222,12 +222,8 @@ class Concordancer:
         return None
 
     def page(self, page: int, per_page: int, sort: str = "text") -> Concordance:
-        if not 1 <= per_page <= MAX_PER_PAGE:
-            raise QueryError(f"Lines per page must be between 1 and {MAX_PER_PAGE}.",
-                             code="query.per_page", limit=MAX_PER_PAGE)
-        if not 1 <= page <= MAX_PAGE:
-            raise QueryError(f"The page must be between 1 and {MAX_PAGE}.",
-                             code="query.page", limit=MAX_PAGE)
+        check_window(page, per_page, max_page=MAX_PAGE, max_per_page=MAX_PER_PAGE,
+                     items="Lines")
         notice = self.sortable(sort)
         start = (page - 1) * per_page
         if sort == "text" or notice:

@@ -73,17 +73,24 @@ class Filters:
         return parts[0] if len(parts) == 1 else wq.And(parts)
 
 
+def check_window(page: int, per_page: int, *, max_page: int = MAX_PAGE,
+                 max_per_page: int = MAX_PER_PAGE, items: str = "Results") -> None:
+    """Raise `QueryError`, saying what to change, for a page number or a page size out
+    of bounds (of search results; of concordance lines, with their own bounds)."""
+    if not 1 <= per_page <= max_per_page:
+        raise QueryError(f"{items} per page must be between 1 and {max_per_page}.",
+                         code="query.per_page", limit=max_per_page)
+    if not 1 <= page <= max_page:
+        raise QueryError(f"The page must be between 1 and {max_page}.",
+                         code="query.page", limit=max_page)
+
+
 def check_page(page: int, per_page: int, sort: str, reposts: str) -> None:
     """Raise `QueryError`, saying what to change, for a page a search cannot show."""
     if reposts not in REPOST_MODES:
         raise QueryError(f"'reposts' must be one of {', '.join(REPOST_MODES)}.",
                          code="query.reposts", choices=", ".join(REPOST_MODES))
-    if not 1 <= per_page <= MAX_PER_PAGE:
-        raise QueryError(f"Results per page must be between 1 and {MAX_PER_PAGE}.",
-                         code="query.per_page", limit=MAX_PER_PAGE)
-    if not 1 <= page <= MAX_PAGE:
-        raise QueryError(f"The page must be between 1 and {MAX_PAGE}.",
-                         code="query.page", limit=MAX_PAGE)
+    check_window(page, per_page)
     if sort not in SORTS:
         raise QueryError(f"Cannot sort by «{sort}»: choose one of {', '.join(SORTS)}.",
                          code="query.sort", value=sort, choices=", ".join(SORTS))

@@ -15,7 +15,7 @@ import sys as _sys
 
 from . import export
 from .archive import Archive, default_home
-from .concordance import KWIC_SORTS, Concordance, Line
+from .concordance import KWIC_SORTS, Concordance, Line, concordable
 from .concordance import SORT_LIMIT as KWIC_SORT_LIMIT
 from .engine import codec as _codec
 from .engine.workers import limit_malloc_arenas, process_pool
@@ -60,6 +60,7 @@ __all__ = [
     "REPOST_MODES",
     "Archive",
     "Concordance",
+    "concordable",
     "KWIC_SORTS",
     "KWIC_SORT_LIMIT",
     "Line",

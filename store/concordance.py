@@ -141,32 +141,49 @@ def _whole(folded: str, s: int, e: int) -> bool:
     return not (e < len(folded) and last and last == _run_kind(folded[e]))
 
 
+def _needle(text: str) -> str:
+    """The normalized string a concordance of `text` (stripped) looks for, or
+    `QueryError` saying why it cannot find every occurrence of it."""
+    if not text:
+        raise QueryError("Nothing to look for: type the characters to find, e.g. 碳纤维.",
+                         code="kwic.empty")
+    if len(text) > MAX_CHARS:
+        raise QueryError(f"A concordance finds a string of at most {MAX_CHARS} characters, "
+                         f"not {len(text)}: shorten it.",
+                         code="kwic.too_long", length=len(text), limit=MAX_CHARS)
+    needle = normalize(text)
+    if "".join(u for u, _, _ in units(needle)) != needle:
+        runs = [r for r in re.split(r"[^\w]|_", needle) if r]
+        advice = (f"look for a run of them, such as «{max(runs, key=len)}»" if runs
+                  else "add the words around it")
+        raise QueryError(
+            f"«{text}» has spaces or punctuation, which the index does not keep, so "
+            f"its occurrences cannot all be found exactly: {advice}.",
+            code="kwic.punctuation" if runs else "kwic.punctuation_only", query=text,
+            longest=max(runs, key=len) if runs else "")
+    return needle
+
+
+def concordable(text: str) -> bool:
+    """Whether a concordance can list every occurrence of `text` (a query to offer one
+    for: no spaces, punctuation or syntax, not too long)."""
+    try:
+        _needle(text.strip())
+    except QueryError:
+        return False
+    return True
+
+
 class Concordancer:
     """The concordance of one string over one searcher's articles."""
 
     def __init__(self, db: sqlite3.Connection, searcher: Searcher | None, text: str,
                  filters: Filters | None = None, reposts: str = "one"):
         self.text = text.strip()
-        if not self.text:
-            raise QueryError("Nothing to look for: type the characters to find, e.g. 碳纤维.",
-                             code="kwic.empty")
-        if len(self.text) > MAX_CHARS:
-            raise QueryError(f"A concordance finds a string of at most {MAX_CHARS} characters, "
-                             f"not {len(self.text)}: shorten it.",
-                             code="kwic.too_long", length=len(self.text), limit=MAX_CHARS)
+        self.needle = _needle(self.text)
         if reposts not in REPOST_MODES:
             raise QueryError(f"'reposts' must be one of {', '.join(REPOST_MODES)}.",
                              code="query.reposts", choices=", ".join(REPOST_MODES))
-        self.needle = normalize(self.text)
-        if "".join(u for u, _, _ in units(self.needle)) != self.needle:
-            runs = [r for r in re.split(r"[^\w]|_", self.needle) if r]
-            advice = (f"look for a run of them, such as «{max(runs, key=len)}»" if runs
-                      else "add the words around it")
-            raise QueryError(
-                f"«{self.text}» has spaces or punctuation, which the index does not keep, so "
-                f"its occurrences cannot all be found exactly: {advice}.",
-                code="kwic.punctuation" if runs else "kwic.punctuation_only", query=self.text,
-                longest=max(runs, key=len) if runs else "")
         self.db = db
         self.searcher = searcher
         self.filters = filters or Filters()

@@ -285,3 +285,17 @@ def test_concordancer_without_an_index_is_empty(tmp_path):
     with Archive(tmp_path / "nothing") as archive:
         found = Concordancer(archive.db, None, "集卡").page(1, 10)
         assert (found.total, found.articles, found.lines) == (0, 0, [])
+
+
+def test_results_of_a_plain_string_link_to_its_concordance_and_trends(wide, client_for):
+    client = client_for(wide)
+    page = _page(client.get("/search", query_string={"q": "集卡"}))
+    kwic = page.cssselect("#kwic-link")[0].get("href")
+    assert parse_qs(urlsplit(kwic).query) == {"q": ["集卡"]}
+    assert "出现 7 次" in _page(client.get(kwic)).cssselect("#kwic-count")[0].text_content()
+    trends = page.cssselect("#trends-link")[0].get("href")
+    assert client.get(trends).status_code == 200
+    # words apart, a phrase in quotes: no concordance finds every occurrence, none offered
+    for q in ("港口 集卡", '"集卡"'):
+        page = _page(client.get("/search", query_string={"q": q}))
+        assert page.cssselect("li.hit") and not page.cssselect("#kwic-link")

@@ -21,6 +21,7 @@ from store import (
     ArticleNotFound,
     QueryError,
     QuerySyntaxError,
+    concordable,
     export,
     highlight,
 )
@@ -178,7 +179,8 @@ def search():
                                params=params, result=e.plain), 400
     except (BadParameter, QueryError) as e:
         return render_template("search.html", q=q, error=error_message(e), help=syntax_help()), 400
-    return render_template("search.html", q=q, params=params, result=result)
+    return render_template("search.html", q=q, params=params, result=result,
+                           concordable=concordable(q))
 
 
 @bp.get("/help")

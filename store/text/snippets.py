@@ -32,7 +32,6 @@ _SENTENCE_END = "。！？；!?;\n"
 _SENTENCE_RE = re.compile(f"[{_SENTENCE_END}]")
 SNIPPET_CHARS = 120
 _NONE = np.zeros(0, dtype=np.int64)
-_SPACES = np.array([ord(c) for c in INLINE_SPACE], dtype=np.uint32)
 #: Texts shorter than this are matched with Python's string methods (a news article's
 #: snippet and a title: numpy's per-call costs were most of a page of 100 hits).
 SMALL = 2000
@@ -59,7 +58,7 @@ def _has_border(needle: str) -> bool:
     return any(needle[:k] == needle[-k:] for k in range(1, len(needle)))
 
 
-#: What a needle skips in the text, and in itself: spaces (`_SPACES`) for a needle,
+#: What a needle skips in the text, and in itself: spaces (`INLINE_SPACE`) for a needle,
 #: anything but letters, digits and CJK characters for a loose one (a passage typed
 #: without its punctuation): per code point for arrays (`_skipped`), and as patterns for
 #: strings.

@@ -325,3 +325,35 @@ def test_packed_date_order_is_lexsorts():
         undated = chance.integers(0, 2, n)
         keys = (docs, dates, undated)
         assert (store.search.matches._sorted(keys, "newest") == np.lexsort(keys)).all()
+
+
+def test_facets_do_not_depend_on_the_page_size(tmp_path):
+    """When the exact matches fill the page, the words-apart tier is off the page, but
+    the copy that shows a repost group wholly in that tier is still the nearer one: it
+    gives the group's facet values."""
+    folder, rng = tmp_path / "files", random.Random(3)
+    folder.mkdir()
+    for i in range(12):  # the exact string: the first tier, more than a page
+        body = "".join(rng.choice(SENTENCES) for _ in range(4))
+        (folder / f"exact{i}.md").write_text(
+            f"---\ntitle: 第{i}篇\nsource: 新华社\n---\n\n{body}经济发展{i}。\n", encoding="utf-8")
+    first, second = "".join(SENTENCES[5:]), "".join(SENTENCES[1:4])
+    (folder / "original.md").write_text(  # 经济 and 发展 far apart
+        f"---\ntitle: 原稿\nsource: 人民日报\n---\n\n经济学家说，{first}{second}发展很快。\n",
+        encoding="utf-8")
+    (folder / "repost.md").write_text(  # longer, so it scores lower, but they are near
+        f"---\ntitle: 转载稿\nsource: 网易新闻\n---\n\n{first}{second}经济学家说发展很快。\n"
+        "本文转载自网络，如有侵权请联系删除。\n", encoding="utf-8")
+    home = tmp_path / "home"
+    with Archive(home) as archive, archive.writing(jobs=1):
+        ingest(archive, [folder])
+    with Archive(home) as archive:
+        cache.results.clear()
+        whole = archive.search("经济发展", per_page=100)
+        cache.results.clear()
+        page = archive.search("经济发展", per_page=10)
+        assert whole.total == page.total == 13  # the two copies are one group
+        assert [h.id for h in whole.hits][:10] == [h.id for h in page.hits]
+        assert page.facets == whole.facets
+        assert ("网易新闻", 1) in page.facets["source"]
+        assert "人民日报" not in dict(page.facets["source"])

@@ -447,8 +447,10 @@ class Field:
     def doc_frequency(self, t: int) -> int:
         return int(self.tstart[t + 1] - self.tstart[t])
 
-    def postings(self, t: int, positions: bool = True):
-        """(documents, counts, positions) of term `t`, as int64 arrays."""
+    def postings(self, t: int, positions: bool = True, *, stored: bool = False):
+        """(documents, counts, positions) of term `t`, as int64 arrays; with `stored`, the
+        positions as the file stores them, uncopied (a phrase reads those of a few
+        documents out of a common gram's millions)."""
         p0, p1 = int(self.tstart[t]), int(self.tstart[t + 1])
         q0, q1 = (int(self.pstart[t]), int(self.pstart[t + 1])) if positions else (0, 0)
         if self._advise is not None:  # ask for each stretch at once, not a page at a time
@@ -460,6 +462,8 @@ class Field:
         counts = self.counts[p0:p1].astype(np.int64)
         if not positions:
             return docs, counts, _EMPTY
+        if stored:
+            return docs, counts, self.positions[q0:q1]
         return docs, counts, self.positions[q0:q1].astype(np.int64)
 
     def part(self) -> Part:

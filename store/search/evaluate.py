@@ -84,17 +84,6 @@ class Segment:
             _continued_idf(self.searcher, fieldname, term)
         return found[0]
 
-    def either(self, fieldname: str, texts: tuple[str, ...]) -> postings.Postings:
-        """The postings of any of the terms `texts`, with positions, as one term's (a
-        document's weight is the sum of theirs)."""
-        if len(texts) == 1:
-            return self.postings(fieldname, texts[0], values=True)
-        parts = [self.postings(fieldname, t, values=True) for t in texts]
-        parts = [found for found in parts if len(found.docs)]
-        if len(parts) < 2:
-            return parts[0] if parts else postings.Postings.empty(positions=True)
-        return postings.union(parts)
-
     def bm25(self, fieldname: str, text: str, found: postings.Postings) -> np.ndarray:
         """Whoosh's BM25F score of each of `found`'s postings (computed once per term: a
         term's scores serve its exact and its scattered form, and each phrase it is in;
@@ -210,7 +199,7 @@ def _phrase(q: wq.Phrase, seg: Segment) -> tuple[np.ndarray, np.ndarray]:
             return _NONE, np.zeros(0)
         return _spelled(q, seg, [(w,) for w in head] + [going_on])
     lists = [seg.postings(q.fieldname, w, values=True) for w in q.words]
-    return _scored(q, seg, lists, _matching_positions(lists))
+    return _scored(q, seg, lists, _matching_positions([[found] for found in lists]))
 
 
 def _continued_word(q: Continued, seg: Segment) -> tuple[np.ndarray, np.ndarray]:
@@ -241,7 +230,8 @@ def _spelled(q: wq.Phrase, seg: Segment,
     if len(spellings) == 1:  # no positions needed, however many terms
         docs = _merged([seg.postings(q.fieldname, t).docs for t in spellings[0]])
     else:
-        docs = _matching_positions([seg.either(q.fieldname, texts) for texts in spellings])
+        docs = _matching_positions([[seg.postings(q.fieldname, t, values=True) for t in texts]
+                                    for texts in spellings])
     scores = np.zeros(len(docs))
     for texts in spellings:
         for text in texts:
@@ -254,31 +244,49 @@ def _spelled(q: wq.Phrase, seg: Segment,
     return docs, scores
 
 
-def _matching_positions(lists: list[postings.Postings]) -> np.ndarray:
-    """Documents where the i-th postings have a position p + i, for some p."""
-    if len(lists) == 1:
-        return lists[0].docs
-    starts = _starts(lists)
+def _matching_positions(words: list[list[postings.Postings]]) -> np.ndarray:
+    """Documents where a posting list of the i-th word has a position p + i, for some p
+    (each word: the posting lists of its spellings)."""
+    if len(words) == 1:
+        return _merged([found.docs for found in words[0]])
+    starts = _starts(words)
     return _sorted_unique(starts >> 32) if len(starts) else _NONE
 
 
-def _starts(lists: list[postings.Postings], among: np.ndarray | None = None) -> np.ndarray:
-    """Where the postings stand in sequence, as sorted keys document << 32 | position
-    (positions of word i, moved back by i, in every word); only in the documents `among`
-    (sorted), if given: no other document's positions are read."""
-    docs = lists[0].docs if among is None else _intersect(lists[0].docs, among)
-    for found in lists[1:]:
-        docs = _intersect(docs, found.docs)
+def _starts(words: list[list[postings.Postings]], among: np.ndarray | None = None) -> np.ndarray:
+    """Where the words stand in sequence, as sorted keys document << 32 | position
+    (positions of word i, moved back by i, in every word; a word is any of its spellings'
+    posting lists); only in the documents `among` (sorted), if given. The documents
+    having every word are found first, from the document lists alone, so that only
+    their positions are read: a common gram has millions."""
+    docs = among
+    for spellings in words:
+        having = _merged([found.docs for found in spellings])
+        docs = having if docs is None else _intersect(docs, having)
     starts = _NONE
-    for i, found in enumerate(lists):
+    for i, spellings in enumerate(words):
         if not len(docs):
-            break
-        rows = np.searchsorted(found.docs, docs)
-        owner, pos = found.positions(rows)
-        keys = _sorted_unique(found.docs[owner] * (1 << 32) + (pos - i))
+            return _NONE
+        if len(spellings) == 1:  # one posting list's keys come sorted and distinct
+            keys = _keys(spellings[0], docs, i, every=True)
+        else:
+            keys = _sorted_unique(np.concatenate([_keys(found, docs, i) for found in spellings]))
         starts = keys if i == 0 else _intersect(starts, keys)
         docs = _sorted_unique(starts >> 32) if len(starts) else _NONE
     return starts
+
+
+def _keys(found: postings.Postings, docs: np.ndarray, back: int,
+          every: bool = False) -> np.ndarray:
+    """Keys document << 32 | (position - back) of `found`'s positions in those of `docs`
+    (sorted) it has (`every`: it has them all)."""
+    if not len(found.docs):
+        return _NONE
+    rows = np.searchsorted(found.docs, docs)
+    if not every:
+        rows[rows == len(found.docs)] = 0
+        rows = rows[found.docs[rows] == docs]
+    return found.keys(rows, back)
 
 
 #: Words of a query this many units or fewer apart (after the first word's end) count
@@ -294,7 +302,7 @@ def nearness(near: list[tuple[tuple[str, ...], list[list[str]]]], seg: Segment,
     pairs = np.zeros(len(docs), dtype=np.int64)
     for fields, words in near:
         # Each word's start positions, once per field (a word is in two pairs).
-        starts = {f: [_starts([seg.postings(f, g, values=True) for g in w], docs)
+        starts = {f: [_starts([[seg.postings(f, g, values=True)] for g in w], docs)
                       for w in words]
                   for f in fields}
         for i, first in enumerate(words[:-1]):
@@ -306,10 +314,17 @@ def nearness(near: list[tuple[tuple[str, ...], list[list[str]]]], seg: Segment,
 
 def _followed(a: np.ndarray, b: np.ndarray, units: int) -> np.ndarray:
     """The documents where a start in `b` comes `units` to `units + NEAR` after one in
-    `a` (sorted keys document << 32 | position): for each start in `b`, the last start in
-    `a` at most `units` before it, checked once, instead of a set operation per gap."""
+    `a` (sorted keys document << 32 | position): for each start of the shorter array,
+    the nearest start of the other on the side that counts (in `b` the first at least
+    `units` after, in `a` the last at least `units` before), checked once, instead of a
+    set operation per gap."""
     if not len(a) or not len(b):
         return _NONE
+    if len(a) < len(b):  # the fewer starts looked up among the more
+        after = np.searchsorted(b, a + units)
+        near = after < len(b)
+        near[near] = b[after[near]] <= a[near] + (units + NEAR)
+        return _sorted_unique(a[near] >> 32)
     before = np.searchsorted(a, b - units, side="right") - 1
     near = before >= 0
     near[near] = a[before[near]] >= b[near] - (units + NEAR)

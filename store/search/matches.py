@@ -129,10 +129,7 @@ def find(searcher, query, *, exact=None, loose=None, near=None, narrow=None,
             keep &= ~within(docs, gone, seg.size)
         docs, scores = docs[keep], scores[keep]
         tier = _tiers(docs, seg, exact, loose)
-        rank = tier * _NEAREST
-        if near and loose is not None and (apart := tier == 2).any():
-            rank[apart] -= np.minimum(nearness(near, seg, docs[apart]), _NEAREST - 1)
-        parts.append((i, docs, offset + docs, scores, tier, rank,
+        parts.append((i, docs, offset + docs, scores, tier, seg,
                       per_doc(seg, docs) if per_doc is not None else None))
         if time.perf_counter() > deadline and i + 1 < len(leaves):
             partial = True
@@ -142,10 +139,13 @@ def find(searcher, query, *, exact=None, loose=None, near=None, narrow=None,
     glob = np.concatenate([p[2] for p in parts])
     scores = np.concatenate([p[3] for p in parts])
     tier = np.concatenate([p[4] for p in parts])
-    rank = np.concatenate([p[5] for p in parts])
     ords = {name: np.concatenate([cols.ords[name][i][docs] for i, docs, *_ in parts])
             for name in (COLUMNS if per_doc is None else ("date",))}  # no facets: dates
     groups = np.concatenate([cols.groups[i][docs] for i, docs, *_ in parts])  # -1: none
+    rank = tier * _NEAREST
+    if near and loose is not None and sort == "relevance":
+        ahead = None if per_doc is not None or stop is None else stop
+        _rank_apart(rank, parts, tier, groups, near, ahead)
 
     if sort == "relevance":
         keys = (glob, -scores, rank)
@@ -181,6 +181,31 @@ def find(searcher, query, *, exact=None, loose=None, near=None, narrow=None,
 
 #: Ranks per tier: the words-apart tier is ordered by how many pairs of words are near.
 _NEAREST = 1000
+
+
+def _rank_apart(rank: np.ndarray, parts: list[tuple], tier: np.ndarray, groups: np.ndarray,
+                near, ahead: int | None) -> None:
+    """Rank the words-apart tier (2) in `rank` (all matches, in `parts`' order) by
+    `evaluate.nearness`: the more pairs of words near, the earlier. When the exact and
+    loose tiers list `ahead` articles or more (a repost group counting once), no article
+    of tier 2 is on the page, so only those in repost groups are ranked, since their
+    rank chooses the article that shows a group (and so its facet values): reading the
+    positions of a common word in every long article is most of such a search."""
+    apart = tier == 2
+    if not apart.any():
+        return
+    if ahead is not None:
+        front = ~apart
+        alone, grouped = front & (groups < 0), front & (groups >= 0)
+        if int(alone.sum()) + len(np.unique(groups[grouped])) >= ahead:
+            apart &= groups >= 0
+    at = 0
+    for _, docs, _, _, _, seg, _ in parts:
+        here = apart[at : at + len(docs)]
+        if here.any():
+            rank[at : at + len(docs)][here] -= np.minimum(nearness(near, seg, docs[here]),
+                                                         _NEAREST - 1)
+        at += len(docs)
 
 
 def _tiers(docs: np.ndarray, seg: Segment, exact, loose) -> np.ndarray:

@@ -24,7 +24,7 @@ def counts(q: wq.Query, seg: Segment, docs: np.ndarray) -> np.ndarray:
         return found.weights[rows].astype(np.int64)
     if type(q) is not wq.Phrase:
         raise TypeError(f"occurrences of a {type(q).__name__} are not counted")
-    starts = _starts([seg.postings(q.fieldname, w, values=True) for w in q.words])
+    starts = _starts([[seg.postings(q.fieldname, w, values=True)] for w in q.words])
     owners, per = np.unique(starts >> 32, return_counts=True)
     out = np.zeros(len(docs), dtype=np.int64)
     rows = np.searchsorted(owners, docs)

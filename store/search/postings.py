@@ -36,7 +36,8 @@ class Postings:
     docs: np.ndarray  # int64 segment document numbers, ascending
     weights: np.ndarray  # float64 term frequency per document
     counts: np.ndarray | None = None  # positions per document, when asked for,
-    absolute: np.ndarray | None = None  # and the positions, ascending in each document
+    #: and the positions, ascending in each document (as stored: read through `positions`)
+    absolute: np.ndarray | None = None
 
     @classmethod
     def empty(cls, positions: bool = False) -> Postings:
@@ -55,18 +56,16 @@ class Postings:
         owner = np.repeat(rows.astype(np.int64), n)
         before = np.cumsum(n) - n  # where each row's positions start in the result
         index = np.arange(int(n.sum())) + np.repeat(self._starts[rows] - before, n)
-        return owner, self.absolute[index]
+        return owner, self.absolute[index].astype(np.int64)
 
-
-def union(parts: list[Postings]) -> Postings:
-    """The postings of several terms with positions, as one term's: each document once,
-    its positions merged in order, its weight their number."""
-    owners = np.concatenate([np.repeat(p.docs, p.counts) for p in parts])
-    places = np.concatenate([p.absolute for p in parts])
-    order = np.lexsort((places, owners))
-    owners, places = owners[order], places[order]
-    docs, counts = np.unique(owners, return_counts=True)
-    return Postings(docs, counts.astype(np.float64), counts, places)
+    def keys(self, rows: np.ndarray, back: int = 0) -> np.ndarray:
+        """Keys document << 32 | (position - back) of every position of the postings at
+        `rows` (ascending), in order; all of them read as stored when `rows` are all."""
+        assert self.counts is not None and self.absolute is not None
+        if len(rows) == len(self.docs):
+            return np.repeat(self.docs << 32, self.counts) + (self.absolute.astype(np.int64) - back)
+        owner, pos = self.positions(rows)
+        return self.docs[owner] * (1 << 32) + (pos - back)
 
 
 def _running(deltas, counts) -> np.ndarray:
@@ -87,7 +86,7 @@ def read(reader, fieldname: str, text: str, *, values: bool = False) -> Postings
         t = field.find(text) if field is not None else None
         if t is None:
             return Postings.empty(values)
-        docs, counts, positions = field.postings(t, positions=values)
+        docs, counts, positions = field.postings(t, positions=values, stored=True)
         weights = counts.astype(np.float64)
         return Postings(docs, weights, counts, positions) if values else Postings(docs, weights)
     tbytes = reader.schema[fieldname].to_bytes(text)
@@ -137,7 +136,7 @@ def read_continuations(reader, fieldname: str, term: str, *,
         return {}
     out = {}
     for t in field.continuations(term).tolist():
-        docs, counts, positions = field.postings(t, positions=values)
+        docs, counts, positions = field.postings(t, positions=values, stored=True)
         weights = counts.astype(np.float64)
         out[field.text(t)] = (Postings(docs, weights, counts, positions) if values
                               else Postings(docs, weights))

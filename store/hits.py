@@ -45,6 +45,7 @@ def hits(db: sqlite3.Connection, window: list[tuple[int, float]], needles: list[
                          else _beginning(a.body)),
                 title_html=mark(a.title, marked, loose=loose) if in_time else escape(a.title),
                 reposts=copies.get(article_id, 0),
+                tags=a.tags,
             )
         )
     return found, complete

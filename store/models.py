@@ -128,6 +128,8 @@ class Hit:
     title_html: Markup
     #: How many other articles are copies of this one (its repost group, less itself).
     reposts: int = 0
+    #: Its tags, its file's and those people gave it (`Article.tags`).
+    tags: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return {
@@ -140,6 +142,7 @@ class Hit:
             "snippet": str(self.snippet),
             "score": round(self.score, 4),
             "reposts": self.reposts,
+            "tags": list(self.tags),
         }
 
 

@@ -167,6 +167,21 @@ def test_the_tag_facet_filters_results_and_the_reader_links_tags(ingested, wenha
     assert article["tags"] == ["笔记", "<i>港口"] == article["added_tags"]
 
 
+def test_results_show_each_articles_tags_linking_to_the_tag_filter(ingested, wenhai, client):
+    with Archive(ingested) as archive:
+        harbor = article_id(archive, "无人集卡")
+    assert wenhai("tag", str(harbor), "码头", "<b>港").exit_code == 0
+    found = client.get("/api/search", query_string={"q": "无人集卡"}).get_json()
+    [hit] = [h for h in found["hits"] if h["id"] == harbor]
+    assert hit["tags"][-2:] == ["码头", "<b>港"]
+    rows = _Page()
+    rows.feed(client.get("/search", query_string={"q": "无人集卡"}).get_data(as_text=True))
+    assert [text for text, _ in rows.reader][-2:] == ["码头", "<b>港"]  # shown as text
+    chosen = client.get(dict(rows.reader)["<b>港"]).get_data(as_text=True)
+    assert "标签：&lt;b&gt;港" in chosen
+    assert re.findall(r'href="/articles/(\d+)', chosen) == [str(harbor)]
+
+
 def test_a_running_server_shows_a_tag_after_the_command(ingested):
     with Archive(ingested) as archive:
         harbor = article_id(archive, "无人集卡")

@@ -83,6 +83,32 @@ def test_a_timeline_bar_is_reached_and_followed_with_the_keyboard(research, brow
     page.close()
 
 
+def test_timeline_bars_are_a_fingers_width_on_a_phone(research, browser):
+    url, _ = research
+    widths, sideways = {}, {}
+    for device, options in (("phone", PHONE), ("desktop", DESKTOP)):
+        page = _goto(browser, url + "browse?" + urlencode({"from": "2023-07", "to": "2025"}),
+                     "figure.timeline svg a", **options)  # 28 months
+        bars = page.locator("figure.timeline svg a rect.hitbox")
+        periods = page.locator("figure.timeline svg > *").count()  # bars and empty months
+        assert periods * 24 > 375  # wider than the phone at 24px a period
+        widths[device] = min(box["width"] for box in
+                             (bars.nth(i).bounding_box() for i in range(bars.count())))
+        assert _overflow(page) == 0  # the chart scrolls inside the page, not the page
+        sideways[device] = page.evaluate(
+            "(e => e.scrollWidth - e.clientWidth)(document.querySelector('.timeline-scroll'))")
+        last = page.locator("figure.timeline svg a").last
+        last.scroll_into_view_if_needed()
+        period = last.get_attribute("data-period")
+        last.click()
+        _arrive(page, "ul.chips")
+        assert parse_qs(urlsplit(page.url).query)["to"] == [period]
+        assert page.errors == []
+        page.close()
+    assert widths["phone"] >= 24 and sideways["phone"] > 0
+    assert sideways["desktop"] == 0  # a mouse keeps the whole chart in view
+
+
 def test_sorting_the_concordance_reorders_its_lines(research, browser):
     url, _ = research
     page = _goto(browser, url + "kwic?" + urlencode({"q": "集卡"}), "table.kwic tbody tr")

@@ -2,6 +2,7 @@
 wenhai, stock jieba + Whoosh, tantivy and SQLite FTS5, on the same texts, side by side.
 
     python bench/queries.py [--sizes 10000,100000] [--long 2000] [--per-class 55]
+                             [--engines stock,tantivy,fts5]
 
 For each corpus — N articles of real paragraphs under real titles (scale.scale_corpus)
 for each N in --sizes, and --long N long articles of 20,000-480,000 characters
@@ -344,7 +345,16 @@ def report(result: dict, per_class: int) -> None:
           f"(limit=10): p50 / p95 / p99 / max {' / '.join(f'{v:.1f}' for v in spread(hits))} ms")
 
 
+def engine_list(text: str) -> tuple[str, ...]:
+    chosen = [e.strip() for e in text.split(",") if e.strip()]
+    if unknown := [e for e in chosen if e not in ENGINES]:
+        raise argparse.ArgumentTypeError(
+            f"no engine {', '.join(unknown)}: choose among {', '.join(ENGINES)}")
+    return ("wenhai", *(e for e in ENGINES[1:] if e in chosen))
+
+
 def main() -> None:
+    global QUIET, ENGINES
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sizes", default="10000,100000", type=article_counts,
                     help="comma-separated article counts (default 10000,100000; 0 for none)")
@@ -356,13 +366,17 @@ def main() -> None:
     ap.add_argument("--cached", type=int, default=100,
                     help="queries sent twice to wenhai with its cache on (default 100)")
     ap.add_argument("--seed", type=int, default=1998)
+    ap.add_argument("--engines", default=",".join(ENGINES), type=engine_list,
+                    help="comma-separated engines besides wenhai, which always runs "
+                    f"(default {','.join(ENGINES)}): at sizes where an engine takes hours "
+                    "to index, leave it out")
     ap.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
     ap.add_argument("--work", type=Path,
                     help="where the indexes go (default: a temporary folder, removed after; "
                     "wenhai's index and archive.db together are ~8x the text)")
     args = ap.parse_args()
-    global QUIET
     QUIET = args.quiet
+    ENGINES = args.engines
     sizes = [n for n in args.sizes if n]
     if min([*sizes, args.long, 1]) < 0 or args.per_class < 1 or args.cached < 0:
         ap.error("sizes and --long must not be negative, --per-class at least 1")

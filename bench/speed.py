@@ -1,6 +1,7 @@
 """Speed at scale: wenhai against stock jieba + Whoosh, side by side, at several sizes.
 
     python bench/speed.py [--sizes 10000,100000] [--rounds 5] [--seed 1998]
+                          [--stock-up-to 100000]
 
 For each size N it builds (once, under bench/data/scale-N/) N articles of real paragraphs
 under real titles (see scale.py), then for each engine:
@@ -218,8 +219,9 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def bench_size(n: int, rounds: int, seed: int, work: Path) -> dict[str, dict]:
-    """Every figure for one size, for both engines: {"wenhai": {...}, "stock": {...}}."""
+def bench_size(n: int, rounds: int, seed: int, work: Path, stock: bool = True) -> dict[str, dict]:
+    """Every figure for one size, for both engines: {"wenhai": {...}, "stock": {...}}
+    (the stock engine's left empty unless `stock`)."""
     folder = scale.scale_corpus(n, seed)
     files = scale.text_files(folder)
     text_mb = sum(f.stat().st_size for f in files) / 1e6
@@ -234,9 +236,11 @@ def bench_size(n: int, rounds: int, seed: int, work: Path) -> dict[str, dict]:
         raise SystemExit(f"wenhai ingest printed no summary: {first.stdout[-2000:]}")
     figures["wenhai"]["failed"] = int(summary.group(1))
     again = run_measured(ingest, ok=(0, 1))
-    print(f"[{n}] stock ingest…", file=sys.stderr, flush=True)
-    stock = run_measured(BASELINE + ["ingest", str(stock_ix), str(folder)])
-    for name, run in (("wenhai", first), ("stock", stock)):
+    runs = [("wenhai", first)]
+    if stock:
+        print(f"[{n}] stock ingest…", file=sys.stderr, flush=True)
+        runs.append(("stock", run_measured(BASELINE + ["ingest", str(stock_ix), str(folder)])))
+    for name, run in runs:
         figures[name].update(seconds=run.seconds, mb_s=text_mb / run.seconds,
                              articles_s=n / run.seconds, rss_mb=run.peak_mb,
                              tree_mb=run.tree_mb)
@@ -244,9 +248,11 @@ def bench_size(n: int, rounds: int, seed: int, work: Path) -> dict[str, dict]:
     figures["wenhai"]["index_ratio"] = dir_bytes(home / "index") / (text_mb * 1e6)
     figures["wenhai"]["db_ratio"] = sum(
         f.stat().st_size for f in home.glob("archive.db*")) / (text_mb * 1e6)
-    figures["stock"]["index_ratio"] = dir_bytes(stock_ix) / (text_mb * 1e6)
-    for name, cmd in (("wenhai", WENHAI + ["--home", str(home), "serve", "--port", "0"]),
-                      ("stock", BASELINE + ["serve", str(stock_ix), "--port", "0"])):
+    servers = [("wenhai", WENHAI + ["--home", str(home), "serve", "--port", "0"])]
+    if stock:
+        figures["stock"]["index_ratio"] = dir_bytes(stock_ix) / (text_mb * 1e6)
+        servers.append(("stock", BASELINE + ["serve", str(stock_ix), "--port", "0"]))
+    for name, cmd in servers:
         print(f"[{n}] {name} queries…", file=sys.stderr, flush=True)
         figures[name]["latency"] = measure_server(cmd, rounds)
     return figures
@@ -278,8 +284,10 @@ ROWS: list[tuple[str, str, str]] = [
 
 def flatten(engine: dict) -> dict[str, float]:
     """Latency percentiles next to the ingest figures, under the keys ROWS names."""
-    lat: Latency = engine["latency"]
     flat = {k: v for k, v in engine.items() if k != "latency"}
+    lat: Latency | None = engine.get("latency")
+    if lat is None:  # not run at this size
+        return flat
     flat.update(startup_s=lat.startup_s, first_ms=lat.first_ms)
     for name, values in (("cold", lat.cold_ms), ("warm", lat.warm_all)):
         flat.update({f"{name}_p50": pct(values, 0.5), f"{name}_p95": pct(values, 0.95),
@@ -326,10 +334,11 @@ def report(results: dict[int, dict], rounds: int) -> None:
     for label, _ in QUERIES:
         line = pad(label)
         for n in sizes:
-            line += "".join(cell(statistics.median(results[n][e]["latency"].warm_ms[label]), ".1f")
-                            for e in ("wenhai", "stock"))
-        line += "".join(f"{results[large][e]['latency'].totals[label]:>9}"
-                        for e in ("wenhai", "stock"))
+            line += "".join(cell(statistics.median(lat.warm_ms[label]) if lat else None, ".1f")
+                            for e in ("wenhai", "stock")
+                            for lat in [results[n][e].get("latency")])
+        line += "".join(f"{lat.totals[label] if lat else '–':>9}" for e in ("wenhai", "stock")
+                        for lat in [results[large][e].get("latency")])
         print(line)
 
 
@@ -349,6 +358,9 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=5,
                     help="times each query is sent; the first is cold (default 5)")
     ap.add_argument("--seed", type=int, default=1998)
+    ap.add_argument("--stock-up-to", type=int, default=None, metavar="N",
+                    help="run the stock engine only at sizes up to N articles (default: every "
+                    "size; its ingest takes about half an hour per 100,000 here)")
     ap.add_argument("--work", type=Path,
                     help="where the archives go (default: a temporary folder, removed after; "
                     "wenhai's index is ~30-40× the text, so at 100,000 articles give a roomy disk)")
@@ -360,7 +372,8 @@ def main() -> None:
     results: dict[int, dict] = {}
     with tempfile.TemporaryDirectory(prefix="wenhai-speed-", dir=args.work) as work:
         for n in sizes:
-            results[n] = bench_size(n, args.rounds, args.seed, Path(work))
+            stock = args.stock_up_to is None or n <= args.stock_up_to
+            results[n] = bench_size(n, args.rounds, args.seed, Path(work), stock)
     print(f"speed: {os.cpu_count()} cores; {len(QUERIES)} queries × {args.rounds} rounds "
           f"over HTTP on 127.0.0.1 per engine and size, 10 hits a page with facets; "
           f"round 1 cold (first request right after start-up), rounds 2–{args.rounds} warm")

@@ -83,6 +83,6 @@ def from_environment(environ: Mapping[str, str], default: str = "en") -> str:
     return default
 
 
-def number(n: int | float, lang: str) -> str:
-    """`n` as `lang` writes it (12,345)."""
-    return format_decimal(n, locale=FORMAT_LOCALE[lang])
+def number(n: int | float, lang: str, format: str | None = None) -> str:
+    """`n` as `lang` writes it (12,345), in a CLDR decimal `format` if given ("#,##0.0")."""
+    return format_decimal(n, format=format, locale=FORMAT_LOCALE[lang])

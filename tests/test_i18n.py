@@ -72,8 +72,19 @@ def test_the_traditional_catalog_writes_as_taiwan_does():
     assert said["%(num)s 条结果"][0] == "%(num)s 筆結果"
     assert said["「%(query)s」中的 OR 不能连接排除的词。"].endswith("不能連接排除的詞。")
     assert "參數" in said["参数 %(name)s 必须是整数，而不是 %(value)s。"]
+    # the terminal's too: 檔案 and 資料夾, 參數, 說明, 處理程序 (a process), 連結
+    assert said["no such file or folder"] == "沒有這個檔案或資料夾"
+    assert said["Show this message and exit."] == "顯示此說明並退出。"
+    assert "處理程序" in said["Processes that read and index a large batch (1: all in this "
+                             "process, which Ctrl+C in a terminal stops most cleanly)."]
+    assert "參數" in said["Give article ARTICLE_ID the TAGS (each an argument: 新能源 小米). "
+                          "`tag:新能源` finds them, the results page counts them, and they "
+                          "stay when the article's file changes."]
+    assert said["is a symbolic link to %(target)s, which does not exist: fix or remove the "
+                "link"].startswith("是指向 %(target)s 的符號連結")
     texts = " ".join(s if isinstance(s, str) else " ".join(s) for s in said.values())
-    for mainland in ("搜索", "文件", "信息", "默认", "点击", "回车", "连线", "引數"):
+    for mainland in ("搜索", "文件", "信息", "默认", "点击", "回车", "连线", "引數", "幫助",
+                     "進程", "鏈接", "數據", "用戶", "文本", "型別", "進度條"):
         assert mainland not in texts, mainland
 
 

@@ -25,6 +25,7 @@ from pathlib import Path
 import click
 
 from store import (
+    KWIC_SORT_LIMIT,
     KWIC_SORTS,
     REPOST_MODES,
     TIMELINE_BY,
@@ -871,8 +872,11 @@ def kwic(ctx, text, sort, limit, page, fmt, as_json, reposts, **filters):
     click.echo(f"«{found.query}»: "
                + ngettext("%(n)s occurrence", "%(n)s occurrences", found.total) + " "
                + ngettext("in %(n)s article", "in %(n)s articles", found.articles), err=True)
-    if found.notice:
-        click.echo(found.notice, err=True)
+    if found.notice:  # sorting by context was refused: too many lines
+        click.echo(_("«%(query)s» occurs %(n)s times: sorting by context works up to "
+                     "%(limit)s occurrences, so the lines are in article order. Narrow it by "
+                     "source, author or a date range to sort them.", query=found.query,
+                     n=found.total, limit=KWIC_SORT_LIMIT), err=True)
     width = max((cell_len(line.left) for line in found.lines), default=0)
     for line in found.lines:
         pad = " " * (width - cell_len(line.left))

@@ -73,7 +73,10 @@ class Reason(str):
 
 
 def said(reason: str) -> str:
-    """A reason in the terminal's language (a plain str as it is)."""
+    """A reason, or a store's notice (`store.Notice`), in the terminal's language (a
+    plain str as it is)."""
     if isinstance(reason, Reason):
         return _(reason.message, **reason.values)
+    if getattr(reason, "code", None):
+        return error(reason)
     return reason

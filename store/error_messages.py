@@ -1,4 +1,5 @@
-"""The store's errors in the reader's language, for every interface that says them.
+"""The store's errors and notices in the reader's language, for every interface that
+says them.
 
 A store error carries an English message for logs and scripts, a stable `code` and the
 values the message names (`errors.ArchiveError`). An interface speaking 简体, 繁體 or
@@ -56,6 +57,12 @@ ERRORS = {
     "index.version": N_("搜索索引由另一个版本建立：请运行 wenhai check --repair 重建。（%(message)s）"),
     "index.damaged": N_("搜索索引的文件无法读取：请运行 wenhai check --repair 从存档重建。（%(message)s）"),
     "archive.error": N_("文海暂时无法回答：%(message)s"),
+    # notices of a write (`errors.Notice`)
+    "index.damaged_moved": N_("%(path)s 中的搜索索引已损坏（%(error)s），已移到 %(kept)s（`wenhai prune` 会删除它），正在用文海里的文章建立新索引。"),
+    "index.rebuilding": N_("%(path)s 中的搜索索引不见了，正在用文海里的文章重建。"),
+    "index.rebuild_left": N_("已删除 %(copy)s（%(mb)s MB），那是一次中断的重建留下的。"),
+    "index.swap_left": N_("已删除 %(copy)s（%(mb)s MB），那是一次中断的索引替换留下的。"),
+    "index.damaged_kept": N_("损坏的索引已移到 %(kept)s（`wenhai prune` 会删除它）。"),
 }
 
 

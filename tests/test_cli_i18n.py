@@ -5,6 +5,7 @@ en_US and C — the ingest summary and a failed file's line, a query's syntax er
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import click
@@ -160,3 +161,16 @@ def test_every_commands_help_and_options_are_translated(runner, home, lang):
         for text in english:
             assert " ".join(text.split())[:40] not in shown, (path, text)
         assert "Show this message" not in shown and "[default: " not in shown
+
+
+@pytest.mark.parametrize(("lang", "said"), [
+    ("zh_TW.UTF-8", "notice: {index} 中的搜尋索引不見了，正在用文海裡的文章重建。"),
+    ("zh_CN.UTF-8", "notice: {index} 中的搜索索引不见了，正在用文海里的文章重建。"),
+    ("C", "notice: The search index in {index} was missing; it is being rebuilt from the "
+          "archive."),
+])
+def test_a_notice_of_the_store_in_the_locale_language(runner, ingested, samples, lang, said):
+    shutil.rmtree(ingested / "index")
+    result = _run(runner, ingested, lang, "ingest", samples)
+    assert result.exit_code == 0, result.output
+    assert said.format(index=ingested / "index") in result.stderr.splitlines()

@@ -66,6 +66,10 @@ def _errors():
         raise click.ClickException(error(e)) from e
 
 
+# what the store's and ingest's progress bars are labelled (translated when drawn)
+N_("reading"), N_("indexing"), N_("reindexing"), N_("feeding the cluster")
+
+
 def _progress(quiet: bool):
     """A progress wrapper drawing a rich bar on stderr when it is a terminal."""
     from rich.console import Console
@@ -83,7 +87,7 @@ def _progress(quiet: bool):
             "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
             TimeRemainingColumn(), console=console, transient=True,
         ) as bar:
-            task = bar.add_task(label, total=total)
+            task = bar.add_task(_(label), total=total)
             for item in items:
                 yield item
                 bar.advance(task)
@@ -506,7 +510,7 @@ def check(ctx, repair, as_json, quiet):
                      "be indexed)", integrity=found.store_integrity, articles=found.articles,
                      pending=found.pending))
         if found.index_problem:
-            click.echo(_("index:   %(problem)s", problem=found.index_problem))
+            click.echo(_("index:   %(problem)s", problem=said(found.index_problem)))
         else:
             click.echo(_("index:   %(indexed)s documents; %(missing)s missing, %(extra)s extra, "
                          "%(stale)s stale", indexed=found.indexed, missing=len(found.missing),

@@ -57,6 +57,11 @@ ERRORS = {
     "index.version": N_("搜索索引由另一个版本建立：请运行 wenhai check --repair 重建。（%(message)s）"),
     "index.damaged": N_("搜索索引的文件无法读取：请运行 wenhai check --repair 从存档重建。（%(message)s）"),
     "archive.error": N_("文海暂时无法回答：%(message)s"),
+    "archive.read_only": N_("这里不能写入文海，但仍可以搜索：%(message)s"),
+    "storage.failed": N_("写入文海失败，已存入的内容没有丢失：%(message)s"),
+    "dictionary.invalid": N_("词典有误：%(message)s"),
+    "tag.invalid": N_("无法这样修改标签：%(message)s"),
+    "setting.invalid": N_("环境变量里的设置有误：%(message)s"),
     # notices of a write (`errors.Notice`)
     "index.damaged_moved": N_("%(path)s 中的搜索索引已损坏（%(error)s），已移到 %(kept)s（`wenhai prune` 会删除它），正在用文海里的文章建立新索引。"),
     "index.rebuilding": N_("%(path)s 中的搜索索引不见了，正在用文海里的文章重建。"),

@@ -287,8 +287,10 @@ def search(ctx, query, limit, page, as_json):
 
 
 def _show_results(result: SearchResult, page: int, as_json: bool) -> None:
-    if as_json:
-        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    if as_json:  # the same keys in every language; the notice is said in it
+        said = result.to_dict()
+        said["notice"] = said["notice"] and _notice(result)
+        click.echo(json.dumps(said, ensure_ascii=False, indent=2))
         return
     click.echo(_("%(n)s results for «%(query)s» (%(ms)s ms)", n=result.total,
                  query=result.query, ms=round(result.seconds * 1000)))
@@ -814,6 +816,15 @@ def dict_suggest(ctx, limit, sample, quiet):
         click.echo(f"{c.text}\t{c.count}\t{c.score:.2f}\t{' / '.join(c.pieces)}")
 
 
+def _kwic_notice(found) -> str:
+    """A concordance's notice (sorting by context was refused: too many lines) in the
+    terminal's language."""
+    return _("«%(query)s» occurs %(n)s times: sorting by context works up to %(limit)s "
+             "occurrences, so the lines are in article order. Narrow it by source, author or "
+             "a date range to sort them.", query=found.query, n=found.total,
+             limit=KWIC_SORT_LIMIT)
+
+
 def _filter_options(command):
     """--source, --author, --from and --to: the search page's filters."""
     for name, text in reversed([
@@ -870,17 +881,16 @@ def kwic(ctx, text, sort, limit, page, fmt, as_json, reposts, **filters):
             _export_to_stdout(concordance.export(sort, fmt))
             return
         found = concordance.page(page, limit, sort)
-    if as_json:
-        click.echo(json.dumps(found.to_dict(), ensure_ascii=False, indent=2))
+    if as_json:  # the same keys in every language; the notice is said in it
+        said = found.to_dict()
+        said["notice"] = said["notice"] and _kwic_notice(found)
+        click.echo(json.dumps(said, ensure_ascii=False, indent=2))
         return
     click.echo(f"«{found.query}»: "
                + ngettext("%(n)s occurrence", "%(n)s occurrences", found.total) + " "
                + ngettext("in %(n)s article", "in %(n)s articles", found.articles), err=True)
-    if found.notice:  # sorting by context was refused: too many lines
-        click.echo(_("«%(query)s» occurs %(n)s times: sorting by context works up to "
-                     "%(limit)s occurrences, so the lines are in article order. Narrow it by "
-                     "source, author or a date range to sort them.", query=found.query,
-                     n=found.total, limit=KWIC_SORT_LIMIT), err=True)
+    if found.notice:
+        click.echo(_kwic_notice(found), err=True)
     width = max((cell_len(line.left) for line in found.lines), default=0)
     for line in found.lines:
         pad = " " * (width - cell_len(line.left))

@@ -112,11 +112,13 @@ def test_a_query_syntax_error_in_the_locale_language(runner, ingested, lang):
     assert notice in problems
 
 
-def test_json_keeps_its_keys_in_every_language(runner, ingested):
-    said = {lang: json.loads(_run(runner, ingested, lang, "search", "码头", "--json").stdout)
+def test_json_keeps_its_keys_in_every_language_and_says_its_notice_in_it(runner, ingested):
+    said = {lang: json.loads(_run(runner, ingested, lang, "search", "码头“", "--json").stdout)
             for lang in ("zh_TW.UTF-8", "C")}
     assert said["zh_TW.UTF-8"].keys() == said["C"].keys()
     assert said["zh_TW.UTF-8"]["total"] == said["C"]["total"] > 0
+    assert said["zh_TW.UTF-8"]["notice"].startswith("查詢中不成對的 “ 已當作文中的字元搜尋")
+    assert said["C"]["notice"].startswith("The query's unpaired “ was searched as a character")
 
 
 #: locale → what the group's --help says

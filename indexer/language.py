@@ -40,14 +40,14 @@ def _values(values: dict) -> dict:
 def _(message: str, **values) -> str:
     """`message` in the terminal's language, `%(name)s` placeholders filled (counts
     with separators)."""
-    said = translations().gettext(message)
-    return said % _values(values) if values else said
+    text = translations().gettext(message)
+    return text % _values(values) if values else text
 
 
 def ngettext(singular: str, plural: str, n: int, **values) -> str:
     """The form of a message for the count `n` (`%(n)s` in it), in the terminal's language."""
-    said = translations().ngettext(singular, plural, n)
-    return said % _values({"n": n, **values})
+    text = translations().ngettext(singular, plural, n)
+    return text % _values({"n": n, **values})
 
 
 def error(e: Exception) -> str:

@@ -1,10 +1,11 @@
 """click's commands and options, with their help said in the terminal's language.
 
-click keeps a command's help (its docstring) and an option's from import time; these
-classes translate them when the help is written, so the language is the one of the run
-(`language.current`), and `pybabel extract` finds the English texts where they are
-written (`help=N_(…)`). The section headings click writes (Usage, Options, Commands) are
-translated by the formatter. click's own parse errors stay in English, and so does the
+click keeps a command's help and an option's from import time; these classes translate
+them when the help is written, so the language is the one of the run (`language.current`);
+the English texts are given as `help=N_(…)`, where `pybabel extract` finds them (it does
+not read docstrings, and Python 3.13 would change their indentation, hence their msgid).
+The section headings click writes (Usage, Options, Commands) are translated by the
+formatter. click's own parse errors stay in English, and so does the
 `Error:` a failure begins with, like the `failed:` of a file (README).
 """
 

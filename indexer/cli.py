@@ -886,9 +886,10 @@ def kwic(ctx, text, sort, limit, page, fmt, as_json, reposts, **filters):
         said["notice"] = said["notice"] and _kwic_notice(found)
         click.echo(json.dumps(said, ensure_ascii=False, indent=2))
         return
-    click.echo(f"«{found.query}»: "
-               + ngettext("%(n)s occurrence", "%(n)s occurrences", found.total) + " "
-               + ngettext("in %(n)s article", "in %(n)s articles", found.articles), err=True)
+    click.echo(ngettext("«%(query)s»: %(n)s occurrence in %(articles)s",
+                        "«%(query)s»: %(n)s occurrences in %(articles)s", found.total,
+                        query=found.query, articles=ngettext("%(n)s article", "%(n)s articles",
+                                                             found.articles)), err=True)
     if found.notice:
         click.echo(_kwic_notice(found), err=True)
     width = max((cell_len(line.left) for line in found.lines), default=0)

@@ -41,7 +41,7 @@ def translations(packages: tuple[str, ...], lang: str) -> NullTranslations:
     are said as they are."""
     merged = Catalog(locale=lang)
     for package in reversed(packages):
-        po = resources.files(package).joinpath("translations", f"{lang}.po")
+        po = resources.files(package) / "translations" / f"{lang}.po"
         if po.is_file():
             with po.open("rb") as f:
                 for message in read_po(f, locale=lang):

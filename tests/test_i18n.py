@@ -23,13 +23,13 @@ PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 
 
 def _catalog(lang: str, package: str = "web"):
-    where = resources.files(package).joinpath("translations", f"{lang}.po")
+    where = resources.files(package) / "translations" / f"{lang}.po"
     with where.open("rb") as f:
         return read_po(f, locale=lang)
 
 
 def _template(package: str):
-    with resources.files(package).joinpath("translations", "messages.pot").open("rb") as f:
+    with (resources.files(package) / "translations" / "messages.pot").open("rb") as f:
         return read_po(f)
 
 

@@ -523,7 +523,7 @@ def check(ctx, repair, as_json, quiet):
                                 documents=part["documents"], missing=len(part["missing"]),
                                 extra=len(part["extra"])))
         if found.dictionary_problem:
-            click.echo(_("words:   %(problem)s", problem=found.dictionary_problem))
+            click.echo(_("words:   %(problem)s", problem=said(found.dictionary_problem)))
         if found.pending:
             click.echo(_("lag:     %(n)s stored articles are not in the index yet, so no "
                          "search finds them", n=found.pending))

@@ -62,7 +62,9 @@ ERRORS = {
     "dictionary.invalid": N_("词典有误：%(message)s"),
     "tag.invalid": N_("无法这样修改标签：%(message)s"),
     "setting.invalid": N_("环境变量里的设置有误：%(message)s"),
-    # notices of a write (`errors.Notice`)
+    # notices (`errors.Notice`): of a check
+    "dictionary.mismatch": N_("索引分词时用的词典与 %(path)s 不同（%(count)s 个词不同：%(words)s）：请运行 `wenhai check --repair`，重新分词含有这些词的文章"),
+    # of a write
     "index.damaged_moved": N_("%(path)s 中的搜索索引已损坏（%(error)s），已移到 %(kept)s（`wenhai prune` 会删除它），正在用文海里的文章建立新索引。"),
     "index.rebuilding": N_("%(path)s 中的搜索索引不见了，正在用文海里的文章重建。"),
     "index.rebuild_left": N_("已删除 %(copy)s（%(mb)s MB），那是一次中断的重建留下的。"),

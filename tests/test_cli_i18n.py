@@ -176,3 +176,17 @@ def test_a_notice_of_the_store_in_the_locale_language(runner, ingested, samples,
     result = _run(runner, ingested, lang, "ingest", samples)
     assert result.exit_code == 0, result.output
     assert said.format(index=ingested / "index") in result.stderr.splitlines()
+
+
+@pytest.mark.parametrize(("lang", "said"), [
+    ("zh_TW.UTF-8", "詞典：  索引斷詞時用的詞典與 {path} 不同（1 個詞不同：碳纤维机盖）"),
+    ("C", "words:   the index was segmented with another dictionary than {path} (1 word "
+          "differ: 碳纤维机盖)"),
+])
+def test_check_says_what_it_finds_in_the_locale_language(runner, ingested, lang, said):
+    (ingested / "dictionary.txt").write_text("碳纤维机盖\n", encoding="utf-8")
+    result = _run(runner, ingested, lang, "check")
+    assert result.exit_code == 1
+    path = ingested / "dictionary.txt"
+    assert any(line.startswith(said.format(path=path)) for line in result.stdout.splitlines()), \
+        result.stdout

@@ -288,9 +288,9 @@ def search(ctx, query, limit, page, as_json):
 
 def _show_results(result: SearchResult, page: int, as_json: bool) -> None:
     if as_json:  # the same keys in every language; the notice is said in it
-        said = result.to_dict()
-        said["notice"] = said["notice"] and _notice(result)
-        click.echo(json.dumps(said, ensure_ascii=False, indent=2))
+        answer = result.to_dict()
+        answer["notice"] = answer["notice"] and _notice(result)
+        click.echo(json.dumps(answer, ensure_ascii=False, indent=2))
         return
     click.echo(_("%(n)s results for «%(query)s» (%(ms)s ms)", n=result.total,
                  query=result.query, ms=round(result.seconds * 1000)))
@@ -310,30 +310,30 @@ def _show_results(result: SearchResult, page: int, as_json: bool) -> None:
 def _notice(result: SearchResult) -> str:
     """What the user should know about these results (`SearchResult.notice`), said in
     the terminal's language."""
-    said = []
+    parts = []
     if result.unpaired:
-        said.append(_("The query's unpaired %(marks)s was searched as a character of the "
+        parts.append(_("The query's unpaired %(marks)s was searched as a character of the "
                       "text, not as a quotation mark: to search an exact phrase, give it both "
                       "marks (“…” or \"…\").", marks=" ".join(dict.fromkeys(result.unpaired))))
     if result.plain:
-        said.append(_("«%(query)s» was searched as plain text, its syntax ignored.",
+        parts.append(_("«%(query)s» was searched as plain text, its syntax ignored.",
                       query=result.query))
     if result.reasons:
-        said += result.reasons
+        parts += result.reasons
     elif result.partial:
-        said.append(_("This search matches so many articles that only part of them could be "
+        parts.append(_("This search matches so many articles that only part of them could be "
                       "ranked and shown in time: the results and counts come from that part. "
                       "Narrow it down: add a word, quote a phrase, or filter by source or "
                       "year."))
     if result.unindexed:
-        said.append(ngettext(
+        parts.append(ngettext(
             "%(n)s stored article is not in the search index yet, so no search finds it: "
             "run `wenhai check --repair` to index it (an ingest still running indexes it "
             "when it finishes).",
             "%(n)s stored articles are not in the search index yet, so no search finds "
             "them: run `wenhai check --repair` to index them (an ingest still running "
             "indexes them when it finishes).", result.unindexed))
-    return " ".join(said)
+    return " ".join(parts)
 
 
 def _more(page: int, pages: int) -> str:
@@ -882,9 +882,9 @@ def kwic(ctx, text, sort, limit, page, fmt, as_json, reposts, **filters):
             return
         found = concordance.page(page, limit, sort)
     if as_json:  # the same keys in every language; the notice is said in it
-        said = found.to_dict()
-        said["notice"] = said["notice"] and _kwic_notice(found)
-        click.echo(json.dumps(said, ensure_ascii=False, indent=2))
+        answer = found.to_dict()
+        answer["notice"] = answer["notice"] and _kwic_notice(found)
+        click.echo(json.dumps(answer, ensure_ascii=False, indent=2))
         return
     click.echo(ngettext("«%(query)s»: %(n)s occurrence in %(articles)s",
                         "«%(query)s»: %(n)s occurrences in %(articles)s", found.total,

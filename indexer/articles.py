@@ -18,6 +18,7 @@ from store import Article, normalize
 from . import boilerplate, bylines, metadata
 from .drafts import Draft
 from .errors import IngestError
+from .language import Reason
 
 _MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 _MD_MARKUP = re.compile(r"(\*\*|__|`)")
@@ -120,7 +121,8 @@ def build(draft: Draft, path: str, encoding: str) -> Article:
 
     if not "".join(paras).strip():
         raise IngestError(
-            path, "has no article text: nothing but headers, front matter or image placeholders")
+            path, Reason("has no article text: nothing but headers, front matter or image "
+                         "placeholders"))
 
     heads = set(md_heads)
     if not draft.markdown:

@@ -27,6 +27,7 @@ from typing import NamedTuple
 from store import is_cjk, normalize
 
 from .errors import IngestError
+from .language import Reason
 
 #: Legacy Chinese encodings tried, in order, when a file is not UTF-8. Hong Kong's Big5
 #: adds the HKSCS characters (Cantonese 嘅 and 啱, place names) that Windows' Big5 lacks.
@@ -153,7 +154,7 @@ def decode(
     if nuls:
         if found.replaced + nuls > _allowed(found.text):
             raise IngestError(
-                path, "contains NUL characters: it looks like a binary file, not text"
+                path, Reason("contains NUL characters: it looks like a binary file, not text")
             )
         found = Decoded(found.text.replace("\x00", "\ufffd"), found.encoding,
                         found.replaced + nuls)
@@ -166,7 +167,8 @@ def _decode(data: bytes, path: str, encoding: str | None, declared: str | None) 
             codecs.lookup(encoding)
         except LookupError:
             raise IngestError(
-                path, f"unknown encoding {encoding!r}: use a name like utf-8, gb18030 or big5"
+                path, Reason("unknown encoding %(encoding)s: use a name like utf-8, gb18030 "
+                             "or big5", encoding=repr(encoding))
             ) from None
         text = _strict(data, encoding)
         if text is not None:
@@ -175,8 +177,8 @@ def _decode(data: bytes, path: str, encoding: str | None, declared: str | None) 
             return Decoded(lenient[0].removeprefix("\ufeff"), encoding, lenient[1])
         raise IngestError(
             path,
-            f"is not valid {encoding}: check the file, or pass another --encoding "
-            "(utf-8, gb18030, big5, utf-16)",
+            Reason("is not valid %(encoding)s: check the file, or pass another --encoding "
+                   "(utf-8, gb18030, big5, utf-16)", encoding=encoding),
         )
     if data.startswith(codecs.BOM_UTF8):
         text = _strict(data[3:], "utf-8")
@@ -219,8 +221,8 @@ def _decode(data: bytes, path: str, encoding: str | None, declared: str | None) 
         return Decoded(text, name, bad)
     raise IngestError(
         path,
-        "cannot be decoded as UTF-8, UTF-16, GB18030 or Big5: if you know its encoding, "
-        "pass it with --encoding NAME",
+        Reason("cannot be decoded as UTF-8, UTF-16, GB18030 or Big5: if you know its "
+               "encoding, pass it with --encoding NAME"),
     )
 
 
@@ -239,6 +241,10 @@ def note(found: Decoded) -> str | None:
     """The line that tells the user bytes were replaced, or None."""
     if not found.replaced:
         return None
-    return (f"read as {found.encoding} with {_bytes(found.replaced)} (not valid {found.encoding}, "
-            "or NUL) replaced by �: if the text looks wrong, pass its encoding with "
-            "--encoding NAME")
+    if found.replaced == 1:
+        return Reason("read as %(encoding)s with 1 bad byte (not valid %(encoding)s, or NUL) "
+                      "replaced by �: if the text looks wrong, pass its encoding with "
+                      "--encoding NAME", encoding=found.encoding)
+    return Reason("read as %(encoding)s with %(n)s bad bytes (not valid %(encoding)s, or "
+                  "NUL) replaced by �: if the text looks wrong, pass its encoding with "
+                  "--encoding NAME", encoding=found.encoding, n=found.replaced)

@@ -26,13 +26,14 @@ from pathlib import Path
 from typing import BinaryIO
 
 from .errors import IngestError
+from .language import Reason
 
 _KINDS = (
-    (stat.S_ISFIFO, "a named pipe (FIFO)"),
-    (stat.S_ISCHR, "a character device (like /dev/zero)"),
-    (stat.S_ISBLK, "a block device"),
-    (stat.S_ISSOCK, "a socket"),
-    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISFIFO, Reason("a named pipe (FIFO)")),
+    (stat.S_ISCHR, Reason("a character device (like /dev/zero)")),
+    (stat.S_ISBLK, Reason("a block device")),
+    (stat.S_ISSOCK, Reason("a socket")),
+    (stat.S_ISDIR, Reason("a folder")),
 )
 
 
@@ -70,12 +71,14 @@ def key_name(path: str) -> str:
 
 
 def too_big(label: str, max_bytes: int, size: int | None = None) -> IngestError:
-    said = f"is {size / 1e6:.1f} MB, over" if size is not None else "is larger than"
-    return IngestError(
-        label,
-        f"{said} the {max_bytes / 1e6:.0f} MB limit: split it, or raise the limit with "
-        "--max-size",
-    )
+    limit = f"{max_bytes / 1e6:.0f}"
+    if size is None:
+        return IngestError(label, Reason(
+            "is larger than the %(limit)s MB limit: split it, or raise the limit with "
+            "--max-size", limit=limit))
+    return IngestError(label, Reason(
+        "is %(size)s MB, over the %(limit)s MB limit: split it, or raise the limit with "
+        "--max-size", size=f"{size / 1e6:.1f}", limit=limit))
 
 
 def open_regular(path: str | Path, label: str) -> BinaryIO:
@@ -85,9 +88,11 @@ def open_regular(path: str | Path, label: str) -> BinaryIO:
     try:
         mode = os.fstat(fd).st_mode
         if not stat.S_ISREG(mode):
-            kind = next((k for test, k in _KINDS if test(mode)), "not a regular file")
+            kind = next((k for test, k in _KINDS if test(mode)),
+                        Reason("not a regular file"))
             raise IngestError(
-                label, f"is {kind}, not a regular file: wenhai reads only regular files"
+                label, Reason("is %(kind)s, not a regular file: wenhai reads only regular "
+                              "files", kind=kind)
             )
         return os.fdopen(fd, "rb", buffering=0)  # O_NONBLOCK means nothing to a regular file
     except BaseException:
@@ -143,13 +148,13 @@ def _broken_link(path: Path) -> IngestError | None:
         if e.errno == errno.ELOOP:
             return IngestError(
                 shown(path),
-                f"is a symbolic link that leads back to itself (→ {shown(target)}): "
-                "fix or remove the link",
+                Reason("is a symbolic link that leads back to itself (→ %(target)s): "
+                       "fix or remove the link", target=shown(target)),
             )
         return IngestError(
             shown(path),
-            f"is a symbolic link to {shown(target)}, which does not exist: "
-            "fix or remove the link",
+            Reason("is a symbolic link to %(target)s, which does not exist: "
+                   "fix or remove the link", target=shown(target)),
         )
     return None
 
@@ -157,8 +162,8 @@ def _broken_link(path: Path) -> IngestError | None:
 def _outside(path: Path, real: str) -> IngestError:
     return IngestError(
         shown(path),
-        f"is a symbolic link to {shown(real)}, outside the folders named on the "
-        "command line (pass --follow-symlinks to read it)",
+        Reason("is a symbolic link to %(target)s, outside the folders named on the "
+               "command line (pass --follow-symlinks to read it)", target=shown(real)),
     )
 
 
@@ -216,9 +221,10 @@ def discover(paths: list[Path], suffixes: set[str], *, follow_symlinks: bool = F
             else:
                 kinds = ", ".join(sorted(suffixes))
                 found.failed.append(
-                    IngestError(shown(p), f"unsupported file type; wenhai reads {kinds}")
+                    IngestError(shown(p), Reason("unsupported file type; wenhai reads %(kinds)s",
+                                                 kinds=kinds))
                 )
         else:
-            found.failed.append(IngestError(shown(p), "no such file or folder"))
+            found.failed.append(IngestError(shown(p), Reason("no such file or folder")))
     found.files = list(dict.fromkeys(found.files))
     return found

@@ -14,6 +14,7 @@ import yaml
 from . import webpages
 from .drafts import Draft, Result
 from .errors import IngestError
+from .language import Reason
 
 #: Header keys accepted at the top of a plain-text file ("Title: …" lines, then a blank line).
 _HEADER_KEYS = {
@@ -76,11 +77,13 @@ def read_md(text: str, original: bytes, path: str) -> Result:
         try:
             front = yaml.safe_load(m.group(1))
         except yaml.YAMLError as e:
-            return [IngestError(path, f"has invalid YAML front matter ({e.__class__.__name__}): "
-                                      "fix or remove the block between the --- lines")]
+            return [IngestError(path, Reason(
+                "has invalid YAML front matter (%(error)s): fix or remove the block between "
+                "the --- lines", error=e.__class__.__name__))]
         except RecursionError:
-            return [IngestError(path, "has YAML front matter nested too deeply to read: fix "
-                                      "or remove the block between the --- lines")]
+            return [IngestError(path, Reason(
+                "has YAML front matter nested too deeply to read: fix or remove the block "
+                "between the --- lines"))]
         if isinstance(front, dict):
             for name, keys in JSON_KEYS.items():
                 for k in keys:
@@ -97,7 +100,8 @@ class NoText(IngestError):
     """A JSON record without text, with the keys it has: a file of them is one error."""
 
     def __init__(self, path: str, where: str, keys: list[str]):
-        super().__init__(path, f"{where} has no text: {_keys_found(keys)}; {_ACCEPTED}")
+        super().__init__(path, Reason("%(where)s has no text: %(keys)s; %(accepted)s",
+                                      where=where, keys=_keys_found(keys), accepted=_ACCEPTED))
         self.where = where
         self.keys = keys
 
@@ -105,18 +109,29 @@ class NoText(IngestError):
         return type(self), (self.path, self.where, self.keys)
 
 
-_ACCEPTED = "wenhai takes the text from the key " + ", ".join(JSON_KEYS["text"][:-1]) + (
-    f" or {JSON_KEYS['text'][-1]}")
+_ACCEPTED = Reason("wenhai takes the text from the key %(keys)s or %(last)s",
+                   keys=", ".join(JSON_KEYS["text"][:-1]), last=JSON_KEYS["text"][-1])
 #: JSON nested deeper than Python's parser goes (about 1,000 levels) is one bad record.
-_TOO_DEEP = ("is nested too deeply to read (JSON arrays or objects more than about 1,000 "
-             "levels deep): flatten it, or leave it out")
+_TOO_DEEP = Reason("is nested too deeply to read (JSON arrays or objects more than about "
+                   "1,000 levels deep): flatten it, or leave it out")
 
 
-def _keys_found(keys: list[str], most: int = 12) -> str:
+def _keys_found(keys: list[str], most: int = 12, records: bool = False) -> str:
+    """What keys a record has (or the records of a file, `records`)."""
     if not keys:
-        return "it has no keys"
-    shown = ", ".join(keys[:most]) + (f" and {len(keys) - most} more" if len(keys) > most else "")
-    return f"its keys are {shown}"
+        return Reason("it has no keys")
+    shown = ", ".join(keys[:most])
+    if len(keys) > most:
+        return (Reason("their keys are %(keys)s and %(n)s more", keys=shown, n=len(keys) - most)
+                if records else
+                Reason("its keys are %(keys)s and %(n)s more", keys=shown, n=len(keys) - most))
+    return (Reason("their keys are %(keys)s", keys=shown) if records
+            else Reason("its keys are %(keys)s", keys=shown))
+
+
+def _where(where: str, reason: str) -> str:
+    """A reason about one record of a file (`where`: "line 3")."""
+    return Reason("%(where)s %(reason)s", where=where, reason=reason)
 
 
 def _int(digits: str) -> int | str:
@@ -134,7 +149,8 @@ def _loads(text: str):
 
 def _json_record(obj, original: bytes, path: str, where: str) -> Draft | IngestError:
     if not isinstance(obj, dict):
-        return IngestError(path, f"{where} is not a JSON object with a text field")
+        return IngestError(path, Reason("%(where)s is not a JSON object with a text field",
+                                        where=where))
     fields: dict[str, tuple[str, str]] = {}
     values: dict[str, str] = {}
     try:
@@ -150,7 +166,7 @@ def _json_record(obj, original: bytes, path: str, where: str) -> Draft | IngestE
                 values[name] = str(v)
                 break
     except RecursionError:
-        return IngestError(path, f"{where} {_TOO_DEEP}")
+        return IngestError(path, _where(where, _TOO_DEEP))
     if not values.get("text", "").strip():
         return NoText(path, where, [str(k) for k in obj])
     for name, v in values.items():
@@ -174,17 +190,19 @@ def _records(out: Result, path: str) -> Result:
         for k in r.keys:
             keys[k] = keys.get(k, 0) + 1
     common = sorted(keys, key=lambda k: -keys[k])
-    found = _keys_found(common).replace("its keys are", "their keys are", 1)
-    return [IngestError(path, f"none of its {len(out):,} records has text: {found}; "
-                              f"{_ACCEPTED}")]
+    found = _keys_found(common, records=True)
+    return [IngestError(path, Reason("none of its %(n)s records has text: %(keys)s; "
+                                     "%(accepted)s", n=len(out), keys=found,
+                                     accepted=_ACCEPTED))]
 
 
 def read_json(text: str, original: bytes, path: str) -> Result:
     try:
         data = _loads(text)
     except json.JSONDecodeError as e:
-        return [IngestError(path,
-                            f"is not valid JSON (line {e.lineno}, column {e.colno}: {e.msg})")]
+        return [IngestError(path, Reason(
+            "is not valid JSON (line %(line)s, column %(column)s: %(error)s)",
+            line=str(e.lineno), column=str(e.colno), error=e.msg))]
     except RecursionError:
         return [IngestError(path, _TOO_DEEP)]
     if isinstance(data, dict) and not any(k in data for k in JSON_KEYS["text"]):
@@ -195,12 +213,12 @@ def read_json(text: str, original: bytes, path: str) -> Result:
     records = data if isinstance(data, list) else [data]
     out: Result = []
     for i, obj in enumerate(records, 1):
-        where = f"record {i}" if len(records) > 1 else "the file"
+        where = Reason("record %(n)s", n=str(i)) if len(records) > 1 else Reason("the file")
         try:
             raw = (json.dumps(obj, ensure_ascii=False, indent=1).encode() if len(records) > 1
                    else original)
         except RecursionError:
-            out.append(IngestError(path, f"{where} {_TOO_DEEP}"))
+            out.append(IngestError(path, _where(where, _TOO_DEEP)))
             continue
         out.append(_json_record(obj, raw, path, where))
     return _records(out, path)
@@ -214,12 +232,14 @@ def read_jsonl(text: str, original: bytes, path: str) -> Result:
         try:
             obj = _loads(line)
         except json.JSONDecodeError as e:
-            out.append(IngestError(path, f"line {lineno} is not valid JSON ({e.msg})"))
+            out.append(IngestError(path, Reason("line %(n)s is not valid JSON (%(error)s)",
+                                                n=str(lineno), error=e.msg)))
             continue
         except RecursionError:
-            out.append(IngestError(path, f"line {lineno} {_TOO_DEEP}"))
+            out.append(IngestError(path, _where(Reason("line %(n)s", n=str(lineno)),
+                                                _TOO_DEEP)))
             continue
-        out.append(_json_record(obj, line.encode(), path, f"line {lineno}"))
+        out.append(_json_record(obj, line.encode(), path, Reason("line %(n)s", n=str(lineno))))
     return _records(out, path)
 
 

@@ -22,6 +22,7 @@ from store import Archive, ArchiveError, process_pool
 from . import files, removing, zipfiles
 from .errors import IngestError
 from .files import key_name, shown
+from .language import Reason, _, ngettext
 from .reading import (  # noqa: F401 - read_articles is this module's API too
     DEFAULT_MAX_CHARS,
     READABLE,
@@ -31,6 +32,7 @@ from .reading import (  # noqa: F401 - read_articles is this module's API too
     parse,
     read_ahead,
     read_articles,
+    unexpected,
 )
 
 DEFAULT_MAX_BYTES = 50_000_000
@@ -80,15 +82,19 @@ class Report:
                 + len(self.failed))
 
     def summary(self) -> str:
-        """The counts on one line, as `wenhai ingest` and `wenhai watch` print them."""
-        line = (f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged, "
-                f"{self.duplicate} duplicate, {len(self.failed)} failed")
+        """The counts on one line, as `wenhai ingest` and `wenhai watch` print them, in the
+        terminal's language."""
+        line = _("%(added)s added, %(updated)s updated, %(unchanged)s unchanged, "
+                 "%(duplicate)s duplicate, %(failed)s failed", added=self.added,
+                 updated=self.updated, unchanged=self.unchanged, duplicate=self.duplicate,
+                 failed=len(self.failed))
         if self.moved:
-            line += f", {self.moved} moved"
+            line += _(", %(n)s moved", n=self.moved)
         if self.left_out:
-            line += f", {len(self.left_out)} skipped"
+            line += _(", %(n)s skipped", n=len(self.left_out))
         if n := self.bad_record_count:
-            line += f"; {n:,} bad record{'s' if n != 1 else ''} in files stored"
+            line += ngettext("; %(n)s bad record in files stored",
+                             "; %(n)s bad records in files stored", n)
         return line
 
     @property
@@ -198,13 +204,12 @@ class _Batch:
         except ArchiveError:
             raise  # the archive itself cannot be written: stop, nothing is lost
         except OSError as e:
-            self.report.failed.append(Failure(label, f"cannot be read ({e.strerror or e})"))
+            self.report.failed.append(Failure(label, Reason("cannot be read (%(error)s)",
+                                                            error=e.strerror or str(e))))
         except RecursionError:
             self.report.failed.append(Failure(label, TOO_DEEP))
         except Exception as e:  # noqa: BLE001 - one file must never abort the batch
-            self.report.failed.append(
-                Failure(label, f"unexpected {type(e).__name__}: {e} (please report this file)")
-            )
+            self.report.failed.append(Failure(label, unexpected(e)))
         return None
 
     def entries(self, files: list[Path]) -> Iterator[tuple[Path, object]]:
@@ -300,9 +305,9 @@ class _Batch:
         if not good and len(bad) == 1:
             raise bad[0]
         if not good:
-            raise IngestError(label, (
-                f"none of its {len(bad):,} records could be read; the first: {bad[0].reason}"
-                if bad else "holds no articles"))
+            raise IngestError(label, Reason(
+                "none of its %(n)s records could be read; the first: %(first)s", n=len(bad),
+                first=bad[0].reason) if bad else Reason("holds no articles"))
         outcome = self.archive.store_file(key, size, mtime_ns, digest, good)
         if outcome == "duplicate" and (moved := [
             old for old in self.archive.same_file_elsewhere(key) if not removing.exists(old)
@@ -317,9 +322,9 @@ class _Batch:
         for e in bad[:RECORD_LINES]:
             self.report.bad_records.append(Failure(label, e.reason))
         if len(bad) > RECORD_LINES:
-            self.report.bad_records.append(Failure(
-                label, f"{len(bad) - RECORD_LINES:,} more records could not be read "
-                       f"({len(good):,} of {len(good) + len(bad):,} records stored)"))
+            self.report.bad_records.append(Failure(label, Reason(
+                "%(n)s more records could not be read (%(good)s of %(all)s records stored)",
+                n=len(bad) - RECORD_LINES, good=len(good), all=len(good) + len(bad))))
         return outcome
 
 

@@ -23,6 +23,7 @@ from store import Archive, Article, StorageError
 from . import articles, decode, files, formats, word
 from .drafts import Draft
 from .errors import IngestError
+from .language import Reason
 
 #: Files a worker reads per task (a task costs ~0.2 ms to hand over and back).
 CHUNK = 16
@@ -35,8 +36,8 @@ BINARY_READERS = {".docx": word.read_docx}
 READABLE = {*formats.READERS, *BINARY_READERS}
 #: Why a file that exhausted Python's recursion limit (markup or data nested in itself
 #: thousands deep, where no reader caught it first) could not be read.
-TOO_DEEP = ("is nested too deeply to read (more than about 1,000 levels of markup or data "
-            "inside each other): flatten it, or leave it out")
+TOO_DEEP = Reason("is nested too deeply to read (more than about 1,000 levels of markup or "
+                  "data inside each other): flatten it, or leave it out")
 #: Longer bodies are cut (at a paragraph end where possible) and flagged in `extra`.
 DEFAULT_MAX_CHARS = 500_000
 
@@ -99,9 +100,9 @@ def parse(
     """`read_articles`, with the note on bytes replaced in decoding."""
     suffix = Path(path).suffix.lower()
     if suffix not in READABLE:
-        raise IngestError(path, "unsupported file type")
+        raise IngestError(path, Reason("unsupported file type"))
     if not data.strip():
-        raise IngestError(path, "is empty")
+        raise IngestError(path, Reason("is empty"))
     note = None
     if suffix in BINARY_READERS:
         items, used = BINARY_READERS[suffix](data, path), "utf-8"  # Office XML is UTF-8
@@ -164,8 +165,13 @@ def read_file(job: Job) -> Read:
     except RecursionError:
         return Read(failure=IngestError(job.label, TOO_DEEP))
     except Exception as e:  # noqa: BLE001 - one file must never abort the batch
-        return Read(failure=IngestError(
-            job.label, f"unexpected {type(e).__name__}: {e} (please report this file)"))
+        return Read(failure=IngestError(job.label, unexpected(e)))
+
+
+def unexpected(e: Exception) -> str:
+    """The reason for an error no one foresaw."""
+    return Reason("unexpected %(error)s (please report this file)",
+                  error=f"{type(e).__name__}: {e}")
 
 
 def read_files(jobs: list[Job]) -> list[Read]:

@@ -15,6 +15,7 @@ from store import Archive
 
 from .errors import IngestError
 from .files import key_name
+from .language import Reason
 
 
 def file_key(path: Path | str) -> str:
@@ -83,9 +84,9 @@ def recorded(archive: Archive, targets: list[Path]) -> list[str]:
     for target in targets:
         under = archive.files_under([file_key(target)])
         if not under:
-            raise IngestError(str(target), "no file of the archive is there: give the path "
-                              "a file was ingested from, or an article's id (`wenhai show ID` "
-                              "lists its files)")
+            raise IngestError(str(target), Reason(
+                "no file of the archive is there: give the path a file was ingested from, or "
+                "an article's id (`wenhai show ID` lists its files)"))
         keys.update(dict.fromkeys(under))
     return list(keys)
 

@@ -38,6 +38,7 @@ from store import Archive, ArchiveBusyError
 
 from . import ingest as ingest_lib
 from . import removing
+from .language import Reason
 
 #: Seconds a file must keep its size and mtime before it is read.
 QUIET = 2.0
@@ -136,12 +137,16 @@ class Watcher:
             observer.start()  # before the catch-up: nothing changed during it is missed
         except OSError as e:
             observer.stop()
-            advice = ("the system limits how many folders one user watches: raise it (sysctl "
-                      "fs.inotify.max_user_watches=524288 and fs.inotify.max_user_instances) "
-                      "or watch fewer folders" if e.errno in (errno.ENOSPC, errno.EMFILE)
-                      else "check that they exist and can be read")
-            raise WatchError(f"Cannot watch {', '.join(map(str, self.folders))} "
-                             f"({e.strerror or e}): {advice}.") from e
+            folders, error = ", ".join(map(str, self.folders)), e.strerror or str(e)
+            if e.errno in (errno.ENOSPC, errno.EMFILE):
+                raise WatchError(Reason(
+                    "Cannot watch %(folders)s (%(error)s): the system limits how many "
+                    "folders one user watches: raise it (sysctl "
+                    "fs.inotify.max_user_watches=524288 and fs.inotify.max_user_instances) "
+                    "or watch fewer folders.", folders=folders, error=error)) from e
+            raise WatchError(Reason(
+                "Cannot watch %(folders)s (%(error)s): check that they exist and can be "
+                "read.", folders=folders, error=error)) from e
         try:
             folders = [str(f) for f in self.folders]
             self._batch(folders, folders)  # what changed while no one watched

@@ -15,6 +15,7 @@ from store import normalize
 from . import credits, jsonld, metadata, teasers
 from .drafts import Draft, Result
 from .errors import IngestError
+from .language import Reason
 
 _URL = re.compile(r"(?i)\s*(https?://|www\.)")
 _COPYRIGHT = re.compile(r"(?i)版权所有.*$|版權所有.*$|^.*(copyright|©|all rights reserved).*$")
@@ -34,8 +35,9 @@ def read_page(text: str, original: bytes, path: str) -> Result:
     meta = trafilatura.extract_metadata(text)
     if not markdown or not markdown.strip():
         if meta is None or not (meta.title and meta.description):
-            return [IngestError(path, "has no article text that could be extracted from its "
-                                      "HTML, nor a title and description to store it by")]
+            return [IngestError(path, Reason(
+                "has no article text that could be extracted from its HTML, nor a title and "
+                "description to store it by"))]
         markdown = meta.description  # a video or picture page: stored by what it says it is
         fields["page_note"] = (NO_TEXT, "html description")
     if meta is not None:

@@ -13,6 +13,7 @@ import zipfile
 
 from .drafts import Draft, Result
 from .errors import IngestError
+from .language import Reason
 
 #: Authors Word and generators write by default: not the article's author.
 _PLACEHOLDER_AUTHORS = {"python-docx", "administrator", "admin", "user", "微软用户",
@@ -27,13 +28,12 @@ def read_docx(data: bytes, path: str) -> Result:
         return _read_docx(data, path)
     except XMLSyntaxError as e:
         # lxml refuses entity bombs (billion laughs) and absurd nesting as it parses.
-        what = ("its XML defines entities that expand without bound (an XML bomb)"
-                if "entity" in str(e).lower() else f"its XML cannot be parsed ({e})")
-        return [IngestError(
-            path,
-            f"is not a readable Word .docx file: {what}: open and re-save it in Word or "
-            "LibreOffice if you trust it",
-        )]
+        what = (Reason("its XML defines entities that expand without bound (an XML bomb)")
+                if "entity" in str(e).lower()
+                else Reason("its XML cannot be parsed (%(error)s)", error=str(e)))
+        return [IngestError(path, Reason(
+            "is not a readable Word .docx file: %(what)s: open and re-save it in Word or "
+            "LibreOffice if you trust it", what=what))]
 
 
 def _read_docx(data: bytes, path: str) -> Result:
@@ -43,11 +43,9 @@ def _read_docx(data: bytes, path: str) -> Result:
     try:
         document = docx.Document(io.BytesIO(data))
     except (zipfile.BadZipFile, KeyError, ValueError, OpcError) as e:
-        return [IngestError(
-            path,
-            f"is not a readable Word .docx file ({e.__class__.__name__}): "
-            "open and re-save it in Word or LibreOffice",
-        )]
+        return [IngestError(path, Reason(
+            "is not a readable Word .docx file (%(error)s): open and re-save it in Word or "
+            "LibreOffice", error=e.__class__.__name__))]
     fields: dict[str, tuple[str, str]] = {}
     props = document.core_properties
     if (props.title or "").strip():

@@ -25,6 +25,7 @@ from typing import BinaryIO
 
 from .errors import IngestError
 from .files import open_regular, shown
+from .language import Reason
 
 MAX_MEMBERS = 10_000
 #: A zip may unpack to this many times the per-file limit (1 GB with the default 50 MB).
@@ -119,7 +120,8 @@ class Unpacker:
         if outer.depth >= NESTED:
             raise IngestError(
                 member.label,
-                f"is a zip nested more than {NESTED} deep: unpack it and ingest the folder",
+                Reason("is a zip nested more than %(n)s deep: unpack it and ingest the folder",
+                       n=str(NESTED)),
             )
         inner = cls.__new__(cls)
         inner._open(io.BytesIO(data), member.label, outer.suffixes, outer.max_bytes,
@@ -140,8 +142,8 @@ class Unpacker:
             self._file.close()
             raise IngestError(
                 self.label,
-                f"is not a readable zip archive ({e}): "
-                "re-create it, or unpack it and ingest the folder",
+                Reason("is not a readable zip archive (%(error)s): re-create it, or unpack it "
+                       "and ingest the folder", error=str(e)),
             ) from None
         self.members: list[Member] = []
         self.contents = Contents()
@@ -152,8 +154,9 @@ class Unpacker:
             if _escapes(name):
                 self.contents.escaping.append(IngestError(
                     f"{self.label}!{name}",
-                    "has a path that leaves the zip, as a zip-slip attack's does: left out "
-                    "(if you trust the zip, unpack it yourself and ingest the folder)",
+                    Reason("has a path that leaves the zip, as a zip-slip attack's does: left "
+                           "out (if you trust the zip, unpack it yourself and ingest the "
+                           "folder)"),
                 ))
             elif _wanted(name, {*suffixes, ".zip"}):
                 self.members.append(Member(name, f"{self.label}!{name}", info.file_size, info))
@@ -179,15 +182,16 @@ class Unpacker:
         if count > MAX_MEMBERS:
             raise IngestError(
                 self.label,
-                f"holds {count} files, over the limit of {MAX_MEMBERS} per zip: "
-                "unpack it and ingest the folder",
+                Reason("holds %(count)s files, over the limit of %(limit)s per zip: unpack it "
+                       "and ingest the folder", count=str(count), limit=str(MAX_MEMBERS)),
             )
         if total > self.max_total:
             raise IngestError(
                 self.label,
-                f"unpacks to more than {self.max_total / 1e6:.0f} MB, the limit per zip "
-                f"({TOTAL_FACTOR} × --max-size; a zip bomb?): if you trust it, unpack it "
-                "yourself and ingest the folder",
+                Reason("unpacks to more than %(mb)s MB, the limit per zip (%(factor)s × "
+                       "--max-size; a zip bomb?): if you trust it, unpack it yourself and "
+                       "ingest the folder", mb=f"{self.max_total / 1e6:.0f}",
+                       factor=str(TOTAL_FACTOR)),
             )
 
     def read(self, member: Member) -> bytes:
@@ -196,26 +200,29 @@ class Unpacker:
         if member.size > max_bytes:
             raise IngestError(
                 member.label,
-                f"is {member.size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit: "
-                "raise the limit with --max-size",
+                Reason("is %(size)s MB, over the %(limit)s MB limit: raise the limit with "
+                       "--max-size", size=f"{member.size / 1e6:.1f}",
+                       limit=f"{max_bytes / 1e6:.0f}"),
             )
         try:
             with self._zip.open(member.info) as fh:
                 data = fh.read(max_bytes + 1)
         except RuntimeError as e:  # zipfile's "File … is encrypted, password required"
             raise IngestError(
-                member.label, f"cannot be read ({e}): extract it with its password first"
+                member.label, Reason("cannot be read (%(error)s): extract it with its password "
+                                     "first", error=str(e))
             ) from None
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as e:
             raise IngestError(
-                member.label, f"is damaged in the zip ({e}): re-create the zip"
+                member.label, Reason("is damaged in the zip (%(error)s): re-create the zip",
+                                     error=str(e))
             ) from None
         self.budget.unpacked += len(data)
         if len(data) > max_bytes:
             raise IngestError(
                 member.label,
-                f"unpacks to more than the {max_bytes / 1e6:.0f} MB limit: "
-                "raise it with --max-size",
+                Reason("unpacks to more than the %(limit)s MB limit: raise it with --max-size",
+                       limit=f"{max_bytes / 1e6:.0f}"),
             )
         self._check(0, self.budget.unpacked)
         return data

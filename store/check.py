@@ -6,7 +6,13 @@ import sqlite3
 from collections.abc import Callable
 
 from . import database
-from .errors import ClusterError, IndexDamagedError, IndexMissingError, IndexVersionError
+from .errors import (
+    ClusterError,
+    IndexDamagedError,
+    IndexMissingError,
+    IndexVersionError,
+    Notice,
+)
 from .models import CheckReport
 
 
@@ -24,13 +30,13 @@ def check(db: sqlite3.Connection, searcher: Callable) -> CheckReport:
     try:
         current = searcher()
     except (IndexDamagedError, IndexMissingError, IndexVersionError) as e:
-        report.index_problem = str(e)
+        report.index_problem = Notice(str(e), code=e.code, **e.details)
         report.index_damaged = isinstance(e, IndexDamagedError)
         return report
     try:
         parts = current.stored_parts() if current is not None else {}
     except ClusterError as e:
-        report.index_problem = str(e)
+        report.index_problem = Notice(str(e), code=e.code, **e.details)
         return report
     seen = {i: digest for hashes in parts.values() for i, digest in hashes.items()}
     for article_id, (digest, indexed) in states.items():

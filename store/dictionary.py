@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .errors import DictionaryError
+from .errors import DictionaryError, Notice
 from .text import userwords
 from .text.userwords import Entry
 
@@ -73,11 +73,11 @@ def mismatch(home: Path, index_path: Path) -> str | None:
     if not words:
         return None
     shown = "、".join(words[:5]) + ("…" if len(words) > 5 else "")
-    return (
+    return Notice(
         f"the index was segmented with another dictionary than {home / FILE} "
         f"({len(words)} word{'s' if len(words) != 1 else ''} differ: {shown}); run "
-        "`wenhai check --repair` to segment the articles that contain them again"
-    )
+        "`wenhai check --repair` to segment the articles that contain them again",
+        code="dictionary.mismatch", path=str(home / FILE), count=len(words), words=shown)
 
 
 class Applied:

@@ -26,6 +26,25 @@ class ArchiveError(Exception):
         self.details = details
 
 
+class Notice(str):
+    """What the user should hear about a write (an index rebuilt, a copy removed): the
+    English text, with a stable `code` and the values it names (`details`), so that an
+    interface speaking another language says it from the code (`error_messages`), as it
+    says an `ArchiveError`."""
+
+    def __new__(cls, message: str, *, code: str, **details) -> Notice:
+        notice = super().__new__(cls, message)
+        notice.code, notice.details = code, details
+        return notice
+
+    def __reduce__(self):
+        return _notice, (str(self), self.code, self.details)
+
+
+def _notice(message: str, code: str, details: dict) -> Notice:
+    return Notice(message, code=code, **details)
+
+
 class ArchiveBusyError(ArchiveError):
     """Another process is writing to the archive."""
 

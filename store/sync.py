@@ -20,7 +20,7 @@ from pathlib import Path
 from . import database, dictionary, suggestions
 from .engine import folder, merging, saved, schema, vocabulary, workers
 from .engine.writer import Writer
-from .errors import IndexDamagedError, failed_writes
+from .errors import IndexDamagedError, Notice, failed_writes
 from .models import CheckReport
 from .pauses import pause
 from .text import segmenter
@@ -119,16 +119,15 @@ class IndexSync:
                 return None
             except IndexDamagedError as e:
                 kept = folder.set_aside(self.path)
-                notice = (
+                notice = Notice(
                     f"The search index in {self.path} was damaged ({e.__cause__!r}). "
                     f"It was moved to {kept} (`wenhai prune` deletes it) and a new index is being "
-                    "built from the archive."
-                )
+                    "built from the archive.", code="index.damaged_moved", path=str(self.path),
+                    error=repr(e.__cause__), kept=str(kept))
         elif database.has_articles(self.db):
-            notice = (
+            notice = Notice(
                 f"The search index in {self.path} was missing; it is being rebuilt "
-                "from the archive."
-            )
+                "from the archive.", code="index.rebuilding", path=str(self.path))
         # The index is derived data: build it again from the store.
         folder.create(self.path)
         dictionary.record(self.path, dictionary.users(self.home))
@@ -143,8 +142,11 @@ class IndexSync:
             if kind in ("new", "old"):
                 with failed_writes(self.home):
                     shutil.rmtree(copy)
-                notices.append(f"Removed {copy} ({size / 1e6:.1f} MB), left by a "
-                               f"{'rebuild' if kind == 'new' else 'swap'} that was stopped.")
+                notices.append(Notice(
+                    f"Removed {copy} ({size / 1e6:.1f} MB), left by a "
+                    f"{'rebuild' if kind == 'new' else 'swap'} that was stopped.",
+                    code=f"index.{'rebuild' if kind == 'new' else 'swap'}_left", copy=str(copy),
+                    mb=f"{size / 1e6:.1f}"))
         return notices
 
     def drop_damaged_copies(self) -> list[tuple[Path, int]]:
@@ -292,8 +294,9 @@ class IndexSync:
             return None
         keep = folder.aside(self.path) if report.index_damaged else None
         self.reindex(progress, before_swap, keep)
-        return None if keep is None else (
-            f"The damaged index was moved to {keep} (`wenhai prune` deletes it).")
+        return None if keep is None else Notice(
+            f"The damaged index was moved to {keep} (`wenhai prune` deletes it).",
+            code="index.damaged_kept", kept=str(keep))
 
     def close(self) -> None:
         self.writers.close()

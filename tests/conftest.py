@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -12,6 +13,21 @@ from web import create_app
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def english_terminal():
+    """The terminal speaks the locale's language (`indexer.language`): the tests that read
+    its English lines run, and start their subprocesses, in an English locale whatever the
+    machine's; tests of the other languages set theirs."""
+    names = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
+    before = {name: os.environ.pop(name, None) for name in names}
+    os.environ["LANG"] = "C.UTF-8"
+    yield
+    for name, value in before.items():
+        os.environ.pop(name, None)
+        if value is not None:
+            os.environ[name] = value
 
 
 @pytest.fixture(autouse=True)

@@ -12,6 +12,7 @@ every route and every static file.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -31,10 +32,10 @@ ROOT = Path(__file__).resolve().parent.parent
 QUIET_PIP = ["--quiet", "--quiet", "--disable-pip-version-check"]
 
 
-def _run(*args, cwd: Path, timeout: float = 600) -> str:
+def _run(*args, cwd: Path, timeout: float = 600, env: dict | None = None) -> str:
     """What the command printed on stdout and stderr; it must succeed."""
     done = subprocess.run([str(a) for a in args], cwd=cwd, capture_output=True, text=True,
-                          timeout=timeout)
+                          timeout=timeout, env=env)
     assert done.returncode == 0, f"{args}\n{done.stdout}\n{done.stderr}"
     return done.stdout + done.stderr
 
@@ -97,6 +98,11 @@ def test_the_installed_command_ingests_checks_and_serves_every_route(installed, 
     out = _run(wenhai, "--home", home, "ingest", work / "samples", cwd=work)
     assert re.search(r"[1-9]\d* added", out), out
     _run(wenhai, "--home", home, "check", cwd=work)
+    # the terminal's catalog ships and compiles in the installed package
+    taiwan = {**os.environ, "LANG": "zh_TW.UTF-8", "LANGUAGE": "", "LC_ALL": ""}
+    again = _run(wenhai, "--home", home, "ingest", work / "samples", cwd=work, env=taiwan)
+    assert re.search(r"新增 0，更新 0，未變 [1-9]\d*，重複 0，失敗 0 —— 文海已是最新", again), again
+    assert "搜尋文海" in _run(wenhai, "--help", cwd=work, env=taiwan)
 
     server = subprocess.Popen([str(wenhai), "--home", str(home), "serve", "--port", "0"],
                               cwd=work, stdout=subprocess.PIPE, stderr=subprocess.PIPE,

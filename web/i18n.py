@@ -1,10 +1,8 @@
 """The reader's language: 简体 (the default, and the language the messages are written in),
 繁體 (Taiwan usage) and English.
 
-Messages are gettext catalogs (`translations/*.po`, kept with Babel's `pybabel extract`
-and `update`). The .po files are compiled into memory the first time a language is asked
-for (Babel's `write_mo`), so a clean checkout and an installed wheel translate alike with
-no build step to forget.
+Messages are gettext catalogs (`translations/*.po`, and the store's for its errors),
+compiled in memory at first use by `store.language`.
 
 The language is, in order: `?lang=` in the address (remembered in a cookie), the cookie,
 the browser's Accept-Language, then 简体.
@@ -12,57 +10,28 @@ the browser's Accept-Language, then 简体.
 
 from __future__ import annotations
 
-import functools
-import io
 from datetime import date
-from importlib import resources
 from urllib.parse import urlencode
 
 from babel.dates import format_date
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from babel.numbers import format_decimal
-from babel.support import NullTranslations, Translations
+from babel.support import NullTranslations
 from flask import Flask, g, request
 from markupsafe import Markup
 
-#: Language codes of the interface, with the name each is offered under.
-LANGUAGES = {"zh_Hans": "简体", "zh_Hant": "繁體", "en": "English"}
+from store import language
+from store.language import FORMAT_LOCALE, LANGUAGES, from_tag
+
 DEFAULT = "zh_Hans"
 #: Language code → the BCP 47 tag for <html lang>.
 HTML_LANG = {"zh_Hans": "zh-Hans", "zh_Hant": "zh-Hant", "en": "en"}
-#: Language code → the Babel locale dates and numbers are written in ("5 March 2024").
-FORMAT_LOCALE = {"zh_Hans": "zh_Hans_CN", "zh_Hant": "zh_Hant_TW", "en": "en_GB"}
 COOKIE = "lang"
 COOKIE_DAYS = 365
 
 
-@functools.cache
 def translations(lang: str) -> NullTranslations:
-    """The catalog of `lang`, compiled from its .po file (简体 is the messages themselves)."""
-    if lang == DEFAULT:
-        return NullTranslations()
-    po = resources.files("web.translations").joinpath(f"{lang}.po")
-    with po.open("rb") as f:
-        catalog = read_po(f, locale=lang)
-    compiled = io.BytesIO()
-    write_mo(compiled, catalog)
-    compiled.seek(0)
-    return Translations(compiled)
-
-
-def _from_tag(tag: str) -> str | None:
-    """The interface language for a language tag (zh-TW, zh-Hant-HK, en-US, zh …)."""
-    parts = tag.replace("_", "-").lower().split("-")
-    if parts[0] == "en":
-        return "en"
-    if parts[0] == "yue":  # Cantonese readers (Hong Kong, Macau) read Traditional
-        return "zh_Hant"
-    if parts[0] != "zh":
-        return None
-    if {"hant", "tw", "hk", "mo"} & set(parts[1:]):
-        return "zh_Hant"
-    return "zh_Hans"
+    """The web's catalog in `lang`, then the store's (its errors); 简体 is the messages
+    themselves."""
+    return language.translations(("web", "store"), lang)
 
 
 def negotiate(asked: str | None, cookie: str | None, accept: list[str]) -> str:
@@ -70,7 +39,7 @@ def negotiate(asked: str | None, cookie: str | None, accept: list[str]) -> str:
         if choice in LANGUAGES:
             return choice
     for tag in accept:  # in the browser's order of preference
-        if found := _from_tag(tag):
+        if found := from_tag(tag):
             return found
     return DEFAULT
 
@@ -79,7 +48,7 @@ def asked() -> bool:
     """Whether the request names a language of ours (`?lang=` or Accept-Language): the
     API answers in English, its messages' own language, unless it does."""
     tags = [request.args.get("lang", "")] + [tag for tag, _ in request.accept_languages]
-    return any(t in LANGUAGES or _from_tag(t) for t in tags if t)
+    return any(t in LANGUAGES or from_tag(t) for t in tags if t)
 
 
 def current() -> str:
@@ -96,7 +65,7 @@ def gettext(message: str, **values) -> str:
 
 
 def number(n: int | float) -> str:
-    return format_decimal(n, locale=FORMAT_LOCALE[current()])
+    return language.number(n, current())
 
 
 def long_date(d: date | None) -> str:

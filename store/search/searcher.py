@@ -18,6 +18,7 @@ from whoosh import query as wq
 from whoosh import searching
 
 from ..engine import folder
+from ..errors import Notice
 from . import matches, occurrences
 from .filters import Filters
 from .matches import Matches
@@ -146,8 +147,9 @@ class Searcher:
         if not damaged:
             return None
         path = damaged[0][0].parent
-        return str(folder.damaged(path, ValueError("; ".join(
-            f"{file.name}: {', '.join(names)} fail their checksums" for file, names in damaged))))
+        error = folder.damaged(path, ValueError("; ".join(
+            f"{file.name}: {', '.join(names)} fail their checksums" for file, names in damaged)))
+        return Notice(str(error), code=error.code, **error.details)
 
     def close(self) -> None:
         self.whoosh.close()

@@ -83,6 +83,12 @@ class Formatter(click.HelpFormatter):
     def section(self, name: str):
         return super().section(_(name))
 
+    def write_heading(self, heading: str) -> None:
+        # a Chinese heading takes the full-width colon, as 用法： does
+        if not _wide(heading):
+            return super().write_heading(heading)
+        self.write(f"{'':>{self.current_indent}}{heading}：\n")
+
     def write_text(self, text: str) -> None:
         if not _wide(text):
             return super().write_text(text)

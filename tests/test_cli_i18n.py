@@ -123,10 +123,10 @@ def test_json_keeps_its_keys_in_every_language_and_says_its_notice_in_it(runner,
 
 #: locale → what the group's --help says
 HELP = {
-    "zh_TW.UTF-8": ("用法：wenhai [OPTIONS] COMMAND [ARGS]...", "可搜尋的中文文章存檔", "選項",
-                    "命令", "搜尋文海", "顯示此說明並退出。", "文海的資料夾（archive.db"),
-    "zh_CN.UTF-8": ("用法：wenhai [OPTIONS] COMMAND [ARGS]...", "可搜索的中文文章存档", "选项",
-                    "命令", "搜索文海", "显示此帮助并退出。", "文海的文件夹（archive.db"),
+    "zh_TW.UTF-8": ("用法：wenhai [OPTIONS] COMMAND [ARGS]...", "可搜尋的中文文章存檔", "選項：",
+                    "命令：", "搜尋文海", "顯示此說明並退出。", "文海的資料夾（archive.db"),
+    "zh_CN.UTF-8": ("用法：wenhai [OPTIONS] COMMAND [ARGS]...", "可搜索的中文文章存档", "选项：",
+                    "命令：", "搜索文海", "显示此帮助并退出。", "文海的文件夹（archive.db"),
     "en_US.UTF-8": ("Usage: wenhai [OPTIONS] COMMAND [ARGS]...",
                     "a searchable archive of Chinese articles", "Options:", "Commands:",
                     "Search the archive", "Show this message and exit.", "Archive folder"),

@@ -247,28 +247,117 @@ def test_the_researchers_instruments_and_tags_answer_through_the_cluster(
 
 def test_a_query_with_too_many_candidates_checks_the_first_and_says_so(
         cluster, corpus, tmp_path, monkeypatch):
+    """A query the engine cannot decide (a Latin word, whose boundaries it does not
+    keep) is checked against the stored text, at most `VERIFY_LIMIT` candidates."""
     address, _ = cluster
     home = tmp_path / "home"
+    q = "的 OR a"
     assert run(home, "ingest", str(corpus)).exit_code == 0
     with Archive(home, address) as archive:
-        every = archive.search("的", per_page=100)
-        newest = archive.search("的", sort="newest", per_page=100)
-        oldest = archive.search("的", sort="oldest", per_page=100)
+        every = archive.search(q, per_page=100)
+        newest = archive.search(q, sort="newest", per_page=100)
+        oldest = archive.search(q, sort="oldest", per_page=100)
     assert every.total > 5 and not every.partial
     monkeypatch.setattr(cluster_searcher, "VERIFY_LIMIT", 5)
     with Archive(home, address) as archive:
-        capped = archive.search("的", per_page=100)
+        capped = archive.search(q, per_page=100)
         assert capped.partial and capped.total == 5
-        assert f"may match {every.total} articles" in capped.reasons[0]
+        told = re.search(r"may match (\d+) articles", capped.reasons[0])
+        assert told and int(told[1]) >= every.total  # candidates: a superset
         assert set(ids(capped)) <= set(ids(every))
-        # Sorted by date, the five checked are the newest (or oldest) of them all.
-        assert ids(archive.search("的", sort="newest")) == ids(newest)[:5]
-        assert ids(archive.search("的", sort="oldest")) == ids(oldest)[:5]
+        # Sorted by date, the five checked are the newest (or oldest) candidates: the
+        # matches among them are the first matches of all, in order.
+        for sort, whole in (("newest", newest), ("oldest", oldest)):
+            found = ids(archive.search(q, sort=sort))
+            assert found and found == [i for i in ids(whole)[:5] if i in found], sort
         # An export still reads every match.
-        assert sorted(archive.matching_ids("的")) == sorted(ids(every))
+        assert sorted(archive.matching_ids(q)) == sorted(ids(every))
     answer = create_app({"WENHAI_HOME": str(home), "TESTING": True}).test_client().get(
-        "/api/search?q=的").get_json()
+        "/api/search", query_string={"q": q}).get_json()
     assert answer["partial"] is True and "may match" in answer["reason"]
+
+
+#: Sources, authors and dates the many articles of `many` are spread over.
+SOURCES = ("海岸日报", "江城晚报", "港城商报", "航运周刊")
+AUTHORS = ("林海", "周航", "陈港")
+#: Three long texts, each stored three times with a small edit by three sources: repost
+#: groups, one result each in a search.
+REPOSTED = [
+    "海关总署发布数据显示，今年前三季度沿海港口集装箱吞吐量同比增长百分之七，其中外贸航线"
+    "恢复明显。业内人士认为，港口自动化改造和多式联运的推进，使得码头作业效率持续提升，"
+    "而内陆无水港的布局也让更多货物就近报关，物流成本随之下降。",
+    "渔业部门提醒，台风过境后近海风浪仍然较大，渔船暂不宜出海作业。各地渔港已经组织人员"
+    "检查避风锚地的缆绳和消防设施，并对受损船只登记造册，保险公司也派出查勘人员驻点理赔，"
+    "力争在一周之内完成第一批赔付。",
+    "新建的跨海大桥进入荷载试验阶段，数十辆满载砂石的卡车按设计位置停在桥面上，工程师通过"
+    "传感器记录主梁的挠度和应力变化。试验合格后，大桥将进行交工验收，预计明年春节前通车，"
+    "两岸之间的车程将从一个半小时缩短到二十分钟。",
+]
+
+
+@pytest.fixture
+def many(tmp_path: Path) -> Path:
+    """1,207 articles in one JSON Lines file: 1,198 short ones, each with 港口 (every
+    third with 航运, every fifth undated), and three repost groups of three."""
+    lines = []
+    for i in range(1198):
+        date = None if i % 5 == 0 else f"{2022 + i % 3}-{1 + i % 12:02d}-{1 + i % 28:02d}"
+        body = f"第{i}期简报：港口今日作业正常。" + ("航运指数小幅上涨。" if i % 3 == 0 else "")
+        lines.append({"title": f"港区简报第{i}期", "author": AUTHORS[i % 3],
+                      "source": SOURCES[i % 4], "pub_date": date, "content": body})
+    for k, text in enumerate(REPOSTED):
+        for copy in range(3):
+            lines.append({"title": f"转载{k}之{copy}", "source": SOURCES[copy],
+                          "pub_date": f"2024-0{k + 1}-1{copy}",
+                          "content": text + ("港口消息。" if copy == 0 else f"（来源{copy}）")})
+    folder = tmp_path / "many"
+    folder.mkdir()
+    (folder / "briefs.jsonl").write_text(
+        "\n".join(json.dumps(line, ensure_ascii=False) for line in lines), encoding="utf-8")
+    return folder
+
+
+def test_a_query_matching_more_than_a_thousand_articles_is_counted_whole(
+        cluster, many, tmp_path, monkeypatch):
+    """Queries the engine decides (Chinese strings without tiers, dates, filters) are
+    counted, faceted, ordered and paged by it over every match: past a thousand matches
+    the answer is complete, with the total and the facets of the embedded index, and
+    the candidates checked one by one (`VERIFY_LIMIT`) play no part."""
+    address, _ = cluster
+    embedded, clustered = tmp_path / "embedded", tmp_path / "clustered"
+    monkeypatch.delenv(ENVIRONMENT)
+    assert run(embedded, "ingest", str(many)).exit_code == 0
+    assert run(clustered, "ingest", str(many), cluster=address).exit_code == 0
+    monkeypatch.setattr(cluster_searcher, "VERIFY_LIMIT", 5)
+    asked = [("港口", Filters()), ('"港口"', Filters(source="江城晚报")), ("港口 航运", Filters()),
+             ("港口 -航运", Filters(year="2023")), ("港 date:2023-03..2024-02", Filters()),
+             ("港口 OR 大桥", Filters(author="周航", date_from="2022-06"))]
+    with Archive(embedded) as one, Archive(clustered, address) as other:
+        assert one.search("港口").total > 1000
+        for q, filters in asked:
+            for reposts in ("one", "all"):
+                mine = one.search(q, per_page=100, filters=filters, reposts=reposts)
+                theirs = other.search(q, per_page=100, filters=filters, reposts=reposts)
+                assert not theirs.partial, (q, theirs.reasons)
+                assert theirs.total == mine.total, (q, filters, reposts)
+                assert theirs.facets == mine.facets, (q, filters, reposts)
+                assert sorted(other.matching_ids(q, filters=filters, reposts=reposts)) == \
+                    sorted(one.matching_ids(q, filters=filters, reposts=reposts)), q
+                for sort in ("newest", "oldest"):  # every page the same, past the thousandth
+                    last = max(1, -(-mine.total // 100))
+                    for page in sorted({1, 2, last}):
+                        assert ids(other.search(q, page, 100, sort=sort, filters=filters,
+                                                reposts=reposts)) == ids(one.search(
+                            q, page, 100, sort=sort, filters=filters, reposts=reposts)), (
+                            q, sort, page)
+        every = other.search("港口", per_page=100)
+        assert every.total == 1198 + 3  # a repost group is one result
+        assert [h.title for h in other.search("跨海大桥").hits] == [
+            h.title for h in one.search("跨海大桥").hits]
+    answer = create_app({"WENHAI_HOME": str(clustered), "TESTING": True,
+                         "WENHAI_CLUSTER": address}).test_client().get(
+        "/api/search", query_string={"q": "港口", "page": 12}).get_json()
+    assert answer["partial"] is False and answer["total"] == 1201 and len(answer["hits"]) == 10
 
 
 def test_removal_leaves_the_shards(cluster, samples, tmp_path):

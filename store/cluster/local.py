@@ -48,6 +48,14 @@ index shard{k}
   rt_field = tags
   rt_attr_string = hash
   rt_attr_bigint = published
+  rt_attr_bigint = dated_first
+  rt_attr_bigint = grp
+  rt_attr_uint = year
+  rt_attr_uint = month
+  rt_attr_string = source_value
+  rt_attr_string = author_value
+  rt_attr_string = tag_set
+  rt_attr_multi = tag_ids
   rt_mem_limit = 256M
   ngram_len = 1
   ngram_chars = {ngram_chars}
@@ -76,6 +84,7 @@ searchd
   workers = threads
   watchdog = 0
   max_packet_size = {packet}
+  collation_server = binary
 }}
 """
 

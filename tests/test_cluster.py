@@ -44,6 +44,10 @@ TRAPS = {
     "十号.txt": "十号机柜\n\n本批设备编号为10号机柜，位于四楼。",
     "年报.txt": "年度报告\n\n公司2023年营收增长，预计23年下半年继续扩张。",
     "标点.txt": "标点测试\n\n中，国与中国不同；碳纤维·机盖是一个词。",
+    # A line break parts 台北 from 捷运 for wenhai (no exact 北捷); a zero-width space
+    # parts nothing (新北市 is there). The engine skips the one and indexes the other
+    # unless the shards' text says otherwise.
+    "断行.txt": "断行测试\n\n台北\n捷运今日通车，新北\u200b市也有站。",
     # A passage typed without its 。: jieba reads 县位 as a word, found nowhere as such.
     "石林.txt": "石林县\n\n地处石林彝族自治县是昆明市辖县。位于云南省东部。",
 }
@@ -126,7 +130,7 @@ def test_the_cluster_answers_what_the_embedded_index_answers(cluster, corpus, tm
     queries = ["台北捷运", '"碳纤维机盖"', "碳纤维 机盖", "风场 OR 捷运",
                "经济 -风场", "title:机柜", "10", "1 0", "23年", "2023年", "中国",
                "中，国", "date:2024", "离岸风场 date:2024", "source:汽车前哨",
-               "碳纤维机盖风波", "iphone", "彝族自治县是昆明市辖县位"]
+               "碳纤维机盖风波", "iphone", "彝族自治县是昆明市辖县位", "北捷", '"新北市"']
     # Random runs of 2 to 6 Chinese characters of the stored texts: every article holding
     # one must be found (recall against a scan of the store), by both backends. (Digits
     # and Latin words are matched whole by wenhai, on purpose: 20 is not in 2023.)

@@ -504,3 +504,17 @@ def test_verification_indexes_of_a_process_gone_are_removed(cluster, samples, tm
         assert list(base.iterdir()) == []
     finally:
         tempfile.tempdir = None
+
+
+def test_a_cluster_set_up_by_an_older_wenhai_is_not_started_again(cluster):
+    """Its shards lack the attributes searches filter and count by: starting it again
+    says so, and how to move on, instead of failing at the first feed or search."""
+    _, folder = cluster
+    local.stop(folder)
+    config = folder / "shard-1.conf"
+    config.write_text(config.read_text().replace("  rt_attr_bigint = dated_first\n", ""))
+    again = CliRunner().invoke(main, ["cluster", "start", "--shards", "2", "--dir", str(folder)])
+    assert again.exit_code == 1 and "Traceback" not in again.output
+    assert "set up by an older wenhai: its shards lack dated_first" in again.output
+    assert "wenhai reindex" in again.output
+    assert not [p for p in local.pid_files(folder) if local.running(p)]

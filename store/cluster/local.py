@@ -175,6 +175,15 @@ def _restart(binary: str, folder: Path, shards: int) -> str:
         raise ClusterError(
             f"The cluster in {folder} has {len(configs)} shards, not {shards}: give "
             f"--shards {len(configs)} to start it again, or another --dir for a new one.")
+    wanted = set(re.findall(r"rt_attr_\w+ = \w+", _SHARD))
+    for config in configs:
+        if lacking := wanted - set(re.findall(r"rt_attr_\w+ = \w+",
+                                              config.read_text(encoding="utf-8"))):
+            raise ClusterError(
+                f"The cluster in {folder} was set up by an older wenhai: its shards lack "
+                f"{', '.join(sorted(x.rpartition(' ')[2] for x in lacking))}, which searches "
+                f"now filter and count by. Stop it (`wenhai cluster stop --dir {folder}`), "
+                "start a new one in another --dir, and feed it with `wenhai reindex`.")
     ports = {}
     for config in [*configs, folder / "aggregator.conf"]:
         ports[config] = int(_LISTEN.search(config.read_text(encoding="utf-8")).group(1))

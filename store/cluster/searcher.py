@@ -111,9 +111,15 @@ class ClusterSearcher:
         return matched
 
     def suggest(self, text: str, limit: int) -> list[int]:
+        """Titles holding `text`: a title search the engine decides where it can (ranked
+        by the engine), else over the candidates as the embedded searcher ranks them."""
         wanted = exact(text[:MAX_QUERY_CHARS], ("title_g",))
         if wanted is None:
             return []
+        found = self._decide(ParsedQuery(text, wanted), Filters(), sort="relevance",
+                             collapse=True, start=0, stop=limit, facets=False)
+        if found is not None:
+            return [i for i, _ in found.window]
         local, _ = self._verified(wanted, limit=VERIFY_LIMIT, order="relevance")
         return [] if local is None else local.suggest(text, limit)
 

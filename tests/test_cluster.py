@@ -23,10 +23,11 @@ import pytest
 from click.testing import CliRunner
 
 from indexer.cli import main
-from store import Archive, Filters, normalize
+from store import Archive, Filters, database, normalize
 from store.backends import ENVIRONMENT
-from store.cluster import local, verify
+from store.cluster import decided, local, verify
 from store.cluster import searcher as cluster_searcher
+from store.cluster.feed import _INSERT, _ROW, shard_row
 from web import create_app
 
 from .conftest import FIXTURES, SAMPLES
@@ -281,9 +282,8 @@ def test_a_query_with_too_many_candidates_checks_the_first_and_says_so(
     assert answer["partial"] is True and "may match" in answer["reason"]
 
 
-#: Sources, authors and dates the many articles of `many` are spread over.
+#: The sources the many articles of `many` are spread over.
 SOURCES = ("海岸日报", "江城晚报", "港城商报", "航运周刊")
-AUTHORS = ("林海", "周航", "陈港")
 #: Three long texts, each stored three times with a small edit by three sources: repost
 #: groups, one result each in a search.
 REPOSTED = [
@@ -302,12 +302,13 @@ REPOSTED = [
 @pytest.fixture
 def many(tmp_path: Path) -> Path:
     """1,207 articles in one JSON Lines file: 1,198 short ones, each with 港口 (every
-    third with 航运, every fifth undated), and three repost groups of three."""
+    third with 航运, every fifth undated; 1,100 authors, more values than a shard
+    counts at first), and three repost groups of three."""
     lines = []
     for i in range(1198):
         date = None if i % 5 == 0 else f"{2022 + i % 3}-{1 + i % 12:02d}-{1 + i % 28:02d}"
         body = f"第{i}期简报：港口今日作业正常。" + ("航运指数小幅上涨。" if i % 3 == 0 else "")
-        lines.append({"title": f"港区简报第{i}期", "author": AUTHORS[i % 3],
+        lines.append({"title": f"港区简报第{i}期", "author": f"记者{i % 1100}",
                       "source": SOURCES[i % 4], "pub_date": date, "content": body})
     for k, text in enumerate(REPOSTED):
         for copy in range(3):
@@ -335,9 +336,10 @@ def test_a_query_matching_more_than_a_thousand_articles_is_counted_whole(
     monkeypatch.setattr(cluster_searcher, "VERIFY_LIMIT", 5)
     asked = [("港口", Filters()), ('"港口"', Filters(source="江城晚报")), ("港口 航运", Filters()),
              ("港口 -航运", Filters(year="2023")), ("港 date:2023-03..2024-02", Filters()),
-             ("港口 OR 大桥", Filters(author="周航", date_from="2022-06"))]
+             ("港口 OR 大桥", Filters(author="记者7", date_from="2022-06"))]
     with Archive(embedded) as one, Archive(clustered, address) as other:
         assert one.search("港口").total > 1000
+        assert len(one.search("港口").facets["author"]) > decided.FIRST_MATCHES
         for q, filters in asked:
             for reposts in ("one", "all"):
                 mine = one.search(q, per_page=100, filters=filters, reposts=reposts)
@@ -518,3 +520,30 @@ def test_a_cluster_set_up_by_an_older_wenhai_is_not_started_again(cluster):
     assert "set up by an older wenhai: its shards lack dated_first" in again.output
     assert "wenhai reindex" in again.output
     assert not [p for p in local.pid_files(folder) if local.running(p)]
+
+
+def test_a_page_the_store_does_not_bear_out_is_not_shown(cluster, samples, tmp_path):
+    """The engine decides a query's page, but the store is the truth: a shard whose
+    document says what the stored article does not (here written behind wenhai's back)
+    puts nothing on the page; the query is then decided from the stored text."""
+    address, _ = cluster
+    home = tmp_path / "home"
+    assert run(home, "ingest", str(samples)).exit_code == 0
+    with Archive(home) as archive:
+        [tea] = ids(archive.search("武夷岩茶"))
+        assert archive.search('"幽灵茶园"').total == 0
+        row = dict(next(iter(database.for_index(archive.db, [tea]))))
+        shard = archive.backend.searchers(home, lambda: archive.db).cluster.shard_of(tea)
+    row["body"] += "\n幽灵茶园"  # in the shard only
+    values, tags = shard_row(row)
+    lying = pymysql.connect(host=shard.host, port=shard.port, user="", autocommit=True)
+    with lying.cursor() as cur:
+        cur.execute(_INSERT.format(index=shard.index) + _ROW.format(
+            ", ".join(map(str, tags))), values)
+        cur.execute(f"SELECT id FROM {shard.index} WHERE MATCH(%s)", ('"幽 灵 茶 园"',))
+        assert cur.fetchall() == ((tea,),)  # the engine finds it
+    lying.close()
+    with Archive(home) as archive:
+        found = archive.search('"幽灵茶园"')
+        assert found.total == 0 and not found.hits and not found.partial
+        assert ids(archive.search("武夷岩茶")) == [tea]

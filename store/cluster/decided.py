@@ -125,14 +125,14 @@ def _day(bound: str, *, upper: bool) -> int:
 def _expression(q: wq.Query) -> str | None:
     """The engine's extended syntax for exactly `q`'s matches; None if it has none."""
     if type(q) in (wq.Term, wq.Phrase):
-        found = _string(q)
+        found = string_of(q)
         field = _SHARD_FIELDS.get(q.fieldname)
         return None if found is None or field is None else f"(@{field} {phrase(found)})"
     if type(q) is wq.Or:
         strings: dict[str, list[str]] = {}  # the same string in several fields: one group
         parts = []
         for sub in q.subqueries:
-            if type(sub) in (wq.Term, wq.Phrase) and (found := _string(sub)) is not None \
+            if type(sub) in (wq.Term, wq.Phrase) and (found := string_of(sub)) is not None \
                     and sub.fieldname in _SHARD_FIELDS:
                 strings.setdefault(found, []).append(_SHARD_FIELDS[sub.fieldname])
             elif (other := _expression(sub)) is not None:
@@ -152,7 +152,7 @@ def _expression(q: wq.Query) -> str | None:
     return None
 
 
-def _string(q: wq.Term | wq.Phrase) -> str | None:
+def string_of(q: wq.Term | wq.Phrase) -> str | None:
     """The Chinese string a term or phrase of gram terms spells (中国 from 中国; 小米汽车
     from 小米 米汽 汽车), or None for anything else: digits, Latin, punctuation between."""
     if isinstance(q, wq.Term):
@@ -176,12 +176,12 @@ class Page:
 
 
 def find(cluster: Cluster, plan: Plan, *, sort: str, collapse: bool, start: int,
-         stop: int | None, shared: list[int], facets: bool = True,
+         stop: int | None, shared: dict[int, int], facets: bool = True,
          rank: Callable[[list[int]], list[int]] | None = None) -> Page:
     """The matches `start` to `stop` (None: all, up to the engine's `MAX_MATCHES`) in
     `sort` order, with the total and, if `facets`, the facet counts over every match;
     with `collapse`, one article of each repost group in `shared` (groups of more than
-    one article), by relevance the first of `rank(copies)`, which lists the matches
+    one article, and their sizes), by relevance the first of `rank(copies)`, which lists the matches
     among them best first."""
     reasons: list[str] = []
     limit = MAX_MATCHES - start if stop is None else stop - start
@@ -210,16 +210,16 @@ def _ask(cluster: Cluster, plan: Plan, extra: list[str], sort: str, offset: int,
          reasons: list[str], *, facets: bool) -> tuple[list[list[tuple]], dict[str, str]]:
     """The page's rows, then each facet's (value, count) rows if `facets`; and the
     query's meta. The shards that did not answer go to `reasons`."""
-    kept = max(offset + limit, FIRST_MATCHES)
+    kept = min(max(offset + limit, FIRST_MATCHES), MAX_MATCHES)
     while True:
-        sql, args = _select(plan, extra, sort, offset, limit, min(kept, MAX_MATCHES))
+        sql, args = _select(plan, extra, sort, offset, limit, kept)
         if facets:
             sql += "".join(f" FACET {column} ORDER BY COUNT(*) DESC LIMIT {kept}"
                            for column in _FACETS.values())
         sets, warnings, meta = cluster.results(sql, args)
         if kept >= MAX_MATCHES or all(len(values) < kept for values in sets[1:]):
             break
-        kept *= 10  # a facet may have had more values than a shard kept
+        kept = min(kept * 10, MAX_MATCHES)  # a facet may have had more values than a shard kept
     reasons += [_shard_warning(cluster, w) for w in warnings]
     return sets, meta
 
@@ -236,12 +236,13 @@ def _select(plan: Plan, extra: list[str], sort: str, offset: int, limit: int,
             "field_weights=(title=3)", args)
 
 
-def _copies(cluster: Cluster, plan: Plan, shared: list[int], sort: str, reasons: list[str],
-            rank: Callable[[list[int]], list[int]] | None) -> list[int]:
+def _copies(cluster: Cluster, plan: Plan, shared: dict[int, int], sort: str,
+            reasons: list[str], rank: Callable[[list[int]], list[int]] | None) -> list[int]:
     """The matched copies a collapsed search leaves out: of each repost group in
     `shared`, all but the first in `sort` order (in `rank`'s order if given)."""
-    sql, args = _select(plan, [f"grp IN ({', '.join(map(str, shared))})"], sort, 0,
-                        MAX_MATCHES)
+    copies = min(sum(shared.values()), MAX_MATCHES)
+    sql, args = _select(plan, [f"grp IN ({', '.join(map(str, shared))})"], sort, 0, copies,
+                        max(copies, FIRST_MATCHES))
     rows, warnings, _ = cluster.search(sql, args, meta=False)
     reasons += [_shard_warning(cluster, w) for w in warnings]
     group = {int(row[0]): int(row[1]) for row in rows}  # in the engine's order

@@ -27,6 +27,7 @@ from ..search.similar import KEY_TERMS
 from ..text.analysis import words
 from . import decided
 from .candidates import MAX_CANDIDATES, candidates
+from .exact import holds
 from .nodes import Cluster
 from .verify import Verifier
 
@@ -47,11 +48,12 @@ class ClusterSearcher:
     """One search's view of the cluster (a new one each time)."""
 
     def __init__(self, cluster: Cluster, db: Callable[[], sqlite3.Connection],
-                 verifier: Verifier, shared: Callable[[], list[int]]):
+                 verifier: Verifier, shared: Callable[[], dict[int, int]]):
         self.cluster = cluster
         self.db = db
         self.verifier = verifier
-        #: The repost groups of more than one article (`database.shared_groups`).
+        #: The repost groups of more than one article, and their sizes
+        #: (`database.shared_groups`).
         self.shared = shared
         #: No snapshot wenhai could key answers by: nothing the cluster answers is cached.
         self.generation = None
@@ -64,7 +66,8 @@ class ClusterSearcher:
     def _decide(self, parsed: ParsedQuery, filters: Filters, *, sort: str, collapse: bool,
                 start: int, stop: int | None, facets: bool = True) -> Matches | None:
         """The matches as the engine decides them (`decided`), or None where it cannot,
-        or where an article it gives for the page is not a match in the stored text."""
+        or where an article it gives for the page (the first `CHECKED`) is not a match
+        in the stored text (`exact`) or not stored."""
         if parsed.exact is not None:
             return None  # tiers: the loose and scattered forms are decided from the text
         plan = decided.plan(parsed.query, filters)
@@ -77,9 +80,9 @@ class ClusterSearcher:
         page = decided.find(self.cluster, plan, sort=sort, collapse=collapse, start=start,
                             stop=stop, shared=self.shared(), facets=facets, rank=rank)
         shown = page.ids[:CHECKED]
-        local = self.verifier.searcher(self.db(), shown)
-        if local is not None and set(shown) - set(local.matching_ids(parsed, filters=filters)):
-            return None
+        rows = list(database.for_index(self.db(), sorted(shown)))
+        if len(rows) != len(shown) or not all(holds(parsed.query, filters, r) for r in rows):
+            return None  # the engine and the store disagree: the store is the truth
         return page.matches
 
     def find(self, parsed: ParsedQuery, *, filters: Filters, sort: str, collapse: bool,
@@ -221,7 +224,7 @@ class ClusterSearchers:
         self.cluster = Cluster(address, where)
         self.db = db
         self.verifier = Verifier()
-        self._shared: tuple[tuple, list[int]] = ((), [])
+        self._shared: tuple[tuple, dict[int, int]] = ((), {})
 
     def exists(self) -> bool:
         return True
@@ -229,8 +232,9 @@ class ClusterSearchers:
     def current(self) -> ClusterSearcher:
         return ClusterSearcher(self.cluster, self.db, self.verifier, self.shared)
 
-    def shared(self) -> list[int]:
-        """The repost groups of more than one article, read again after any change."""
+    def shared(self) -> dict[int, int]:
+        """The repost groups of more than one article and their sizes, read again after
+        any change."""
         db = self.db()
         version = (id(db), db.execute("PRAGMA data_version").fetchone()[0], db.total_changes)
         if self._shared[0] != version:

@@ -16,7 +16,12 @@ articles of real paragraphs (scale.scale_corpus):
 3. every match of every query asked in process (`Archive.matching_ids`) and scored
    against the truth (every article whose normalized text holds every part of the
    query, a scan): recall per class, and how many queries' match sets differ between
-   the backends.
+   the backends;
+4. each query's page as the API asks it (`Archive.search`, 10 a page), in process:
+   how many answers differ from the embedded index's in total or facets, how many are
+   partial, and which the engine decides whole (`store.cluster.decided`: counted,
+   faceted and paged by the aggregator) rather than from candidates checked against
+   the stored text — per class, with each class's p50/p95 over HTTP.
 
 Results on stdout, progress on stderr. Needs `searchd` and PyMySQL (`wenhai[cluster]`).
 """
@@ -38,8 +43,9 @@ import scale  # noqa: E402
 from queryset import CLASSES, draw  # noqa: E402
 from speed import WENHAI, dir_bytes, pad, run_measured  # noqa: E402
 
-from store import Archive, QueryError  # noqa: E402
-from store.cluster import local  # noqa: E402
+from store import Archive, Filters, QueryError  # noqa: E402
+from store.cluster import decided, local  # noqa: E402
+from store.search.query import parse  # noqa: E402
 
 BACKENDS = ("embedded", "cluster")
 
@@ -49,6 +55,29 @@ def matches(archive: Archive, q: str) -> set[int]:
         return set(archive.matching_ids(q))
     except QueryError:
         return set()
+
+
+def engine_decides(query) -> bool:
+    """Whether the cluster answers `query` from the engine whole (`decided`), as its
+    searcher chooses, the check of the page aside."""
+    try:
+        parsed = parse(query.q)
+    except QueryError:
+        return False
+    return parsed.exact is None and decided.plan(
+        parsed.query, Filters(source=query.source)) is not None
+
+
+def answers_differ(one: Archive, other: Archive, query) -> tuple[bool, bool]:
+    """(whether the page's total or facets differ between the backends, whether the
+    cluster's answer is partial)."""
+    asked = dict(page=query.page, per_page=10, sort=query.sort or "relevance",
+                 filters=Filters(source=query.source))
+    try:
+        mine, theirs = one.search(query.q, **asked), other.search(query.q, **asked)
+    except QueryError:
+        return False, False
+    return (mine.total, mine.facets) != (theirs.total, theirs.facets), theirs.partial
 
 
 def main() -> None:
@@ -83,6 +112,7 @@ def main() -> None:
                 WENHAI + ["--cluster", address, "--home", str(home), "serve", "--port", "0"])
             queries.progress("every match of every query, both backends…")
             differ = 0
+            answers = {"differ": {}, "partial": {}, "decided": {}}
             source_of = dict(zip(texts.ids, texts.sources, strict=True))
             with Archive(corpus.index("wenhai")) as one, Archive(home, address) as other:
                 for query in asked:
@@ -90,6 +120,10 @@ def main() -> None:
                     found = {b: matches(a, query.q) for b, a in zip(BACKENDS, (one, other),
                                                                      strict=True)}
                     differ += found["embedded"] != found["cluster"]
+                    wrong, partial = answers_differ(one, other, query)
+                    for name, value in (("differ", wrong), ("partial", partial),
+                                        ("decided", engine_decides(query))):
+                        answers[name].setdefault(query.cls, []).append(value)
                     for backend in BACKENDS:
                         got = found[backend]
                         if query.source:
@@ -98,11 +132,11 @@ def main() -> None:
                             len(got & truth) / len(truth))
         finally:
             local.stop(shards)
-        report(figures, texts, asked, differ, args)
+        report(figures, texts, asked, differ, answers, args)
     print(f"\nwall time {time.perf_counter() - started:.0f} s")
 
 
-def report(figures, texts, asked, differ: int, args) -> None:
+def report(figures, texts, asked, differ: int, answers, args) -> None:
     text_bytes = sum(len(f"{t}\n{b}".encode()) for t, b in zip(texts.titles, texts.bodies,
                                                                 strict=True))
     mb = text_bytes / 1e6
@@ -127,6 +161,19 @@ def report(figures, texts, asked, differ: int, args) -> None:
         print(pad(cls, 34) + "".join(
             f"{sum(v) / len(v):>12.3f}" for v in
             (queries.of_class(figures[b].recall, cls) for b in BACKENDS)))
+    print("\nper class (limit=10): queries the engine decides whole; pages whose total or "
+          "facets differ from the embedded index's; partial answers; p50 and p95 ms of each "
+          "backend")
+    print(pad("", 14) + "".join(f"{h:>9}" for h in ("decided", "differ", "partial",
+                                                       "emb p50", "emb p95", "cl p50",
+                                                       "cl p95")))
+    for cls in (*CLASSES, "all"):
+        counts = [sum(queries.of_class(answers[n], cls)) for n in ("decided", "differ",
+                                                                    "partial")]
+        times = [queries.pct(queries.of_class(figures[b].ms[10], cls), q)
+                 for b in BACKENDS for q in (0.5, 0.95)]
+        print(pad(cls, 14) + "".join(f"{c:>9d}" for c in counts)
+              + "".join(f"{t:>9.1f}" for t in times))
 
 
 if __name__ == "__main__":

@@ -308,6 +308,13 @@ def group_members(conn: sqlite3.Connection, article_id: int) -> list[int]:
         "WHERE a.id = ? AND b.id != a.id ORDER BY b.id", (article_id,))]
 
 
+def shared_groups(conn: sqlite3.Connection) -> dict[int, int]:
+    """The repost groups of more than one article: {group id: its articles}."""
+    return dict(conn.execute(
+        "SELECT group_id, count(*) FROM articles WHERE group_id IS NOT NULL "
+        "GROUP BY group_id HAVING count(*) > 1"))
+
+
 def group_sizes(conn: sqlite3.Connection, ids: list[int]) -> dict[int, int]:
     """For each article id, how many other articles share its repost group."""
     ids = _storable(ids)

@@ -23,10 +23,11 @@ import pytest
 from click.testing import CliRunner
 
 from indexer.cli import main
-from store import Archive, Filters, normalize
+from store import Archive, Filters, database, normalize
 from store.backends import ENVIRONMENT
-from store.cluster import local, verify
+from store.cluster import decided, local, verify
 from store.cluster import searcher as cluster_searcher
+from store.cluster.feed import _INSERT, _ROW, shard_row
 from web import create_app
 
 from .conftest import FIXTURES, SAMPLES
@@ -44,6 +45,10 @@ TRAPS = {
     "十号.txt": "十号机柜\n\n本批设备编号为10号机柜，位于四楼。",
     "年报.txt": "年度报告\n\n公司2023年营收增长，预计23年下半年继续扩张。",
     "标点.txt": "标点测试\n\n中，国与中国不同；碳纤维·机盖是一个词。",
+    # A line break parts 台北 from 捷运 for wenhai (no exact 北捷); a zero-width space
+    # parts nothing (新北市 is there). The engine skips the one and indexes the other
+    # unless the shards' text says otherwise.
+    "断行.txt": "断行测试\n\n台北\n捷运今日通车，新北\u200b市也有站。",
     # A passage typed without its 。: jieba reads 县位 as a word, found nowhere as such.
     "石林.txt": "石林县\n\n地处石林彝族自治县是昆明市辖县。位于云南省东部。",
 }
@@ -126,7 +131,7 @@ def test_the_cluster_answers_what_the_embedded_index_answers(cluster, corpus, tm
     queries = ["台北捷运", '"碳纤维机盖"', "碳纤维 机盖", "风场 OR 捷运",
                "经济 -风场", "title:机柜", "10", "1 0", "23年", "2023年", "中国",
                "中，国", "date:2024", "离岸风场 date:2024", "source:汽车前哨",
-               "碳纤维机盖风波", "iphone", "彝族自治县是昆明市辖县位"]
+               "碳纤维机盖风波", "iphone", "彝族自治县是昆明市辖县位", "北捷", '"新北市"']
     # Random runs of 2 to 6 Chinese characters of the stored texts: every article holding
     # one must be found (recall against a scan of the store), by both backends. (Digits
     # and Latin words are matched whole by wenhai, on purpose: 20 is not in 2023.)
@@ -247,28 +252,118 @@ def test_the_researchers_instruments_and_tags_answer_through_the_cluster(
 
 def test_a_query_with_too_many_candidates_checks_the_first_and_says_so(
         cluster, corpus, tmp_path, monkeypatch):
+    """A query the engine cannot decide (a Latin word, whose boundaries it does not
+    keep) is checked against the stored text, at most `VERIFY_LIMIT` candidates."""
     address, _ = cluster
     home = tmp_path / "home"
+    q = "的 OR a"
     assert run(home, "ingest", str(corpus)).exit_code == 0
     with Archive(home, address) as archive:
-        every = archive.search("的", per_page=100)
-        newest = archive.search("的", sort="newest", per_page=100)
-        oldest = archive.search("的", sort="oldest", per_page=100)
+        every = archive.search(q, per_page=100)
+        newest = archive.search(q, sort="newest", per_page=100)
+        oldest = archive.search(q, sort="oldest", per_page=100)
     assert every.total > 5 and not every.partial
     monkeypatch.setattr(cluster_searcher, "VERIFY_LIMIT", 5)
     with Archive(home, address) as archive:
-        capped = archive.search("的", per_page=100)
+        capped = archive.search(q, per_page=100)
         assert capped.partial and capped.total == 5
-        assert f"may match {every.total} articles" in capped.reasons[0]
+        told = re.search(r"may match (\d+) articles", capped.reasons[0])
+        assert told and int(told[1]) >= every.total  # candidates: a superset
         assert set(ids(capped)) <= set(ids(every))
-        # Sorted by date, the five checked are the newest (or oldest) of them all.
-        assert ids(archive.search("的", sort="newest")) == ids(newest)[:5]
-        assert ids(archive.search("的", sort="oldest")) == ids(oldest)[:5]
+        # Sorted by date, the five checked are the newest (or oldest) candidates: the
+        # matches among them are the first matches of all, in order.
+        for sort, whole in (("newest", newest), ("oldest", oldest)):
+            found = ids(archive.search(q, sort=sort))
+            assert found and found == [i for i in ids(whole)[:5] if i in found], sort
         # An export still reads every match.
-        assert sorted(archive.matching_ids("的")) == sorted(ids(every))
+        assert sorted(archive.matching_ids(q)) == sorted(ids(every))
     answer = create_app({"WENHAI_HOME": str(home), "TESTING": True}).test_client().get(
-        "/api/search?q=的").get_json()
+        "/api/search", query_string={"q": q}).get_json()
     assert answer["partial"] is True and "may match" in answer["reason"]
+
+
+#: The sources the many articles of `many` are spread over.
+SOURCES = ("海岸日报", "江城晚报", "港城商报", "航运周刊")
+#: Three long texts, each stored three times with a small edit by three sources: repost
+#: groups, one result each in a search.
+REPOSTED = [
+    "海关总署发布数据显示，今年前三季度沿海港口集装箱吞吐量同比增长百分之七，其中外贸航线"
+    "恢复明显。业内人士认为，港口自动化改造和多式联运的推进，使得码头作业效率持续提升，"
+    "而内陆无水港的布局也让更多货物就近报关，物流成本随之下降。",
+    "渔业部门提醒，台风过境后近海风浪仍然较大，渔船暂不宜出海作业。各地渔港已经组织人员"
+    "检查避风锚地的缆绳和消防设施，并对受损船只登记造册，保险公司也派出查勘人员驻点理赔，"
+    "力争在一周之内完成第一批赔付。",
+    "新建的跨海大桥进入荷载试验阶段，数十辆满载砂石的卡车按设计位置停在桥面上，工程师通过"
+    "传感器记录主梁的挠度和应力变化。试验合格后，大桥将进行交工验收，预计明年春节前通车，"
+    "两岸之间的车程将从一个半小时缩短到二十分钟。",
+]
+
+
+@pytest.fixture
+def many(tmp_path: Path) -> Path:
+    """1,207 articles in one JSON Lines file: 1,198 short ones, each with 港口 (every
+    third with 航运, every fifth undated; 1,100 authors, more values than a shard
+    counts at first), and three repost groups of three."""
+    lines = []
+    for i in range(1198):
+        date = None if i % 5 == 0 else f"{2022 + i % 3}-{1 + i % 12:02d}-{1 + i % 28:02d}"
+        body = f"第{i}期简报：港口今日作业正常。" + ("航运指数小幅上涨。" if i % 3 == 0 else "")
+        lines.append({"title": f"港区简报第{i}期", "author": f"记者{i % 1100}",
+                      "source": SOURCES[i % 4], "pub_date": date, "content": body})
+    for k, text in enumerate(REPOSTED):
+        for copy in range(3):
+            lines.append({"title": f"转载{k}之{copy}", "source": SOURCES[copy],
+                          "pub_date": f"2024-0{k + 1}-1{copy}",
+                          "content": text + ("港口消息。" if copy == 0 else f"（来源{copy}）")})
+    folder = tmp_path / "many"
+    folder.mkdir()
+    (folder / "briefs.jsonl").write_text(
+        "\n".join(json.dumps(line, ensure_ascii=False) for line in lines), encoding="utf-8")
+    return folder
+
+
+def test_a_query_matching_more_than_a_thousand_articles_is_counted_whole(
+        cluster, many, tmp_path, monkeypatch):
+    """Queries the engine decides (Chinese strings without tiers, dates, filters) are
+    counted, faceted, ordered and paged by it over every match: past a thousand matches
+    the answer is complete, with the total and the facets of the embedded index, and
+    the candidates checked one by one (`VERIFY_LIMIT`) play no part."""
+    address, _ = cluster
+    embedded, clustered = tmp_path / "embedded", tmp_path / "clustered"
+    monkeypatch.delenv(ENVIRONMENT)
+    assert run(embedded, "ingest", str(many)).exit_code == 0
+    assert run(clustered, "ingest", str(many), cluster=address).exit_code == 0
+    monkeypatch.setattr(cluster_searcher, "VERIFY_LIMIT", 5)
+    asked = [("港口", Filters()), ('"港口"', Filters(source="江城晚报")), ("港口 航运", Filters()),
+             ("港口 -航运", Filters(year="2023")), ("港 date:2023-03..2024-02", Filters()),
+             ("港口 OR 大桥", Filters(author="记者7", date_from="2022-06"))]
+    with Archive(embedded) as one, Archive(clustered, address) as other:
+        assert one.search("港口").total > 1000
+        assert len(one.search("港口").facets["author"]) > decided.FIRST_MATCHES
+        for q, filters in asked:
+            for reposts in ("one", "all"):
+                mine = one.search(q, per_page=100, filters=filters, reposts=reposts)
+                theirs = other.search(q, per_page=100, filters=filters, reposts=reposts)
+                assert not theirs.partial, (q, theirs.reasons)
+                assert theirs.total == mine.total, (q, filters, reposts)
+                assert theirs.facets == mine.facets, (q, filters, reposts)
+                assert sorted(other.matching_ids(q, filters=filters, reposts=reposts)) == \
+                    sorted(one.matching_ids(q, filters=filters, reposts=reposts)), q
+                for sort in ("newest", "oldest"):  # every page the same, past the thousandth
+                    last = max(1, -(-mine.total // 100))
+                    for page in sorted({1, 2, last}):
+                        assert ids(other.search(q, page, 100, sort=sort, filters=filters,
+                                                reposts=reposts)) == ids(one.search(
+                            q, page, 100, sort=sort, filters=filters, reposts=reposts)), (
+                            q, sort, page)
+        every = other.search("港口", per_page=100)
+        assert every.total == 1198 + 3  # a repost group is one result
+        assert [h.title for h in other.search("跨海大桥").hits] == [
+            h.title for h in one.search("跨海大桥").hits]
+    answer = create_app({"WENHAI_HOME": str(clustered), "TESTING": True,
+                         "WENHAI_CLUSTER": address}).test_client().get(
+        "/api/search", query_string={"q": "港口", "page": 12}).get_json()
+    assert answer["partial"] is False and answer["total"] == 1201 and len(answer["hits"]) == 10
 
 
 def test_removal_leaves_the_shards(cluster, samples, tmp_path):
@@ -411,3 +506,44 @@ def test_verification_indexes_of_a_process_gone_are_removed(cluster, samples, tm
         assert list(base.iterdir()) == []
     finally:
         tempfile.tempdir = None
+
+
+def test_a_cluster_set_up_by_an_older_wenhai_is_not_started_again(cluster):
+    """Its shards lack the attributes searches filter and count by: starting it again
+    says so, and how to move on, instead of failing at the first feed or search."""
+    _, folder = cluster
+    local.stop(folder)
+    config = folder / "shard-1.conf"
+    config.write_text(config.read_text().replace("  rt_attr_bigint = dated_first\n", ""))
+    again = CliRunner().invoke(main, ["cluster", "start", "--shards", "2", "--dir", str(folder)])
+    assert again.exit_code == 1 and "Traceback" not in again.output
+    assert "set up by an older wenhai: its shards lack dated_first" in again.output
+    assert "wenhai reindex" in again.output
+    assert not [p for p in local.pid_files(folder) if local.running(p)]
+
+
+def test_a_page_the_store_does_not_bear_out_is_not_shown(cluster, samples, tmp_path):
+    """The engine decides a query's page, but the store is the truth: a shard whose
+    document says what the stored article does not (here written behind wenhai's back)
+    puts nothing on the page; the query is then decided from the stored text."""
+    address, _ = cluster
+    home = tmp_path / "home"
+    assert run(home, "ingest", str(samples)).exit_code == 0
+    with Archive(home) as archive:
+        [tea] = ids(archive.search("武夷岩茶"))
+        assert archive.search('"幽灵茶园"').total == 0
+        row = dict(next(iter(database.for_index(archive.db, [tea]))))
+        shard = archive.backend.searchers(home, lambda: archive.db).cluster.shard_of(tea)
+    row["body"] += "\n幽灵茶园"  # in the shard only
+    values, tags = shard_row(row)
+    lying = pymysql.connect(host=shard.host, port=shard.port, user="", autocommit=True)
+    with lying.cursor() as cur:
+        cur.execute(_INSERT.format(index=shard.index) + _ROW.format(
+            ", ".join(map(str, tags))), values)
+        cur.execute(f"SELECT id FROM {shard.index} WHERE MATCH(%s)", ('"幽 灵 茶 园"',))
+        assert cur.fetchall() == ((tea,),)  # the engine finds it
+    lying.close()
+    with Archive(home) as archive:
+        found = archive.search('"幽灵茶园"')
+        assert found.total == 0 and not found.hits and not found.partial
+        assert ids(archive.search("武夷岩茶")) == [tea]

@@ -11,6 +11,7 @@ sync fails naming it, its articles still pending for the next ingest or
 from __future__ import annotations
 
 import sqlite3
+import zlib
 from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
@@ -28,17 +29,42 @@ FEED_BATCH = 128
 #: The text fields of a shard's documents, from `schema.document`'s grams fields.
 FIELDS = {"title": "title_g", "body": "body_g", "author": "author_g", "source": "source_g",
           "extra": "extra_g", "tags": "tags_g"}
-_INSERT = f"REPLACE INTO {{index}} (id, {', '.join(FIELDS)}, hash, published) VALUES "
-_ROW = "(" + ", ".join(["%s"] * (len(FIELDS) + 3)) + ")"
+#: Its attributes, which the engine filters, counts, groups and sorts by
+#: (`cluster.decided`): the content hash; the date as a number (20240305; 0 for none),
+#: again with none as the last day there is (to list the oldest first and the undated
+#: last: the engine cannot group by an expression over a distributed index), and its
+#: year and month (2024, 202403); the repost group; the source, author and set
+#: of tags as the embedded index's columns hold them; and each tag as a number
+#: (`tag_id`, a multi-valued attribute), to filter by one.
+ATTRIBUTES = ("hash", "published", "dated_first", "grp", "year", "month", "source_value",
+              "author_value", "tag_set")
+_INSERT = (f"REPLACE INTO {{index}} (id, {', '.join(FIELDS)}, {', '.join(ATTRIBUTES)}, "
+           "tag_ids) VALUES ")
+#: A row's values are parameters but its tag ids, numbers written in the statement
+#: (a multi-valued attribute is a list in parentheses, which no parameter can be).
+_ROW = "(" + ", ".join(["%s"] * (1 + len(FIELDS) + len(ATTRIBUTES))) + ", ({}))"
 
 
-def shard_row(row) -> tuple:
-    """One article as a shard stores it: id, the normalized text fields, content hash,
-    and its date as a number (20240305; 0 for none), to pick the newest or oldest
-    candidates of a query with very many."""
+#: The date an undated article is listed at, oldest first.
+LAST_DAY = 99_999_999
+
+
+def tag_id(tag: str) -> int:
+    """A tag as the number a shard holds it by (CRC-32 of its UTF-8)."""
+    return zlib.crc32(tag.encode("utf-8"))
+
+
+def shard_row(row) -> tuple[tuple, list[int]]:
+    """One article as a shard stores it: the values of id, the normalized text fields
+    and the attributes; and its tag ids."""
     doc = schema.document(row)
-    return (row["id"], *(indexed(doc.get(name, "")) for name in FIELDS.values()),
-            row["content_hash"], _day(row["published"]))
+    day = _day(row["published"])
+    tags = doc.get("tag", "")
+    return ((row["id"], *(indexed(doc.get(name, "")) for name in FIELDS.values()),
+             row["content_hash"], day, day or LAST_DAY, int(doc["group"]), day // 10_000,
+             day // 100,
+             row["source"] or "", row["author"] or "", tags),
+            sorted({tag_id(t) for t in tags.split(schema.TAG_JOIN) if t}))
 
 
 def _day(published: str | None) -> int:
@@ -101,9 +127,10 @@ class ClusterFeed:
                     continue
                 try:
                     self.cluster.on_shard(
-                        shard, _INSERT.format(index=shard.index) + ", ".join([_ROW] * len(batch)),
-                        [value for values in batch for value in values])
-                    fed += [values[0] for values in batch]
+                        shard, _INSERT.format(index=shard.index) + ", ".join(
+                            _ROW.format(", ".join(map(str, tags))) for _, tags in batch),
+                        [value for values, _ in batch for value in values])
+                    fed += [values[0] for values, _ in batch]
                 except ClusterError as e:
                     failed[shard.number] = (shard, e)
             tick(min(FEED_BATCH, len(ids) - start))

@@ -48,6 +48,14 @@ index shard{k}
   rt_field = tags
   rt_attr_string = hash
   rt_attr_bigint = published
+  rt_attr_bigint = dated_first
+  rt_attr_bigint = grp
+  rt_attr_uint = year
+  rt_attr_uint = month
+  rt_attr_string = source_value
+  rt_attr_string = author_value
+  rt_attr_string = tag_set
+  rt_attr_multi = tag_ids
   rt_mem_limit = 256M
   ngram_len = 1
   ngram_chars = {ngram_chars}
@@ -76,6 +84,7 @@ searchd
   workers = threads
   watchdog = 0
   max_packet_size = {packet}
+  collation_server = binary
 }}
 """
 
@@ -166,6 +175,15 @@ def _restart(binary: str, folder: Path, shards: int) -> str:
         raise ClusterError(
             f"The cluster in {folder} has {len(configs)} shards, not {shards}: give "
             f"--shards {len(configs)} to start it again, or another --dir for a new one.")
+    wanted = set(re.findall(r"rt_attr_\w+ = \w+", _SHARD))
+    for config in configs:
+        if lacking := wanted - set(re.findall(r"rt_attr_\w+ = \w+",
+                                              config.read_text(encoding="utf-8"))):
+            raise ClusterError(
+                f"The cluster in {folder} was set up by an older wenhai: its shards lack "
+                f"{', '.join(sorted(x.rpartition(' ')[2] for x in lacking))}, which searches "
+                f"now filter and count by. Stop it (`wenhai cluster stop --dir {folder}`), "
+                "start a new one in another --dir, and feed it with `wenhai reindex`.")
     ports = {}
     for config in [*configs, folder / "aggregator.conf"]:
         ports[config] = int(_LISTEN.search(config.read_text(encoding="utf-8")).group(1))

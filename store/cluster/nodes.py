@@ -85,18 +85,27 @@ class Cluster:
                ) -> tuple[list[tuple], list[str], dict[str, str]]:
         """As `query`, and the query's `SHOW META` (total_found: every match, beyond
         the rows returned)."""
+        sets, warnings, found = self.results(sql, args, meta=meta)
+        return sets[0], warnings, found
+
+    def results(self, sql: str, args=None, *, meta: bool = True
+                ) -> tuple[list[list[tuple]], list[str], dict[str, str]]:
+        """As `search`, with the rows of every result set `sql` gives (a `FACET` clause
+        adds one per facet), in order."""
         try:
             db = self._aggregator_connection()
             with db.cursor() as cur:
                 cur.execute(sql, args)
-                rows = list(cur.fetchall())
+                sets = [list(cur.fetchall())]
+                while cur.nextset():
+                    sets.append(list(cur.fetchall()))
                 cur.execute("SHOW WARNINGS")
                 warnings = [str(row[-1]) for row in cur.fetchall()]
                 found = {}
                 if meta:
                     cur.execute("SHOW META")
                     found = {str(k): str(v) for k, v in cur.fetchall()}
-            return rows, warnings, found
+            return sets, warnings, found
         except pymysql.MySQLError as e:
             self.close()
             raise ClusterError(

@@ -1,6 +1,11 @@
-"""The cluster backend's searcher: the same questions as `search.searcher.Searcher`, answered
-by asking the cluster for candidates (`candidates`) and deciding them from the stored
-text (`verify`). Shards that did not answer make the answer partial, naming them."""
+"""The cluster backend's searcher: the same questions as `search.searcher.Searcher`.
+
+A query the engine can decide exactly (`decided`: Chinese strings without tiers, dates,
+filters) is counted, faceted, ordered and paged by the engine over every match, and
+only the page shown is checked against the stored text. Any other query, and a page
+that fails that check, is answered by asking the cluster for candidates (`candidates`)
+and deciding them from the stored text (`verify`). Shards that did not answer make the
+answer partial, naming them."""
 
 from __future__ import annotations
 
@@ -12,6 +17,7 @@ from collections.abc import Callable
 import numpy as np
 from whoosh import query as wq
 
+from .. import database
 from ..errors import ClusterError, NotOnClusterError
 from ..search.filters import FACETS, Filters
 from ..search.matches import Matches
@@ -19,7 +25,9 @@ from ..search.query import MAX_QUERY_CHARS, ParsedQuery, exact
 from ..search.searcher import SEARCH_SECONDS
 from ..search.similar import KEY_TERMS
 from ..text.analysis import words
+from . import decided
 from .candidates import MAX_CANDIDATES, candidates
+from .exact import holds
 from .nodes import Cluster
 from .verify import Verifier
 
@@ -28,18 +36,25 @@ from .verify import Verifier
 SIMILAR_CANDIDATES = 200
 #: Candidates a search checks against the stored text at most: they are indexed for
 #: it (~0.6 ms each on an idle core), so a query matching most of the archive would
-#: take as long as indexing it. Beyond, the answer is partial and says so.
+#: take as long as indexing it. Beyond, the answer is partial and says so. (Queries
+#: the engine decides, `decided`, have no such limit.)
 VERIFY_LIMIT = 1000
+#: Of the matches an export reads from the engine (`matching_ids`), the first this
+#: many are checked against the stored text, as a page of results is.
+CHECKED = 100
 
 
 class ClusterSearcher:
     """One search's view of the cluster (a new one each time)."""
 
     def __init__(self, cluster: Cluster, db: Callable[[], sqlite3.Connection],
-                 verifier: Verifier):
+                 verifier: Verifier, shared: Callable[[], dict[int, int]]):
         self.cluster = cluster
         self.db = db
         self.verifier = verifier
+        #: The repost groups of more than one article, and their sizes
+        #: (`database.shared_groups`).
+        self.shared = shared
         #: No snapshot wenhai could key answers by: nothing the cluster answers is cached.
         self.generation = None
 
@@ -48,11 +63,38 @@ class ClusterSearcher:
         found = candidates(self.cluster, q, limit=limit, order=order)
         return self.verifier.searcher(self.db(), found.ids, words=words), found
 
+    def _decide(self, parsed: ParsedQuery, filters: Filters, *, sort: str, collapse: bool,
+                start: int, stop: int | None, facets: bool = True) -> Matches | None:
+        """The matches as the engine decides them (`decided`), or None where it cannot,
+        or where an article it gives for the page (the first `CHECKED`) is not a match
+        in the stored text (`exact`) or not stored."""
+        if parsed.exact is not None:
+            return None  # tiers: the loose and scattered forms are decided from the text
+        plan = decided.plan(parsed.query, filters)
+        if plan is None:
+            return None
+        def rank(ids: list[int]) -> list[int]:  # a repost group's copies, as wenhai would
+            local = self.verifier.searcher(self.db(), ids)
+            return [] if local is None else local.matching_ids(parsed, filters=filters)
+
+        page = decided.find(self.cluster, plan, sort=sort, collapse=collapse, start=start,
+                            stop=stop, shared=self.shared(), facets=facets, rank=rank)
+        shown = page.ids[:CHECKED]
+        rows = list(database.for_index(self.db(), sorted(shown)))
+        if len(rows) != len(shown) or not all(holds(parsed.query, filters, r) for r in rows):
+            return None  # the engine and the store disagree: the store is the truth
+        return page.matches
+
     def find(self, parsed: ParsedQuery, *, filters: Filters, sort: str, collapse: bool,
              start: int, stop: int, seconds: float | None = None) -> Matches:
-        """The page of matches as the embedded searcher ranks them, over at most
+        """The page of matches: decided by the engine over every match where it can
+        (`decided`); else as the embedded searcher ranks them, over at most
         `VERIFY_LIMIT` candidates — the first the engine gives in the order asked (its
         own ranking for relevance) — and, with more, a partial answer saying so."""
+        found = self._decide(parsed, filters, sort=sort, collapse=collapse, start=start,
+                             stop=stop)
+        if found is not None:
+            return found
         local, found = self._verified(parsed.query, limit=VERIFY_LIMIT, order=sort)
         if local is None:
             matched = Matches(0, [], {name: [] for name in (*FACETS, "month")})
@@ -72,9 +114,15 @@ class ClusterSearcher:
         return matched
 
     def suggest(self, text: str, limit: int) -> list[int]:
+        """Titles holding `text`: a title search the engine decides where it can (ranked
+        by the engine), else over the candidates as the embedded searcher ranks them."""
         wanted = exact(text[:MAX_QUERY_CHARS], ("title_g",))
         if wanted is None:
             return []
+        found = self._decide(ParsedQuery(text, wanted), Filters(), sort="relevance",
+                             collapse=True, start=0, stop=limit, facets=False)
+        if found is not None:
+            return [i for i, _ in found.window]
         local, _ = self._verified(wanted, limit=VERIFY_LIMIT, order="relevance")
         return [] if local is None else local.suggest(text, limit)
 
@@ -96,7 +144,14 @@ class ClusterSearcher:
     def matching_ids(self, parsed: ParsedQuery, limit: int | None = None, *,
                      filters: Filters | None = None, sort: str = "relevance",
                      collapse: bool = False) -> list[int]:
-        """Every match (up to `MAX_CANDIDATES` candidates), never cut to `VERIFY_LIMIT`."""
+        """Every match (up to `MAX_CANDIDATES`), from the engine where it decides the
+        query, else from candidates checked against the stored text, never cut to
+        `VERIFY_LIMIT`."""
+        filters = filters or Filters()
+        found = self._decide(parsed, filters, sort=sort, collapse=collapse, start=0,
+                             stop=limit, facets=False)
+        if found is not None:
+            return [i for i, _ in found.window]
         local, _ = self._verified(parsed.query)
         return [] if local is None else local.matching_ids(
             parsed, limit, filters=filters, sort=sort, collapse=collapse)
@@ -169,12 +224,22 @@ class ClusterSearchers:
         self.cluster = Cluster(address, where)
         self.db = db
         self.verifier = Verifier()
+        self._shared: tuple[tuple, dict[int, int]] = ((), {})
 
     def exists(self) -> bool:
         return True
 
     def current(self) -> ClusterSearcher:
-        return ClusterSearcher(self.cluster, self.db, self.verifier)
+        return ClusterSearcher(self.cluster, self.db, self.verifier, self.shared)
+
+    def shared(self) -> dict[int, int]:
+        """The repost groups of more than one article and their sizes, read again after
+        any change."""
+        db = self.db()
+        version = (id(db), db.execute("PRAGMA data_version").fetchone()[0], db.total_changes)
+        if self._shared[0] != version:
+            self._shared = (version, database.shared_groups(db))
+        return self._shared[1]
 
     def close(self) -> None:
         self.verifier.close()

@@ -266,17 +266,24 @@ def _months(cols: _Columns, dates: np.ndarray,
 
 
 def _counts(values: list[str], ords: np.ndarray, name: str) -> list[tuple[str, int]]:
-    """Facet values with their counts, most frequent first; years newest first. A tag
-    facet counts each set of tags, then each tag of the sets."""
+    """Facet values with their counts (see `facet`)."""
     tally = np.bincount(ords, minlength=len(values))
+    return facet(name, [(values[i], int(tally[i])) for i in np.flatnonzero(tally)])
+
+
+def facet(name: str, counted: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """A facet as a search shows it, from (column value, articles) pairs: most frequent
+    first, years newest first, no empty value. A tag facet counts each set of tags
+    (`TAG_JOIN`-joined), then each tag of the sets. (The cluster's engine counts the
+    column values, this orders them as the embedded index does.)"""
     if name == "tag":
         per_tag: dict[str, int] = {}
-        for i in np.flatnonzero(tally):
-            for tag in filter(None, values[i].split(TAG_JOIN)):
-                per_tag[tag] = per_tag.get(tag, 0) + int(tally[i])
+        for value, count in counted:
+            for tag in filter(None, value.split(TAG_JOIN)):
+                per_tag[tag] = per_tag.get(tag, 0) + count
         counts = list(per_tag.items())
     else:
-        counts = [(values[i], int(tally[i])) for i in np.flatnonzero(tally) if values[i]]
+        counts = [(value, count) for value, count in counted if value]
     if name == "year":
         counts.sort(key=lambda c: c[0], reverse=True)
     else:

@@ -101,7 +101,7 @@ def test_search_json_contract(ingested, wenhai):
     assert data["total"] == 1
     (hit,) = data["hits"]
     assert set(hit) == {"id", "title", "author", "source", "published", "path", "snippet", "score",
-                         "reposts"}
+                         "reposts", "tags"}
     assert hit["published"] == "2024-03-05"
     assert hit["path"].endswith("jiangcheng_bridge_gb18030.txt")
     assert "<mark>限行</mark>" in hit["snippet"]

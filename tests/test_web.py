@@ -129,7 +129,7 @@ def test_api_search_contract(client):
     assert data["total"] == 2 and data["page"] == 2 and len(data["hits"]) == 1
     hit = data["hits"][0]
     assert set(hit) == {"id", "title", "author", "source", "published", "path", "snippet", "score",
-                         "reposts"}
+                         "reposts", "tags"}
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", hit["published"])
 
 

@@ -84,6 +84,16 @@ class Segment:
             _continued_idf(self.searcher, fieldname, term)
         return found[0]
 
+    def bm25_at(self, fieldname: str, text: str, found: postings.Postings,
+                rows: np.ndarray) -> np.ndarray:
+        """`bm25` of `found`'s postings at `rows` only, unless the term's are all known:
+        a phrase of a title's 35 bigrams matches a few documents, and scoring every
+        posting of each bigram was a tenth of such a search."""
+        scores = self._scores.get((fieldname, text))
+        if scores is not None:
+            return scores[rows]
+        return _bm25(self, fieldname, text, found.docs[rows], found.weights[rows])
+
     def bm25(self, fieldname: str, text: str, found: postings.Postings) -> np.ndarray:
         """Whoosh's BM25F score of each of `found`'s postings (computed once per term: a
         term's scores serve its exact and its scattered form, and each phrase it is in;
@@ -91,14 +101,18 @@ class Segment:
         key = (fieldname, text)
         scores = self._scores.get(key)
         if scores is None:
-            w = self.weighting
-            idf = _idf(self.searcher, fieldname, text)
-            avgfl = _avg_field_length(self.searcher, fieldname) or 1
-            fl = postings.lengths(self.reader, fieldname)[found.docs]
-            tf = found.weights
-            scores = idf * ((tf * (w.K1 + 1)) / (tf + w.K1 * ((1 - w.B) + w.B * fl / avgfl)))
-            self._scores[key] = scores
+            scores = self._scores[key] = _bm25(self, fieldname, text, found.docs, found.weights)
         return scores
+
+
+def _bm25(seg: Segment, fieldname: str, text: str, docs: np.ndarray,
+          tf: np.ndarray) -> np.ndarray:
+    """Whoosh's BM25F score of the term `text` in each of `docs`, appearing `tf` times."""
+    w = seg.weighting
+    idf = _idf(seg.searcher, fieldname, text)
+    avgfl = _avg_field_length(seg.searcher, fieldname) or 1
+    fl = postings.lengths(seg.reader, fieldname)[docs]
+    return idf * ((tf * (w.K1 + 1)) / (tf + w.K1 * ((1 - w.B) + w.B * fl / avgfl)))
 
 
 def _avg_field_length(searcher, fieldname: str) -> float:
@@ -198,8 +212,26 @@ def _phrase(q: wq.Phrase, seg: Segment) -> tuple[np.ndarray, np.ndarray]:
         if not going_on:
             return _NONE, np.zeros(0)
         return _spelled(q, seg, [(w,) for w in head] + [going_on])
-    lists = [seg.postings(q.fieldname, w, values=True) for w in q.words]
-    return _scored(q, seg, lists, _matching_positions([[found] for found in lists]))
+    words, docs = _read(seg, q.fieldname, [(w,) for w in q.words])
+    if words is None:
+        return _NONE, np.zeros(0)
+    return _scored(q, seg, [found for found, in words], _matching_positions(words, docs))
+
+
+def _read(seg: Segment, fieldname: str, spellings: list[tuple[str, ...]]
+          ) -> tuple[list[list[postings.Postings]] | None, np.ndarray]:
+    """The postings, with positions, of each word's spellings, and the documents having
+    every word; (None, no documents) as soon as a word leaves none, without reading the
+    words after it (most fields have none of a title's 35 bigrams past the first few)."""
+    words, docs = [], None
+    for texts in spellings:
+        found = [seg.postings(fieldname, t, values=True) for t in texts]
+        having = _merged([f.docs for f in found])
+        docs = having if docs is None else _intersect(docs, having)
+        if not len(docs):
+            return None, _NONE
+        words.append(found)
+    return words, docs
 
 
 def _continued_word(q: Continued, seg: Segment) -> tuple[np.ndarray, np.ndarray]:
@@ -230,8 +262,10 @@ def _spelled(q: wq.Phrase, seg: Segment,
     if len(spellings) == 1:  # no positions needed, however many terms
         docs = _merged([seg.postings(q.fieldname, t).docs for t in spellings[0]])
     else:
-        docs = _matching_positions([[seg.postings(q.fieldname, t, values=True) for t in texts]
-                                    for texts in spellings])
+        words, among = _read(seg, q.fieldname, spellings)
+        if words is None:
+            return _NONE, np.zeros(0)
+        docs = _matching_positions(words, among)
     scores = np.zeros(len(docs))
     for texts in spellings:
         for text in texts:
@@ -240,16 +274,18 @@ def _spelled(q: wq.Phrase, seg: Segment,
                 rows = np.searchsorted(found.docs, docs)
                 rows[rows == len(found.docs)] = 0
                 present = found.docs[rows] == docs
-                scores[present] += seg.bm25(q.fieldname, text, found)[rows[present]]
+                scores[present] += seg.bm25_at(q.fieldname, text, found, rows[present])
     return docs, scores
 
 
-def _matching_positions(words: list[list[postings.Postings]]) -> np.ndarray:
-    """Documents where a posting list of the i-th word has a position p + i, for some p
-    (each word: the posting lists of its spellings)."""
+def _matching_positions(words: list[list[postings.Postings]],
+                        among: np.ndarray | None = None) -> np.ndarray:
+    """Documents (of `among`, if given) where a posting list of the i-th word has a
+    position p + i, for some p (each word: the posting lists of its spellings)."""
     if len(words) == 1:
-        return _merged([found.docs for found in words[0]])
-    starts = _starts(words)
+        docs = _merged([found.docs for found in words[0]])
+        return docs if among is None else _intersect(docs, among)
+    starts = _starts(words, among)
     return _sorted_unique(starts >> 32) if len(starts) else _NONE
 
 
@@ -335,8 +371,7 @@ def _scored(q: wq.Phrase, seg: Segment, lists, docs: np.ndarray):
     """A phrase scores as the sum of its words' scores (Whoosh's intersection matcher)."""
     scores = np.zeros(len(docs))
     for word, found in zip(q.words, lists, strict=True):
-        rows = np.searchsorted(found.docs, docs)
-        scores += seg.bm25(q.fieldname, word, found)[rows]
+        scores += seg.bm25_at(q.fieldname, word, found, np.searchsorted(found.docs, docs))
     return docs, scores
 
 

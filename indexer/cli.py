@@ -44,7 +44,7 @@ from . import ingest as ingest_lib
 from . import removing, watching
 from .errors import IngestError
 from .language import N_, _, error, ngettext, number, said
-from .translated import Group, option
+from .translated import Group, confirm, option
 
 _MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
 
@@ -258,7 +258,7 @@ def remove(ctx, targets, yes, quiet):
                    if yes else
                    ngettext("will remove %(n)s article", "will remove %(n)s articles", n))
         if not yes:
-            click.confirm(_("Remove them?"), abort=True, err=True)
+            confirm(_("Remove them?"))
         with archive.writing(jobs=1):
             _notices(archive)
             deleted = archive.remove(plan.ids, plan.paths, progress=_progress(quiet))

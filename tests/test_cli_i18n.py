@@ -4,6 +4,7 @@ en_US and C — the ingest summary and a failed file's line, a query's syntax er
 
 from __future__ import annotations
 
+import gettext
 import json
 import shutil
 from pathlib import Path
@@ -12,13 +13,14 @@ import click
 import pytest
 
 from indexer.cli import main
+from store import language
 from store.language import from_environment
 
 UNSET = {"LANGUAGE": None, "LC_ALL": None, "LC_MESSAGES": None}
 
 
-def _run(runner, home: Path, lang: str, *args):
-    return runner.invoke(main, ["--home", str(home), *map(str, args)],
+def _run(runner, home: Path, lang: str, *args, input: str | None = None):
+    return runner.invoke(main, ["--home", str(home), *map(str, args)], input=input,
                          env={**UNSET, "LANG": lang}, prog_name="wenhai")
 
 
@@ -190,3 +192,101 @@ def test_check_says_what_it_finds_in_the_locale_language(runner, ingested, lang,
     path = ingested / "dictionary.txt"
     assert any(line.startswith(said.format(path=path)) for line in result.stdout.splitlines()), \
         result.stdout
+
+
+#: locale → what click says of a mistake on the command line: (arguments, its last line)
+CLICK = {
+    "zh_TW.UTF-8": [(["search", "--x"], "Error: 沒有選項 '--x'。"),
+                    (["search"], "Error: 缺少參數 'QUERY'."),
+                    (["stats", "多餘"], "Error: 多了預期之外的參數（多餘）"),
+                    (["search", "小米", "--limit", "500"],
+                     "Error: '--limit' 的值無效：500 不在範圍 1<=x<=100 內。"),
+                    (["搜尋"], "Error: 沒有命令 '搜尋'。")],
+    "zh_CN.UTF-8": [(["search", "--x"], "Error: 没有选项 '--x'。"),
+                    (["search"], "Error: 缺少参数 'QUERY'."),
+                    (["stats", "多余"], "Error: 多了意料之外的参数（多余）"),
+                    (["search", "小米", "--limit", "500"],
+                     "Error: '--limit' 的值无效：500 不在范围 1<=x<=100 内。"),
+                    (["搜索"], "Error: 没有命令 '搜索'。")],
+    "en_US.UTF-8": [(["search", "--x"], "Error: No such option '--x'."),
+                    (["search"], "Error: Missing argument 'QUERY'."),
+                    (["stats", "多余"], "Error: Got unexpected extra argument (多余)"),
+                    (["search", "小米", "--limit", "500"],
+                     "Error: Invalid value for '--limit': 500 is not in the range 1<=x<=100."),
+                    (["搜索"], "Error: No such command '搜索'.")],
+}
+CLICK["C"] = CLICK["en_US.UTF-8"]
+#: locale → the usage hint click writes above the error
+TRY = {"zh_TW.UTF-8": "執行 'wenhai search --help' 查看說明。",
+       "zh_CN.UTF-8": "运行 'wenhai search --help' 查看帮助。",
+       "en_US.UTF-8": "Try 'wenhai search --help' for help.",
+       "C": "Try 'wenhai search --help' for help."}
+
+
+@pytest.mark.parametrize("lang", CLICK)
+def test_clicks_own_complaints_in_the_locale_language(runner, home, lang):
+    """A wrong option, a missing argument, an extra one, a value out of range and an
+    unknown command, as click itself says them: exit 2, the `Error:` prefix kept."""
+    for args, said in CLICK[lang]:
+        result = _run(runner, home, lang, *args)
+        assert result.exit_code == 2, (args, result.output)
+        assert result.stderr.splitlines()[-1] == said, (args, result.stderr)
+    result = _run(runner, home, lang, "search")
+    assert TRY[lang] in result.stderr.splitlines()
+
+
+#: locale → (the question, with its [y/N]; what click says when the answer is no)
+CONFIRM = {
+    "zh_TW.UTF-8": ("刪除它們嗎？[y 是/N 否]: ", "已中止！"),
+    "zh_CN.UTF-8": ("删除它们吗？[y 是/N 否]: ", "已中止！"),
+    "C": ("Remove them? [y/N]: ", "Aborted!"),
+}
+
+
+@pytest.mark.parametrize("lang", CONFIRM)
+def test_a_confirmation_and_its_refusal_in_the_locale_language(runner, ingested, samples,
+                                                               lang):
+    question, aborted = CONFIRM[lang]
+    result = _run(runner, ingested, lang, "remove", samples / "tea_notes.md", input="n\n")
+    assert result.exit_code == 1, result.output
+    problems = result.stderr.splitlines()
+    assert problems[-2] == question + "n", result.stderr  # the runner echoes the answer
+    assert problems[-1] == aborted
+    assert _run(runner, ingested, "C", "search", "普洱").stdout  # nothing was removed
+
+
+@pytest.mark.parametrize(("environ", "chosen"), [
+    (e, c) for (e, c) in [
+        ({}, "en"), ({"LANG": "C.UTF-8"}, "en"), ({"LANG": "fr_FR.UTF-8"}, "en"),
+        ({"LANG": "en_US.UTF-8"}, "en"), ({"LANG": "zh_CN.UTF-8"}, "zh_Hans"),
+        ({"LANG": "zh_SG.UTF-8"}, "zh_Hans"), ({"LANG": "zh_Hans"}, "zh_Hans"),
+        ({"LANG": "zh"}, "zh_Hans"), ({"LANG": "zh_TW.UTF-8"}, "zh_Hant"),
+        ({"LANG": "zh_HK.Big5-HKSCS"}, "zh_Hant"), ({"LANG": "zh_MO.UTF-8"}, "zh_Hant"),
+        ({"LANG": "zh_Hant_TW"}, "zh_Hant"), ({"LANG": "yue_HK.UTF-8"}, "zh_Hant"),
+        ({"LANG": "zh_CN.UTF-8", "LC_MESSAGES": "zh_TW.UTF-8"}, "zh_Hant"),
+        ({"LC_MESSAGES": "zh_TW.UTF-8", "LC_ALL": "en_US.UTF-8"}, "en"),
+        ({"LANGUAGE": "fr:zh_TW:en", "LANG": "zh_CN.UTF-8"}, "zh_Hant"),
+        ({"LANGUAGE": "en:zh_TW", "LANG": "zh_CN.UTF-8"}, "en"),
+        ({"LC_ALL": "C", "LANG": "zh_TW.UTF-8"}, "en"),
+    ]])
+def test_gettext_picks_the_language_wenhai_picks(tmp_path, monkeypatch, environ, chosen):
+    """click asks the standard library's gettext, which reads the locale itself: the
+    catalog it finds is the one of the language the rest of the terminal speaks."""
+    folder = language.gettext_folder(("indexer",), "messages", tmp_path)
+    assert folder is not None
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    assert from_environment(environ) == chosen
+    said = gettext.translation("messages", str(folder), fallback=True)
+    assert said.gettext("Show this message and exit.") == {
+        "en": "Show this message and exit.", "zh_Hans": "显示此帮助并退出。",
+        "zh_Hant": "顯示此說明並退出。"}[chosen]
+
+
+def test_clicks_messages_stay_english_where_no_catalog_can_be_written(tmp_path):
+    """No cache folder (a file in its place, a read-only home): no catalog, no error."""
+    (tmp_path / "cache").write_text("not a folder", encoding="utf-8")
+    assert language.gettext_folder(("indexer",), "messages", tmp_path / "cache") is None
+    assert language.gettext_folder(("indexer",), "messages", tmp_path / "cache" / "x") is None

@@ -319,7 +319,7 @@ def _notice(result: SearchResult) -> str:
         parts.append(_("«%(query)s» was searched as plain text, its syntax ignored.",
                       query=result.query))
     if result.reasons:
-        parts += result.reasons
+        parts += [said(reason) for reason in result.reasons]
     elif result.partial:
         parts.append(_("This search matches so many articles that only part of them could be "
                       "ranked and shown in time: the results and counts come from that part. "
@@ -452,7 +452,7 @@ def _copies(copies: list[dict]) -> None:
                  "deletes the damaged ones; the next write, the others)",
                  n=len(copies), mb=_mb(total)))
     for c in copies:
-        click.echo(f"  {_mb(c['bytes']):>8} MB  {c['path']}  ({c['what']})")
+        click.echo(f"  {_mb(c['bytes']):>8} MB  {c['path']}  ({said(c['what'])})")
 
 
 @main.command(help=N_(
@@ -509,7 +509,7 @@ def check(ctx, repair, as_json, quiet):
         click.echo(json.dumps({"found": found.to_dict(), "after": after.to_dict()}, indent=2))
     else:
         click.echo(_("store:   %(integrity)s (%(articles)s articles, %(pending)s waiting to "
-                     "be indexed)", integrity=found.store_integrity, articles=found.articles,
+                     "be indexed)", integrity=said(found.integrity), articles=found.articles,
                      pending=found.pending))
         if found.index_problem:
             click.echo(_("index:   %(problem)s", problem=said(found.index_problem)))

@@ -12,8 +12,10 @@ from pathlib import Path
 import click
 import pytest
 
+from indexer import language as indexer_language
 from indexer.cli import main
 from store import language
+from store.cluster.candidates import shard_silent
 from store.language import from_environment
 
 UNSET = {"LANGUAGE": None, "LC_ALL": None, "LC_MESSAGES": None}
@@ -290,3 +292,52 @@ def test_clicks_messages_stay_english_where_no_catalog_can_be_written(tmp_path):
     (tmp_path / "cache").write_text("not a folder", encoding="utf-8")
     assert language.gettext_folder(("indexer",), "messages", tmp_path / "cache") is None
     assert language.gettext_folder(("indexer",), "messages", tmp_path / "cache" / "x") is None
+
+
+@pytest.mark.parametrize(("lang", "integrity", "copy"), [
+    ("zh_TW.UTF-8", "儲存：  完好（", "(發現損壞時移到一旁的索引)"),
+    ("zh_CN.UTF-8", "存储：  完好（", "(发现损坏时移到一旁的索引)"),
+    ("C", "store:   ok (", "(set aside when found damaged)"),
+])
+def test_check_says_the_store_and_the_kept_copies_in_the_locale_language(
+        runner, ingested, lang, integrity, copy):
+    damaged = ingested / "index.damaged-20260101"
+    damaged.mkdir()
+    (damaged / "segment").write_bytes(b"\0" * 2_000_000)
+    result = _run(runner, ingested, lang, "check")
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith(integrity), result.stdout
+    assert any(line.endswith(f"{damaged}  {copy}") for line in lines), result.stdout
+
+
+@pytest.mark.parametrize(("lang", "said"), [
+    ("zh_TW.UTF-8", "Error: {path} 第 2 行：'小 米' 中有空格，而 jieba 斷出的詞從不含空格。"
+                    "請改正或刪除這一行（一行一個詞：詞 [詞頻] [詞性]）。"),
+    ("zh_CN.UTF-8", "Error: {path} 第 2 行：'小 米' 中有空格，而 jieba 分出的词从不含空格。"
+                    "请改正或删除这一行（一行一个词：词 [词频] [词性]）。"),
+    ("C", "Error: {path}, line 2: '小 米' has a space in it: jieba's words never do. Fix or "
+          "delete that line (one word a line: 词 [词频] [词性])."),
+])
+def test_a_dictionary_that_cannot_be_read_is_said_in_the_locale_language(runner, ingested,
+                                                                         lang, said):
+    path = ingested / "dictionary.txt"
+    path.write_text("小米汽车\n小 米\n", encoding="utf-8")
+    result = _run(runner, ingested, lang, "dict", "add", "碳纤维")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1] == said.format(path=path), result.stderr
+
+
+@pytest.mark.parametrize(("lang", "said"), [
+    ("zh_TW.UTF-8", "shard 2 沒有回應（agent 127.0.0.1:9313: connection refused）：這些結果只"
+                    "來自其他分片，可能缺少一些文章。"),
+    ("zh_CN.UTF-8", "shard 2 没有回应（agent 127.0.0.1:9313: connection refused）：这些结果只"
+                    "来自其他分片，可能缺少一些文章。"),
+    ("C", "shard 2 did not answer (agent 127.0.0.1:9313: connection refused): these results "
+          "come from the other shards only and may lack some articles."),
+])
+def test_a_shard_that_did_not_answer_is_said_in_the_locale_language(monkeypatch, lang, said):
+    """The reason a cluster's results are partial (tests/test_cluster.py kills a shard
+    and reads it on the page and the terminal)."""
+    monkeypatch.setenv("LANG", lang)
+    reason = shard_silent("shard 2", "agent 127.0.0.1:9313: connection refused")
+    assert indexer_language.said(reason) == said

@@ -397,6 +397,15 @@ def test_a_killed_shard_is_said_everywhere_then_recovered(cluster, samples, tmp_
     assert 'id="cluster-notice"' in page and "shard 2" in page
     terminal = run(home, "search", "的")
     assert terminal.exit_code == 0 and "warning: shard 2" in terminal.stderr
+    # ... in the reader's language: the page's and the terminal's
+    hant = client.get("/search?q=的", headers={"Accept-Language": "zh-TW"})
+    assert re.search(r"<br>shard 2 [^<]*沒有回應（[^<]*：這些結果只來自其他分片",
+                     hant.get_data(as_text=True))
+    told = client.get("/api/search?q=的", headers={"Accept-Language": "zh-TW"}).get_json()
+    assert re.match(r"shard 2 .*沒有回應（", told["reason"]), told["reason"]
+    hans = CliRunner().invoke(main, ["--home", str(home), "search", "的"],
+                              env={"LANGUAGE": None, "LC_ALL": None, "LANG": "zh_CN.UTF-8"})
+    assert re.search(r"warning: shard 2 .*没有回应（.*：这些结果只来自其他分片", hans.stderr)
 
     # An ingest that cannot reach the shard fails saying which, and keeps the articles.
     extra = tmp_path / "more"

@@ -18,7 +18,7 @@ import numpy as np
 from whoosh import query as wq
 
 from .. import database
-from ..errors import ClusterError, NotOnClusterError
+from ..errors import ClusterError, Notice, NotOnClusterError
 from ..search.filters import FACETS, Filters
 from ..search.matches import Matches
 from ..search.query import MAX_QUERY_CHARS, ParsedQuery, exact
@@ -104,11 +104,12 @@ class ClusterSearcher:
                                  seconds=SEARCH_SECONDS if seconds is None else seconds)
         reasons = list(found.reasons)
         if found.total > len(found.ids):
-            reasons.append(
+            reasons.append(Notice(
                 f"The query may match {found.total:,} articles in the cluster: the "
                 f"{len(found.ids):,} it ranks first were checked against the stored text, "
                 "and the results and counts come from those. Narrow it down: add a word, "
-                "quote a phrase, or filter by source or year.")
+                "quote a phrase, or filter by source or year.", code="cluster.checked_first",
+                total=f"{found.total:,}", checked=f"{len(found.ids):,}"))
         matched.reasons = matched.reasons + reasons
         matched.partial = matched.partial or bool(reasons)
         return matched

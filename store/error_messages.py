@@ -70,6 +70,8 @@ ERRORS = {
     "setting.invalid": N_("环境变量里的设置有误：%(message)s"),
     # the cluster: why results are partial
     "cluster.shard_silent": N_("%(shard)s 没有回应（%(warning)s）：这些结果只来自其他分片，可能缺少一些文章。"),
+    "cluster.cannot_count": N_("无法通过集群数出「%(query)s」的每一处：%(why)s"),
+    "cluster.too_many_candidates": N_("它出现在 %(total)s 篇文章中，超过集群返回的 %(returned)s 篇"),
     "cluster.checked_first": N_("这个查询在集群中可能匹配 %(total)s 篇文章：只有排在前面的 %(checked)s 篇与存档的原文核对过，结果和计数都来自这些文章。请缩小范围：加一个词、给短语加引号，或按来源或年份筛选。"),
     # notices (`errors.Notice`): of a check
     "store.intact": N_("完好"),
@@ -88,6 +90,10 @@ ERRORS = {
 }
 
 
+#: Between the notices a message lists (the reasons a count through a cluster failed).
+SEPARATOR = N_("；")
+
+
 def say(e: Exception, translations: NullTranslations) -> str:
     """What `e` (a store error, or any error with a `code` and `details`) says in the
     language of `translations`."""
@@ -95,10 +101,18 @@ def say(e: Exception, translations: NullTranslations) -> str:
     codes = [getattr(e, "code", None)] + [vars(c).get("code") for c in type(e).__mro__]
     template = next((ERRORS[c] for c in codes if c in ERRORS), "%(message)s")
     values = {"message": str(e), **getattr(e, "details", {})}
-    # a detail that is itself a notice (a dictionary line's problem) in the same language
-    values = {k: say(v, translations) if getattr(v, "code", None) else v
-              for k, v in values.items()}
+    # a detail that is itself a notice (a dictionary line's problem), or a list of them,
+    # in the same language
+    values = {k: _said(v, translations) for k, v in values.items()}
     try:
         return translations.gettext(template) % values
     except (KeyError, ValueError, TypeError):  # a detail missing: the English message
         return str(e)
+
+
+def _said(value, translations: NullTranslations):
+    if getattr(value, "code", None):
+        return say(value, translations)
+    if isinstance(value, (tuple, list)) and all(getattr(v, "code", None) for v in value):
+        return translations.gettext(SEPARATOR).join(say(v, translations) for v in value)
+    return value

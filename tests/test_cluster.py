@@ -244,8 +244,16 @@ def test_the_researchers_instruments_and_tags_answer_through_the_cluster(
     assert failed.exit_code == 1 and "Traceback" not in failed.output
     assert "Cannot count every occurrence of «的»" in failed.output
     assert "shard 2" in failed.output
+    taiwan = CliRunner().invoke(main, ["--home", str(clustered), "--cluster", address, "kwic",
+                                       "的"], env={"LANGUAGE": None, "LC_ALL": None,
+                                                   "LANG": "zh_TW.UTF-8"})
+    assert taiwan.exit_code == 1
+    said = r"Error: 無法透過叢集數出「的」的每一處：shard 2 .*沒有回應（"
+    assert re.match(said, taiwan.stderr), taiwan.stderr
     answer = client.get("/api/trends?q=的")
     assert answer.status_code == 503 and "shard 2" in answer.get_json()["error"]
+    hans = client.get("/api/trends?q=的", headers={"Accept-Language": "zh-CN"}).get_json()
+    assert re.match(r"无法通过集群数出「的」的每一处：shard 2 .*没有回应（", hans["error"]), hans
     counted = client.get("/api/timeline?q=的").get_json()  # a search's counts: said partial
     assert counted["partial"] is True and "shard 2" in counted["reason"]
 

@@ -170,11 +170,14 @@ class ClusterSearcher:
         local, found = self._verified(wanted)
         why = list(found.reasons)
         if found.total > len(found.ids):
-            why.append(f"it is in {found.total:,} articles, more than the {len(found.ids):,} "
-                       "the cluster returns")
+            why.append(Notice(f"it is in {found.total:,} articles, more than the "
+                              f"{len(found.ids):,} the cluster returns",
+                              code="cluster.too_many_candidates", total=f"{found.total:,}",
+                              returned=f"{len(found.ids):,}"))
         if why:
             raise ClusterError(f"Cannot count every occurrence of «{text}» through the "
-                               f"cluster: {'; '.join(why)}")
+                               f"cluster: {'; '.join(why)}", code="cluster.cannot_count",
+                               query=text, why=tuple(why))
         if local is None:
             return nothing
         matched = local.occurrences(text, field, filters=filters, sort=sort, collapse=collapse)

@@ -452,7 +452,8 @@ def _copies(copies: list[dict]) -> None:
                  "deletes the damaged ones; the next write, the others)",
                  n=len(copies), mb=_mb(total)))
     for c in copies:
-        click.echo(f"  {_mb(c['bytes']):>8} MB  {c['path']}  ({said(c['what'])})")
+        click.echo(f"  {_mb(c['bytes']):>8} MB  {c['path']}  "
+                   + _("(%(what)s)", what=said(c["what"])))
 
 
 @main.command(help=N_(

@@ -78,7 +78,7 @@ ERRORS = {
     "store.damaged": N_("SQLite 的完整性检查发现问题：%(found)s"),
     # the copies of the index kept beside it
     "copy.damaged": N_("发现损坏时移到一旁的索引"),
-    "copy.new": N_("一次没有完成（或仍在进行）的重建"),
+    "copy.new": N_("一次没有完成或仍在进行的重建"),
     "copy.old": N_("一次中断的替换要换掉的旧索引"),
     "dictionary.mismatch": N_("索引分词时用的词典与 %(path)s 不同（%(count)s 个词不同：%(words)s）：请运行 `wenhai check --repair`，重新分词含有这些词的文章"),
     # of a write

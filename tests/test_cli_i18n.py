@@ -288,8 +288,8 @@ def test_clicks_messages_stay_english_where_no_catalog_can_be_written(tmp_path):
 
 
 @pytest.mark.parametrize(("lang", "integrity", "copy"), [
-    ("zh_TW.UTF-8", "儲存：  完好（", "(發現損壞時移到一旁的索引)"),
-    ("zh_CN.UTF-8", "存储：  完好（", "(发现损坏时移到一旁的索引)"),
+    ("zh_TW.UTF-8", "儲存：  完好（", "（發現損壞時移到一旁的索引）"),
+    ("zh_CN.UTF-8", "存储：  完好（", "（发现损坏时移到一旁的索引）"),
     ("C", "store:   ok (", "(set aside when found damaged)"),
 ])
 def test_check_says_the_store_and_the_kept_copies_in_the_locale_language(

@@ -44,7 +44,7 @@ from . import ingest as ingest_lib
 from . import removing, watching
 from .errors import IngestError
 from .language import N_, _, error, ngettext, number, said
-from .translated import Group, option
+from .translated import Group, confirm, option
 
 _MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
 
@@ -258,7 +258,7 @@ def remove(ctx, targets, yes, quiet):
                    if yes else
                    ngettext("will remove %(n)s article", "will remove %(n)s articles", n))
         if not yes:
-            click.confirm(_("Remove them?"), abort=True, err=True)
+            confirm(_("Remove them?"))
         with archive.writing(jobs=1):
             _notices(archive)
             deleted = archive.remove(plan.ids, plan.paths, progress=_progress(quiet))
@@ -319,7 +319,7 @@ def _notice(result: SearchResult) -> str:
         parts.append(_("«%(query)s» was searched as plain text, its syntax ignored.",
                       query=result.query))
     if result.reasons:
-        parts += result.reasons
+        parts += [said(reason) for reason in result.reasons]
     elif result.partial:
         parts.append(_("This search matches so many articles that only part of them could be "
                       "ranked and shown in time: the results and counts come from that part. "
@@ -452,7 +452,8 @@ def _copies(copies: list[dict]) -> None:
                  "deletes the damaged ones; the next write, the others)",
                  n=len(copies), mb=_mb(total)))
     for c in copies:
-        click.echo(f"  {_mb(c['bytes']):>8} MB  {c['path']}  ({c['what']})")
+        click.echo(f"  {_mb(c['bytes']):>8} MB  {c['path']}  "
+                   + _("(%(what)s)", what=said(c["what"])))
 
 
 @main.command(help=N_(
@@ -509,7 +510,7 @@ def check(ctx, repair, as_json, quiet):
         click.echo(json.dumps({"found": found.to_dict(), "after": after.to_dict()}, indent=2))
     else:
         click.echo(_("store:   %(integrity)s (%(articles)s articles, %(pending)s waiting to "
-                     "be indexed)", integrity=found.store_integrity, articles=found.articles,
+                     "be indexed)", integrity=said(found.integrity), articles=found.articles,
                      pending=found.pending))
         if found.index_problem:
             click.echo(_("index:   %(problem)s", problem=said(found.index_problem)))

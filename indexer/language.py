@@ -5,11 +5,19 @@ The terminal's messages are written in English and translated by `translations/*
 (zh_Hans, zh_Hant); the store's errors are said from their code by the store's catalog.
 The language is read when a message is said, never at import, so `--help` (whose texts
 click keeps from import time) and a test's environment are honoured alike.
+
+click's own messages (No such option, Missing argument, Aborted!) are marked for the
+standard library's gettext, domain "messages", which reads the locale itself when each
+is said; `bind_click` points that domain at our catalog (click's messages are extracted
+into it), written as `.mo` files into the user's cache, where gettext can find them.
 """
 
 from __future__ import annotations
 
+import functools
+import gettext
 import os
+from pathlib import Path
 
 from babel.support import NullTranslations
 
@@ -23,6 +31,25 @@ def current() -> str:
 
 def translations() -> NullTranslations:
     return language.translations(("indexer", "store"), current())
+
+
+def _cache() -> Path:
+    """Where compiled catalogs are kept: `$XDG_CACHE_HOME/wenhai/locale`, else
+    `~/.cache/wenhai/locale`."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "wenhai" / "locale"
+
+
+@functools.cache
+def bind_click() -> None:
+    """click's own messages in the terminal's language: gettext's default domain bound to
+    the terminal's catalog, once a process. Where no folder can be written (no home, a
+    read-only one), click's messages stay English and nothing else changes."""
+    try:
+        folder = language.gettext_folder(("indexer",), "messages", _cache())
+    except RuntimeError:  # no home directory to find the cache in
+        return
+    if folder is not None:
+        gettext.bindtextdomain("messages", str(folder))
 
 
 def number(n: int | float, format: str | None = None) -> str:

@@ -5,8 +5,9 @@ them when the help is written, so the language is the one of the run (`language.
 the English texts are given as `help=N_(…)`, where `pybabel extract` finds them (it does
 not read docstrings, and Python 3.13 would change their indentation, hence their msgid).
 The section headings click writes (Usage, Options, Commands) are translated by the
-formatter. click's own parse errors stay in English, and so does the
-`Error:` a failure begins with, like the `failed:` of a file (README).
+formatter. click's own messages (parse errors, Aborted!) are said by click through
+gettext, bound to our catalog when the program starts (`Group.main`); the `Error:` a
+failure begins with stays as it is, like the `failed:` of a file (README).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from collections.abc import Iterator, Sequence
 
 import click
 
+from . import language
 from .language import N_, _
 
 # click's own words in the help, for extraction (the formatter and options say them)
@@ -133,6 +135,14 @@ def _said(command: click.Command) -> Iterator[None]:
 class _Translated:
     context_class = Context
 
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        # click makes it once per command, its help said in that run's language; the
+        # formatter says it in this one's (a process may run the CLI in several: tests)
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = N_("Show this message and exit.")
+        return option
+
     def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         with _said(self):
             super().format_help_text(ctx, formatter)
@@ -152,6 +162,10 @@ class Command(_Translated, click.Command):
 class Group(_Translated, click.Group):
     command_class = Command
     group_class = type  # a subgroup (`wenhai dict`) is one of these too
+
+    def main(self, *args, **kwargs):
+        language.bind_click()  # before click parses anything it may complain about
+        return super().main(*args, **kwargs)
 
 
 class Option(click.Option):
@@ -174,3 +188,11 @@ class Option(click.Option):
 
 #: `click.option` whose help is said in the terminal's language.
 option = functools.partial(click.option, cls=Option)
+
+
+def confirm(question: str) -> None:
+    """Ask `question` (already said in the terminal's language) on stderr, and stop with
+    click's Aborted! unless the answer is yes. click writes its [y/N] in English whatever
+    the language; here the hint is translated (the answers stay y and n, which click reads)."""
+    click.confirm(_("%(question)s [y/N]", question=question), abort=True, err=True,
+                  show_default=False)

@@ -27,6 +27,7 @@ from .errors import (
     ArticleNotFound,
     DictionaryError,
     IndexMissingError,
+    Notice,
     QueryError,
     QuerySyntaxError,
     TagError,
@@ -176,7 +177,8 @@ class Archive:
         """The copies of the index kept in the home, with their sizes: damaged indexes set
         aside by repairs (`prune` deletes them), and what a stopped rebuild left (the next
         write does)."""
-        return [{"path": str(path), "bytes": size, "what": folder.COPIES[kind]}
+        return [{"path": str(path), "bytes": size,
+                 "what": Notice(folder.COPIES[kind], code=f"copy.{kind}")}
                 for path, size, kind in folder.copies(self.index_path)]
 
     def _searcher(self) -> Searcher | None:
@@ -406,7 +408,8 @@ class Archive:
         add = list(add)
         for word, _, _ in add:
             if (wrong := userwords.problem(word)) is not None:
-                raise DictionaryError(f"Cannot add {wrong}. Give one word, as it is written.")
+                raise DictionaryError(f"Cannot add {wrong}. Give one word, as it is written.",
+                                      code="dictionary.cannot_add", problem=wrong)
         path = self.home / dictionary.FILE
         entries = self.user_dictionary()
         gone = {normalize(w) for w in remove}

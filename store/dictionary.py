@@ -31,17 +31,19 @@ def read(path: Path) -> list[Entry]:
     except UnicodeDecodeError as e:
         raise DictionaryError(
             f"The dictionary {path} is not UTF-8 (byte {e.start}): save it as UTF-8, one "
-            "word a line (词 [词频] [词性])."
-        ) from e
+            "word a line (词 [词频] [词性]).", code="dictionary.not_utf8", path=str(path),
+            byte=e.start) from e
     except OSError as e:
-        raise DictionaryError(f"Cannot read the dictionary {path}: {e.strerror or e}.") from e
+        raise DictionaryError(f"Cannot read the dictionary {path}: {e.strerror or e}.",
+                              code="dictionary.unreadable", path=str(path),
+                              error=e.strerror or str(e)) from e
     try:
         return userwords.parse(text)
     except userwords.BadLine as e:
         raise DictionaryError(
             f"{path}, line {e.line}: {e}. Fix or delete that line (one word a line: "
-            "词 [词频] [词性])."
-        ) from e
+            "词 [词频] [词性]).", code="dictionary.bad_line", path=str(path), line=e.line,
+            problem=e.problem) from e
 
 
 def write(path: Path, entries: list[Entry]) -> None:

@@ -60,9 +60,26 @@ ERRORS = {
     "archive.read_only": N_("这里不能写入文海，但仍可以搜索：%(message)s"),
     "storage.failed": N_("写入文海失败，已存入的内容没有丢失：%(message)s"),
     "dictionary.invalid": N_("词典有误：%(message)s"),
+    "dictionary.not_utf8": N_("词典 %(path)s 不是 UTF-8 编码（第 %(byte)s 字节）：请存为 UTF-8，一行一个词（词 [词频] [词性]）。"),
+    "dictionary.unreadable": N_("无法读取词典 %(path)s：%(error)s。"),
+    "dictionary.bad_line": N_("%(path)s 第 %(line)s 行：%(problem)s。请改正或删除这一行（一行一个词：词 [词频] [词性]）。"),
+    "dictionary.cannot_add": N_("无法加入：%(problem)s。请给出一个词，照它的写法。"),
+    "word.space": N_("%(word)s 中有空格，而 jieba 分出的词从不含空格"),
+    "word.no_letter": N_("%(word)s 中没有字母、数字或汉字"),
     "tag.invalid": N_("无法这样修改标签：%(message)s"),
     "setting.invalid": N_("环境变量里的设置有误：%(message)s"),
+    # the cluster: why results are partial
+    "cluster.shard_silent": N_("%(shard)s 没有回应（%(warning)s）：这些结果只来自其他分片，可能缺少一些文章。"),
+    "cluster.cannot_count": N_("无法通过集群数出「%(query)s」的每一处：%(why)s"),
+    "cluster.too_many_candidates": N_("它出现在 %(total)s 篇文章中，超过集群返回的 %(returned)s 篇"),
+    "cluster.checked_first": N_("这个查询在集群中可能匹配 %(total)s 篇文章：只有排在前面的 %(checked)s 篇与存档的原文核对过，结果和计数都来自这些文章。请缩小范围：加一个词、给短语加引号，或按来源或年份筛选。"),
     # notices (`errors.Notice`): of a check
+    "store.intact": N_("完好"),
+    "store.damaged": N_("SQLite 的完整性检查发现问题：%(found)s"),
+    # the copies of the index kept beside it
+    "copy.damaged": N_("发现损坏时移到一旁的索引"),
+    "copy.new": N_("一次没有完成或仍在进行的重建"),
+    "copy.old": N_("一次中断的替换要换掉的旧索引"),
     "dictionary.mismatch": N_("索引分词时用的词典与 %(path)s 不同（%(count)s 个词不同：%(words)s）：请运行 `wenhai check --repair`，重新分词含有这些词的文章"),
     # of a write
     "index.damaged_moved": N_("%(path)s 中的搜索索引已损坏（%(error)s），已移到 %(kept)s（`wenhai prune` 会删除它），正在用文海里的文章建立新索引。"),
@@ -73,6 +90,10 @@ ERRORS = {
 }
 
 
+#: Between the notices a message lists (the reasons a count through a cluster failed).
+SEPARATOR = N_("；")
+
+
 def say(e: Exception, translations: NullTranslations) -> str:
     """What `e` (a store error, or any error with a `code` and `details`) says in the
     language of `translations`."""
@@ -80,7 +101,18 @@ def say(e: Exception, translations: NullTranslations) -> str:
     codes = [getattr(e, "code", None)] + [vars(c).get("code") for c in type(e).__mro__]
     template = next((ERRORS[c] for c in codes if c in ERRORS), "%(message)s")
     values = {"message": str(e), **getattr(e, "details", {})}
+    # a detail that is itself a notice (a dictionary line's problem), or a list of them,
+    # in the same language
+    values = {k: _said(v, translations) for k, v in values.items()}
     try:
         return translations.gettext(template) % values
     except (KeyError, ValueError, TypeError):  # a detail missing: the English message
         return str(e)
+
+
+def _said(value, translations: NullTranslations):
+    if getattr(value, "code", None):
+        return say(value, translations)
+    if isinstance(value, (tuple, list)) and all(getattr(v, "code", None) for v in value):
+        return translations.gettext(SEPARATOR).join(say(v, translations) for v in value)
+    return value

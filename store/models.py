@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
+from .errors import Notice
 from .search.filters import Filters
 from .text import tags
 from .timeline import Timeline, timeline
@@ -266,6 +267,14 @@ class CheckReport:
     copies: list[dict] = field(default_factory=list)
     #: A cluster's shards: {"name", "documents", "missing", "extra"} each.
     parts: list[dict] = field(default_factory=list)
+
+    @property
+    def integrity(self) -> Notice:
+        """SQLite's integrity check as the reader is told it: "ok", or what it found
+        (SQLite's own words), with a code to say it in the reader's language."""
+        if self.store_integrity == "ok":
+            return Notice("ok", code="store.intact")
+        return Notice(self.store_integrity, code="store.damaged", found=self.store_integrity)
 
     @property
     def healthy(self) -> bool:

@@ -16,13 +16,15 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
 @pytest.fixture(autouse=True, scope="session")
-def english_terminal():
+def english_terminal(tmp_path_factory):
     """The terminal speaks the locale's language (`indexer.language`): the tests that read
     its English lines run, and start their subprocesses, in an English locale whatever the
-    machine's; tests of the other languages set theirs."""
-    names = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
+    machine's; tests of the other languages set theirs. The catalogs the CLI writes for
+    click's messages go to a cache of the suite's own, not the user's."""
+    names = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG", "XDG_CACHE_HOME")
     before = {name: os.environ.pop(name, None) for name in names}
     os.environ["LANG"] = "C.UTF-8"
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("cache"))
     yield
     for name, value in before.items():
         os.environ.pop(name, None)

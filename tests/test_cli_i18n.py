@@ -4,6 +4,7 @@ en_US and C — the ingest summary and a failed file's line, a query's syntax er
 
 from __future__ import annotations
 
+import gettext
 import json
 import shutil
 from pathlib import Path
@@ -11,18 +12,22 @@ from pathlib import Path
 import click
 import pytest
 
+from indexer import language as indexer_language
 from indexer.cli import main
+from store import language
+from store.cluster.candidates import shard_silent
 from store.language import from_environment
 
 UNSET = {"LANGUAGE": None, "LC_ALL": None, "LC_MESSAGES": None}
 
 
-def _run(runner, home: Path, lang: str, *args):
-    return runner.invoke(main, ["--home", str(home), *map(str, args)],
+def _run(runner, home: Path, lang: str, *args, input: str | None = None):
+    return runner.invoke(main, ["--home", str(home), *map(str, args)], input=input,
                          env={**UNSET, "LANG": lang}, prog_name="wenhai")
 
 
-@pytest.mark.parametrize(("environ", "chosen"), [
+#: (the locale variables, the language wenhai speaks under them)
+ENVIRONMENTS = [
     ({}, "en"),
     ({"LANG": "C.UTF-8"}, "en"),
     ({"LANG": "POSIX"}, "en"),
@@ -43,7 +48,12 @@ def _run(runner, home: Path, lang: str, *args):
     ({"LANGUAGE": "fr:zh_TW:en", "LANG": "zh_CN.UTF-8"}, "zh_Hant"),
     ({"LANGUAGE": "", "LANG": "zh_CN.UTF-8"}, "zh_Hans"),
     ({"LC_ALL": "C", "LANG": "zh_TW.UTF-8"}, "en"),
-])
+    ({"LANG": "yue_HK.UTF-8"}, "zh_Hant"),
+    ({"LANGUAGE": "en:zh_TW", "LANG": "zh_CN.UTF-8"}, "en"),
+]
+
+
+@pytest.mark.parametrize(("environ", "chosen"), ENVIRONMENTS)
 def test_the_language_follows_the_locale_variables(environ, chosen):
     assert from_environment(environ) == chosen
 
@@ -190,3 +200,137 @@ def test_check_says_what_it_finds_in_the_locale_language(runner, ingested, lang,
     path = ingested / "dictionary.txt"
     assert any(line.startswith(said.format(path=path)) for line in result.stdout.splitlines()), \
         result.stdout
+
+
+#: locale → what click says of a mistake on the command line: (arguments, its last line)
+CLICK = {
+    "zh_TW.UTF-8": [(["search", "--x"], "Error: 沒有選項 '--x'。"),
+                    (["search"], "Error: 缺少參數 'QUERY'."),
+                    (["stats", "多餘"], "Error: 多了預期之外的參數（多餘）"),
+                    (["search", "小米", "--limit", "500"],
+                     "Error: '--limit' 的值無效：500 不在範圍 1<=x<=100 內。"),
+                    (["搜尋"], "Error: 沒有命令 '搜尋'。")],
+    "zh_CN.UTF-8": [(["search", "--x"], "Error: 没有选项 '--x'。"),
+                    (["search"], "Error: 缺少参数 'QUERY'."),
+                    (["stats", "多余"], "Error: 多了意料之外的参数（多余）"),
+                    (["search", "小米", "--limit", "500"],
+                     "Error: '--limit' 的值无效：500 不在范围 1<=x<=100 内。"),
+                    (["搜索"], "Error: 没有命令 '搜索'。")],
+    "en_US.UTF-8": [(["search", "--x"], "Error: No such option '--x'."),
+                    (["search"], "Error: Missing argument 'QUERY'."),
+                    (["stats", "多余"], "Error: Got unexpected extra argument (多余)"),
+                    (["search", "小米", "--limit", "500"],
+                     "Error: Invalid value for '--limit': 500 is not in the range 1<=x<=100."),
+                    (["搜索"], "Error: No such command '搜索'.")],
+}
+CLICK["C"] = CLICK["en_US.UTF-8"]
+#: locale → the usage hint click writes above the error
+TRY = {"zh_TW.UTF-8": "執行 'wenhai search --help' 查看說明。",
+       "zh_CN.UTF-8": "运行 'wenhai search --help' 查看帮助。",
+       "en_US.UTF-8": "Try 'wenhai search --help' for help.",
+       "C": "Try 'wenhai search --help' for help."}
+
+
+@pytest.mark.parametrize("lang", CLICK)
+def test_clicks_own_complaints_in_the_locale_language(runner, home, lang):
+    """A wrong option, a missing argument, an extra one, a value out of range and an
+    unknown command, as click itself says them: exit 2, the `Error:` prefix kept."""
+    for args, said in CLICK[lang]:
+        result = _run(runner, home, lang, *args)
+        assert result.exit_code == 2, (args, result.output)
+        assert result.stderr.splitlines()[-1] == said, (args, result.stderr)
+    result = _run(runner, home, lang, "search")
+    assert TRY[lang] in result.stderr.splitlines()
+
+
+#: locale → (the question, with its [y/N]; what click says when the answer is no)
+CONFIRM = {
+    "zh_TW.UTF-8": ("刪除它們嗎？[y 是/N 否]: ", "已中止！"),
+    "zh_CN.UTF-8": ("删除它们吗？[y 是/N 否]: ", "已中止！"),
+    "C": ("Remove them? [y/N]: ", "Aborted!"),
+}
+
+
+@pytest.mark.parametrize("lang", CONFIRM)
+def test_a_confirmation_and_its_refusal_in_the_locale_language(runner, ingested, samples,
+                                                               lang):
+    question, aborted = CONFIRM[lang]
+    result = _run(runner, ingested, lang, "remove", samples / "tea_notes.md", input="n\n")
+    assert result.exit_code == 1, result.output
+    problems = result.stderr.splitlines()
+    assert problems[-2] == question + "n", result.stderr  # the runner echoes the answer
+    assert problems[-1] == aborted
+    assert _run(runner, ingested, "C", "search", "普洱").stdout  # nothing was removed
+
+
+@pytest.mark.parametrize(("environ", "chosen"), ENVIRONMENTS)
+def test_gettext_picks_the_language_wenhai_picks(tmp_path, monkeypatch, environ, chosen):
+    """click asks the standard library's gettext, which reads the locale itself: the
+    catalog it finds is the one of the language the rest of the terminal speaks."""
+    folder = language.gettext_folder(("indexer",), "messages", tmp_path)
+    assert folder is not None
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    assert from_environment(environ) == chosen
+    said = gettext.translation("messages", str(folder), fallback=True)
+    assert said.gettext("Show this message and exit.") == {
+        "en": "Show this message and exit.", "zh_Hans": "显示此帮助并退出。",
+        "zh_Hant": "顯示此說明並退出。"}[chosen]
+
+
+def test_clicks_messages_stay_english_where_no_catalog_can_be_written(tmp_path):
+    """No cache folder (a file in its place, a read-only home): no catalog, no error."""
+    (tmp_path / "cache").write_text("not a folder", encoding="utf-8")
+    assert language.gettext_folder(("indexer",), "messages", tmp_path / "cache") is None
+    assert language.gettext_folder(("indexer",), "messages", tmp_path / "cache" / "x") is None
+
+
+@pytest.mark.parametrize(("lang", "integrity", "copy"), [
+    ("zh_TW.UTF-8", "儲存：  完好（", "（發現損壞時移到一旁的索引）"),
+    ("zh_CN.UTF-8", "存储：  完好（", "（发现损坏时移到一旁的索引）"),
+    ("C", "store:   ok (", "(set aside when found damaged)"),
+])
+def test_check_says_the_store_and_the_kept_copies_in_the_locale_language(
+        runner, ingested, lang, integrity, copy):
+    damaged = ingested / "index.damaged-20260101"
+    damaged.mkdir()
+    (damaged / "segment").write_bytes(b"\0" * 2_000_000)
+    result = _run(runner, ingested, lang, "check")
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith(integrity), result.stdout
+    assert any(line.endswith(f"{damaged}  {copy}") for line in lines), result.stdout
+
+
+@pytest.mark.parametrize(("lang", "said"), [
+    ("zh_TW.UTF-8", "Error: {path} 第 2 行：'小 米' 中有空格，而 jieba 斷出的詞從不含空格。"
+                    "請改正或刪除這一行（一行一個詞：詞 [詞頻] [詞性]）。"),
+    ("zh_CN.UTF-8", "Error: {path} 第 2 行：'小 米' 中有空格，而 jieba 分出的词从不含空格。"
+                    "请改正或删除这一行（一行一个词：词 [词频] [词性]）。"),
+    ("C", "Error: {path}, line 2: '小 米' has a space in it: jieba's words never do. Fix or "
+          "delete that line (one word a line: 词 [词频] [词性])."),
+])
+def test_a_dictionary_that_cannot_be_read_is_said_in_the_locale_language(runner, ingested,
+                                                                         lang, said):
+    path = ingested / "dictionary.txt"
+    path.write_text("小米汽车\n小 米\n", encoding="utf-8")
+    result = _run(runner, ingested, lang, "dict", "add", "碳纤维")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1] == said.format(path=path), result.stderr
+
+
+@pytest.mark.parametrize(("lang", "said"), [
+    ("zh_TW.UTF-8", "shard 2 沒有回應（agent 127.0.0.1:9313: connection refused）：這些結果只"
+                    "來自其他分片，可能缺少一些文章。"),
+    ("zh_CN.UTF-8", "shard 2 没有回应（agent 127.0.0.1:9313: connection refused）：这些结果只"
+                    "来自其他分片，可能缺少一些文章。"),
+    ("C", "shard 2 did not answer (agent 127.0.0.1:9313: connection refused): these results "
+          "come from the other shards only and may lack some articles."),
+])
+def test_a_shard_that_did_not_answer_is_said_in_the_locale_language(monkeypatch, lang, said):
+    """The reason a cluster's results are partial (tests/test_cluster.py kills a shard
+    and reads it on the page and the terminal)."""
+    monkeypatch.setenv("LANG", lang)
+    reason = shard_silent("shard 2", "agent 127.0.0.1:9313: connection refused")
+    assert indexer_language.said(reason) == said

@@ -244,8 +244,16 @@ def test_the_researchers_instruments_and_tags_answer_through_the_cluster(
     assert failed.exit_code == 1 and "Traceback" not in failed.output
     assert "Cannot count every occurrence of «的»" in failed.output
     assert "shard 2" in failed.output
+    taiwan = CliRunner().invoke(main, ["--home", str(clustered), "--cluster", address, "kwic",
+                                       "的"], env={"LANGUAGE": None, "LC_ALL": None,
+                                                   "LANG": "zh_TW.UTF-8"})
+    assert taiwan.exit_code == 1
+    said = r"Error: 無法透過叢集數出「的」的每一處：shard 2 .*沒有回應（"
+    assert re.match(said, taiwan.stderr), taiwan.stderr
     answer = client.get("/api/trends?q=的")
     assert answer.status_code == 503 and "shard 2" in answer.get_json()["error"]
+    hans = client.get("/api/trends?q=的", headers={"Accept-Language": "zh-CN"}).get_json()
+    assert re.match(r"无法通过集群数出「的」的每一处：shard 2 .*没有回应（", hans["error"]), hans
     counted = client.get("/api/timeline?q=的").get_json()  # a search's counts: said partial
     assert counted["partial"] is True and "shard 2" in counted["reason"]
 
@@ -397,6 +405,15 @@ def test_a_killed_shard_is_said_everywhere_then_recovered(cluster, samples, tmp_
     assert 'id="cluster-notice"' in page and "shard 2" in page
     terminal = run(home, "search", "的")
     assert terminal.exit_code == 0 and "warning: shard 2" in terminal.stderr
+    # ... in the reader's language: the page's and the terminal's
+    hant = client.get("/search?q=的", headers={"Accept-Language": "zh-TW"})
+    assert re.search(r"<br>shard 2 [^<]*沒有回應（[^<]*：這些結果只來自其他分片",
+                     hant.get_data(as_text=True))
+    told = client.get("/api/search?q=的", headers={"Accept-Language": "zh-TW"}).get_json()
+    assert re.match(r"shard 2 .*沒有回應（", told["reason"]), told["reason"]
+    hans = CliRunner().invoke(main, ["--home", str(home), "search", "的"],
+                              env={"LANGUAGE": None, "LC_ALL": None, "LANG": "zh_CN.UTF-8"})
+    assert re.search(r"warning: shard 2 .*没有回应（.*：这些结果只来自其他分片", hans.stderr)
 
     # An ingest that cannot reach the shard fails saying which, and keeps the articles.
     extra = tmp_path / "more"

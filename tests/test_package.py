@@ -103,6 +103,13 @@ def test_the_installed_command_ingests_checks_and_serves_every_route(installed, 
     again = _run(wenhai, "--home", home, "ingest", work / "samples", cwd=work, env=taiwan)
     assert re.search(r"新增 0，更新 0，未變 [1-9]\d*，重複 0，失敗 0 —— 文海已是最新", again), again
     assert "搜尋文海" in _run(wenhai, "--help", cwd=work, env=taiwan)
+    # and click's own messages, from the catalog it writes into the user's cache
+    cache = work / "cache"
+    missing = subprocess.run([str(wenhai), "search"], cwd=work, capture_output=True,
+                             text=True, timeout=60, env={**taiwan, "XDG_CACHE_HOME": str(cache)})
+    assert missing.returncode == 2
+    assert missing.stderr.splitlines()[-1] == "Error: 缺少參數 'QUERY'.", missing.stderr
+    assert (cache / "wenhai" / "locale").is_dir()
 
     server = subprocess.Popen([str(wenhai), "--home", str(home), "serve", "--port", "0"],
                               cwd=work, stdout=subprocess.PIPE, stderr=subprocess.PIPE,

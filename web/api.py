@@ -26,7 +26,7 @@ from . import errors
 from .archives import deadline, get_archive
 from .capacity import search_work
 from .i18n import asked
-from .messages import error_message
+from .messages import error_message, reason
 from .params import BadParameter, choice, integer, search_params
 
 bp = Blueprint("api", __name__)
@@ -64,7 +64,7 @@ def search():
         q, page=params.page, per_page=limit, sort=params.sort, filters=params.filters,
         reposts=params.reposts, deadline=deadline(),
     )
-    return jsonify(result.to_dict())
+    return jsonify({**result.to_dict(), "reason": reason(result.reasons)})
 
 
 @bp.get("/timeline")
@@ -75,7 +75,8 @@ def timeline():
     by = choice(request.args, "by", TIMELINE_BY)
     found = get_archive().timeline(params.q or None, filters=params.filters, by=by,
                                    reposts=params.reposts, deadline=deadline())
-    return jsonify({"query": params.q, "filters": params.filters.active(), **found.to_dict()})
+    return jsonify({"query": params.q, "filters": params.filters.active(), **found.to_dict(),
+                    "reason": reason(found.reasons)})
 
 
 @bp.get("/kwic")

@@ -18,7 +18,7 @@ from babel.support import NullTranslations
 from flask import Flask, g, request
 from markupsafe import Markup
 
-from store import language
+from store import error_messages, language
 from store.language import FORMAT_LOCALE, LANGUAGES, from_tag
 
 DEFAULT = "zh_Hans"
@@ -104,6 +104,8 @@ def init_app(app: Flask) -> None:
     env.filters["number"] = number
     env.filters["long_date"] = long_date
     env.filters["time_tag"] = time_tag
+    # a store's notice (why results are partial), said from its code
+    env.filters["said"] = lambda notice: error_messages.say(notice, translations(current()))
     env.globals.update(languages=LANGUAGES, switch_url=switch_url,
                        current_lang=current, html_lang=lambda: HTML_LANG[current()])
     app.after_request(_remember)

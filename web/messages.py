@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from store import error_messages
 
-from .i18n import current, number, translations
+from .i18n import asked, current, number, translations
 from .i18n import gettext as _
 
 
@@ -35,6 +35,14 @@ def error_message(e: Exception) -> str:
         return template % {"message": str(e), **getattr(e, "details", {})}
     except (KeyError, ValueError, TypeError):  # a detail missing: the English message
         return str(e)
+
+
+def reason(reasons) -> str | None:
+    """Why results are partial (a cluster's shard that did not answer), for the API's
+    `reason`: in the language the request asks for, else in English, as its errors."""
+    if not reasons:
+        return None
+    return " ".join(error_message(r) if asked() else str(r) for r in reasons)
 
 
 def syntax_help() -> str:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from whoosh import query as wq
 
+from ..errors import Notice
 from ..search.query import Loose
 from ..text.analysis import split_bigram
 from .local import DISTRIBUTED, MAX_MATCHES
@@ -137,5 +138,12 @@ def _shard_warning(cluster: Cluster, warning: str) -> str:
         for shard in cluster.shards():
             if shard.host == host and shard.port == port + 1:
                 named = shard.name
-    return (f"{named} did not answer ({warning}): these results come from the other "
-            "shards only and may lack some articles.")
+    return shard_silent(named, warning)
+
+
+def shard_silent(shard: str, warning: str) -> Notice:
+    """Why results are partial: `shard` did not answer the aggregator (its `warning`),
+    with a code, so that the page and the terminal say it in the reader's language."""
+    return Notice(f"{shard} did not answer ({warning}): these results come from the other "
+                  "shards only and may lack some articles.",
+                  code="cluster.shard_silent", shard=shard, warning=warning)

@@ -18,7 +18,7 @@ import numpy as np
 from whoosh import query as wq
 
 from .. import database
-from ..errors import ClusterError, NotOnClusterError
+from ..errors import ClusterError, Notice, NotOnClusterError
 from ..search.filters import FACETS, Filters
 from ..search.matches import Matches
 from ..search.query import MAX_QUERY_CHARS, ParsedQuery, exact
@@ -104,11 +104,12 @@ class ClusterSearcher:
                                  seconds=SEARCH_SECONDS if seconds is None else seconds)
         reasons = list(found.reasons)
         if found.total > len(found.ids):
-            reasons.append(
+            reasons.append(Notice(
                 f"The query may match {found.total:,} articles in the cluster: the "
                 f"{len(found.ids):,} it ranks first were checked against the stored text, "
                 "and the results and counts come from those. Narrow it down: add a word, "
-                "quote a phrase, or filter by source or year.")
+                "quote a phrase, or filter by source or year.", code="cluster.checked_first",
+                total=f"{found.total:,}", checked=f"{len(found.ids):,}"))
         matched.reasons = matched.reasons + reasons
         matched.partial = matched.partial or bool(reasons)
         return matched
@@ -169,11 +170,14 @@ class ClusterSearcher:
         local, found = self._verified(wanted)
         why = list(found.reasons)
         if found.total > len(found.ids):
-            why.append(f"it is in {found.total:,} articles, more than the {len(found.ids):,} "
-                       "the cluster returns")
+            why.append(Notice(f"it is in {found.total:,} articles, more than the "
+                              f"{len(found.ids):,} the cluster returns",
+                              code="cluster.too_many_candidates", total=f"{found.total:,}",
+                              returned=f"{len(found.ids):,}"))
         if why:
             raise ClusterError(f"Cannot count every occurrence of «{text}» through the "
-                               f"cluster: {'; '.join(why)}")
+                               f"cluster: {'; '.join(why)}", code="cluster.cannot_count",
+                               query=text, why=tuple(why))
         if local is None:
             return nothing
         matched = local.occurrences(text, field, filters=filters, sort=sort, collapse=collapse)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 
+from ..errors import Notice
 from .normalize import normalize
 
 #: (word as written, frequency or None, part of speech or None)
@@ -23,19 +24,22 @@ _WORDLIKE = re.compile(r"[\w\u3400-\u9fff\uf900-\ufaff]")
 
 
 class BadLine(ValueError):
-    """A line that is no entry: `line` (1-based) says which, the message what is wrong."""
+    """A line that is no entry: `line` (1-based) says which, `problem` what is wrong."""
 
-    def __init__(self, line: int, message: str):
-        super().__init__(message)
-        self.line = line
+    def __init__(self, line: int, problem: Notice):
+        super().__init__(problem)
+        self.line, self.problem = line, problem
 
 
-def problem(word: str) -> str | None:
-    """What makes `word` no word jieba could give, or None."""
+def problem(word: str) -> Notice | None:
+    """What makes `word` no word jieba could give (with a code, said in the reader's
+    language by `error_messages`), or None."""
     if not word or word != word.strip() or any(c.isspace() for c in word):
-        return f"{word!r} has a space in it: jieba's words never do"
+        return Notice(f"{word!r} has a space in it: jieba's words never do",
+                      code="word.space", word=repr(word))
     if not _WORDLIKE.search(word):
-        return f"{word!r} has no letter, digit or Chinese character"
+        return Notice(f"{word!r} has no letter, digit or Chinese character",
+                      code="word.no_letter", word=repr(word))
     return None
 
 

@@ -9,6 +9,7 @@ survive; damage is found by `wenhai check` and mended by `--repair`.
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import numpy as np
@@ -71,6 +72,28 @@ def test_deleted_documents_leave_a_merge(tmp_path):
     ]
     for name in ("tstart", "pstart", "docs", "counts", "positions"):
         assert np.array_equal(getattr(merged, name), getattr(kept, name)), name
+
+
+def test_a_file_written_before_narrow_types_reads_and_merges_with_a_new_one(tmp_path):
+    # Written by the code of c432b44: documents in 32 bits, starts in 64.
+    archive = Path(__file__).resolve().parent / "archives" / "schema-2"
+    (path,) = (archive / "index").glob(f"*.{columnar.SUFFIX}")
+    old = columnar.TextFile(path).fields["body_g"]
+    assert old.docs.dtype == np.uint32 and old.tstart.dtype == np.int64
+    db = sqlite3.connect(archive / "archive.db")
+    bodies = [r[0] for r in db.execute("SELECT body FROM articles ORDER BY id")]
+    db.close()
+    assert old.postings(old.find("轻轨"))[0].tolist() == [1]  # 高雄輕軌 is the second
+    out = columnar.Writer(tmp_path / "f.partial", len(bodies) + len(TEXTS))
+    out.add_field("body_g", [columnar.Source(old.part()),
+                             columnar.Source(columnar.group(occurrences.grams(TEXTS)),
+                                             shift=len(bodies))], "grams")
+    out.finish(tmp_path / "f.text")
+    merged = columnar.TextFile(tmp_path / "f.text").fields["body_g"]
+    whole = columnar.group(occurrences.grams(bodies + TEXTS))
+    assert merged.docs.dtype == np.uint16 and merged.tstart.dtype == np.uint32
+    for name in ("keys", "tstart", "pstart", "docs", "counts", "positions"):
+        assert np.array_equal(getattr(merged, name), getattr(whole, name)), name
 
 
 def test_positions_and_counts_wider_than_two_bytes_are_found(tmp_path):

@@ -56,6 +56,9 @@ _FOOTER = struct.Struct("<QQ8s")
 #: a posting while merging).
 CHUNK_POSTINGS = 1 << 18
 _POSITION_TYPES = (np.uint16, np.uint32, np.uint64)
+#: Documents are numbered within a segment: fewer than 65,536 fit in 16 bits.
+_DOC_TYPES = (np.uint16, np.uint32)
+_START_TYPES = (np.uint32, np.uint64)
 #: Postings looked at a time when counting a source's live ones.
 _SCAN = 1 << 22
 #: Every this many terms, one is kept in memory by readers: a lookup then reads one
@@ -159,8 +162,11 @@ class Source:
 class Writer:
     """Writes a segment's file: `add_field` for each field, then `finish` (or `discard`)."""
 
-    def __init__(self, partial: Path):
+    def __init__(self, partial: Path, documents: int = 1 << 32):
+        """`documents`: how many documents the segment numbers (their numbers are stored
+        in the narrowest type that holds them)."""
         self.partial = partial
+        self._doc_type = _narrowest(max(0, documents - 1), _DOC_TYPES)
         self._f = open(partial, "wb")
         self._f.write(_MAGIC)
         self._dir: dict[str, dict] = {}
@@ -200,7 +206,7 @@ class Writer:
         # Each source's arrays are in the narrowest type for its values: the widest holds all.
         count_type = max((s.part.counts.dtype for s in sources), key=lambda t: t.itemsize)
         position_type = max((s.part.positions.dtype for s in sources), key=lambda t: t.itemsize)
-        docs = self._reserve(f"{name}.docs", np.dtype(np.uint32), n_postings)
+        docs = self._reserve(f"{name}.docs", self._doc_type, n_postings)
         counts = self._reserve(f"{name}.counts", count_type, n_postings)
         positions = self._reserve(f"{name}.positions", position_type, n_positions)
         keys, tstart, pstart = [], [], []
@@ -217,10 +223,13 @@ class Writer:
         all_keys = np.concatenate(keys)
         if kind == "words":  # only the words that are left, numbered afresh
             strings = [strings[i] for i in all_keys.tolist()]
-            all_keys = np.arange(len(all_keys), dtype=np.int64)
+            all_keys = np.arange(len(all_keys), dtype=_narrowest(len(all_keys), _START_TYPES))
         self._array(f"{name}.keys", all_keys)
-        self._array(f"{name}.tstart", np.append(np.concatenate(tstart), n_postings))
-        self._array(f"{name}.pstart", np.append(np.concatenate(pstart), n_positions))
+        # Starts in the narrowest type that holds them (they are read one or two at a time).
+        self._array(f"{name}.tstart", np.append(np.concatenate(tstart), n_postings).astype(
+            _narrowest(n_postings, _START_TYPES)))
+        self._array(f"{name}.pstart", np.append(np.concatenate(pstart), n_positions).astype(
+            _narrowest(n_positions, _START_TYPES)))
         encoded = [s.encode("utf-8", "surrogatepass") for s in strings]
         offsets = np.zeros(len(encoded) + 1, np.int64)
         np.cumsum([len(b) for b in encoded], out=offsets[1:])

@@ -96,6 +96,33 @@ def test_a_file_written_before_narrow_types_reads_and_merges_with_a_new_one(tmp_
         assert np.array_equal(getattr(merged, name), getattr(whole, name)), name
 
 
+def test_a_word_field_keeps_no_positions_and_leaves_those_of_a_file_before(tmp_path):
+    # Word fields are searched a term at a time; the schema-2 fixture's file has their
+    # positions, which a merge into today's format leaves behind.
+    archive = Path(__file__).resolve().parent / "archives" / "schema-2"
+    (path,) = (archive / "index").glob(f"*.{columnar.SUFFIX}")
+    old = columnar.TextFile(path).fields["body"]
+    assert old.has_positions and len(old.positions)
+    db = sqlite3.connect(archive / "archive.db")
+    bodies = [r[0] for r in db.execute("SELECT body FROM articles ORDER BY id")]
+    db.close()
+    out = columnar.Writer(tmp_path / "f.partial", len(bodies) + len(TEXTS))
+    out.add_field("body", [columnar.Source(old.part()),
+                           columnar.Source(columnar.group(occurrences.words(TEXTS)),
+                                           shift=len(bodies))], "words", positions=False)
+    out.finish(tmp_path / "f.text")
+    merged = columnar.TextFile(tmp_path / "f.text").fields["body"]
+    whole = columnar.group(occurrences.words(bodies + TEXTS))
+    assert not merged.has_positions and merged.strings == whole.strings
+    for name in ("keys", "tstart", "docs", "counts"):
+        assert np.array_equal(getattr(merged, name), getattr(whole, name)), name
+    docs, counts, _ = merged.postings(merged.find("轻轨"), positions=False)
+    assert docs.tolist() == [1] and counts.tolist() == [whole.counts[
+        whole.tstart[whole.strings.index("轻轨")]]]
+    with pytest.raises(ValueError, match="keeps no positions"):
+        merged.postings(merged.find("轻轨"))
+
+
 def test_positions_and_counts_wider_than_two_bytes_are_found(tmp_path):
     folder = tmp_path / "files"
     folder.mkdir()

@@ -123,6 +123,20 @@ def test_a_word_field_keeps_no_positions_and_leaves_those_of_a_file_before(tmp_p
         merged.postings(merged.find("轻轨"))
 
 
+def test_counts_of_a_byte_and_more_read_back_as_written(tmp_path):
+    texts = ["甲" * n + "。" for n in (1, 254, 255, 256, 70_000)] + ["乙丙"]
+    part = columnar.group(occurrences.grams(texts))
+    out = columnar.Writer(tmp_path / "f.partial", len(texts))
+    out.add_field("body_g", [columnar.Source(part)], "grams")
+    out.finish(tmp_path / "f.text")
+    found = columnar.TextFile(tmp_path / "f.text")
+    body = found.fields["body_g"]
+    assert np.array_equal(body.counts, part.counts) and len(body.counts.wide) > 0
+    assert body.postings(body.find("甲"))[1].tolist() == [1, 254, 255, 256, 70_000]
+    assert body.counts[1:3].tolist() == part.counts[1:3].tolist()
+    assert found.damaged() == []
+
+
 def test_positions_and_counts_wider_than_two_bytes_are_found(tmp_path):
     folder = tmp_path / "files"
     folder.mkdir()
@@ -137,7 +151,9 @@ def test_positions_and_counts_wider_than_two_bytes_are_found(tmp_path):
         assert archive.search("abc12号").total == 1
     (path,) = (home / "index").glob(f"*.{columnar.SUFFIX}")
     body = columnar.TextFile(path).fields["body_g"]
-    assert body.positions.dtype == np.uint32 and body.counts.dtype == np.uint16
+    assert body.positions.dtype == np.uint32
+    # A byte per count; those of 255 or more apart (30,000 here).
+    assert body.counts.narrow.dtype == np.uint8 and 30_000 in body.counts.wide.tolist()
     docs, counts, positions = body.postings(body.find("abc"))
     assert counts.tolist() == [30_000] and positions[-1] > 90_000
 

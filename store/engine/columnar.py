@@ -10,7 +10,10 @@ analysis that fed it most of the rest). Here a field's postings are six arrays:
   n-grams; for words, the rank in the field's sorted vocabulary, ``strings``);
 * ``tstart``, ``pstart`` — where each term's postings and positions begin;
 * ``docs``, ``counts`` — per posting, the document and how often the term occurs in it;
-* ``positions`` — every position, ascending within each posting.
+* ``positions`` — every position, ascending within each posting (not in a field that
+  keeps none: the word fields);
+* ``wide_at``, ``wide`` — the counts of 255 or more: ``counts`` is one byte a posting
+  (most are 1), holding 255 where the count is in ``wide`` (`Counts`).
 
 They are built with numpy from `occurrences` (`group`), merged with numpy (`Writer`:
 a few key ranges at a time, so memory stays bounded however large the segments), and
@@ -58,6 +61,8 @@ CHUNK_POSTINGS = 1 << 18
 _POSITION_TYPES = (np.uint16, np.uint32, np.uint64)
 #: Documents are numbered within a segment: fewer than 65,536 fit in 16 bits.
 _DOC_TYPES = (np.uint16, np.uint32)
+#: A count this high or higher is stored apart (`Counts`); a byte holds the rest.
+WIDE = 255
 _START_TYPES = (np.uint32, np.uint64)
 #: Postings looked at a time when counting a source's live ones.
 _SCAN = 1 << 22
@@ -207,10 +212,11 @@ class Writer:
         if not n_postings:
             return
         # Each source's arrays are in the narrowest type for its values: the widest holds all.
-        count_type = max((s.part.counts.dtype for s in sources), key=lambda t: t.itemsize)
         position_type = max((s.part.positions.dtype for s in sources), key=lambda t: t.itemsize)
         docs = self._reserve(f"{name}.docs", self._doc_type, n_postings)
-        counts = self._reserve(f"{name}.counts", count_type, n_postings)
+        counts = self._reserve(f"{name}.counts", np.dtype(np.uint8), n_postings)
+        wide_at: list[np.ndarray] = []
+        wide: list[np.ndarray] = []
         kept = (self._reserve(f"{name}.positions", position_type, n_positions) if positions
                 else None)
         keys, tstart, pstart = [], [], []
@@ -219,7 +225,12 @@ class Writer:
             keys.append(chunk_keys)
             tstart.append(chunk_tstart + docs.written)
             docs.write(chunk_docs)
-            counts.write(chunk_counts)
+            chunk_counts = np.asarray(chunk_counts)
+            over = np.flatnonzero(chunk_counts >= WIDE)
+            if len(over):
+                wide_at.append(over + counts.written)
+                wide.append(chunk_counts[over])
+            counts.write(np.minimum(chunk_counts, WIDE))
             if kept is not None:
                 pstart.append(chunk_pstart + kept.written)
                 kept.write(chunk_pos)
@@ -230,6 +241,9 @@ class Writer:
             strings = [strings[i] for i in all_keys.tolist()]
             all_keys = np.arange(len(all_keys), dtype=_narrowest(len(all_keys), _START_TYPES))
         self._array(f"{name}.keys", all_keys)
+        self._array(f"{name}.wide_at", np.concatenate([_EMPTY, *wide_at]).astype(
+            _narrowest(n_postings, _START_TYPES)))
+        self._array(f"{name}.wide", np.concatenate([_EMPTY, *wide]).astype(np.uint32))
         # Starts in the narrowest type that holds them (they are read one or two at a time).
         self._array(f"{name}.tstart", np.append(np.concatenate(tstart), n_postings).astype(
             _narrowest(n_postings, _START_TYPES)))
@@ -408,6 +422,31 @@ class _Strings:
             yield blob[a:b].decode("utf-8", "surrogatepass")
 
 
+class Counts:
+    """A field's counts read as one array: a byte each, those of `WIDE` or more looked up
+    in (`at`, `wide`). Slices (step 1) give int64 arrays; so does `np.asarray`."""
+
+    def __init__(self, narrow: np.ndarray, at: np.ndarray, wide: np.ndarray):
+        self.narrow, self.at, self.wide = narrow, at, wide
+
+    def __len__(self) -> int:
+        return len(self.narrow)
+
+    def __getitem__(self, key: slice) -> np.ndarray:
+        start, stop, step = key.indices(len(self.narrow))
+        assert step == 1, "counts are read in stretches"
+        found = self.narrow[start:stop].astype(np.int64)
+        if len(self.at):
+            lo, hi = np.searchsorted(self.at, [start, stop])
+            if hi > lo:
+                found[np.asarray(self.at[lo:hi], np.int64) - start] = self.wide[lo:hi]
+        return found
+
+    def __array__(self, dtype=None, copy=None) -> np.ndarray:
+        whole = self[:]
+        return whole if dtype is None else whole.astype(dtype)
+
+
 class Field:
     """One field of a segment's file: its arrays (memory-mapped) and term lookups."""
 
@@ -421,7 +460,8 @@ class Field:
         self.keys = arrays["keys"]
         self.tstart = arrays["tstart"]
         self.docs = arrays["docs"]
-        self.counts = arrays["counts"]
+        self.counts = (Counts(arrays["counts"], arrays["wide_at"], arrays["wide"])
+                       if "wide" in arrays else arrays["counts"])  # files before: plain
         #: Whether the field keeps its terms' positions (a word field does not: it is
         #: only ever searched a term at a time).
         self.has_positions = "positions" in arrays
@@ -551,6 +591,8 @@ class TextFile:
                 names = ("keys", "tstart", "docs", "counts", "strings", "offsets", "sample")
                 if entry.get("positions", True):  # files written before always had them
                     names += ("pstart", "positions")
+                if f"{field}.wide" in self._dir:
+                    names += ("wide_at", "wide")
                 arrays = {c: self._array(f"{field}.{c}") for c in names}
                 self.fields[field] = Field(
                     arrays, entry["kind"], functools.partial(_release, self._map, self._dir, field),

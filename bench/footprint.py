@@ -1,6 +1,6 @@
 """What an archive home holds on disk, per component, beside the text it was made from.
 
-    python bench/footprint.py HOME --text FOLDER [--json]
+    python bench/footprint.py HOME [HOME...] --text FOLDER [--json]
     python bench/footprint.py --ingest FOLDER [--home DIR] [--wenhai CMD]
 
 Prints one row per component: `archive.db` by table and index (SQLite's `dbstat`
@@ -10,7 +10,8 @@ virtual table: the pages each one owns, as on disk), the articles table's column
 (from the file's own directory, so a file written by any version is read), Whoosh's
 segment files (`.seg`: stored fields, lengths, columns), the saved arrays
 (`.arrays.npz`) and the rest — each in MB and as a multiple of the text: the bytes of
-the files in FOLDER. Run it after the ingest has finished (the last merge is part of
+the files in FOLDER; given several homes made from the same files (before and after a
+change), a column each. Run it after the ingest has finished (the last merge is part of
 the ingest). `--ingest` first ingests FOLDER into DIR (a new temporary folder unless
 given) with `wenhai ingest` (`--wenhai` names the command, so that an older checkout's
 archive can be measured the same way). Results on stdout.
@@ -119,13 +120,18 @@ def footprint(home: Path, text: int) -> dict:
             "rows": [{"component": c, "bytes": n} for c, n in rows]}
 
 
-def report(found: dict) -> None:
-    text = found["text_bytes"]
+def report(found: list[dict]) -> None:
+    text = found[0]["text_bytes"]
     print(f"text (the files ingested): {text / 1e6:.1f} MB")
-    print(f"{'component':46} {'MB':>8} {'× text':>7}")
-    for row in found["rows"]:
-        n = row["bytes"]
-        print(f"{row['component']:46} {n / 1e6:8.2f} {n / text:7.3f}")
+    for i, f in enumerate(found, 1):
+        print(f"[{i}] {f['home']}")
+    print(f"{'component':46}" + "".join(f"{f'[{i}] MB':>9} {'× text':>7}"
+                                        for i in range(1, len(found) + 1)))
+    names = list(dict.fromkeys(r["component"] for f in found for r in f["rows"]))
+    for name in names:
+        sizes = [next((r["bytes"] for r in f["rows"] if r["component"] == name), 0)
+                 for f in found]
+        print(f"{name:46}" + "".join(f"{n / 1e6:9.2f} {n / text:7.3f}" for n in sizes))
 
 
 def ingest(folder: Path, home: Path, wenhai: str) -> float:
@@ -137,7 +143,7 @@ def ingest(folder: Path, home: Path, wenhai: str) -> float:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("home", nargs="?", type=Path, help="an archive home to measure")
+    ap.add_argument("homes", nargs="*", type=Path, help="archive homes to measure")
     ap.add_argument("--text", type=Path, help="the folder of files it was made from")
     ap.add_argument("--ingest", type=Path, help="ingest this folder first (into --home)")
     ap.add_argument("--home", dest="into", type=Path, help="where --ingest builds the archive")
@@ -150,12 +156,13 @@ def main() -> None:
         home = args.into or Path(tempfile.mkdtemp(prefix="footprint-"))
         seconds = ingest(args.ingest, home, args.wenhai)
         print(f"ingested {args.ingest} into {home} in {seconds:.1f} s", file=sys.stderr)
-        folder = args.ingest
-    elif args.home and args.text:
-        home, folder = args.home, args.text
+        homes, folder = [home], args.ingest
+    elif args.homes and args.text:
+        homes, folder = args.homes, args.text
     else:
         ap.error("give HOME and --text FOLDER, or --ingest FOLDER")
-    found = footprint(home, text_bytes(folder))
+    text = text_bytes(folder)
+    found = [footprint(home, text) for home in homes]
     if args.json:
         print(json.dumps(found, ensure_ascii=False, indent=1))
     else:

@@ -103,8 +103,16 @@ def _storable(ids: list[int]) -> list[int]:
 
 _COLUMNS = (
     "id, title, author, source, published, url, body, headings, provenance, extra, "
-    "format, encoding, content_hash, size, original_name"
+    "format, encoding, content_hash, {size} AS size, original_name"
 )
+
+
+def _sizes(conn: sqlite3.Connection) -> tuple[str, str]:
+    """How to read an article's original size and text length in SQL: the columns of
+    schema 3, or, in an archive stored before (read as it is, every row plain), SQLite's
+    `length` of the values themselves."""
+    columns = {r[1] for r in conn.execute("PRAGMA table_info(articles)")}
+    return ("size", "chars") if "size" in columns else ("length(original)", "length(body)")
 
 
 def connect(path: Path) -> sqlite3.Connection:
@@ -195,8 +203,7 @@ def outdated(conn: sqlite3.Connection) -> bool:
     """Whether the database lacks what `connect` adds: made by an earlier version."""
     columns = {r[1] for r in conn.execute("PRAGMA table_info(articles)")}
     links = {r[1] for r in conn.execute("PRAGMA table_info(file_articles)")}
-    return bool(columns and ("group_id" not in columns or "size" not in columns)
-                or links and "title" not in links
+    return bool(columns and "group_id" not in columns or links and "title" not in links
                 or _lacks_suggestions(conn) or _lacks(conn, "tags"))
 
 
@@ -222,7 +229,8 @@ def _migrate(conn: sqlite3.Connection) -> None:
         # Files stored before kept no title of their own: their article's title stands in.
         conn.execute("ALTER TABLE file_articles ADD COLUMN title TEXT")
     if columns and "size" not in columns:
-        # Schema 3: every row so far is plain; `_reorder` then puts text and original last.
+        # Schema 3, by the first writer (a reader reads schema 2 as it is: `_sizes`):
+        # every row so far is plain; `_reorder` then puts text and original last.
         conn.execute("BEGIN IMMEDIATE")
         conn.execute("ALTER TABLE articles ADD COLUMN size INTEGER NOT NULL DEFAULT 0")
         conn.execute("ALTER TABLE articles ADD COLUMN chars INTEGER NOT NULL DEFAULT 0")
@@ -393,7 +401,8 @@ def get_articles(conn: sqlite3.Connection, ids: list[int]) -> dict[int, Article]
     if not ids:
         return {}
     marks = ",".join("?" * len(ids))
-    rows = conn.execute(f"SELECT {_COLUMNS} FROM articles WHERE id IN ({marks})", ids).fetchall()
+    columns = _COLUMNS.format(size=_sizes(conn)[0])
+    rows = conn.execute(f"SELECT {columns} FROM articles WHERE id IN ({marks})", ids).fetchall()
     paths = paths_of(conn, [r["id"] for r in rows])
     added = tags_of(conn, [r["id"] for r in rows])
     return {r["id"]: row_to_article(conn, r, paths[r["id"]], added[r["id"]]) for r in rows}
@@ -455,7 +464,8 @@ def all_ids(conn: sqlite3.Connection) -> list[int]:
 def text_chars(conn: sqlite3.Connection) -> int:
     """Characters in every article's title and body."""
     return conn.execute(
-        "SELECT coalesce(sum(length(title) + chars), 0) FROM articles").fetchone()[0]
+        f"SELECT coalesce(sum(length(title) + {_sizes(conn)[1]}), 0) FROM articles"
+    ).fetchone()[0]
 
 
 def highest_id(conn: sqlite3.Connection) -> int:
@@ -834,9 +844,10 @@ def counts(conn: sqlite3.Connection) -> dict:
 
 
 def stats(conn: sqlite3.Connection) -> dict:
+    size, chars = _sizes(conn)
     one = conn.execute(
-        "SELECT count(*) AS n, coalesce(sum(size), 0) AS original_bytes, "
-        "coalesce(sum(chars), 0) AS body_chars, "
+        f"SELECT count(*) AS n, coalesce(sum({size}), 0) AS original_bytes, "
+        f"coalesce(sum({chars}), 0) AS body_chars, "
         "coalesce(sum(indexed = 0), 0) AS pending FROM articles"
     ).fetchone()
     files = conn.execute("SELECT count(*) FROM files").fetchone()[0]

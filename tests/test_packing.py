@@ -91,12 +91,16 @@ def test_dictionaries_trained_as_the_archive_grows_read_beside_each_other(
 def test_an_archive_stored_plain_opens_as_it_is_and_packs_what_comes_after(tmp_path):
     home = tmp_path / "home"
     shutil.copytree(SCHEMA_2, home)
-    with Archive(home) as archive:  # a reader: the two new columns are added, rows kept
+    db_bytes = (home / "archive.db").read_bytes()
+    with Archive(home) as archive:  # a reader reads it as it is
         assert [h.id for h in archive.search("高雄轻轨").hits] == [2]
         for article_id, name in enumerate(SCHEMA_2_FILES, start=1):
             assert archive.original(article_id) == (name, (FIXTURES / name).read_bytes())
             assert archive.get(article_id).size == (FIXTURES / name).stat().st_size
         assert archive.check().healthy
+        assert archive.stats()["original_bytes"] == sum(
+            (FIXTURES / name).stat().st_size for name in SCHEMA_2_FILES)
+    assert (home / "archive.db").read_bytes() == db_bytes  # and changes nothing
     new = tmp_path / "打包之后.txt"
     new.write_text("升级之后写入的第一篇文章，正文压缩存储，原件逐字节保留。", encoding="utf-8")
     with Archive(home) as archive, archive.writing(jobs=1):

@@ -31,8 +31,11 @@ from speed import pct, run_measured, serving  # noqa: E402
 
 
 def wenhai(checkout: Path) -> list[str]:
-    """`wenhai` from `checkout`, whatever the virtualenv's editable install points at."""
-    return [sys.executable, "-c", f"import sys; sys.path.insert(0, {str(checkout)!r}); "
+    """`wenhai` from `checkout`, whatever the virtualenv's editable install points at, in
+    its worker processes too: they are started in the checkout (the current folder
+    comes first on their path), with it on PYTHONPATH. Paths given must be absolute."""
+    return ["env", f"PYTHONPATH={checkout}", sys.executable, "-c",
+            f"import os, sys; os.chdir({str(checkout)!r}); sys.path.insert(0, {str(checkout)!r}); "
             "from indexer.cli import main; main()"]
 
 
@@ -50,7 +53,8 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1998)
     ap.add_argument("--work", type=Path, help="where the archives go (a temporary folder)")
     args = ap.parse_args()
-    work = args.work or Path(tempfile.mkdtemp(prefix="sidebyside-"))
+    work = (args.work or Path(tempfile.mkdtemp(prefix="sidebyside-"))).resolve()
+    args.folder = args.folder.resolve()
     builds = {"before": args.before.resolve(), "after": args.after.resolve()}
     text_mb = sum(p.stat().st_size for p in args.folder.rglob("*") if p.is_file()) / 1e6
     seconds: dict[str, list[float]] = {b: [] for b in builds}
@@ -63,8 +67,9 @@ def main() -> None:
                                 str(args.folder)], ok=(0, 1))
             seconds[build].append(run.seconds)
             homes.setdefault(build, home)
+            made = {p.name for p in (home / "index").glob("*.text")}
             progress(f"round {r + 1}: {build} ingest {run.seconds:.1f} s "
-                     f"({run.stdout.strip()})")
+                     f"({run.stdout.strip()}; {len(made)} segments)")
     texts = dump_records(homes["after"], work / "records.jsonl")
     queries = draw(texts, args.per_class, args.seed, progress)
     times: dict[str, list[float]] = {b: [] for b in builds}

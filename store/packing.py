@@ -83,6 +83,18 @@ class _Dictionaries:
             kept[dict_id] = found
         return found
 
+    def packer(self) -> zstandard.ZstdCompressor:
+        """This thread's compressor for new texts: with the newest dictionary, if any.
+        (Making one with a dictionary costs 2.7 ms, packing a text 0.2.)"""
+        dict_id = self.newest[0] if self.newest else 0
+        kept = self._local.__dict__.setdefault("packers", {})
+        found = kept.get(dict_id)
+        if found is None:
+            found = kept[dict_id] = zstandard.ZstdCompressor(
+                level=LEVEL, dict_data=self.by_id[dict_id] if dict_id else None,
+                write_checksum=True)
+        return found
+
     def add(self, id_: int, articles: int, data: bytes) -> None:
         self.by_id[id_] = zstandard.ZstdCompressionDict(data)
         self.newest = (id_, articles)
@@ -112,14 +124,8 @@ def forget(conn: sqlite3.Connection) -> None:
 
 def pack(conn: sqlite3.Connection, text: str, original: bytes) -> tuple[bytes, bytes]:
     """The text and the original bytes as stored: each a zstd frame."""
-    known = _dictionaries(conn)
     raw = text.encode("utf-8", "surrogatepass")
-    if known.newest is None:
-        packer = zstandard.ZstdCompressor(level=LEVEL, write_checksum=True)
-    else:
-        packer = zstandard.ZstdCompressor(level=LEVEL, dict_data=known.by_id[known.newest[0]],
-                                          write_checksum=True)
-    return packer.compress(raw), _against(raw).compress(original)
+    return _dictionaries(conn).packer().compress(raw), _against(raw).compress(original)
 
 
 def _against(raw: bytes) -> zstandard.ZstdCompressor:

@@ -45,8 +45,9 @@ def wenhai(checkout: Path) -> list[str]:
 
 
 def timed(cmd: list[str]) -> tuple[float, float, str]:
-    """Run `cmd` to the end: wall seconds, processor seconds of it and every process it
-    waited for (its workers: what a busy machine's other work changes least), stdout."""
+    """Run `cmd` to the end: wall seconds, processor seconds of the process (what a busy
+    machine's other work changes least; the indexing workers, children of
+    multiprocessing's fork server, are not counted), stdout."""
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     out = proc.stdout.read()

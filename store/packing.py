@@ -60,6 +60,7 @@ class _Dictionaries:
     def __init__(self, conn: sqlite3.Connection):
         self.by_id: dict[int, zstandard.ZstdCompressionDict] = {}
         self.newest: tuple[int, int] | None = None  # (id, articles) of the newest
+        self.counted_at: int | None = None  # the highest id when articles were last counted
         # Each thread's decompressor per dictionary: making one costs three times what
         # unpacking an article does (20 µs against 7), and they are not thread-safe.
         self._local = threading.local()
@@ -176,10 +177,11 @@ def train_if_due(conn: sqlite3.Connection, articles: int) -> bool:
     known = _dictionaries(conn)
     trained_at = known.newest[1] if known.newest else 0
     due = [n for n in TRAIN_AT if trained_at < n <= articles]
-    if not due:
+    if not due or known.counted_at is not None and articles < known.counted_at + 1_000:
         return False
     count = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
-    if count < due[0]:  # ids run ahead of the count where articles were removed
+    if count < due[0]:  # ids run ahead of the count where articles were removed:
+        known.counted_at = articles  # counted again 1,000 ids on, not at every file
         return False
     step = max(1, count // SAMPLES)
     samples = [text(conn, r[0]).encode("utf-8", "surrogatepass") for r in conn.execute(
@@ -190,8 +192,9 @@ def train_if_due(conn: sqlite3.Connection, articles: int) -> bool:
         # zstd learns a dictionary from samples of many times its size.
         size = min(DICT_SIZE, sum(map(len, samples)) // 20)
         trained = zstandard.train_dictionary(size, samples, dict_id=id_, level=LEVEL)
-    except zstandard.ZstdError:
-        return False  # too little text to learn from: the next threshold tries again
+    except zstandard.ZstdError:  # too little text to learn from: tried 1,000 ids on
+        known.counted_at = articles
+        return False
     data = trained.as_bytes()
     conn.execute("INSERT INTO dictionaries(id, articles, data) VALUES (?, ?, ?)",
                  (id_, count, data))

@@ -44,7 +44,6 @@ import contextlib
 import json
 import os
 import random
-import sqlite3
 import sys
 import tempfile
 import time
@@ -74,7 +73,7 @@ from speed import (  # noqa: E402
     serving,
 )
 
-from store import Archive, QueryError, normalize  # noqa: E402
+from store import Archive, QueryError, database, normalize, packing  # noqa: E402
 
 ENGINES = ("wenhai", "stock", "tantivy", "fts5")
 PEERS = [sys.executable, str(BENCH / "peers.py")]
@@ -141,11 +140,12 @@ def serve_command(engine: str, index: Path) -> list[str]:
 
 def dump_records(home: Path, out: Path) -> Texts:
     """What wenhai stored, as the records every other engine indexes and the truth reads."""
-    db = sqlite3.connect(f"file:{home / 'archive.db'}?mode=ro", uri=True)
+    db = database.reader(home / "archive.db")
     rows = db.execute("SELECT id, title, body, source, published FROM articles ORDER BY id")
     ids, titles, bodies, sources = [], [], [], []
     with out.open("w", encoding="utf-8") as f:
-        for i, title, body, source, published in rows:
+        for i, title, stored, source, published in rows:
+            body = packing.text(db, stored)
             f.write(json.dumps({"id": i, "title": title, "body": body, "source": source or "",
                                 "date": (published or "")[:10]}, ensure_ascii=False) + "\n")
             ids.append(i)

@@ -57,7 +57,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import corpus  # noqa: E402
 
 from indexer.ingest import ingest  # noqa: E402
-from store import Archive, QueryError, normalize  # noqa: E402
+from store import Archive, QueryError, normalize, packing  # noqa: E402
 
 CJK_RUN = re.compile(r"[\u4e00-\u9fff]{6,}")
 #: A run of CJK characters with punctuation, spaces or line breaks inside it.
@@ -95,7 +95,7 @@ def build_wenhai(files: list[Path], home: Path) -> dict:
 
 def load_texts(home: Path) -> dict[int, tuple[str, str]]:
     with Archive(home, CLUSTER) as archive:
-        return {r[0]: (r[1], r[2])
+        return {r[0]: (r[1], packing.text(archive.db, r[2]))
                 for r in archive.db.execute("SELECT id, title, body FROM articles")}
 
 

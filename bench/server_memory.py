@@ -58,6 +58,7 @@ import corpus  # noqa: E402
 from queryset import CLASSES, Drawer, Texts  # noqa: E402
 from speed import WENHAI  # noqa: E402
 
+from store import database, packing  # noqa: E402
 from store.search.cache import SETTINGS  # noqa: E402
 
 #: The environment of each run: the defaults, and every cache without a bound.
@@ -92,10 +93,11 @@ def build(home: Path, files: list[Path]) -> None:
 
 
 def texts(home: Path) -> Texts:
-    db = sqlite3.connect(f"file:{home / 'archive.db'}?mode=ro", uri=True)
+    db = database.reader(home / "archive.db")
     rows = db.execute("SELECT id, title, body, source FROM articles ORDER BY id").fetchall()
+    bodies = [packing.text(db, r[2]) for r in rows]
     db.close()
-    return Texts([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows],
+    return Texts([r[0] for r in rows], [r[1] for r in rows], bodies,
                  [r[3] or "" for r in rows])
 
 

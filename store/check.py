@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
-from . import database
+from . import database, packing
 from .errors import (
     ClusterError,
     IndexDamagedError,
@@ -24,6 +24,13 @@ def check(db: sqlite3.Connection, searcher: Callable) -> CheckReport:
     or raises why there is none to be had.
     """
     report = CheckReport(store_integrity=database.integrity(db))
+    if report.store_integrity == "ok" and (damaged := packing.damaged(db)):
+        shown = "; ".join(f"article {i}: {why}" for i, why in damaged[:5])
+        more = f" and {len(damaged) - 5} more" if len(damaged) > 5 else ""
+        report.store_integrity = (
+            f"{len(damaged)} stored articles cannot be unpacked ({shown}{more}): their "
+            "text and original bytes are lost from archive.db; restore it from a backup, "
+            "or remove them (`wenhai remove ID`) and ingest their files again")
     states = database.index_states(db)
     report.articles = len(states)
     report.pending = sum(1 for _, indexed in states.values() if not indexed)

@@ -14,18 +14,21 @@ import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
-from . import reposts, suggestions
+from . import packing, reposts, suggestions
 from .errors import ArchiveError
 from .models import Article
 from .pauses import pause
 from .text.normalize import normalize
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 #: The articles table. The text and the original bytes come last, in that order: SQLite
 #: reaches a column by walking the overflow pages of every long value before it, so a
 #: column after them (the repost group, a search hit's metadata) cost reading the whole
 #: article twice (10 ms for the group sizes of 10 long articles; 0.2 ms now).
+#: Schema 3: `size` (the original's bytes) and `chars` (the text's characters), since
+#: the text and the original are stored packed (`packing`), where SQLite's `length`
+#: counts the frame's bytes; rows stored before keep them plain.
 _ARTICLES = """
 CREATE TABLE IF NOT EXISTS {name} (
     id            INTEGER PRIMARY KEY AUTOINCREMENT,  -- ids are never reused: links stay valid
@@ -45,7 +48,9 @@ CREATE TABLE IF NOT EXISTS {name} (
     headings      TEXT NOT NULL DEFAULT '[]',
     provenance    TEXT NOT NULL DEFAULT '{{}}',
     extra         TEXT NOT NULL DEFAULT '{{}}',
-    body          TEXT NOT NULL,
+    size          INTEGER NOT NULL DEFAULT 0,
+    chars         INTEGER NOT NULL DEFAULT 0,
+    body          TEXT NOT NULL,  -- a zstd frame (BLOB) or, stored before schema 3, TEXT
     original      BLOB NOT NULL
 );
 """
@@ -84,7 +89,7 @@ CREATE TABLE IF NOT EXISTS tags (
     PRIMARY KEY (article_id, tag)
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-""" + suggestions.SCHEMA
+""" + suggestions.SCHEMA + packing.SCHEMA
 
 #: SQLite's INTEGER range. An id outside it (a typed URL, `wenhai show 99999999999999999999`)
 #: names no article; sqlite3 would raise OverflowError on it rather than find nothing.
@@ -98,8 +103,16 @@ def _storable(ids: list[int]) -> list[int]:
 
 _COLUMNS = (
     "id, title, author, source, published, url, body, headings, provenance, extra, "
-    "format, encoding, content_hash, length(original) AS size, original_name"
+    "format, encoding, content_hash, {size} AS size, original_name"
 )
+
+
+def _sizes(conn: sqlite3.Connection) -> tuple[str, str]:
+    """How to read an article's original size and text length in SQL: the columns of
+    schema 3, or, in an archive stored before (read as it is, every row plain), SQLite's
+    `length` of the values themselves."""
+    columns = {r[1] for r in conn.execute("PRAGMA table_info(articles)")}
+    return ("size", "chars") if "size" in columns else ("length(original)", "length(body)")
 
 
 def connect(path: Path) -> sqlite3.Connection:
@@ -108,7 +121,8 @@ def connect(path: Path) -> sqlite3.Connection:
     Creating and migrating write, and wait for any other writer: call it holding the
     archive's write lock (`writing.hold`), never to read.
     """
-    conn = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
+    conn = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False,
+                           factory=packing.Connection)
     conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
@@ -165,7 +179,8 @@ def reader(path: Path) -> sqlite3.Connection:
 
 def _open(path: Path, mode: str) -> sqlite3.Connection:
     conn = sqlite3.connect(f"{path.resolve().as_uri()}?{mode}", uri=True, timeout=5,
-                           isolation_level=None, check_same_thread=False)
+                           isolation_level=None, check_same_thread=False,
+                           factory=packing.Connection)
     try:
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # opens it: fails now
     except sqlite3.DatabaseError:
@@ -177,7 +192,8 @@ def _open(path: Path, mode: str) -> sqlite3.Connection:
 
 def _empty() -> sqlite3.Connection:
     """An archive with nothing in it, in memory: what a reader sees before the first write."""
-    conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+    conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False,
+                           factory=packing.Connection)
     conn.row_factory = sqlite3.Row
     conn.executescript(_SCHEMA)
     return conn
@@ -212,6 +228,14 @@ def _migrate(conn: sqlite3.Connection) -> None:
     if links and "title" not in links:
         # Files stored before kept no title of their own: their article's title stands in.
         conn.execute("ALTER TABLE file_articles ADD COLUMN title TEXT")
+    if columns and "size" not in columns:
+        # Schema 3, by the first writer (a reader reads schema 2 as it is: `_sizes`):
+        # every row so far is plain; `_reorder` then puts text and original last.
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("ALTER TABLE articles ADD COLUMN size INTEGER NOT NULL DEFAULT 0")
+        conn.execute("ALTER TABLE articles ADD COLUMN chars INTEGER NOT NULL DEFAULT 0")
+        conn.execute("UPDATE articles SET size = length(original), chars = length(body)")
+        conn.execute("COMMIT")
 
 
 def _reorder(conn: sqlite3.Connection) -> None:
@@ -292,7 +316,8 @@ def backfill_groups(conn: sqlite3.Connection) -> int:
     ids = [r[0] for r in conn.execute("SELECT id FROM articles WHERE group_id IS NULL ORDER BY id")]
     for article_id in ids:
         conn.execute("BEGIN IMMEDIATE")
-        body = conn.execute("SELECT body FROM articles WHERE id = ?", (article_id,)).fetchone()[0]
+        body = packing.text(conn, conn.execute(
+            "SELECT body FROM articles WHERE id = ?", (article_id,)).fetchone()[0])
         group_article(conn, article_id, body)
         conn.execute("UPDATE articles SET indexed = 0 WHERE id = ?", (article_id,))
         conn.execute("COMMIT")
@@ -337,7 +362,8 @@ def _now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
 
 
-def row_to_article(row: sqlite3.Row, paths: list[str], added: list[str] = ()) -> Article:
+def row_to_article(conn: sqlite3.Connection, row: sqlite3.Row, paths: list[str],
+                   added: list[str] = ()) -> Article:
     published = dt.date.fromisoformat(row["published"]) if row["published"] else None
     return Article(
         id=row["id"],
@@ -346,7 +372,7 @@ def row_to_article(row: sqlite3.Row, paths: list[str], added: list[str] = ()) ->
         source=row["source"],
         published=published,
         url=row["url"],
-        body=row["body"],
+        body=packing.text(conn, row["body"]),
         headings=json.loads(row["headings"]),
         provenance=json.loads(row["provenance"]),
         extra=json.loads(row["extra"]),
@@ -382,10 +408,11 @@ def get_articles(conn: sqlite3.Connection, ids: list[int]) -> dict[int, Article]
     if not ids:
         return {}
     marks = ",".join("?" * len(ids))
-    rows = conn.execute(f"SELECT {_COLUMNS} FROM articles WHERE id IN ({marks})", ids).fetchall()
+    columns = _COLUMNS.format(size=_sizes(conn)[0])
+    rows = conn.execute(f"SELECT {columns} FROM articles WHERE id IN ({marks})", ids).fetchall()
     paths = paths_of(conn, [r["id"] for r in rows])
     added = tags_of(conn, [r["id"] for r in rows])
-    return {r["id"]: row_to_article(r, paths[r["id"]], added[r["id"]]) for r in rows}
+    return {r["id"]: row_to_article(conn, r, paths[r["id"]], added[r["id"]]) for r in rows}
 
 
 def tags_of(conn: sqlite3.Connection, ids: list[int]) -> dict[int, list[str]]:
@@ -444,7 +471,14 @@ def all_ids(conn: sqlite3.Connection) -> list[int]:
 def text_chars(conn: sqlite3.Connection) -> int:
     """Characters in every article's title and body."""
     return conn.execute(
-        "SELECT coalesce(sum(length(title) + length(body)), 0) FROM articles").fetchone()[0]
+        f"SELECT coalesce(sum(length(title) + {_sizes(conn)[1]}), 0) FROM articles"
+    ).fetchone()[0]
+
+
+def highest_id(conn: sqlite3.Connection) -> int:
+    """The highest id ever given to an article (0 before the first), read in one step."""
+    row = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'articles'").fetchone()
+    return row[0] if row else 0
 
 
 def recent_ids(conn: sqlite3.Connection, limit: int) -> list[int]:
@@ -470,9 +504,11 @@ def get_original(conn: sqlite3.Connection, article_id: int) -> tuple[str | None,
     if not _storable([article_id]):
         return None
     row = conn.execute(
-        "SELECT original_name, original FROM articles WHERE id = ?", (article_id,)
+        "SELECT original_name, body, original FROM articles WHERE id = ?", (article_id,)
     ).fetchone()
-    return (row["original_name"], bytes(row["original"])) if row else None
+    if row is None:
+        return None
+    return row["original_name"], packing.original(conn, row["body"], row["original"])
 
 
 def file_state(conn: sqlite3.Connection, path: str) -> sqlite3.Row | None:
@@ -488,21 +524,25 @@ def touch_file(conn: sqlite3.Connection, path: str, size: int, mtime_ns: int) ->
     )
 
 
-def _article_values(a: Article) -> tuple:
+def _article_values(conn: sqlite3.Connection, a: Article) -> tuple:
+    """The `articles` columns title … original_name, size, chars of `a`, as stored."""
+    body, original = packing.pack(conn, a.body, a.original or b"")
     return (
         a.title,
         a.author,
         a.source,
         a.published.isoformat() if a.published else None,
         a.url,
-        a.body,
+        body,
         json.dumps(a.headings),
         json.dumps(a.provenance, ensure_ascii=False),
         json.dumps(a.extra, ensure_ascii=False),
         a.format,
         a.encoding,
-        a.original or b"",
+        original,
         a.original_name,
+        len(a.original or b""),
+        len(a.body),
     )
 
 
@@ -563,9 +603,9 @@ def store_file(
                     conn.execute(
                         "UPDATE articles SET title = ?, author = ?, source = ?, published = ?, "
                         "url = ?, body = ?, headings = ?, provenance = ?, extra = ?, format = ?, "
-                        "encoding = ?, original = ?, original_name = ?, content_hash = ?, "
-                        "updated_at = ?, indexed = 0 WHERE id = ?",
-                        (*_article_values(article), digest, now, previous),
+                        "encoding = ?, original = ?, original_name = ?, size = ?, chars = ?, "
+                        "content_hash = ?, updated_at = ?, indexed = 0 WHERE id = ?",
+                        (*_article_values(conn, article), digest, now, previous),
                     )
                     article_id = previous
                     _offer(conn, article_id, article)
@@ -574,9 +614,9 @@ def store_file(
                     cur = conn.execute(
                         "INSERT INTO articles(title, author, source, published, url, body, "
                         "headings, provenance, extra, format, encoding, original, original_name, "
-                        "content_hash, added_at, updated_at) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        (*_article_values(article), digest, now, now),
+                        "size, chars, content_hash, added_at, updated_at) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        (*_article_values(conn, article), digest, now, now),
                     )
                     article_id = cur.lastrowid
                     inserted += 1
@@ -732,14 +772,17 @@ def pending_ids(conn: sqlite3.Connection) -> list[int]:
 INDEX_BATCH = 500
 
 
-def for_index(conn: sqlite3.Connection, ids: list[int]) -> Iterator[sqlite3.Row]:
+def for_index(conn: sqlite3.Connection, ids: list[int]) -> Iterator[dict]:
     """The articles `ids` (sorted), as the index reads them, `INDEX_BATCH` at a time."""
     for start in range(0, len(ids), INDEX_BATCH):
         batch = ids[start : start + INDEX_BATCH]
         marks = ",".join("?" * len(batch))
-        yield from conn.execute(
+        for row in conn.execute(
             f"SELECT {_INDEXED_COLUMNS} FROM articles WHERE id IN ({marks}) ORDER BY id", batch
-        ).fetchall()
+        ).fetchall():
+            found = dict(zip(row.keys(), row, strict=True))
+            found["body"] = packing.text(conn, found["body"])
+            yield found
 
 
 def pending_changes(conn: sqlite3.Connection) -> int:
@@ -808,9 +851,10 @@ def counts(conn: sqlite3.Connection) -> dict:
 
 
 def stats(conn: sqlite3.Connection) -> dict:
+    size, chars = _sizes(conn)
     one = conn.execute(
-        "SELECT count(*) AS n, coalesce(sum(length(original)), 0) AS original_bytes, "
-        "coalesce(sum(length(body)), 0) AS body_chars, "
+        f"SELECT count(*) AS n, coalesce(sum({size}), 0) AS original_bytes, "
+        f"coalesce(sum({chars}), 0) AS body_chars, "
         "coalesce(sum(indexed = 0), 0) AS pending FROM articles"
     ).fetchone()
     files = conn.execute("SELECT count(*) FROM files").fetchone()[0]

@@ -13,7 +13,7 @@ import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
-from . import database, suggestions
+from . import database, packing, suggestions
 from .errors import ArchiveError, ArchiveReadOnlyError, StorageError, failed_writes
 from .lock import WriteLock
 from .models import Article
@@ -41,6 +41,8 @@ class Writing:
         with failed_writes(self.home):
             if not self.db.in_transaction:
                 self.db.execute("BEGIN IMMEDIATE")
+            # Outside the file's savepoint: a dictionary stays once rows are packed with it.
+            packing.train_if_due(self.db, database.highest_id(self.db))
             outcome = database.store_file(self.db, path, size, mtime_ns, file_hash, articles)
             self._stored += 1
             pause("storing")

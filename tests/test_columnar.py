@@ -9,6 +9,7 @@ survive; damage is found by `wenhai check` and mended by `--repair`.
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import numpy as np
@@ -73,6 +74,69 @@ def test_deleted_documents_leave_a_merge(tmp_path):
         assert np.array_equal(getattr(merged, name), getattr(kept, name)), name
 
 
+def test_a_file_written_before_narrow_types_reads_and_merges_with_a_new_one(tmp_path):
+    # Written by the code of c432b44: documents in 32 bits, starts in 64.
+    archive = Path(__file__).resolve().parent / "archives" / "schema-2"
+    (path,) = (archive / "index").glob(f"*.{columnar.SUFFIX}")
+    old = columnar.TextFile(path).fields["body_g"]
+    assert old.docs.dtype == np.uint32 and old.tstart.dtype == np.int64
+    db = sqlite3.connect(archive / "archive.db")
+    bodies = [r[0] for r in db.execute("SELECT body FROM articles ORDER BY id")]
+    db.close()
+    assert old.postings(old.find("轻轨"))[0].tolist() == [1]  # 高雄輕軌 is the second
+    out = columnar.Writer(tmp_path / "f.partial", len(bodies) + len(TEXTS))
+    out.add_field("body_g", [columnar.Source(old.part()),
+                             columnar.Source(columnar.group(occurrences.grams(TEXTS)),
+                                             shift=len(bodies))], "grams")
+    out.finish(tmp_path / "f.text")
+    merged = columnar.TextFile(tmp_path / "f.text").fields["body_g"]
+    whole = columnar.group(occurrences.grams(bodies + TEXTS))
+    assert merged.docs.dtype == np.uint16 and merged.tstart.dtype == np.uint32
+    for name in ("keys", "tstart", "pstart", "docs", "counts", "positions"):
+        assert np.array_equal(getattr(merged, name), getattr(whole, name)), name
+
+
+def test_a_word_field_keeps_no_positions_and_leaves_those_of_a_file_before(tmp_path):
+    # Word fields are searched a term at a time; the schema-2 fixture's file has their
+    # positions, which a merge into today's format leaves behind.
+    archive = Path(__file__).resolve().parent / "archives" / "schema-2"
+    (path,) = (archive / "index").glob(f"*.{columnar.SUFFIX}")
+    old = columnar.TextFile(path).fields["body"]
+    assert old.has_positions and len(old.positions)
+    db = sqlite3.connect(archive / "archive.db")
+    bodies = [r[0] for r in db.execute("SELECT body FROM articles ORDER BY id")]
+    db.close()
+    out = columnar.Writer(tmp_path / "f.partial", len(bodies) + len(TEXTS))
+    out.add_field("body", [columnar.Source(old.part()),
+                           columnar.Source(columnar.group(occurrences.words(TEXTS)),
+                                           shift=len(bodies))], "words", positions=False)
+    out.finish(tmp_path / "f.text")
+    merged = columnar.TextFile(tmp_path / "f.text").fields["body"]
+    whole = columnar.group(occurrences.words(bodies + TEXTS))
+    assert not merged.has_positions and merged.strings == whole.strings
+    for name in ("keys", "tstart", "docs", "counts"):
+        assert np.array_equal(getattr(merged, name), getattr(whole, name)), name
+    docs, counts, _ = merged.postings(merged.find("轻轨"), positions=False)
+    assert docs.tolist() == [1] and counts.tolist() == [whole.counts[
+        whole.tstart[whole.strings.index("轻轨")]]]
+    with pytest.raises(ValueError, match="keeps no positions"):
+        merged.postings(merged.find("轻轨"))
+
+
+def test_counts_of_a_byte_and_more_read_back_as_written(tmp_path):
+    texts = ["甲" * n + "。" for n in (1, 254, 255, 256, 70_000)] + ["乙丙"]
+    part = columnar.group(occurrences.grams(texts))
+    out = columnar.Writer(tmp_path / "f.partial", len(texts))
+    out.add_field("body_g", [columnar.Source(part)], "grams")
+    out.finish(tmp_path / "f.text")
+    found = columnar.TextFile(tmp_path / "f.text")
+    body = found.fields["body_g"]
+    assert np.array_equal(body.counts, part.counts) and len(body.counts.wide) > 0
+    assert body.postings(body.find("甲"))[1].tolist() == [1, 254, 255, 256, 70_000]
+    assert body.counts[1:3].tolist() == part.counts[1:3].tolist()
+    assert found.damaged() == []
+
+
 def test_positions_and_counts_wider_than_two_bytes_are_found(tmp_path):
     folder = tmp_path / "files"
     folder.mkdir()
@@ -87,7 +151,9 @@ def test_positions_and_counts_wider_than_two_bytes_are_found(tmp_path):
         assert archive.search("abc12号").total == 1
     (path,) = (home / "index").glob(f"*.{columnar.SUFFIX}")
     body = columnar.TextFile(path).fields["body_g"]
-    assert body.positions.dtype == np.uint32 and body.counts.dtype == np.uint16
+    assert body.positions.dtype == np.uint32
+    # A byte per count; those of 255 or more apart (30,000 here).
+    assert body.counts.narrow.dtype == np.uint8 and 30_000 in body.counts.wide.tolist()
     docs, counts, positions = body.postings(body.find("abc"))
     assert counts.tolist() == [30_000] and positions[-1] > 90_000
 

@@ -467,8 +467,10 @@ def hand_built(s: State, rng: random.Random) -> list[wq.Query]:
         wq.Phrase("body_g", ["国", "济"], slop=1),
         wq.Phrase("body_g", ["国", "济"], slop=2),
         wq.Phrase("body_g", ["人民", "会"], slop=4),
-        wq.Phrase("body", ["经济", "发展"]),
-        wq.Phrase("body", ["市场", "恢复"], slop=3),
+        # The word fields keep no positions (Whoosh refuses their phrases too): another
+        # positional field's phrases instead.
+        wq.Phrase("title_g", ["经济", "济发", "发展"]),
+        wq.Phrase("title_g", ["市场", "恢复"], slop=3),
         wq.And([wq.Term("body_g", "市"), wq.Term("body_g", "民")]),
         wq.Or([wq.Term("body_g", "港"), wq.Term("title_g", "港", boost=3.0),
                wq.Term("body", "市场")]),

@@ -22,7 +22,7 @@ import indexer.ingest as ingest_module
 import store.search.searcher
 from indexer import reading
 from indexer.ingest import ingest
-from store import Archive
+from store import Archive, packing
 from store.engine import (
     columnar,
     columns,
@@ -128,6 +128,8 @@ def test_the_index_is_the_one_whoosh_itself_writes(tmp_path, monkeypatch):
     with Archive(tmp_path / "src") as archive, archive.writing(jobs=1):
         ingest(archive, [folder])
         rows = [dict(r) for r in archive.db.execute("SELECT * FROM articles ORDER BY id")]
+        for row in rows:
+            row["body"] = packing.text(archive.db, row["body"])
     docs = [schema.document(row) for row in rows]
 
     spilled = []
@@ -255,9 +257,9 @@ def test_merging_segments_with_replaced_articles_keeps_only_the_new_text(
     calls = {"shifted": 0, "renumbered": 0}
     live = columnar._live
 
-    def counted(source):
+    def counted(source, positions=True):
         calls["shifted" if source.renumber is None else "renumbered"] += 1
-        return live(source)
+        return live(source, positions)
 
     monkeypatch.setattr(columnar, "_live", counted)
     many = tmp_path / "many"

@@ -24,6 +24,7 @@ import numpy as np
 from whoosh.codec import base, whoosh3
 from whoosh.matching import ListMatcher, ReadTooFar
 from whoosh.reading import TermInfo, TermNotFound
+from whoosh.system import pack_uint
 
 from . import columnar
 from .columns import LENGTHS, PerDocReader, stored_lengths
@@ -220,7 +221,7 @@ class TermsReader(base.TermsReader):
         if fieldname not in TEXT_FIELDS:
             return self.whoosh.matcher(fieldname, tbytes, format_, scorer=scorer)
         field, t = self._find(fieldname, tbytes)
-        docs, counts, positions = field.postings(t)
+        docs, counts, positions = field.postings(t, positions=field.has_positions)
         lengths = self._field_lengths(fieldname)
         return ArrayMatcher(docs, counts, positions, format_, scorer, (fieldname, tbytes),
                             _term_info(field, t, lengths), lengths)
@@ -320,6 +321,8 @@ class ArrayMatcher(ListMatcher):
         return self._arrays[2][self._starts[i] : self._starts[i + 1]].tolist()
 
     def value(self):
+        if not self._format.supports("positions"):  # a word field: its frequency
+            return pack_uint(int(self._weights[self._i]))
         return self._format.encode(self._positions())
 
     def value_as(self, astype):
@@ -332,7 +335,10 @@ class ArrayMatcher(ListMatcher):
     def all_items(self):
         positions, starts = self._arrays[2], self._starts
         for i, doc in enumerate(self._ids):
-            yield doc, self._format.encode(positions[starts[i] : starts[i + 1]].tolist())
+            if not self._format.supports("positions"):
+                yield doc, pack_uint(int(self._weights[i]))
+            else:
+                yield doc, self._format.encode(positions[starts[i] : starts[i + 1]].tolist())
 
     def copy(self):
         return ArrayMatcher(*self._arrays, self._format, self._scorer, self._term,

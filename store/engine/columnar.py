@@ -10,7 +10,10 @@ analysis that fed it most of the rest). Here a field's postings are six arrays:
   n-grams; for words, the rank in the field's sorted vocabulary, ``strings``);
 * ``tstart``, ``pstart`` — where each term's postings and positions begin;
 * ``docs``, ``counts`` — per posting, the document and how often the term occurs in it;
-* ``positions`` — every position, ascending within each posting.
+* ``positions`` — every position, ascending within each posting (not in a field that
+  keeps none: the word fields);
+* ``wide_at``, ``wide`` — the counts of 255 or more: ``counts`` is one byte a posting
+  (most are 1), holding 255 where the count is in ``wide`` (`Counts`).
 
 They are built with numpy from `occurrences` (`group`), merged with numpy (`Writer`:
 a few key ranges at a time, so memory stays bounded however large the segments), and
@@ -56,6 +59,11 @@ _FOOTER = struct.Struct("<QQ8s")
 #: a posting while merging).
 CHUNK_POSTINGS = 1 << 18
 _POSITION_TYPES = (np.uint16, np.uint32, np.uint64)
+#: Documents are numbered within a segment: fewer than 65,536 fit in 16 bits.
+_DOC_TYPES = (np.uint16, np.uint32)
+#: A count this high or higher is stored apart (`Counts`); a byte holds the rest.
+WIDE = 255
+_START_TYPES = (np.uint32, np.uint64)
 #: Postings looked at a time when counting a source's live ones.
 _SCAN = 1 << 22
 #: Every this many terms, one is kept in memory by readers: a lookup then reads one
@@ -159,8 +167,11 @@ class Source:
 class Writer:
     """Writes a segment's file: `add_field` for each field, then `finish` (or `discard`)."""
 
-    def __init__(self, partial: Path):
+    def __init__(self, partial: Path, documents: int = 1 << 32):
+        """`documents`: how many documents the segment numbers (their numbers are stored
+        in the narrowest type that holds them)."""
         self.partial = partial
+        self._doc_type = _narrowest(max(0, documents - 1), _DOC_TYPES)
         self._f = open(partial, "wb")
         self._f.write(_MAGIC)
         self._dir: dict[str, dict] = {}
@@ -187,40 +198,58 @@ class Writer:
 
     # -- fields --
 
-    def add_field(self, name: str, sources: list[Source], kind: str) -> None:
+    def add_field(self, name: str, sources: list[Source], kind: str,
+                  positions: bool = True) -> None:
         """Merge the sources' postings of field `name` into the file (`kind` "words" or
-        "grams": how keys refer to `strings`). Sources come in document order."""
+        "grams": how keys refer to `strings`). Sources come in document order. Without
+        `positions`, the field keeps documents and counts only (sources' positions, if
+        they have any, are left behind)."""
         sources = [s for s in sources if len(s.part.keys)]
         strings, sources = _union_strings(sources, kind)
-        live = [_live(s) for s in sources]
+        live = [_live(s, positions) for s in sources]
         n_postings = sum(p for p, _ in live)
         n_positions = sum(n for _, n in live)
         if not n_postings:
             return
         # Each source's arrays are in the narrowest type for its values: the widest holds all.
-        count_type = max((s.part.counts.dtype for s in sources), key=lambda t: t.itemsize)
         position_type = max((s.part.positions.dtype for s in sources), key=lambda t: t.itemsize)
-        docs = self._reserve(f"{name}.docs", np.dtype(np.uint32), n_postings)
-        counts = self._reserve(f"{name}.counts", count_type, n_postings)
-        positions = self._reserve(f"{name}.positions", position_type, n_positions)
+        docs = self._reserve(f"{name}.docs", self._doc_type, n_postings)
+        counts = self._reserve(f"{name}.counts", np.dtype(np.uint8), n_postings)
+        wide_at: list[np.ndarray] = []
+        wide: list[np.ndarray] = []
+        kept = (self._reserve(f"{name}.positions", position_type, n_positions) if positions
+                else None)
         keys, tstart, pstart = [], [], []
-        for chunk in _merged_chunks(sources):
+        for chunk in _merged_chunks(sources, positions):
             chunk_keys, chunk_tstart, chunk_pstart, chunk_docs, chunk_counts, chunk_pos = chunk
             keys.append(chunk_keys)
             tstart.append(chunk_tstart + docs.written)
-            pstart.append(chunk_pstart + positions.written)
             docs.write(chunk_docs)
-            counts.write(chunk_counts)
-            positions.write(chunk_pos)
-        assert (docs.written, positions.written) == (n_postings, n_positions)
+            chunk_counts = np.asarray(chunk_counts)
+            over = np.flatnonzero(chunk_counts >= WIDE)
+            if len(over):
+                wide_at.append(over + counts.written)
+                wide.append(chunk_counts[over])
+            counts.write(np.minimum(chunk_counts, WIDE))
+            if kept is not None:
+                pstart.append(chunk_pstart + kept.written)
+                kept.write(chunk_pos)
+        assert docs.written == n_postings and (kept is None or kept.written == n_positions)
         self._f.seek(0, os.SEEK_END)
         all_keys = np.concatenate(keys)
         if kind == "words":  # only the words that are left, numbered afresh
             strings = [strings[i] for i in all_keys.tolist()]
-            all_keys = np.arange(len(all_keys), dtype=np.int64)
+            all_keys = np.arange(len(all_keys), dtype=_narrowest(len(all_keys), _START_TYPES))
         self._array(f"{name}.keys", all_keys)
-        self._array(f"{name}.tstart", np.append(np.concatenate(tstart), n_postings))
-        self._array(f"{name}.pstart", np.append(np.concatenate(pstart), n_positions))
+        self._array(f"{name}.wide_at", np.concatenate([_EMPTY, *wide_at]).astype(
+            _narrowest(n_postings, _START_TYPES)))
+        self._array(f"{name}.wide", np.concatenate([_EMPTY, *wide]).astype(np.uint32))
+        # Starts in the narrowest type that holds them (they are read one or two at a time).
+        self._array(f"{name}.tstart", np.append(np.concatenate(tstart), n_postings).astype(
+            _narrowest(n_postings, _START_TYPES)))
+        if kept is not None:
+            self._array(f"{name}.pstart", np.append(np.concatenate(pstart), n_positions)
+                        .astype(_narrowest(n_positions, _START_TYPES)))
         encoded = [s.encode("utf-8", "surrogatepass") for s in strings]
         offsets = np.zeros(len(encoded) + 1, np.int64)
         np.cumsum([len(b) for b in encoded], out=offsets[1:])
@@ -230,7 +259,7 @@ class Writer:
             self._array(f"{name}.sample", _blob(encoded[::SAMPLE]))
         else:
             self._array(f"{name}.sample", all_keys[::SAMPLE])
-        self._dir[f"{name}.kind"] = {"kind": kind}
+        self._dir[f"{name}.kind"] = {"kind": kind, "positions": positions}
 
     def finish(self, target: Path) -> None:
         directory = json.dumps(self._dir).encode("utf-8")
@@ -284,11 +313,11 @@ def _union_strings(sources: list[Source], kind: str) -> tuple[list[str], list[So
     return union, out
 
 
-def _live(source: Source) -> tuple[int, int]:
+def _live(source: Source, positions: bool = True) -> tuple[int, int]:
     """How many postings and positions of `source` belong to documents not deleted."""
     part = source.part
     if source.renumber is None:
-        return len(part.docs), len(part.positions)
+        return len(part.docs), len(part.positions) if positions else 0
     postings = positions = 0
     for at in range(0, len(part.docs), _SCAN):  # a segment's postings can run to 10^8
         alive = source.renumber[part.docs[at : at + _SCAN]] >= 0
@@ -300,30 +329,33 @@ def _live(source: Source) -> tuple[int, int]:
     return postings, positions
 
 
-def _merged_chunks(sources: list[Source]):
+def _merged_chunks(sources: list[Source], with_positions: bool = True):
     """The sources' postings merged in key order, a range of keys at a time:
-    (keys, tstart, pstart, docs, counts, positions) with starts relative to the chunk."""
+    (keys, tstart, pstart, docs, counts, positions) with starts relative to the chunk
+    (no positions, and pstart None, unless `with_positions`)."""
     bounds = _bounds(sources)
     for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
-        pieces = [_slice(s, lo, hi) for s in sources]  # copies: the sources' pages can go
+        pieces = [_slice(s, lo, hi, with_positions) for s in sources]  # copies: pages can go
         pieces = [p for p in pieces if len(p[1])]
         if not pieces:
             continue
         keys, docs, counts, positions = (np.concatenate(c) for c in zip(*pieces, strict=True))
         if (docs < 0).any():  # deleted documents
             alive = docs >= 0
-            positions = positions[np.repeat(alive, counts)]
+            if with_positions:
+                positions = positions[np.repeat(alive, counts)]
             keys, docs, counts = keys[alive], docs[alive], counts[alive]
             if not len(keys):
                 continue
         if len(pieces) > 1:
             order = np.argsort(keys, kind="stable")  # sources in document order stay so
             keys, docs = keys[order], docs[order]
-            positions = positions[_gather(counts, order)]
+            if with_positions:
+                positions = positions[_gather(counts, order)]
             counts = counts[order]
         firsts = np.flatnonzero(_changes(keys))
-        ends = np.cumsum(counts)
-        yield keys[firsts], firsts, np.append(0, ends[:-1])[firsts], docs, counts, positions
+        starts = np.append(0, np.cumsum(counts)[:-1])[firsts] if with_positions else None
+        yield keys[firsts], firsts, starts, docs, counts, positions
 
 
 def _gather(counts: np.ndarray, order: np.ndarray) -> np.ndarray:
@@ -346,12 +378,13 @@ def _bounds(sources: list[Source]) -> list[int]:
     return sorted(cuts | {low}) + [_NO_KEY]
 
 
-def _slice(s: Source, lo: int, hi: int):
-    """(key per posting, new document, count, positions) of the terms lo ≤ key < hi."""
+def _slice(s: Source, lo: int, hi: int, with_positions: bool = True):
+    """(key per posting, new document, count, positions) of the terms lo ≤ key < hi
+    (positions empty unless `with_positions`)."""
     part = s.part
     t0, t1 = np.searchsorted(part.keys, [lo, hi])
     p0, p1 = int(part.tstart[t0]), int(part.tstart[t1])
-    q0, q1 = int(part.pstart[t0]), int(part.pstart[t1])
+    q0, q1 = (int(part.pstart[t0]), int(part.pstart[t1])) if with_positions else (0, 0)
     per_term = np.diff(np.asarray(part.tstart[t0 : t1 + 1], np.int64))
     found = (
         np.repeat(np.asarray(part.keys[t0:t1], np.int64), per_term),
@@ -361,7 +394,8 @@ def _slice(s: Source, lo: int, hi: int):
     )
     if part.release is not None:
         for column, stop in (("docs", p1), ("counts", p1), ("positions", q1)):
-            part.release(column, stop)
+            if stop:
+                part.release(column, stop)
     return found
 
 
@@ -388,6 +422,31 @@ class _Strings:
             yield blob[a:b].decode("utf-8", "surrogatepass")
 
 
+class Counts:
+    """A field's counts read as one array: a byte each, those of `WIDE` or more looked up
+    in (`at`, `wide`). Slices (step 1) give int64 arrays; so does `np.asarray`."""
+
+    def __init__(self, narrow: np.ndarray, at: np.ndarray, wide: np.ndarray):
+        self.narrow, self.at, self.wide = narrow, at, wide
+
+    def __len__(self) -> int:
+        return len(self.narrow)
+
+    def __getitem__(self, key: slice) -> np.ndarray:
+        start, stop, step = key.indices(len(self.narrow))
+        assert step == 1, "counts are read in stretches"
+        found = self.narrow[start:stop].astype(np.int64)
+        if len(self.at):
+            lo, hi = np.searchsorted(self.at, [start, stop])
+            if hi > lo:
+                found[np.asarray(self.at[lo:hi], np.int64) - start] = self.wide[lo:hi]
+        return found
+
+    def __array__(self, dtype=None, copy=None) -> np.ndarray:
+        whole = self[:]
+        return whole if dtype is None else whole.astype(dtype)
+
+
 class Field:
     """One field of a segment's file: its arrays (memory-mapped) and term lookups."""
 
@@ -400,10 +459,14 @@ class Field:
         self._sample = _unblob(sample) if kind == "words" else np.array(sample)
         self.keys = arrays["keys"]
         self.tstart = arrays["tstart"]
-        self.pstart = arrays["pstart"]
         self.docs = arrays["docs"]
-        self.counts = arrays["counts"]
-        self.positions = arrays["positions"]
+        self.counts = (Counts(arrays["counts"], arrays["wide_at"], arrays["wide"])
+                       if "wide" in arrays else arrays["counts"])  # files before: plain
+        #: Whether the field keeps its terms' positions (a word field does not: it is
+        #: only ever searched a term at a time).
+        self.has_positions = "positions" in arrays
+        self.pstart = arrays.get("pstart")
+        self.positions = arrays.get("positions", np.zeros(0, np.uint16))
         self.table = _Strings(arrays["strings"], arrays["offsets"])
 
     @property
@@ -451,6 +514,8 @@ class Field:
         """(documents, counts, positions) of term `t`, as int64 arrays; with `stored`, the
         positions as the file stores them, uncopied (a phrase reads those of a few
         documents out of a common gram's millions)."""
+        if positions and not self.has_positions:
+            raise ValueError("this field keeps no positions: search it a term at a time")
         p0, p1 = int(self.tstart[t]), int(self.tstart[t + 1])
         q0, q1 = (int(self.pstart[t]), int(self.pstart[t + 1])) if positions else (0, 0)
         if self._advise is not None:  # ask for each stretch at once, not a page at a time
@@ -472,7 +537,8 @@ class Field:
         if self._advise is not None:
             for column, size in (("docs", len(self.docs)), ("counts", len(self.counts)),
                                  ("positions", len(self.positions))):
-                self._advise(column, 0, size, mmap.MADV_SEQUENTIAL)
+                if size:
+                    self._advise(column, 0, size, mmap.MADV_SEQUENTIAL)
         return Part(self.keys, self.tstart, self.pstart, self.docs, self.counts,
                     self.positions, self.strings, self._release)
 
@@ -526,9 +592,12 @@ class TextFile:
         for name, entry in self._dir.items():
             field, _, column = name.rpartition(".")
             if column == "kind":
-                arrays = {c: self._array(f"{field}.{c}") for c in
-                          ("keys", "tstart", "pstart", "docs", "counts", "positions",
-                           "strings", "offsets", "sample")}
+                names = ("keys", "tstart", "docs", "counts", "strings", "offsets", "sample")
+                if entry.get("positions", True):  # files written before always had them
+                    names += ("pstart", "positions")
+                if f"{field}.wide" in self._dir:
+                    names += ("wide_at", "wide")
+                arrays = {c: self._array(f"{field}.{c}") for c in names}
                 self.fields[field] = Field(
                     arrays, entry["kind"], functools.partial(_release, self._map, self._dir, field),
                     functools.partial(_advise, self._map, self._dir, field)

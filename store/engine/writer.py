@@ -111,10 +111,11 @@ class Writer(SegmentWriter):
     def _spill(self) -> None:
         """Merge the batches' postings so far into a run file (in the writer's temporary folder)."""
         path = Path(self._tempstorage.folder) / f"run{len(self._runs)}.{columnar.SUFFIX}"
-        out = columnar.Writer(path.with_suffix(".partial"))
+        out = columnar.Writer(path.with_suffix(".partial"), self.docnum)
         try:
             for name, kind in TEXT_FIELDS.items():
-                out.add_field(name, [columnar.Source(p) for p in self._parts[name]], kind)
+                out.add_field(name, [columnar.Source(p) for p in self._parts[name]], kind,
+                              _positional(self.schema, name))
         except BaseException:
             out.discard()
             raise
@@ -145,9 +146,9 @@ class Writer(SegmentWriter):
         assembled: Whoosh would take a file named after the segment into its compound file.
         """
         target = text_file_path(self._tempstorage, self.newsegment)
-        self._partial = columnar.Writer(target.with_name(f"{target.name}.partial"))
+        self._partial = columnar.Writer(target.with_name(f"{target.name}.partial"), self.docnum)
         for name, kind in TEXT_FIELDS.items():
-            self._partial.add_field(name, sources(name), kind)
+            self._partial.add_field(name, sources(name), kind, _positional(self.schema, name))
         self._partial.finish(target)
         self._partial = None
         self._written = target
@@ -163,6 +164,11 @@ class Writer(SegmentWriter):
             self._partial = None
         self._runs = []
         super()._finish()  # removes the temporary folder, and any file left in it
+
+
+def _positional(schema, name: str) -> bool:
+    """Whether the field's postings keep positions (its format says: `schema`)."""
+    return schema[name].format.supports("positions")
 
 
 def write(ix, docs: Iterable[dict], limitmb: int):

@@ -307,6 +307,17 @@ def test_an_excluded_latin_word_excludes_the_words_it_begins(glued):
     assert sorted(h.title for h in glued.search("的 -iphone").hits) == ["持仓"]
 
 
+def test_a_number_and_letters_go_on_past_a_parted_spelling(tmp_path):
+    """5g 往下接 5glan；5，gears 隔着标点，索引里的 5~gears 排在两者之间，不算。"""
+    archive = archive_with(tmp_path / "home", [
+        Article(title="网络", body="支持5g网络的手机。"),
+        Article(title="无线", body="5glan设备上市。"),
+        Article(title="齿轮", body="型号5，gears很贵。"),
+    ])
+    assert sorted(h.title for h in archive.search("5G").hits) == ["无线", "网络"]
+    archive.close()
+
+
 def test_numbers_never_go_on(tmp_path):
     """字母可以往下接，数字不行：su7 不找到 su77，iphone1 不找到 iphone15。"""
     archive = archive_with(tmp_path / "home", [

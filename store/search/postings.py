@@ -111,20 +111,26 @@ def continuations(reader, fieldname: str, term: str) -> tuple[list[str], np.ndar
 
 def continued_stretch(reader, fieldname: str,
                       term: str) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
-    """(terms, documents, weights, which term) of every posting of the terms a one-unit
-    `term` goes on to (hold: hold, holdings…): one stretch of the arrays, read whole,
-    in term order and document order within each."""
+    """(terms, documents, weights, which term) of every posting of the terms a one-word
+    `term` goes on to (hold: hold, holdings…; 5 g: 5 g, 5 gw): for a unigram one stretch
+    of the arrays, read whole; a bigram's continuations skip the parted spellings
+    (5~gears) between them. In term order and document order within each."""
     field = reader._terms.text.fields.get(fieldname) if fieldname in TEXT_FIELDS else None
     numbers = field.continuations(term) if field is not None else _EMPTY_IDS
     if not len(numbers):
         return [], _EMPTY_IDS, np.zeros(0), _EMPTY_IDS
-    t0, t1 = int(numbers[0]), int(numbers[-1]) + 1
-    assert t1 - t0 == len(numbers), term  # a unigram's continuations are consecutive
-    starts = np.asarray(field.tstart[t0 : t1 + 1], dtype=np.int64)
-    docs = np.asarray(field.docs[starts[0] : starts[-1]], dtype=np.int64)
-    weights = np.asarray(field.counts[starts[0] : starts[-1]], dtype=np.float64)
-    which = np.repeat(np.arange(len(numbers)), np.diff(starts))
-    return [field.text(t) for t in range(t0, t1)], docs, weights, which
+    starts = np.asarray(field.tstart[numbers], dtype=np.int64)
+    sizes = np.asarray(field.tstart[numbers + 1], dtype=np.int64) - starts
+    if int(numbers[-1]) - int(numbers[0]) + 1 == len(numbers):  # consecutive: one stretch
+        stretches = [slice(int(starts[0]), int(starts[-1] + sizes[-1]))]
+    else:
+        stretches = [slice(a, a + n) for a, n in zip(starts.tolist(), sizes.tolist(),
+                                                       strict=True)]
+    docs = np.concatenate([np.asarray(field.docs[part], dtype=np.int64) for part in stretches])
+    weights = np.concatenate([np.asarray(field.counts[part], dtype=np.float64)
+                              for part in stretches])
+    which = np.repeat(np.arange(len(numbers)), sizes)
+    return [field.text(int(t)) for t in numbers], docs, weights, which
 
 
 def read_continuations(reader, fieldname: str, term: str, *,

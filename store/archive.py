@@ -408,8 +408,9 @@ class Archive:
         add = list(add)
         for word, _, _ in add:
             if (wrong := userwords.problem(word)) is not None:
-                raise DictionaryError(f"Cannot add {wrong}. Give one word, as it is written.",
-                                      code="dictionary.cannot_add", problem=wrong)
+                raise DictionaryError(
+                    f"Cannot add {wrong.message}. Give one word, as it is written.",
+                    code="dictionary.cannot_add", problem=dictionary.said(wrong))
         path = self.home / dictionary.FILE
         entries = self.user_dictionary()
         gone = {normalize(w) for w in remove}

@@ -43,7 +43,12 @@ def read(path: Path) -> list[Entry]:
         raise DictionaryError(
             f"{path}, line {e.line}: {e}. Fix or delete that line (one word a line: "
             "词 [词频] [词性]).", code="dictionary.bad_line", path=str(path), line=e.line,
-            problem=e.problem) from e
+            problem=said(e.problem)) from e
+
+
+def said(problem: userwords.Problem) -> Notice:
+    """A word's problem as a notice, for an error to say in the reader's language."""
+    return Notice(problem.message, code=problem.code, word=repr(problem.word))
 
 
 def write(path: Path, entries: list[Entry]) -> None:

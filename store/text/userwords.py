@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import re
+from typing import NamedTuple
 
-from ..errors import Notice
 from .normalize import normalize
 
 #: (word as written, frequency or None, part of speech or None)
@@ -23,23 +23,31 @@ _LINE = re.compile(r"^(.+?)( [0-9]+)?( [a-z]+)?$")
 _WORDLIKE = re.compile(r"[\w\u3400-\u9fff\uf900-\ufaff]")
 
 
+class Problem(NamedTuple):
+    """What makes a word no word jieba could give: a stable `code`, the English text
+    (the store says it in the reader's language from the code), and the word."""
+
+    code: str
+    message: str
+    word: str
+
+
 class BadLine(ValueError):
     """A line that is no entry: `line` (1-based) says which, `problem` what is wrong."""
 
-    def __init__(self, line: int, problem: Notice):
-        super().__init__(problem)
+    def __init__(self, line: int, problem: Problem):
+        super().__init__(problem.message)
         self.line, self.problem = line, problem
 
 
-def problem(word: str) -> Notice | None:
-    """What makes `word` no word jieba could give (with a code, said in the reader's
-    language by `error_messages`), or None."""
+def problem(word: str) -> Problem | None:
+    """What makes `word` no word jieba could give, or None."""
     if not word or word != word.strip() or any(c.isspace() for c in word):
-        return Notice(f"{word!r} has a space in it: jieba's words never do",
-                      code="word.space", word=repr(word))
+        return Problem("word.space", f"{word!r} has a space in it: jieba's words never do",
+                       word)
     if not _WORDLIKE.search(word):
-        return Notice(f"{word!r} has no letter, digit or Chinese character",
-                      code="word.no_letter", word=repr(word))
+        return Problem("word.no_letter", f"{word!r} has no letter, digit or Chinese character",
+                       word)
     return None
 
 

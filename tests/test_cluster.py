@@ -28,6 +28,7 @@ from store.backends import ENVIRONMENT
 from store.cluster import decided, local, verify
 from store.cluster import searcher as cluster_searcher
 from store.cluster.feed import _INSERT, _ROW, shard_row
+from store.search.query import parse
 from web import create_app
 
 from .conftest import FIXTURES, SAMPLES
@@ -51,6 +52,12 @@ TRAPS = {
     "断行.txt": "断行测试\n\n台北\n捷运今日通车，新北\u200b市也有站。",
     # A passage typed without its 。: jieba reads 县位 as a word, found nowhere as such.
     "石林.txt": "石林县\n\n地处石林彝族自治县是昆明市辖县。位于云南省东部。",
+    # Numbers and Latin words are whole for wenhai: su is not in usual nor 15 in 150,
+    # and SU7 is su 7 (a word, then a number) but not s u7.
+    "型号.txt": "新车型号\n\n小米SU7与 su 7 同名，usual 里没有 su。iPhone 15 售价5999元，"
+              "iPhone 150 并不存在；iPhone15Pro 在售，iphonex 停产。",
+    "版本.txt": "版本说明\n\n版本 v2.0.1 发布于2024年3月5日，编号A1B2，5G网络覆盖率达98.6%。"
+              "自 2024 年10月1日起施行，COVID-19 之后第2季度营收1 024万元。",
 }
 
 
@@ -164,6 +171,71 @@ def test_the_cluster_answers_what_the_embedded_index_answers(cluster, corpus, tm
         for sort in ("newest", "oldest"):
             assert ids(other.search("的", sort=sort, per_page=50)) == ids(
                 one.search("的", sort=sort, per_page=50))
+
+
+def _alnum_strings(texts: dict[int, str], rng: random.Random, count: int) -> list[str]:
+    """`count` cuts of the texts around a digit or a Latin letter, some with a space put
+    into them (`1 0` for 10): where runs start and end, inside them or not."""
+    places = [(i, m.start()) for i, t in texts.items() for m in re.finditer("[a-z0-9]", t)]
+    found: list[str] = []
+    while len(found) < count:
+        i, at = rng.choice(places)
+        text = texts[i]
+        piece = text[max(0, at - rng.randint(0, 3)) : at + rng.randint(1, 6)].strip()
+        if rng.random() < 0.3 and len(piece) > 1:
+            cut = rng.randrange(1, len(piece))
+            piece = f"{piece[:cut]} {piece[cut:]}"
+        if piece and '"' not in piece:
+            found.append(piece)
+    return found
+
+
+def test_digits_and_latin_words_are_decided_by_the_engine_as_wenhai_decides_them(
+        cluster, corpus, tmp_path, monkeypatch):
+    """The shards mark where each number and Latin word starts and ends, so a quoted
+    string with digits or letters, or a plain number, is decided by the engine (no
+    candidates checked one by one) and finds exactly what the embedded index finds:
+    random cuts of the stored texts around digits and letters, and the traps."""
+    address, _ = cluster
+    embedded, clustered = tmp_path / "embedded", tmp_path / "clustered"
+    monkeypatch.delenv(ENVIRONMENT)
+    assert run(embedded, "ingest", str(corpus)).exit_code == 0
+    assert run(clustered, "ingest", str(corpus), cluster=address).exit_code == 0
+    asked: list[str] = []
+    real = cluster_searcher.candidates
+    def candidates(*args, **kwargs):  # the old path, still real, but noted
+        asked.append(args[1])
+        return real(*args, **kwargs)
+    monkeypatch.setattr(cluster_searcher, "candidates", candidates)
+    with Archive(embedded) as archive:
+        texts = {a.id: normalize(f"{a.title}\n{a.body}") for a in archive.articles()}
+    traps = ['"su"', '"usual"', '"su7"', '"su 7"', '"s u7"', "15", '"iphone 15"',
+             '"iphone 150"', "150", '"iphone15pro"', '"1 0"', "10", '"23年"', '"2023年"',
+             '"20 23"', "2024", '"2024 年"', "5999", '"5g网络"', '"a1b2"', '"2.0"',
+             '"1 024万元"', '"1024万元"', '"iphonex"', '"第2季度" OR "su"', '"iphone" -"15"',
+             'title:"2024"']
+    strings = [f'"{s}"' for s in _alnum_strings(texts, random.Random(2026), 120)]
+    decided_here = 0
+    with Archive(embedded) as one, Archive(clustered, address) as other:
+        for q in traps + strings:
+            asked.clear()
+            mine, theirs = one.search(q, per_page=100), other.search(q, per_page=100)
+            assert not theirs.partial, (q, theirs.reasons)
+            assert (theirs.total, set(ids(theirs))) == (mine.total, set(ids(mine))), q
+            assert theirs.facets == mine.facets, q
+            parsed = parse(q)
+            engine = parsed.exact is None and decided.plan(parsed.query, Filters()) is not None
+            assert engine or q in strings or q == '"2.0"', q  # punctuation inside: not whole
+            assert not (engine and asked), (q, "decided from candidates")
+            decided_here += engine
+        assert decided_here > 100  # strings with punctuation inside are not
+        found = {q: [h.title for h in other.search(q).hits] for q in traps}
+    assert found['"su"'] == ["新车型号"] and found['"usual"'] == ["新车型号"]
+    assert found["15"] == found['"iphone 15"'] == ["新车型号"]
+    assert found['"1 0"'] == ["机房编号"] and found["10"][:1] == ["十号机柜"]
+    assert "机房编号" not in found["10"] and found['"20 23"'] == []
+    assert found['"1024万元"'] == [] and found['"1 024万元"'] == ["版本说明"]
+    assert found['"23年"'] == ["年度报告"] and found['"s u7"'] == []
 
 
 def test_every_route_answers_through_the_cluster(cluster, samples, tmp_path):

@@ -3,14 +3,17 @@ order and the page, counted by the aggregator over every match rather than over
 candidates checked one by one.
 
 A query qualifies when the engine finds exactly the articles wenhai finds: each of its
-strings made of Chinese characters only (the shards' text parts characters exactly
-where wenhai does, `cluster.text`), joined by AND, OR and exclusion, with `date:` terms
-and the filters as attribute conditions, and without tiers (a plain term that is one
-jieba word, or a quoted one: every match is an exact one). The rest — digits and Latin
-words, whose boundaries the engine does not keep (`1 0` is `10` there, 23 is inside
-2023); plain terms of several words, whose scattered and loose forms it cannot say —
-is decided from the stored text (`cluster.verify`). The searcher still checks each page
-shown against the stored text (`cluster.searcher`).
+strings a run of wenhai's units — Chinese characters, whole numbers, whole Latin words —
+with nothing but spaces between them (the shards' text parts characters exactly where
+wenhai does and marks where each number and word starts and ends, `cluster.text`),
+joined by AND, OR and exclusion, with `date:` terms and the filters as attribute
+conditions, and without tiers (a plain term that is one jieba word and does not end in
+a Latin word, or a quoted one: every match is an exact one). The rest — punctuation
+inside a string, whose marks the engine tells apart where wenhai does not; plain terms
+of several words, whose scattered and loose forms it cannot say; a last Latin word
+that may go on (iphone finds iphonex) — is decided from the stored text
+(`cluster.verify`). The searcher still checks each page shown against the stored text
+(`cluster.searcher`).
 
 Repost groups collapse as `search.matches` collapses them: the matched copies of each
 group with several (`database.shared_groups`, from the store) are read, the first in
@@ -21,7 +24,6 @@ the facets and the pages.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -30,6 +32,7 @@ from whoosh import query as wq
 from ..search.filters import FACETS, Filters
 from ..search.matches import Matches, facet
 from ..search.query import date_range
+from ..text.analysis import split_bigram, units
 from .candidates import _shard_warning
 from .feed import FIELDS, tag_id
 from .local import DISTRIBUTED, MAX_MATCHES
@@ -38,8 +41,6 @@ from .text import phrase
 
 #: The shard field of each grams field a query may name.
 _SHARD_FIELDS = {grams: field for field, grams in FIELDS.items()}
-#: A string the engine matches exactly as wenhai does: Chinese characters (wenhai's units).
-_CHINESE = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]+")
 #: The attribute each facet is counted on (the month for timelines).
 _FACETS = {"source": "source_value", "author": "author_value", "year": "year",
            "tag": "tag_set", "month": "month"}
@@ -153,17 +154,26 @@ def _expression(q: wq.Query) -> str | None:
 
 
 def string_of(q: wq.Term | wq.Phrase) -> str | None:
-    """The Chinese string a term or phrase of gram terms spells (中国 from 中国; 小米汽车
-    from 小米 米汽 汽车), or None for anything else: digits, Latin, punctuation between."""
-    if isinstance(q, wq.Term):
-        text = q.text if isinstance(q.text, str) else None
-        return text if text and len(text) <= 2 and _CHINESE.fullmatch(text) else None
-    grams = list(q.words)
-    if q.slop != 1 or not grams or not all(len(g) == 2 and _CHINESE.fullmatch(g) for g in grams):
+    """The string of wenhai's units (`text.analysis.units`) a term or phrase of gram
+    terms spells, nothing but a space between them (中国 from 中国; 小米汽车 from 小米 米汽
+    汽车; iphone 15 from iphone 15; 2023 年 from 2023 年), or None for anything else:
+    punctuation between two units (中~国), a phrase of other words."""
+    grams = [q.text] if isinstance(q, wq.Term) else list(q.words)
+    if (isinstance(q, wq.Phrase) and q.slop != 1) or not grams or not all(
+            isinstance(g, str) for g in grams):
         return None
-    if any(a[1] != b[0] for a, b in zip(grams, grams[1:], strict=False)):
+    pairs = [split_bigram(g) for g in grams]
+    if len(grams) == 1 and pairs[0] is None:
+        found = [grams[0]]
+    elif None in pairs or any(parted for _, _, parted in pairs) or any(
+            a[1] != b[0] for a, b in zip(pairs, pairs[1:], strict=False)):
         return None
-    return grams[0] + "".join(g[1] for g in grams[1:])
+    else:
+        found = [pairs[0][0], *(second for _, second, _ in pairs)]
+    if not all([u for u, _, _ in units(unit)] == [unit] for unit in found):
+        return None
+    return "".join(unit if not i or not (unit.isascii() or found[i - 1].isascii())
+                   else f" {unit}" for i, unit in enumerate(found))
 
 
 @dataclass

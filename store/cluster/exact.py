@@ -1,21 +1,26 @@
 """Whether a stored article is a match of a query the engine decided (`decided`): the
 check of each page shown against the store, the truth.
 
-Such a query is Chinese strings joined by AND, OR and exclusion, with dates, and each
-string is matched as wenhai matches it everywhere else on stored text — by the
-highlighter's own search (`text.snippets.spans`: the normalized characters in sequence,
-spaces counting for nothing) in the field the query names — and the filters as the
-embedded index's columns hold them (`engine.schema.document`). No index is built for it:
-a page of ten is checked in about a millisecond.
+Such a query is strings of units joined by AND, OR and exclusion, with dates, and each
+string is matched in the field the query names as wenhai's index matches it
+(`text.analysis`): its units in sequence in the normalized text, nothing but spaces
+between them, and each number or Latin word whole (15 is not in 150, su not in usual,
+`1 0` not `10`) — a regular expression of the units (`_pattern`); the filters as the
+embedded index's columns hold them (`engine.schema.document`). No index is built for
+it: a page of ten is checked in about a millisecond.
 """
 
 from __future__ import annotations
+
+import re
+from functools import lru_cache
 
 from whoosh import query as wq
 
 from ..engine.schema import TAG_JOIN, document
 from ..search.filters import Filters
-from ..text.snippets import spans
+from ..text.analysis import INLINE_SPACE, units
+from ..text.normalize import normalize
 from .decided import string_of
 
 
@@ -34,7 +39,7 @@ def _holds(q: wq.Query, doc: dict) -> bool:
         wanted = string_of(q)
         if wanted is None:
             raise ValueError(f"not a query the engine decides: {q!r}")
-        return bool(spans(doc.get(q.fieldname, ""), [wanted]))
+        return _pattern(wanted).search(normalize(doc.get(q.fieldname, ""))) is not None
     if type(q) is wq.Term:  # a filter on a column: source, author, year, tag
         value = doc.get(q.fieldname, "")
         return q.text in value.split(TAG_JOIN) if q.fieldname == "tag" else value == q.text
@@ -49,3 +54,21 @@ def _holds(q: wq.Query, doc: dict) -> bool:
         return bool(date) and (q.start is None or date >= q.start) and (
             q.end is None or date <= q.end)
     raise ValueError(f"not a query the engine decides: {q!r}")
+
+
+#: What may stand between two units of an exact match: the spaces wenhai skips.
+_SPACES = f"[{re.escape(INLINE_SPACE)}]*"
+
+
+@lru_cache(maxsize=256)
+def _pattern(string: str) -> re.Pattern:
+    """Where normalized text holds `string`'s units as wenhai's index finds them: in
+    sequence with nothing but spaces between, and a number or Latin word not part of a
+    longer one (no digit before or after a number, no letter around a word)."""
+    parts = []
+    for unit, _, _ in units(string):
+        kind = "a-z" if unit[0].isalpha() and unit.isascii() else "0-9" if unit.isdigit() \
+            else None
+        parts.append(re.escape(unit) if kind is None else
+                     f"(?<![{kind}]){re.escape(unit)}(?![{kind}])")
+    return re.compile(_SPACES.join(parts))

@@ -109,8 +109,7 @@ def engine_decides(query) -> bool:
         parsed = parse(query.q)
     except QueryError:
         return False
-    return parsed.exact is None and decided.plan(
-        parsed.query, Filters(source=query.source)) is not None
+    return decided.decides(parsed, Filters(source=query.source)) is not None
 
 
 def answers_differ(one: Archive, other: Archive, query) -> tuple[bool, bool]:

@@ -58,6 +58,8 @@ TRAPS = {
               "iPhone 150 并不存在；iPhone15Pro 在售，iphonex 停产。",
     "版本.txt": "版本说明\n\n版本 v2.0.1 发布于2024年3月5日，编号A1B2，5G网络覆盖率达98.6%。"
               "自 2024 年10月1日起施行，COVID-19 之后第2季度营收1 024万元。",
+    # Only words that go on from iphone, ipho and v: found by them after the whole words.
+    "停产.txt": "停产公告\n\nIPHONEX 与 iphonexs 停产，v2ray 与 5gx 亦然。",
 }
 
 
@@ -214,20 +216,26 @@ def test_digits_and_latin_words_are_decided_by_the_engine_as_wenhai_decides_them
              '"20 23"', "2024", '"2024 年"', "5999", '"5g网络"', '"a1b2"', '"2.0"',
              '"1 024万元"', '"1024万元"', '"iphonex"', '"第2季度" OR "su"', '"iphone" -"15"',
              'title:"2024"']
-    # Decided from candidates: punctuation inside, a last Latin word that goes on (iphon
-    # finds iphone and iphonex: the candidates' last word is left open).
-    old_path = ['"2.0"', "iphon", "su", "小米su"]
+    # A last Latin word that may go on, decided by the engine in two tiers: the word
+    # whole first (iphone), then going on (iphonex, iphone15pro).
+    going_on = {"iphone": '"iphone"', "iphon": '"iphon"', "su": '"su"', "v2": '"v2"',
+                "ipho 15 OR 5g": '"ipho" 15 OR "5g"', "iphone date:2024": '"iphone" date:2024'}
+    # Decided from candidates: punctuation inside, a term of several words.
+    old_path = ['"2.0"', "小米su", "iphone售价"]
     strings = [f'"{s}"' for s in _alnum_strings(texts, random.Random(2026), 120)]
     decided_here = 0
     with Archive(embedded) as one, Archive(clustered, address) as other:
-        for q in traps + old_path + strings:
+        for q in [*traps, *going_on, *old_path, *strings]:
             asked.clear()
             mine, theirs = one.search(q, per_page=100), other.search(q, per_page=100)
             assert not theirs.partial, (q, theirs.reasons)
             assert (theirs.total, set(ids(theirs))) == (mine.total, set(ids(mine))), q
             assert theirs.facets == mine.facets, q
-            parsed = parse(q)
-            engine = parsed.exact is None and decided.plan(parsed.query, Filters()) is not None
+            assert {h.id: h.snippet for h in theirs.hits} == {h.id: h.snippet for h in mine.hits}
+            if q in going_on:  # the same tiers: the word whole first
+                whole = set(ids(one.search(going_on[q], per_page=100)))
+                assert set(ids(theirs)[:len(whole)]) == set(ids(mine)[:len(whole)]) == whole, q
+            engine = decided.decides(parse(q), Filters()) is not None
             assert engine != (q in old_path) or q in strings, q
             assert not (engine and asked), (q, "decided from candidates")
             decided_here += engine
@@ -240,7 +248,8 @@ def test_digits_and_latin_words_are_decided_by_the_engine_as_wenhai_decides_them
     assert found['"1024万元"'] == [] and found['"1 024万元"'] == ["版本说明"]
     assert found['"23年"'] == ["年度报告"] and found['"s u7"'] == []
     with Archive(clustered, address) as other:
-        assert [h.title for h in other.search("iphon").hits] == ["新车型号"]
+        assert {h.title for h in other.search("iphon").hits} == {"新车型号", "停产公告"}
+        assert [h.title for h in other.search("iphone").hits] == ["新车型号", "停产公告"]
 
 
 def test_every_route_answers_through_the_cluster(cluster, samples, tmp_path):
@@ -329,11 +338,12 @@ def test_the_researchers_instruments_and_tags_answer_through_the_cluster(
 
 def test_a_query_with_too_many_candidates_checks_the_first_and_says_so(
         cluster, corpus, tmp_path, monkeypatch):
-    """A query the engine cannot decide (a Latin word, whose boundaries it does not
-    keep) is checked against the stored text, at most `VERIFY_LIMIT` candidates."""
+    """A query the engine cannot decide (a term of several words, whose loose and
+    words-apart forms it cannot say) is checked against the stored text, at most
+    `VERIFY_LIMIT` candidates."""
     address, _ = cluster
     home = tmp_path / "home"
-    q = "的 OR a"
+    q = "的 OR 小米汽车"
     assert run(home, "ingest", str(corpus)).exit_code == 0
     with Archive(home, address) as archive:
         every = archive.search(q, per_page=100)

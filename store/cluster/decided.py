@@ -24,6 +24,7 @@ the facets and the pages.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -31,8 +32,8 @@ from whoosh import query as wq
 
 from ..search.filters import FACETS, Filters
 from ..search.matches import Matches, facet
-from ..search.query import date_range
-from ..text.analysis import split_bigram, units
+from ..search.query import Continued, Loose, ParsedQuery, date_range
+from ..text.analysis import loosened, split_bigram, units
 from .candidates import _shard_warning
 from .feed import FIELDS, tag_id
 from .local import DISTRIBUTED, MAX_MATCHES
@@ -60,21 +61,39 @@ _COLUMNS = "id, grp"
 @dataclass(frozen=True)
 class Plan:
     """A query and filters as the engine's conditions: the `MATCH` expression (None:
-    every article) and attribute conditions with their parameters."""
+    every article) and attribute conditions with their parameters; for a query with
+    tiers, the `MATCH` expression of the matches ranked first (the others are tier 1)."""
 
     match: str | None
     where: tuple[str, ...]
     args: tuple
+    exact: str | None = None
 
 
-def plan(q: wq.Query, filters: Filters) -> Plan | None:
-    """The engine's conditions for exactly the matches of `q` (a parsed query without
-    tiers) within `filters`, or None where the engine cannot decide them."""
+def decides(parsed: ParsedQuery, filters: Filters) -> Plan | None:
+    """The engine's conditions for a parsed query, or None where it cannot decide it:
+    a query without tiers, or one whose only tiers are a last Latin word whole (tier
+    0) or going on (tier 1: iphonex for iphone) — not a term of several words, whose
+    loose and words-apart forms the engine cannot say."""
+    if parsed.exact is not None and parsed.near:
+        return None
+    return plan(parsed.query, filters, parsed.exact)
+
+
+def plan(q: wq.Query, filters: Filters, exact: wq.Query | None = None) -> Plan | None:
+    """The engine's conditions for exactly the matches of `q` within `filters`, those
+    of `exact` ranked first (see `decides`), or None where the engine cannot decide
+    them."""
     rest, dates = _dates(q)
-    match = None
+    match = first = None
     if rest is not None and not isinstance(rest, wq.Every):
         match = _expression(rest)
         if match is None:
+            return None
+    if exact is not None:
+        ranked, _ = _dates(exact)  # the dates are the query's, in `where`
+        first = None if ranked is None or match is None else _expression(ranked)
+        if first is None:
             return None
     where: list[str] = []
     args: list = []
@@ -94,7 +113,7 @@ def plan(q: wq.Query, filters: Filters) -> Plan | None:
         where.append("published BETWEEN %s AND %s")
         args += [_day(r.start, upper=False) if r.start else 1,
                  _day(r.end, upper=True) if r.end else 99_999_999]
-    return Plan(match, tuple(where), tuple(args))
+    return Plan(match, tuple(where), tuple(args), first)
 
 
 def _dates(q: wq.Query) -> tuple[wq.Query | None, list[wq.TermRange]]:
@@ -125,16 +144,14 @@ def _day(bound: str, *, upper: bool) -> int:
 
 def _expression(q: wq.Query) -> str | None:
     """The engine's extended syntax for exactly `q`'s matches; None if it has none."""
-    if type(q) in (wq.Term, wq.Phrase):
-        found = string_of(q)
+    if (found := string_and_end(q)) is not None:
         field = _SHARD_FIELDS.get(q.fieldname)
-        return None if found is None or field is None else f"(@{field} {phrase(found)})"
+        return None if field is None else f"(@{field} {phrase(found[0], open_end=found[1])})"
     if type(q) is wq.Or:
-        strings: dict[str, list[str]] = {}  # the same string in several fields: one group
+        strings: dict[tuple, list[str]] = {}  # the same string in several fields: one group
         parts = []
         for sub in q.subqueries:
-            if type(sub) in (wq.Term, wq.Phrase) and (found := string_of(sub)) is not None \
-                    and sub.fieldname in _SHARD_FIELDS:
+            if (found := string_and_end(sub)) is not None and sub.fieldname in _SHARD_FIELDS:
                 strings.setdefault(found, []).append(_SHARD_FIELDS[sub.fieldname])
             elif (other := _expression(sub)) is not None:
                 parts.append(other)
@@ -142,7 +159,7 @@ def _expression(q: wq.Query) -> str | None:
                 return None
         for found, fields in strings.items():
             where = fields[0] if len(fields) == 1 else f"({','.join(dict.fromkeys(fields))})"
-            parts.append(f"(@{where} {phrase(found)})")
+            parts.append(f"(@{where} {phrase(found[0], open_end=found[1])})")
         return parts[0] if len(parts) == 1 else f"({' | '.join(parts)})"
     if type(q) is wq.And:
         parts = [_expression(sub) for sub in q.subqueries]
@@ -151,6 +168,19 @@ def _expression(q: wq.Query) -> str | None:
         a, b = _expression(q.a), _expression(q.b)
         return None if a is None or b is None else f"({a} -{b})"
     return None
+
+
+def string_and_end(q: wq.Query) -> tuple[str, bool] | None:
+    """(`string_of` a term or phrase, whether its last Latin word may go on): open for
+    a `Continued` (iphone finds iphonex), closed for a term, a phrase, or a `Loose`
+    phrase whose every pair of units has one spelling (a number or a Latin word in it:
+    the loose form is the exact one); None for anything else."""
+    if type(q) is Loose and not all(loosened(g) == (g,) for g in q.words):
+        return None
+    if type(q) not in (wq.Term, wq.Phrase, Loose, Continued):
+        return None
+    found = string_of(q)
+    return None if found is None else (found, type(q) is Continued)
 
 
 def string_of(q: wq.Term | wq.Phrase) -> str | None:
@@ -202,11 +232,11 @@ def find(cluster: Cluster, plan: Plan, *, sort: str, collapse: bool, start: int,
         if dropped:
             extra.append(f"id NOT IN ({', '.join(map(str, dropped))})")
     sets, meta = _ask(cluster, plan, extra, sort, start, limit, reasons, facets=facets)
-    rows = sets[0]
+    rows, tiers = _tiered(cluster, plan, extra, sort, start, limit, reasons, sets[0])
     found = Matches(int(meta.get("total_found", len(rows))),
                     [(int(r[0]), float(r[2]) if sort == "relevance" and plan.match else 0.0)
                      for r in rows],
-                    {}, bool(reasons), [0] * len(rows), list(dict.fromkeys(reasons)))
+                    {}, bool(reasons), tiers, list(dict.fromkeys(reasons)))
     if facets:
         counted = dict(zip(_FACETS, sets[1:], strict=True))
         found.facets = {name: facet(name, [(_value(name, v), int(c)) for v, c in counted[name]])
@@ -214,6 +244,34 @@ def find(cluster: Cluster, plan: Plan, *, sort: str, collapse: bool, start: int,
         found.facets["month"] = sorted((m, int(c)) for v, c in counted["month"]
                                        if (m := _value("month", v)))
     return Page(found, [i for i, _ in found.window])
+
+
+def _tiered(cluster: Cluster, plan: Plan, extra: list[str], sort: str, start: int,
+            limit: int, reasons: list[str], rows: list[tuple]) -> tuple[list[tuple], list[int]]:
+    """The page's rows and their tiers: `rows` (the page of every match) as they are
+    without tiers or in a date order (each one's tier asked); by relevance, the matches
+    of `plan.exact` first, then the others, each in the engine's order."""
+    if plan.exact is None:
+        return rows, [0] * len(rows)
+    first = dataclasses.replace(plan, match=f"{plan.match} {plan.exact}")
+    if sort != "relevance":
+        shown = [int(r[0]) for r in rows]
+        if not shown:
+            return rows, []
+        sets, _ = _ask(cluster, first, [*extra, f"id IN ({', '.join(map(str, shown))})"],
+                       sort, 0, len(shown), reasons, facets=False)
+        exact = {int(r[0]) for r in sets[0]}
+        return rows, [0 if i in exact else 1 for i in shown]
+    sets, meta = _ask(cluster, first, extra, sort, start, limit, reasons, facets=False)
+    top = sets[0]
+    rest: list[tuple] = []
+    if len(top) < limit:
+        ranked_first = int(meta.get("total_found", len(top)))
+        others = dataclasses.replace(plan, match=f"{plan.match} -{plan.exact}")
+        sets, _ = _ask(cluster, others, extra, sort, max(0, start - ranked_first),
+                       limit - len(top), reasons, facets=False)
+        rest = sets[0]
+    return top + rest, [0] * len(top) + [1] * len(rest)
 
 
 def _ask(cluster: Cluster, plan: Plan, extra: list[str], sort: str, offset: int, limit: int,

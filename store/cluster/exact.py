@@ -21,7 +21,7 @@ from ..engine.schema import TAG_JOIN, document
 from ..search.filters import Filters
 from ..text.analysis import INLINE_SPACE, units
 from ..text.normalize import normalize
-from .decided import string_of
+from .decided import string_and_end
 
 
 def holds(q: wq.Query, filters: Filters, row) -> bool:
@@ -35,11 +35,11 @@ def holds(q: wq.Query, filters: Filters, row) -> bool:
 def _holds(q: wq.Query, doc: dict) -> bool:
     if isinstance(q, wq.Every):
         return True
-    if type(q) in (wq.Term, wq.Phrase) and q.fieldname.endswith("_g"):
-        wanted = string_of(q)
+    if isinstance(q, wq.Phrase | wq.Term) and q.fieldname.endswith("_g"):
+        wanted = string_and_end(q)
         if wanted is None:
             raise ValueError(f"not a query the engine decides: {q!r}")
-        return _pattern(wanted).search(normalize(doc.get(q.fieldname, ""))) is not None
+        return _pattern(*wanted).search(normalize(doc.get(q.fieldname, ""))) is not None
     if type(q) is wq.Term:  # a filter on a column: source, author, year, tag
         value = doc.get(q.fieldname, "")
         return q.text in value.split(TAG_JOIN) if q.fieldname == "tag" else value == q.text
@@ -61,14 +61,17 @@ _SPACES = f"[{re.escape(INLINE_SPACE)}]*"
 
 
 @lru_cache(maxsize=256)
-def _pattern(string: str) -> re.Pattern:
+def _pattern(string: str, open_end: bool = False) -> re.Pattern:
     """Where normalized text holds `string`'s units as wenhai's index finds them: in
     sequence with nothing but spaces between, and a number or Latin word not part of a
-    longer one (no digit before or after a number, no letter around a word)."""
+    longer one (no digit before or after a number, no letter around a word) — but the
+    last word, which may go on with `open_end` (`query.Continued`: iphone in iphonex)."""
     parts = []
-    for unit, _, _ in units(string):
+    found = units(string)
+    for i, (unit, _, _) in enumerate(found):
         kind = "a-z" if unit[0].isalpha() and unit.isascii() else "0-9" if unit.isdigit() \
             else None
+        after = "" if open_end and i == len(found) - 1 and kind == "a-z" else f"(?![{kind}])"
         parts.append(re.escape(unit) if kind is None else
-                     f"(?<![{kind}]){re.escape(unit)}(?![{kind}])")
+                     f"(?<![{kind}]){re.escape(unit)}{after}")
     return re.compile(_SPACES.join(parts))

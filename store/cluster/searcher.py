@@ -67,10 +67,8 @@ class ClusterSearcher:
                 start: int, stop: int | None, facets: bool = True) -> Matches | None:
         """The matches as the engine decides them (`decided`), or None where it cannot,
         or where an article it gives for the page (the first `CHECKED`) is not a match
-        in the stored text (`exact`) or not stored."""
-        if parsed.exact is not None:
-            return None  # tiers: the loose and scattered forms are decided from the text
-        plan = decided.plan(parsed.query, filters)
+        in the stored text (`exact`), not in the tier it gives, or not stored."""
+        plan = decided.decides(parsed, filters)
         if plan is None:
             return None
         def rank(ids: list[int]) -> list[int]:  # a repost group's copies, as wenhai would
@@ -80,8 +78,12 @@ class ClusterSearcher:
         page = decided.find(self.cluster, plan, sort=sort, collapse=collapse, start=start,
                             stop=stop, shared=self.shared(), facets=facets, rank=rank)
         shown = page.ids[:CHECKED]
-        rows = list(database.for_index(self.db(), sorted(shown)))
-        if len(rows) != len(shown) or not all(holds(parsed.query, filters, r) for r in rows):
+        rows = {r["id"]: r for r in database.for_index(self.db(), sorted(shown))}
+        tiers = dict(zip(page.ids, page.matches.tiers, strict=True))
+        if len(rows) != len(shown) or not all(
+                holds(parsed.query, filters, r) and (
+                    parsed.exact is None or holds(parsed.exact, Filters(), r) == (tiers[i] == 0))
+                for i, r in rows.items()):
             return None  # the engine and the store disagree: the store is the truth
         return page.matches
 

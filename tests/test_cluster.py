@@ -59,7 +59,7 @@ TRAPS = {
     "版本.txt": "版本说明\n\n版本 v2.0.1 发布于2024年3月5日，编号A1B2，5G网络覆盖率达98.6%。"
               "自 2024 年10月1日起施行，COVID-19 之后第2季度营收1 024万元。",
     # Only words that go on from iphone, ipho and v: found by them after the whole words.
-    "停产.txt": "停产公告\n\nIPHONEX 与 iphonexs 停产，v2ray 与 5gx 亦然。",
+    "停产.txt": "停产公告\n\nIPHONEX 与 iphonexs 停产，v2ray 与 5gx 亦然：已停产iPhoneX。",
 }
 
 
@@ -221,7 +221,8 @@ def test_digits_and_latin_words_are_decided_by_the_engine_as_wenhai_decides_them
     going_on = {"iphone": '"iphone"', "iphon": '"iphon"', "su": '"su"', "v2": '"v2"',
                 "ipho 15 OR 5g": '"ipho" 15 OR "5g"', "iphone date:2024": '"iphone" date:2024'}
     # Decided from candidates: punctuation inside, a term of several words.
-    old_path = ['"2.0"', "小米su", "iphone售价"]
+    # (停产iphone finds 停产iphonex: the candidates' last word is left open.)
+    old_path = ['"2.0"', "小米su", "iphone售价", "停产iphone"]
     strings = [f'"{s}"' for s in _alnum_strings(texts, random.Random(2026), 120)]
     decided_here = 0
     with Archive(embedded) as one, Archive(clustered, address) as other:
@@ -250,6 +251,7 @@ def test_digits_and_latin_words_are_decided_by_the_engine_as_wenhai_decides_them
     with Archive(clustered, address) as other:
         assert {h.title for h in other.search("iphon").hits} == {"新车型号", "停产公告"}
         assert [h.title for h in other.search("iphone").hits] == ["新车型号", "停产公告"]
+        assert [h.title for h in other.search("停产iphone").hits] == ["停产公告", "新车型号"]
 
 
 def test_every_route_answers_through_the_cluster(cluster, samples, tmp_path):

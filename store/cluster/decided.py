@@ -35,13 +35,15 @@ from ..search.matches import Matches, facet
 from ..search.query import Continued, Loose, ParsedQuery, date_range
 from ..text.analysis import loosened, split_bigram, units
 from .candidates import _shard_warning
-from .feed import FIELDS, tag_id
+from .feed import FIELDS, LOOSE_FIELDS, tag_id
 from .local import DISTRIBUTED, MAX_MATCHES
 from .nodes import Cluster
-from .text import phrase
+from .text import PART, phrase
 
 #: The shard field of each grams field a query may name.
 _SHARD_FIELDS = {grams: field for field, grams in FIELDS.items()}
+#: The loose shard field of each (`feed.LOOSE_FIELDS`).
+_LOOSE_SHARD_FIELDS = {grams: field for field, grams in LOOSE_FIELDS.items()}
 #: The attribute each facet is counted on (the month for timelines).
 _FACETS = {"source": "source_value", "author": "author_value", "year": "year",
            "tag": "tag_set", "month": "month"}
@@ -62,39 +64,43 @@ _COLUMNS = "id, grp"
 class Plan:
     """A query and filters as the engine's conditions: the `MATCH` expression (None:
     every article) and attribute conditions with their parameters; for a query with
-    tiers, the `MATCH` expression of the matches ranked first (the others are tier 1)."""
+    tiers, the `MATCH` expression of each tier but the last (an article is in the
+    first tier it matches; in the last if none)."""
 
     match: str | None
     where: tuple[str, ...]
     args: tuple
-    exact: str | None = None
+    tiers: tuple[str, ...] = ()
 
 
 def decides(parsed: ParsedQuery, filters: Filters) -> Plan | None:
-    """The engine's conditions for a parsed query, or None where it cannot decide it:
-    a query without tiers, or one whose only tiers are a last Latin word whole (tier
-    0) or going on (tier 1: iphonex for iphone) — not a term of several words, whose
-    loose and words-apart forms the engine cannot say."""
-    if parsed.exact is not None and parsed.near:
-        return None
-    return plan(parsed.query, filters, parsed.exact)
+    """The engine's conditions for a parsed query, or None where it cannot decide it.
+    Its tiers are wenhai's (`search.matches`): the exact matches, then the loose ones
+    (across punctuation, or a last Latin word going on), then the words apart — only
+    the first two where no term has words apart (its loose matches are all the rest)."""
+    tiers = []
+    if parsed.exact is not None:
+        tiers = [parsed.exact] + ([parsed.loose] if parsed.near else [])
+    return plan(parsed.query, filters, tiers)
 
 
-def plan(q: wq.Query, filters: Filters, exact: wq.Query | None = None) -> Plan | None:
-    """The engine's conditions for exactly the matches of `q` within `filters`, those
-    of `exact` ranked first (see `decides`), or None where the engine cannot decide
-    them."""
+def plan(q: wq.Query, filters: Filters, tiers: list[wq.Query] = ()) -> Plan | None:
+    """The engine's conditions for exactly the matches of `q` within `filters`, those of
+    each of `tiers` ranked before the others (see `decides`), or None where the engine
+    cannot decide them."""
     rest, dates = _dates(q)
-    match = first = None
+    match = None
     if rest is not None and not isinstance(rest, wq.Every):
         match = _expression(rest)
         if match is None:
             return None
-    if exact is not None:
-        ranked, _ = _dates(exact)  # the dates are the query's, in `where`
-        first = None if ranked is None or match is None else _expression(ranked)
-        if first is None:
+    ranked = []
+    for tier in tiers:
+        first, _ = _dates(tier)  # the dates are the query's, in `where`
+        found = None if first is None or match is None else _expression(first)
+        if found is None:
             return None
+        ranked.append(found)
     where: list[str] = []
     args: list = []
     for name, column in (("source", "source_value"), ("author", "author_value")):
@@ -113,7 +119,7 @@ def plan(q: wq.Query, filters: Filters, exact: wq.Query | None = None) -> Plan |
         where.append("published BETWEEN %s AND %s")
         args += [_day(r.start, upper=False) if r.start else 1,
                  _day(r.end, upper=True) if r.end else 99_999_999]
-    return Plan(match, tuple(where), tuple(args), first)
+    return Plan(match, tuple(where), tuple(args), tuple(ranked))
 
 
 def _dates(q: wq.Query) -> tuple[wq.Query | None, list[wq.TermRange]]:
@@ -145,21 +151,22 @@ def _day(bound: str, *, upper: bool) -> int:
 def _expression(q: wq.Query) -> str | None:
     """The engine's extended syntax for exactly `q`'s matches; None if it has none."""
     if (found := string_and_end(q)) is not None:
-        field = _SHARD_FIELDS.get(q.fieldname)
-        return None if field is None else f"(@{field} {phrase(found[0], open_end=found[1])})"
+        field = _field(q, found)
+        return None if field is None else f"(@{field} {_phrase(found)})"
     if type(q) is wq.Or:
         strings: dict[tuple, list[str]] = {}  # the same string in several fields: one group
         parts = []
         for sub in q.subqueries:
-            if (found := string_and_end(sub)) is not None and sub.fieldname in _SHARD_FIELDS:
-                strings.setdefault(found, []).append(_SHARD_FIELDS[sub.fieldname])
+            if (found := string_and_end(sub)) is not None and (
+                    field := _field(sub, found)) is not None:
+                strings.setdefault(found, []).append(field)
             elif (other := _expression(sub)) is not None:
                 parts.append(other)
             else:
                 return None
         for found, fields in strings.items():
             where = fields[0] if len(fields) == 1 else f"({','.join(dict.fromkeys(fields))})"
-            parts.append(f"(@{where} {phrase(found[0], open_end=found[1])})")
+            parts.append(f"(@{where} {_phrase(found)})")
         return parts[0] if len(parts) == 1 else f"({' | '.join(parts)})"
     if type(q) is wq.And:
         parts = [_expression(sub) for sub in q.subqueries]
@@ -170,40 +177,50 @@ def _expression(q: wq.Query) -> str | None:
     return None
 
 
-def string_and_end(q: wq.Query) -> tuple[str, bool] | None:
-    """(`string_of` a term or phrase, whether its last Latin word may go on): open for
-    a `Continued` (iphone finds iphonex), closed for a term, a phrase, or a `Loose`
-    phrase whose every pair of units has one spelling (a number or a Latin word in it:
-    the loose form is the exact one); None for anything else."""
-    if type(q) is Loose and not all(loosened(g) == (g,) for g in q.words):
-        return None
+def _phrase(found: tuple[str, bool, bool]) -> str | None:
+    return phrase(found[0], open_end=found[1], loose=found[2])
+
+
+def _field(q: wq.Query, found: tuple[str, bool, bool]) -> str | None:
+    """The shard field a term or phrase is matched in: its loose field for a loose one."""
+    return (_LOOSE_SHARD_FIELDS if found[2] else _SHARD_FIELDS).get(q.fieldname)
+
+
+def string_and_end(q: wq.Query) -> tuple[str, bool, bool] | None:
+    """(`string_of` a term or phrase, whether its last Latin word may go on, whether it
+    is loose): open for a `Continued` (iphone finds iphonex); loose for a `Loose` phrase
+    with two Chinese characters side by side (中国 is also 中，国; a pair with a number or
+    a Latin word has one spelling); None for anything else."""
     if type(q) not in (wq.Term, wq.Phrase, Loose, Continued):
         return None
     found = string_of(q)
-    return None if found is None else (found, type(q) is Continued)
+    loose = type(q) is Loose and not all(loosened(g) == (g,) for g in q.words)
+    return None if found is None else (found, type(q) is Continued, loose)
 
 
 def string_of(q: wq.Term | wq.Phrase) -> str | None:
     """The string of wenhai's units (`text.analysis.units`) a term or phrase of gram
-    terms spells, nothing but a space between them (中国 from 中国; 小米汽车 from 小米 米汽
-    汽车; iphone 15 from iphone 15; 2023 年 from 2023 年), or None for anything else:
-    punctuation between two units (中~国), a phrase of other words."""
+    terms spells, a space between two units where one is a number or a Latin word and
+    `text.PART` between two that are parted (中国 from 中国; 小米汽车 from 小米 米汽 汽车;
+    iphone 15 from iphone 15; 中 PART 国 from 中~国), or None for anything else (a
+    phrase of other words)."""
     grams = [q.text] if isinstance(q, wq.Term) else list(q.words)
     if (isinstance(q, wq.Phrase) and q.slop != 1) or not grams or not all(
             isinstance(g, str) for g in grams):
         return None
     pairs = [split_bigram(g) for g in grams]
     if len(grams) == 1 and pairs[0] is None:
-        found = [grams[0]]
-    elif None in pairs or any(parted for _, _, parted in pairs) or any(
-            a[1] != b[0] for a, b in zip(pairs, pairs[1:], strict=False)):
+        found, apart = [grams[0]], []
+    elif None in pairs or any(a[1] != b[0] for a, b in zip(pairs, pairs[1:], strict=False)):
         return None
     else:
         found = [pairs[0][0], *(second for _, second, _ in pairs)]
+        apart = [parted for _, _, parted in pairs]
     if not all([u for u, _, _ in units(unit)] == [unit] for unit in found):
         return None
-    return "".join(unit if not i or not (unit.isascii() or found[i - 1].isascii())
-                   else f" {unit}" for i, unit in enumerate(found))
+    return found[0] + "".join(
+        (PART if apart[i] else " " if unit.isascii() or found[i].isascii() else "") + unit
+        for i, unit in enumerate(found[1:]))
 
 
 @dataclass
@@ -249,29 +266,35 @@ def find(cluster: Cluster, plan: Plan, *, sort: str, collapse: bool, start: int,
 def _tiered(cluster: Cluster, plan: Plan, extra: list[str], sort: str, start: int,
             limit: int, reasons: list[str], rows: list[tuple]) -> tuple[list[tuple], list[int]]:
     """The page's rows and their tiers: `rows` (the page of every match) as they are
-    without tiers or in a date order (each one's tier asked); by relevance, the matches
-    of `plan.exact` first, then the others, each in the engine's order."""
-    if plan.exact is None:
+    without tiers or in a date order (each one's tier asked); by relevance, the
+    matches of each tier in turn (`plan.tiers`), each in the engine's order."""
+    if not plan.tiers:
         return rows, [0] * len(rows)
-    first = dataclasses.replace(plan, match=f"{plan.match} {plan.exact}")
+    levels = [dataclasses.replace(plan, match=" ".join(
+        [plan.match, *(f"-{t}" for t in plan.tiers[:k]), *plan.tiers[k:k + 1]]))
+        for k in range(len(plan.tiers) + 1)]
     if sort != "relevance":
         shown = [int(r[0]) for r in rows]
-        if not shown:
-            return rows, []
-        sets, _ = _ask(cluster, first, [*extra, f"id IN ({', '.join(map(str, shown))})"],
-                       sort, 0, len(shown), reasons, facets=False)
-        exact = {int(r[0]) for r in sets[0]}
-        return rows, [0 if i in exact else 1 for i in shown]
-    sets, meta = _ask(cluster, first, extra, sort, start, limit, reasons, facets=False)
-    top = sets[0]
-    rest: list[tuple] = []
-    if len(top) < limit:
-        ranked_first = int(meta.get("total_found", len(top)))
-        others = dataclasses.replace(plan, match=f"{plan.match} -{plan.exact}")
-        sets, _ = _ask(cluster, others, extra, sort, max(0, start - ranked_first),
-                       limit - len(top), reasons, facets=False)
-        rest = sets[0]
-    return top + rest, [0] * len(top) + [1] * len(rest)
+        tier = dict.fromkeys(shown, len(plan.tiers))
+        for k, level in enumerate(levels[:-1]):
+            if shown:
+                sets, _ = _ask(cluster, level, [*extra, f"id IN ({', '.join(map(str, shown))})"],
+                               sort, 0, len(shown), reasons, facets=False)
+                for r in sets[0]:
+                    tier[int(r[0])] = k
+        return rows, [tier[i] for i in shown]
+    found: list[tuple] = []
+    tiers: list[int] = []
+    offset = start
+    for k, level in enumerate(levels):
+        sets, meta = _ask(cluster, level, extra, sort, offset, limit - len(found), reasons,
+                          facets=False)
+        found += sets[0]
+        tiers += [k] * len(sets[0])
+        if len(found) >= limit:
+            break
+        offset = max(0, offset - int(meta.get("total_found", 0)))
+    return found, tiers
 
 
 def _ask(cluster: Cluster, plan: Plan, extra: list[str], sort: str, offset: int, limit: int,

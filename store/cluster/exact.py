@@ -19,9 +19,10 @@ from whoosh import query as wq
 
 from ..engine.schema import TAG_JOIN, document
 from ..search.filters import Filters
-from ..text.analysis import INLINE_SPACE, units
+from ..text.analysis import INLINE_SPACE, parted, units
 from ..text.normalize import normalize
 from .decided import string_and_end
+from .text import HAN
 
 
 def holds(q: wq.Query, filters: Filters, row) -> bool:
@@ -60,18 +61,31 @@ def _holds(q: wq.Query, doc: dict) -> bool:
 _SPACES = f"[{re.escape(INLINE_SPACE)}]*"
 
 
+#: What may stand between two Chinese units of a loose match: anything but units.
+_GAP = f"[^{HAN}a-z0-9]*"
+#: What stands between two parted units: anything but units, not only spaces.
+_PARTED = f"{_SPACES}[^{HAN}a-z0-9{re.escape(INLINE_SPACE)}]{_GAP}"
+
+
 @lru_cache(maxsize=256)
-def _pattern(string: str, open_end: bool = False) -> re.Pattern:
-    """Where normalized text holds `string`'s units as wenhai's index finds them: in
-    sequence with nothing but spaces between, and a number or Latin word not part of a
-    longer one (no digit before or after a number, no letter around a word) — but the
-    last word, which may go on with `open_end` (`query.Continued`: iphone in iphonex)."""
-    parts = []
+def _pattern(string: str, open_end: bool = False, loose: bool = False) -> re.Pattern:
+    """Where normalized text holds `string` (`decided.string_of`) as wenhai's index finds
+    it: its units in sequence, with nothing but spaces between them, or with something
+    else where `string` has something else (`parted`: any mark for any other) — or
+    anything but units between two Chinese ones if `loose` (`query.Loose`); and a number
+    or Latin word not part of a longer one (no digit before or after a number, no letter
+    around a word) — but the last word, which may go on with `open_end`
+    (`query.Continued`: iphone in iphonex)."""
     found = units(string)
-    for i, (unit, _, _) in enumerate(found):
+    pattern = ""
+    for i, (unit, start, _) in enumerate(found):
         kind = "a-z" if unit[0].isalpha() and unit.isascii() else "0-9" if unit.isdigit() \
             else None
+        if i:
+            before = found[i - 1]
+            pattern += (_GAP if loose and kind is None and not before[0].isascii() else
+                        _PARTED if parted(string[before[2]:start]) else _SPACES)
         after = "" if open_end and i == len(found) - 1 and kind == "a-z" else f"(?![{kind}])"
-        parts.append(re.escape(unit) if kind is None else
-                     f"(?<![{kind}]){re.escape(unit)}{after}")
-    return re.compile(_SPACES.join(parts))
+        pattern += re.escape(unit) if kind is None else \
+            f"(?<![{kind}]){re.escape(unit)}{after}"
+    return re.compile(pattern)

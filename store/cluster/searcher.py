@@ -44,6 +44,14 @@ VERIFY_LIMIT = 1000
 CHECKED = 100
 
 
+def _tier(parsed: ParsedQuery, row) -> int:
+    """The tier of a stored article that matches `parsed`, as `search.matches` ranks it:
+    0 exact (or no tiers), 1 loose, 2 words apart (1 for no loose form but the rest)."""
+    if parsed.exact is None or holds(parsed.exact, Filters(), row):
+        return 0
+    return 1 if not parsed.near or holds(parsed.loose, Filters(), row) else 2
+
+
 class ClusterSearcher:
     """One search's view of the cluster (a new one each time)."""
 
@@ -81,8 +89,7 @@ class ClusterSearcher:
         rows = {r["id"]: r for r in database.for_index(self.db(), sorted(shown))}
         tiers = dict(zip(page.ids, page.matches.tiers, strict=True))
         if len(rows) != len(shown) or not all(
-                holds(parsed.query, filters, r) and (
-                    parsed.exact is None or holds(parsed.exact, Filters(), r) == (tiers[i] == 0))
+                holds(parsed.query, filters, r) and tiers[i] == _tier(parsed, r)
                 for i, r in rows.items()):
             return None  # the engine and the store disagree: the store is the truth
         return page.matches

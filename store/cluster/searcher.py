@@ -1,9 +1,10 @@
 """The cluster backend's searcher: the same questions as `search.searcher.Searcher`.
 
-A query the engine can decide exactly (`decided`: Chinese strings without tiers, dates,
-filters) is counted, faceted, ordered and paged by the engine over every match, and
-only the page shown is checked against the stored text. Any other query, and a page
-that fails that check, is answered by asking the cluster for candidates (`candidates`)
+A query the engine can decide exactly (`decided`: strings of wenhai's units in their
+exact, loose and words-apart forms, in wenhai's tiers; dates, filters) is counted,
+faceted, ordered and paged by the engine over every match, and only the page shown is
+checked against the stored text. Any other query, and a page that fails that check, is
+answered by asking the cluster for candidates (`candidates`)
 and deciding them from the stored text (`verify`). Shards that did not answer make the
 answer partial, naming them."""
 

@@ -2,18 +2,15 @@
 order and the page, counted by the aggregator over every match rather than over
 candidates checked one by one.
 
-A query qualifies when the engine finds exactly the articles wenhai finds: each of its
-strings a run of wenhai's units — Chinese characters, whole numbers, whole Latin words —
-with nothing but spaces between them (the shards' text parts characters exactly where
-wenhai does and marks where each number and word starts and ends, `cluster.text`),
-joined by AND, OR and exclusion, with `date:` terms and the filters as attribute
-conditions, and without tiers (a plain term that is one jieba word and does not end in
-a Latin word, or a quoted one: every match is an exact one). The rest — punctuation
-inside a string, whose marks the engine tells apart where wenhai does not; plain terms
-of several words, whose scattered and loose forms it cannot say; a last Latin word
-that may go on (iphone finds iphonex) — is decided from the stored text
-(`cluster.verify`). The searcher still checks each page shown against the stored text
-(`cluster.searcher`).
+A query qualifies when the engine finds exactly the articles wenhai finds, in the same
+tiers: each of its strings a phrase of wenhai's units and the gaps that part them as
+the shards hold them (`cluster.text`: whole numbers and words, any mark for any other),
+its loose form a phrase in the loose fields, its last Latin word going on a phrase
+left open, its words apart an AND of phrases; joined by AND, OR and exclusion, with
+`date:` terms and the filters as attribute conditions. By relevance a page is read
+tier by tier (wenhai's order of the tiers; the engine's inside each). A query with a
+part the engine cannot say (a `date:` inside an OR) is decided from the stored text (`cluster.verify`), and so is a page whose check
+against the stored text fails (`cluster.searcher`).
 
 Repost groups collapse as `search.matches` collapses them: the matched copies of each
 group with several (`database.shared_groups`, from the store) are read, the first in

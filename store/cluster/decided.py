@@ -9,8 +9,9 @@ its loose form a phrase in the loose fields, its last Latin word going on a phra
 left open, its words apart an AND of phrases; joined by AND, OR and exclusion, with
 `date:` terms and the filters as attribute conditions. By relevance a page is read
 tier by tier (wenhai's order of the tiers; the engine's inside each). A query with a
-part the engine cannot say (a `date:` inside an OR) is decided from the stored text (`cluster.verify`), and so is a page whose check
-against the stored text fails (`cluster.searcher`).
+part the engine cannot say (a `date:` inside an OR) is decided from the stored text
+(`cluster.verify`), and so is a page whose check against the stored text fails
+(`cluster.searcher`).
 
 Repost groups collapse as `search.matches` collapses them: the matched copies of each
 group with several (`database.shared_groups`, from the store) are read, the first in

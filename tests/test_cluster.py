@@ -175,6 +175,18 @@ def test_the_cluster_answers_what_the_embedded_index_answers(cluster, corpus, tm
                 one.search("的", sort=sort, per_page=50))
 
 
+def _old_path_noted(monkeypatch) -> list:
+    """The queries the cluster's searcher sends down the old path (candidates checked
+    one by one) from now on: the path stays real, each query asked is noted."""
+    asked: list = []
+    real = cluster_searcher.candidates
+    def candidates(*args, **kwargs):
+        asked.append(args[1])
+        return real(*args, **kwargs)
+    monkeypatch.setattr(cluster_searcher, "candidates", candidates)
+    return asked
+
+
 def _alnum_strings(texts: dict[int, str], rng: random.Random, count: int) -> list[str]:
     """`count` cuts of the texts around a digit or a Latin letter, some with a space put
     into them (`1 0` for 10): where runs start and end, inside them or not."""
@@ -203,12 +215,7 @@ def test_digits_and_latin_words_are_decided_by_the_engine_as_wenhai_decides_them
     monkeypatch.delenv(ENVIRONMENT)
     assert run(embedded, "ingest", str(corpus)).exit_code == 0
     assert run(clustered, "ingest", str(corpus), cluster=address).exit_code == 0
-    asked: list[str] = []
-    real = cluster_searcher.candidates
-    def candidates(*args, **kwargs):  # the old path, still real, but noted
-        asked.append(args[1])
-        return real(*args, **kwargs)
-    monkeypatch.setattr(cluster_searcher, "candidates", candidates)
+    asked = _old_path_noted(monkeypatch)
     with Archive(embedded) as archive:
         texts = {a.id: normalize(f"{a.title}\n{a.body}") for a in archive.articles()}
     traps = ['"su"', '"usual"', '"su7"', '"su 7"', '"s u7"', "15", '"iphone 15"',
@@ -268,12 +275,7 @@ def test_terms_of_several_words_are_decided_by_the_engine_in_wenhais_tiers(
     monkeypatch.delenv(ENVIRONMENT)
     assert run(embedded, "ingest", str(corpus)).exit_code == 0
     assert run(clustered, "ingest", str(corpus), cluster=address).exit_code == 0
-    asked: list = []
-    real = cluster_searcher.candidates
-    def candidates(*args, **kwargs):  # the old path, still real, but noted
-        asked.append(args[1])
-        return real(*args, **kwargs)
-    monkeypatch.setattr(cluster_searcher, "candidates", candidates)
+    asked = _old_path_noted(monkeypatch)
     with Archive(embedded) as archive:
         texts = {a.id: normalize(f"{a.title}\n{a.body}") for a in archive.articles()}
         titles = [a.title for a in archive.articles() if '"' not in a.title]

@@ -25,10 +25,18 @@ from .decided import string_and_end
 from .text import HAN
 
 
-def holds(q: wq.Query, filters: Filters, row) -> bool:
-    """Whether the article of `row` (a row of `database.for_index`) is a match of the
-    decided query `q` within `filters`."""
+def stored(row) -> dict:
+    """The article of `row` (a row of `database.for_index`) as `holds` reads it: the
+    embedded index's document, its text fields normalized once (a query of a dozen
+    words in six fields asks each field again and again)."""
     doc = document(row)
+    return {k: normalize(v) if k.endswith("_g") and isinstance(v, str) else v
+            for k, v in doc.items()}
+
+
+def holds(q: wq.Query, filters: Filters, doc: dict) -> bool:
+    """Whether the article `doc` (`stored`) is a match of the decided query `q` within
+    `filters`."""
     narrow = filters.query()
     return _holds(q, doc) and (narrow is None or _holds(narrow, doc))
 
@@ -40,7 +48,7 @@ def _holds(q: wq.Query, doc: dict) -> bool:
         wanted = string_and_end(q)
         if wanted is None:
             raise ValueError(f"not a query the engine decides: {q!r}")
-        return _pattern(*wanted).search(normalize(doc.get(q.fieldname, ""))) is not None
+        return _pattern(*wanted).search(doc.get(q.fieldname, "")) is not None
     if type(q) is wq.Term:  # a filter on a column: source, author, year, tag
         value = doc.get(q.fieldname, "")
         return q.text in value.split(TAG_JOIN) if q.fieldname == "tag" else value == q.text

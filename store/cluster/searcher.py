@@ -28,7 +28,7 @@ from ..search.similar import KEY_TERMS
 from ..text.analysis import words
 from . import decided
 from .candidates import MAX_CANDIDATES, candidates
-from .exact import holds
+from .exact import holds, stored
 from .nodes import Cluster
 from .verify import Verifier
 
@@ -45,9 +45,10 @@ VERIFY_LIMIT = 1000
 CHECKED = 100
 
 
-def _tier(parsed: ParsedQuery, row) -> int:
-    """The tier of a stored article that matches `parsed`, as `search.matches` ranks it:
-    0 exact (or no tiers), 1 loose, 2 words apart (1 for no loose form but the rest)."""
+def _tier(parsed: ParsedQuery, row: dict) -> int:
+    """The tier of a stored article (`exact.stored`) matching `parsed`, as
+    `search.matches` ranks it: 0 exact (or no tiers), 1 loose, 2 words apart (1 for no
+    loose form but the rest)."""
     if parsed.exact is None or holds(parsed.exact, Filters(), row):
         return 0
     return 1 if not parsed.near or holds(parsed.loose, Filters(), row) else 2
@@ -87,7 +88,7 @@ class ClusterSearcher:
         page = decided.find(self.cluster, plan, sort=sort, collapse=collapse, start=start,
                             stop=stop, shared=self.shared(), facets=facets, rank=rank)
         shown = page.ids[:CHECKED]
-        rows = {r["id"]: r for r in database.for_index(self.db(), sorted(shown))}
+        rows = {r["id"]: stored(r) for r in database.for_index(self.db(), sorted(shown))}
         tiers = dict(zip(page.ids, page.matches.tiers, strict=True))
         if len(rows) != len(shown) or not all(
                 holds(parsed.query, filters, r) and tiers[i] == _tier(parsed, r)

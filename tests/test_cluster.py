@@ -673,6 +673,34 @@ def test_a_cluster_set_up_by_an_older_wenhai_is_not_started_again(cluster):
     assert not [p for p in local.pid_files(folder) if local.running(p)]
 
 
+def test_shards_of_an_older_wenhai_still_running_are_refused_not_fed_or_searched(
+        cluster, samples, tmp_path):
+    """Shards set up before the loose fields, their daemons still running: the engine
+    takes the new columns without a word and finds nothing in them, so wenhai asks each
+    shard what it holds and refuses, saying what to do, before feeding or searching."""
+    address, folder = cluster
+    local.stop(folder)
+    for config in sorted(folder.glob("*.conf")):
+        text = config.read_text(encoding="utf-8")
+        config.write_text("".join(line for line in text.splitlines(keepends=True)
+                                  if not line.rstrip().endswith("_l")), encoding="utf-8")
+        if (data := folder / config.stem).is_dir():  # a shard's index keeps its schema
+            shutil.rmtree(data)
+            data.mkdir()
+        port = int(re.search(r"listen = 127\.0\.0\.1:(\d+)", text).group(1))
+        local._run(local.searchd(), config, port)  # as an older `cluster start` left them
+    home = tmp_path / "home"
+    fed = run(home, "ingest", str(samples), cluster=address)
+    assert fed.exit_code == 1 and "Traceback" not in fed.output
+    assert "shard 1 (shard1 at 127.0.0.1:" in fed.output
+    assert "was set up by an older wenhai: it lacks title_l, body_l" in fed.output
+    assert "wenhai reindex" in fed.output
+    found = run(home, "search", "小米汽车", cluster=address)
+    assert found.exit_code == 1 and "was set up by an older wenhai" in found.output
+    with Archive(home) as archive:  # the store kept every article, waiting to be fed
+        assert len(list(archive.articles())) == database.pending_changes(archive.db) > 0
+
+
 def test_a_page_the_store_does_not_bear_out_is_not_shown(cluster, samples, tmp_path):
     """The engine decides a query's page, but the store is the truth: a shard whose
     document says what the stored article does not (here written behind wenhai's back)

@@ -123,6 +123,10 @@ def _free_ports(count: int) -> list[int]:
     return found
 
 
+#: What a shard holds: its fields and attributes, as `DESCRIBE` names them.
+SCHEMA = tuple(re.findall(r"rt_(?:field|attr_\w+) = (\w+)", _SHARD))
+
+
 def pid_files(folder: Path) -> list[Path]:
     """The pid files of the daemons started in `folder`: shards first, by number."""
     shards = sorted(folder.glob("shard-*.pid"), key=lambda p: int(p.stem.split("-")[1]))

@@ -241,6 +241,7 @@ class ClusterSearchers:
         return True
 
     def current(self) -> ClusterSearcher:
+        self.cluster.shards()  # once: each shard holds what searches ask, or it is said
         return ClusterSearcher(self.cluster, self.db, self.verifier, self.shared)
 
     def shared(self) -> dict[int, int]:

@@ -23,12 +23,19 @@ articles of real paragraphs (scale.scale_corpus):
    faceted and paged by the aggregator) rather than from candidates checked against
    the stored text — per class, with each class's p50/p95 over HTTP.
 
+Beside `queryset.py`'s classes, one of its own, `digits/latin`: a quoted string of whole
+runs of digits or Latin letters of a sentence with up to two Chinese characters on
+each side (`"iphone 15"`, `"2024年3"`), whose truth is every article holding it with
+its numbers and words whole, as wenhai matches them (15 is not in 150).
+
 Results on stdout, progress on stderr. Needs `searchd` and PyMySQL (`wenhai[cluster]`).
 """
 
 from __future__ import annotations
 
 import argparse
+import random
+import re
 import sys
 import tempfile
 import time
@@ -40,7 +47,7 @@ sys.path.insert(0, str(BENCH))
 
 import queries  # noqa: E402
 import scale  # noqa: E402
-from queryset import CLASSES, draw  # noqa: E402
+from queryset import CLASSES, Query, draw  # noqa: E402
 from speed import WENHAI, dir_bytes, pad, run_measured  # noqa: E402
 
 from store import Archive, Filters, QueryError  # noqa: E402
@@ -48,6 +55,44 @@ from store.cluster import decided, local  # noqa: E402
 from store.search.query import parse  # noqa: E402
 
 BACKENDS = ("embedded", "cluster")
+#: The class of quoted strings with digits or Latin words (see the docstring).
+ALNUM = "digits/latin"
+#: Runs of digits or letters, Chinese characters and spaces between: one such string.
+_ALNUM_PIECE = re.compile(r"(?:[\u4e00-\u9fff]{0,2})(?:[a-z]+|[0-9]+)(?:[ a-z0-9]*[a-z0-9])?"
+                          r"(?:[\u4e00-\u9fff]{0,2})")
+
+
+def alnum_queries(texts, count: int, seed: int) -> list[Query]:
+    """`count` distinct `ALNUM` queries cut from the normalized texts."""
+    rng = random.Random(seed)
+    found: dict[str, Query] = {}
+    pieces = [m.group().strip() for t in texts.normalized for m in _ALNUM_PIECE.finditer(t)]
+    while len(found) < count and pieces:
+        piece = rng.choice(pieces)
+        low, high = sorted(rng.sample(range(len(piece) + 1), 2))
+        cut = piece[low:high].strip()
+        if cut and re.search("[a-z0-9]", cut) and not _splits(piece, low) \
+                and not _splits(piece, high):
+            found.setdefault(cut, Query(ALNUM, f'"{cut}"'))
+    return list(found.values())
+
+
+def _splits(piece: str, at: int) -> bool:
+    """Whether cutting `piece` at `at` parts a run of digits or of letters (2 of 2024)."""
+    kind = [re.match("[a-z]|[0-9]", c) and ("a" if c.isalpha() else "0")
+            for c in piece[max(0, at - 1) : at + 1]]
+    return len(kind) == 2 and at > 0 and kind[0] is not None and kind[0] == kind[1]
+
+
+def alnum_truth(texts, query) -> frozenset[int]:
+    """Every article whose normalized title and body hold the string, its numbers and
+    words whole (no digit around a number, no letter around a word), spaces between."""
+    pattern = re.compile(r"[ \t]*".join(
+        (f"(?<![a-z]){u}(?![a-z])" if u[0].isalpha() and u.isascii() else
+         f"(?<![0-9]){u}(?![0-9])" if u.isdigit() else re.escape(u))
+        for u in re.findall(r"[a-z]+|[0-9]+|[^\sa-z0-9]", query.q.strip('"'))))
+    return frozenset(i for i, t in zip(texts.ids, texts.normalized, strict=True)
+                     if pattern.search(t))
 
 
 def matches(archive: Archive, q: str) -> set[int]:
@@ -64,8 +109,7 @@ def engine_decides(query) -> bool:
         parsed = parse(query.q)
     except QueryError:
         return False
-    return parsed.exact is None and decided.plan(
-        parsed.query, Filters(source=query.source)) is not None
+    return decided.decides(parsed, Filters(source=query.source)) is not None
 
 
 def answers_differ(one: Archive, other: Archive, query) -> tuple[bool, bool]:
@@ -106,6 +150,7 @@ def main() -> None:
             figures["cluster"] = queries.Figures(ingest_s=run.seconds,
                                                  index_bytes=dir_bytes(shards))
             asked = draw(texts, args.per_class, args.seed, queries.progress)
+            asked += alnum_queries(texts, args.per_class, args.seed)
             queries.measure_latency("wenhai", corpus, asked, figures["embedded"])
             queries.measure_latency(
                 "wenhai-cluster", corpus, asked, figures["cluster"],
@@ -116,7 +161,8 @@ def main() -> None:
             source_of = dict(zip(texts.ids, texts.sources, strict=True))
             with Archive(corpus.index("wenhai")) as one, Archive(home, address) as other:
                 for query in asked:
-                    truth = texts.truth(query)
+                    truth = alnum_truth(texts, query) if query.cls == ALNUM else \
+                    texts.truth(query)
                     found = {b: matches(a, query.q) for b, a in zip(BACKENDS, (one, other),
                                                                      strict=True)}
                     differ += found["embedded"] != found["cluster"]
@@ -157,7 +203,7 @@ def report(figures, texts, asked, differ: int, answers, args) -> None:
         print(pad(label, 34) + "".join(f"{format(get(figures[b]), fmt):>12}" for b in BACKENDS))
     print(f"\nrecall per class (every match, in process); match sets that differ between the "
           f"backends: {differ} of {len(asked)}")
-    for cls in (*CLASSES, "all"):
+    for cls in (*CLASSES, ALNUM, "all"):
         print(pad(cls, 34) + "".join(
             f"{sum(v) / len(v):>12.3f}" for v in
             (queries.of_class(figures[b].recall, cls) for b in BACKENDS)))
@@ -167,7 +213,7 @@ def report(figures, texts, asked, differ: int, answers, args) -> None:
     print(pad("", 14) + "".join(f"{h:>9}" for h in ("decided", "differ", "partial",
                                                        "emb p50", "emb p95", "cl p50",
                                                        "cl p95")))
-    for cls in (*CLASSES, "all"):
+    for cls in (*CLASSES, ALNUM, "all"):
         counts = [sum(queries.of_class(answers[n], cls)) for n in ("decided", "differ",
                                                                     "partial")]
         times = [queries.pct(queries.of_class(figures[b].ms[10], cls), q)

@@ -28,6 +28,7 @@ from store.backends import ENVIRONMENT
 from store.cluster import decided, local, verify
 from store.cluster import searcher as cluster_searcher
 from store.cluster.feed import _INSERT, _ROW, shard_row
+from store.search.query import parse
 from web import create_app
 
 from .conftest import FIXTURES, SAMPLES
@@ -51,6 +52,14 @@ TRAPS = {
     "断行.txt": "断行测试\n\n台北\n捷运今日通车，新北\u200b市也有站。",
     # A passage typed without its 。: jieba reads 县位 as a word, found nowhere as such.
     "石林.txt": "石林县\n\n地处石林彝族自治县是昆明市辖县。位于云南省东部。",
+    # Numbers and Latin words are whole for wenhai: su is not in usual nor 15 in 150,
+    # and SU7 is su 7 (a word, then a number) but not s u7.
+    "型号.txt": "新车型号\n\n小米SU7与 su 7 同名，usual 里没有 su。iPhone 15 售价5999元，"
+              "iPhone 150 并不存在；iPhone15Pro 在售，iphonex 停产。",
+    "版本.txt": "版本说明\n\n版本 v2.0.1 发布于2024年3月5日，编号A1B2，5G网络覆盖率达98.6%。"
+              "自 2024 年10月1日起施行，COVID-19 之后第2季度营收1 024万元。",
+    # Only words that go on from iphone, ipho and v: found by them after the whole words.
+    "停产.txt": "停产公告\n\nIPHONEX 与 iphonexs 停产，v2ray 与 5gx 亦然：已停产iPhoneX。",
 }
 
 
@@ -166,6 +175,144 @@ def test_the_cluster_answers_what_the_embedded_index_answers(cluster, corpus, tm
                 one.search("的", sort=sort, per_page=50))
 
 
+def _old_path_noted(monkeypatch) -> list:
+    """The queries the cluster's searcher sends down the old path (candidates checked
+    one by one) from now on: the path stays real, each query asked is noted."""
+    asked: list = []
+    real = cluster_searcher.candidates
+    def candidates(*args, **kwargs):
+        asked.append(args[1])
+        return real(*args, **kwargs)
+    monkeypatch.setattr(cluster_searcher, "candidates", candidates)
+    return asked
+
+
+def _alnum_strings(texts: dict[int, str], rng: random.Random, count: int) -> list[str]:
+    """`count` cuts of the texts around a digit or a Latin letter, some with a space put
+    into them (`1 0` for 10): where runs start and end, inside them or not."""
+    places = [(i, m.start()) for i, t in texts.items() for m in re.finditer("[a-z0-9]", t)]
+    found: list[str] = []
+    while len(found) < count:
+        i, at = rng.choice(places)
+        text = texts[i]
+        piece = text[max(0, at - rng.randint(0, 3)) : at + rng.randint(1, 6)].strip()
+        if rng.random() < 0.3 and len(piece) > 1:
+            cut = rng.randrange(1, len(piece))
+            piece = f"{piece[:cut]} {piece[cut:]}"
+        if piece and '"' not in piece:
+            found.append(piece)
+    return found
+
+
+def test_digits_and_latin_words_are_decided_by_the_engine_as_wenhai_decides_them(
+        cluster, corpus, tmp_path, monkeypatch):
+    """The shards mark where each number and Latin word starts and ends, so a quoted
+    string with digits or letters, or a plain number, is decided by the engine (no
+    candidates checked one by one) and finds exactly what the embedded index finds:
+    random cuts of the stored texts around digits and letters, and the traps."""
+    address, _ = cluster
+    embedded, clustered = tmp_path / "embedded", tmp_path / "clustered"
+    monkeypatch.delenv(ENVIRONMENT)
+    assert run(embedded, "ingest", str(corpus)).exit_code == 0
+    assert run(clustered, "ingest", str(corpus), cluster=address).exit_code == 0
+    asked = _old_path_noted(monkeypatch)
+    with Archive(embedded) as archive:
+        texts = {a.id: normalize(f"{a.title}\n{a.body}") for a in archive.articles()}
+    traps = ['"su"', '"usual"', '"su7"', '"su 7"', '"s u7"', "15", '"iphone 15"',
+             '"iphone 150"', "150", '"iphone15pro"', '"1 0"', "10", '"23年"', '"2023年"',
+             '"20 23"', "2024", '"2024 年"', "5999", '"5g网络"', '"a1b2"', '"2.0"',
+             '"1 024万元"', '"1024万元"', '"iphonex"', '"第2季度" OR "su"', '"iphone" -"15"',
+             'title:"2024"']
+    # A last Latin word that may go on, decided by the engine in two tiers: the word
+    # whole first (iphone), then going on (iphonex, iphone15pro).
+    going_on = {"iphone": '"iphone"', "iphon": '"iphon"', "su": '"su"', "v2": '"v2"',
+                "ipho 15 OR 5g": '"ipho" 15 OR "5g"', "iphone date:2024": '"iphone" date:2024'}
+    # Punctuation inside (any mark for any other), terms of several words (停产iphone
+    # finds 停产iphonex, its last word going on, before 停产 and iphone apart).
+    old_path: list[str] = []
+    traps += ['"2.0"', '"2,0"', "小米su", "iphone售价", "停产iphone"]
+    strings = [f'"{s}"' for s in _alnum_strings(texts, random.Random(2026), 120)]
+    decided_here = 0
+    with Archive(embedded) as one, Archive(clustered, address) as other:
+        for q in [*traps, *going_on, *old_path, *strings]:
+            asked.clear()
+            mine, theirs = one.search(q, per_page=100), other.search(q, per_page=100)
+            assert not theirs.partial, (q, theirs.reasons)
+            assert (theirs.total, set(ids(theirs))) == (mine.total, set(ids(mine))), q
+            assert theirs.facets == mine.facets, q
+            assert {h.id: h.snippet for h in theirs.hits} == {h.id: h.snippet for h in mine.hits}
+            if q in going_on:  # the same tiers: the word whole first
+                whole = set(ids(one.search(going_on[q], per_page=100)))
+                assert set(ids(theirs)[:len(whole)]) == set(ids(mine)[:len(whole)]) == whole, q
+            engine = decided.decides(parse(q), Filters()) is not None
+            assert engine != (q in old_path) or q in strings, q  # now every one
+            assert not (engine and asked), (q, "decided from candidates")
+            decided_here += engine
+        assert decided_here > 100  # strings with punctuation inside are not
+        found = {q: [h.title for h in other.search(q).hits] for q in traps}
+    assert found['"su"'] == ["新车型号"] and found['"usual"'] == ["新车型号"]
+    assert found["15"] == found['"iphone 15"'] == ["新车型号"]
+    assert found['"1 0"'] == ["机房编号"] and found["10"][:1] == ["十号机柜"]
+    assert "机房编号" not in found["10"] and found['"20 23"'] == []
+    assert found['"1024万元"'] == [] and found['"1 024万元"'] == ["版本说明"]
+    assert found['"23年"'] == ["年度报告"] and found['"s u7"'] == []
+    with Archive(clustered, address) as other:
+        assert {h.title for h in other.search("iphon").hits} == {"新车型号", "停产公告"}
+        assert [h.title for h in other.search("iphone").hits] == ["新车型号", "停产公告"]
+        assert [h.title for h in other.search("停产iphone").hits] == ["停产公告", "新车型号"]
+
+
+def test_terms_of_several_words_are_decided_by_the_engine_in_wenhais_tiers(
+        cluster, corpus, tmp_path, monkeypatch):
+    """A plain term of several jieba words matches its exact string, its loose form
+    (across punctuation: each shard also holds its texts with what stands between two
+    Chinese characters taken out) or its words apart; the engine decides all three,
+    with the embedded index's totals, sets, facets, snippets and tiers (the exact
+    matches first), no candidates checked one by one: random cuts of the stored
+    texts, titles as typed, a passage without its 。, and mixed queries."""
+    address, _ = cluster
+    embedded, clustered = tmp_path / "embedded", tmp_path / "clustered"
+    monkeypatch.delenv(ENVIRONMENT)
+    assert run(embedded, "ingest", str(corpus)).exit_code == 0
+    assert run(clustered, "ingest", str(corpus), cluster=address).exit_code == 0
+    asked = _old_path_noted(monkeypatch)
+    with Archive(embedded) as archive:
+        texts = {a.id: normalize(f"{a.title}\n{a.body}") for a in archive.articles()}
+        titles = [a.title for a in archive.articles() if '"' not in a.title]
+    rng = random.Random(1926)
+    cuts = []
+    while len(cuts) < 60:
+        text = rng.choice(list(texts.values()))
+        at = rng.randrange(max(1, len(text) - 6))
+        piece = text[at : at + rng.randint(3, 6)]
+        if re.fullmatch(r"[\u4e00-\u9fff]{3,6}", piece):
+            cuts.append(piece)
+    queries = ["彝族自治县是昆明市辖县位", "台北捷运", "碳纤维机盖风波", "中国人", "小米汽车 -手机",
+               "离岸风场 OR 台北捷运", "碳纤维机盖 date:2024", "经济发展 source:汽车前哨", *titles,
+               *cuts]
+    with Archive(embedded) as one, Archive(clustered, address) as other:
+        for q in queries:
+            asked.clear()
+            for sort in ("relevance", "newest"):
+                mine = one.search(q, per_page=100, sort=sort)
+                theirs = other.search(q, per_page=100, sort=sort)
+                assert not theirs.partial, (q, theirs.reasons)
+                assert (theirs.total, set(ids(theirs))) == (mine.total, set(ids(mine))), q
+                assert theirs.facets == mine.facets, q
+                assert {h.id: h.snippet for h in theirs.hits} == {
+                    h.id: h.snippet for h in mine.hits}, (q, sort)
+                if sort == "newest":
+                    assert ids(theirs) == ids(mine), q
+                elif len(q.split()) == 1:  # the exact string first
+                    whole = set(ids(one.search(f'"{q}"', per_page=100)))
+                    assert set(ids(theirs)[:len(whole)]) == whole, q
+            assert decided.decides(parse(q), Filters()) is not None, q
+            assert not asked, (q, "decided from candidates")
+        title = "碳纤维机盖风波之后，车主还信发布会吗？"
+        assert other.search(title).hits[0].title == title
+        assert [h.title for h in other.search("彝族自治县是昆明市辖县位").hits] == ["石林县"]
+
+
 def test_every_route_answers_through_the_cluster(cluster, samples, tmp_path):
     address, _ = cluster
     home = tmp_path / "home"
@@ -260,11 +407,14 @@ def test_the_researchers_instruments_and_tags_answer_through_the_cluster(
 
 def test_a_query_with_too_many_candidates_checks_the_first_and_says_so(
         cluster, corpus, tmp_path, monkeypatch):
-    """A query the engine cannot decide (a Latin word, whose boundaries it does not
-    keep) is checked against the stored text, at most `VERIFY_LIMIT` candidates."""
+    """A query the engine cannot decide is checked against the stored text, at most
+    `VERIFY_LIMIT` candidates. (The engine decides almost every query now; this path
+    answers those whose page the stored text does not bear out: here every query is
+    sent down it.)"""
     address, _ = cluster
     home = tmp_path / "home"
-    q = "的 OR a"
+    monkeypatch.setattr(decided, "decides", lambda parsed, filters: None)
+    q = "的 OR 小米汽车"
     assert run(home, "ingest", str(corpus)).exit_code == 0
     with Archive(home, address) as archive:
         every = archive.search(q, per_page=100)
@@ -517,7 +667,8 @@ def test_verification_indexes_of_a_process_gone_are_removed(cluster, samples, tm
         left = base / f"{gone.pid}-abc"
         left.mkdir(parents=True)
         with Archive(home) as archive:
-            assert archive.search("台北捷运").total == 1
+            [hit] = archive.search("台北捷运").hits
+            assert archive.similar(hit.id) is not None  # similar articles: candidates, checked
             assert not left.exists()
             assert len(list(base.iterdir())) == 1  # this process's own
         assert list(base.iterdir()) == []
@@ -537,6 +688,34 @@ def test_a_cluster_set_up_by_an_older_wenhai_is_not_started_again(cluster):
     assert "set up by an older wenhai: its shards lack dated_first" in again.output
     assert "wenhai reindex" in again.output
     assert not [p for p in local.pid_files(folder) if local.running(p)]
+
+
+def test_shards_of_an_older_wenhai_still_running_are_refused_not_fed_or_searched(
+        cluster, samples, tmp_path):
+    """Shards set up before the loose fields, their daemons still running: the engine
+    takes the new columns without a word and finds nothing in them, so wenhai asks each
+    shard what it holds and refuses, saying what to do, before feeding or searching."""
+    address, folder = cluster
+    local.stop(folder)
+    for config in sorted(folder.glob("*.conf")):
+        text = config.read_text(encoding="utf-8")
+        config.write_text("".join(line for line in text.splitlines(keepends=True)
+                                  if not line.rstrip().endswith("_l")), encoding="utf-8")
+        if (data := folder / config.stem).is_dir():  # a shard's index keeps its schema
+            shutil.rmtree(data)
+            data.mkdir()
+        port = int(re.search(r"listen = 127\.0\.0\.1:(\d+)", text).group(1))
+        local._run(local.searchd(), config, port)  # as an older `cluster start` left them
+    home = tmp_path / "home"
+    fed = run(home, "ingest", str(samples), cluster=address)
+    assert fed.exit_code == 1 and "Traceback" not in fed.output
+    assert "shard 1 (shard1 at 127.0.0.1:" in fed.output
+    assert "was set up by an older wenhai: it lacks title_l, body_l" in fed.output
+    assert "wenhai reindex" in fed.output
+    found = run(home, "search", "小米汽车", cluster=address)
+    assert found.exit_code == 1 and "was set up by an older wenhai" in found.output
+    with Archive(home) as archive:  # the store kept every article, waiting to be fed
+        assert len(list(archive.articles())) == database.pending_changes(archive.db) > 0
 
 
 def test_a_page_the_store_does_not_bear_out_is_not_shown(cluster, samples, tmp_path):

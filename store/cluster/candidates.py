@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from whoosh import query as wq
 
 from ..errors import Notice
-from ..search.query import Loose
+from ..search.query import Continued, Loose
 from ..text.analysis import split_bigram
 from .local import DISTRIBUTED, MAX_MATCHES
 from .nodes import Cluster
@@ -33,8 +33,9 @@ _AGENT = re.compile(r"agent ([^\s:]+):(\d+)")
 
 def runs(grams: list[str], *, loose: bool = False) -> list[str]:
     """The strings of units in sequence with nothing but spaces between them that a
-    phrase of gram terms spells (小米 米汽 汽车 → 小米汽车; 中~国 → 中, 国); every unit
-    apart if `loose`."""
+    phrase of gram terms spells (小米 米汽 汽车 → 小米汽车; 中~国 → 中, 国; a space
+    between two units where one is a number or a Latin word, whose boundaries the
+    shards keep: su 7 → su 7); every unit apart if `loose`."""
     found, current = [], ""
     for gram in grams:
         pair = split_bigram(gram)
@@ -51,7 +52,7 @@ def runs(grams: list[str], *, loose: bool = False) -> list[str]:
             found.append(current)
             current = second
         else:
-            current += second
+            current += f" {second}" if second.isascii() or current[-1:].isascii() else second
     if current:
         found.append(current)
     return found
@@ -89,8 +90,10 @@ def expression(q: wq.Query) -> str | None:
 
 def _strings(q: wq.Query, fields: list[str | None]) -> str | None:
     grams = list(q.words) if isinstance(q, wq.Phrase) else [q.text]
-    phrases = [found for s in runs(grams, loose=isinstance(q, Loose))
-               if (found := phrase(s)) is not None]
+    strings = runs(grams, loose=isinstance(q, Loose))
+    phrases = [found for i, s in enumerate(strings)  # the last word of a Continued goes on
+               if (found := phrase(s, open_end=isinstance(q, Continued)
+                                   and i == len(strings) - 1)) is not None]
     if not phrases or None in fields:  # a field the shards do not hold: verified
         return None
     where = fields[0] if len(set(fields)) == 1 else "(" + ",".join(dict.fromkeys(fields)) + ")"

@@ -2,15 +2,16 @@
 order and the page, counted by the aggregator over every match rather than over
 candidates checked one by one.
 
-A query qualifies when the engine finds exactly the articles wenhai finds: each of its
-strings made of Chinese characters only (the shards' text parts characters exactly
-where wenhai does, `cluster.text`), joined by AND, OR and exclusion, with `date:` terms
-and the filters as attribute conditions, and without tiers (a plain term that is one
-jieba word, or a quoted one: every match is an exact one). The rest — digits and Latin
-words, whose boundaries the engine does not keep (`1 0` is `10` there, 23 is inside
-2023); plain terms of several words, whose scattered and loose forms it cannot say —
-is decided from the stored text (`cluster.verify`). The searcher still checks each page
-shown against the stored text (`cluster.searcher`).
+A query qualifies when the engine finds exactly the articles wenhai finds, in the same
+tiers: each of its strings a phrase of wenhai's units and the gaps that part them as
+the shards hold them (`cluster.text`: whole numbers and words, any mark for any other),
+its loose form a phrase in the loose fields, its last Latin word going on a phrase
+left open, its words apart an AND of phrases; joined by AND, OR and exclusion, with
+`date:` terms and the filters as attribute conditions. By relevance a page is read
+tier by tier (wenhai's order of the tiers; the engine's inside each). A query with a
+part the engine cannot say (a `date:` inside an OR) is decided from the stored text
+(`cluster.verify`), and so is a page whose check against the stored text fails
+(`cluster.searcher`).
 
 Repost groups collapse as `search.matches` collapses them: the matched copies of each
 group with several (`database.shared_groups`, from the store) are read, the first in
@@ -21,7 +22,7 @@ the facets and the pages.
 
 from __future__ import annotations
 
-import re
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -29,17 +30,18 @@ from whoosh import query as wq
 
 from ..search.filters import FACETS, Filters
 from ..search.matches import Matches, facet
-from ..search.query import date_range
+from ..search.query import Continued, Loose, ParsedQuery, date_range
+from ..text.analysis import loosened, split_bigram, units
 from .candidates import _shard_warning
-from .feed import FIELDS, tag_id
+from .feed import FIELDS, LOOSE_FIELDS, tag_id
 from .local import DISTRIBUTED, MAX_MATCHES
 from .nodes import Cluster
-from .text import phrase
+from .text import PART, phrase
 
 #: The shard field of each grams field a query may name.
 _SHARD_FIELDS = {grams: field for field, grams in FIELDS.items()}
-#: A string the engine matches exactly as wenhai does: Chinese characters (wenhai's units).
-_CHINESE = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]+")
+#: The loose shard field of each (`feed.LOOSE_FIELDS`).
+_LOOSE_SHARD_FIELDS = {grams: field for field, grams in LOOSE_FIELDS.items()}
 #: The attribute each facet is counted on (the month for timelines).
 _FACETS = {"source": "source_value", "author": "author_value", "year": "year",
            "tag": "tag_set", "month": "month"}
@@ -59,22 +61,44 @@ _COLUMNS = "id, grp"
 @dataclass(frozen=True)
 class Plan:
     """A query and filters as the engine's conditions: the `MATCH` expression (None:
-    every article) and attribute conditions with their parameters."""
+    every article) and attribute conditions with their parameters; for a query with
+    tiers, the `MATCH` expression of each tier but the last (an article is in the
+    first tier it matches; in the last if none)."""
 
     match: str | None
     where: tuple[str, ...]
     args: tuple
+    tiers: tuple[str, ...] = ()
 
 
-def plan(q: wq.Query, filters: Filters) -> Plan | None:
-    """The engine's conditions for exactly the matches of `q` (a parsed query without
-    tiers) within `filters`, or None where the engine cannot decide them."""
+def decides(parsed: ParsedQuery, filters: Filters) -> Plan | None:
+    """The engine's conditions for a parsed query, or None where it cannot decide it.
+    Its tiers are wenhai's (`search.matches`): the exact matches, then the loose ones
+    (across punctuation, or a last Latin word going on), then the words apart — only
+    the first two where no term has words apart (its loose matches are all the rest)."""
+    tiers = []
+    if parsed.exact is not None:
+        tiers = [parsed.exact] + ([parsed.loose] if parsed.near else [])
+    return plan(parsed.query, filters, tiers)
+
+
+def plan(q: wq.Query, filters: Filters, tiers: list[wq.Query] = ()) -> Plan | None:
+    """The engine's conditions for exactly the matches of `q` within `filters`, those of
+    each of `tiers` ranked before the others (see `decides`), or None where the engine
+    cannot decide them."""
     rest, dates = _dates(q)
     match = None
     if rest is not None and not isinstance(rest, wq.Every):
         match = _expression(rest)
         if match is None:
             return None
+    ranked = []
+    for tier in tiers:
+        first, _ = _dates(tier)  # the dates are the query's, in `where`
+        found = None if first is None or match is None else _expression(first)
+        if found is None:
+            return None
+        ranked.append(found)
     where: list[str] = []
     args: list = []
     for name, column in (("source", "source_value"), ("author", "author_value")):
@@ -93,7 +117,7 @@ def plan(q: wq.Query, filters: Filters) -> Plan | None:
         where.append("published BETWEEN %s AND %s")
         args += [_day(r.start, upper=False) if r.start else 1,
                  _day(r.end, upper=True) if r.end else 99_999_999]
-    return Plan(match, tuple(where), tuple(args))
+    return Plan(match, tuple(where), tuple(args), tuple(ranked))
 
 
 def _dates(q: wq.Query) -> tuple[wq.Query | None, list[wq.TermRange]]:
@@ -124,24 +148,23 @@ def _day(bound: str, *, upper: bool) -> int:
 
 def _expression(q: wq.Query) -> str | None:
     """The engine's extended syntax for exactly `q`'s matches; None if it has none."""
-    if type(q) in (wq.Term, wq.Phrase):
-        found = string_of(q)
-        field = _SHARD_FIELDS.get(q.fieldname)
-        return None if found is None or field is None else f"(@{field} {phrase(found)})"
+    if (found := string_and_end(q)) is not None:
+        field = _field(q, found)
+        return None if field is None else f"(@{field} {_phrase(found)})"
     if type(q) is wq.Or:
-        strings: dict[str, list[str]] = {}  # the same string in several fields: one group
+        strings: dict[tuple, list[str]] = {}  # the same string in several fields: one group
         parts = []
         for sub in q.subqueries:
-            if type(sub) in (wq.Term, wq.Phrase) and (found := string_of(sub)) is not None \
-                    and sub.fieldname in _SHARD_FIELDS:
-                strings.setdefault(found, []).append(_SHARD_FIELDS[sub.fieldname])
+            if (found := string_and_end(sub)) is not None and (
+                    field := _field(sub, found)) is not None:
+                strings.setdefault(found, []).append(field)
             elif (other := _expression(sub)) is not None:
                 parts.append(other)
             else:
                 return None
         for found, fields in strings.items():
             where = fields[0] if len(fields) == 1 else f"({','.join(dict.fromkeys(fields))})"
-            parts.append(f"(@{where} {phrase(found)})")
+            parts.append(f"(@{where} {_phrase(found)})")
         return parts[0] if len(parts) == 1 else f"({' | '.join(parts)})"
     if type(q) is wq.And:
         parts = [_expression(sub) for sub in q.subqueries]
@@ -152,18 +175,50 @@ def _expression(q: wq.Query) -> str | None:
     return None
 
 
+def _phrase(found: tuple[str, bool, bool]) -> str | None:
+    return phrase(found[0], open_end=found[1], loose=found[2])
+
+
+def _field(q: wq.Query, found: tuple[str, bool, bool]) -> str | None:
+    """The shard field a term or phrase is matched in: its loose field for a loose one."""
+    return (_LOOSE_SHARD_FIELDS if found[2] else _SHARD_FIELDS).get(q.fieldname)
+
+
+def string_and_end(q: wq.Query) -> tuple[str, bool, bool] | None:
+    """(`string_of` a term or phrase, whether its last Latin word may go on, whether it
+    is loose): open for a `Continued` (iphone finds iphonex); loose for a `Loose` phrase
+    with two Chinese characters side by side (中国 is also 中，国; a pair with a number or
+    a Latin word has one spelling); None for anything else."""
+    if type(q) not in (wq.Term, wq.Phrase, Loose, Continued):
+        return None
+    found = string_of(q)
+    loose = type(q) is Loose and not all(loosened(g) == (g,) for g in q.words)
+    return None if found is None else (found, type(q) is Continued, loose)
+
+
 def string_of(q: wq.Term | wq.Phrase) -> str | None:
-    """The Chinese string a term or phrase of gram terms spells (中国 from 中国; 小米汽车
-    from 小米 米汽 汽车), or None for anything else: digits, Latin, punctuation between."""
-    if isinstance(q, wq.Term):
-        text = q.text if isinstance(q.text, str) else None
-        return text if text and len(text) <= 2 and _CHINESE.fullmatch(text) else None
-    grams = list(q.words)
-    if q.slop != 1 or not grams or not all(len(g) == 2 and _CHINESE.fullmatch(g) for g in grams):
+    """The string of wenhai's units (`text.analysis.units`) a term or phrase of gram
+    terms spells, a space between two units where one is a number or a Latin word and
+    `text.PART` between two that are parted (中国 from 中国; 小米汽车 from 小米 米汽 汽车;
+    iphone 15 from iphone 15; 中 PART 国 from 中~国), or None for anything else (a
+    phrase of other words)."""
+    grams = [q.text] if isinstance(q, wq.Term) else list(q.words)
+    if (isinstance(q, wq.Phrase) and q.slop != 1) or not grams or not all(
+            isinstance(g, str) for g in grams):
         return None
-    if any(a[1] != b[0] for a, b in zip(grams, grams[1:], strict=False)):
+    pairs = [split_bigram(g) for g in grams]
+    if len(grams) == 1 and pairs[0] is None:
+        found, apart = [grams[0]], []
+    elif None in pairs or any(a[1] != b[0] for a, b in zip(pairs, pairs[1:], strict=False)):
         return None
-    return grams[0] + "".join(g[1] for g in grams[1:])
+    else:
+        found = [pairs[0][0], *(second for _, second, _ in pairs)]
+        apart = [parted for _, _, parted in pairs]
+    if not all([u for u, _, _ in units(unit)] == [unit] for unit in found):
+        return None
+    return found[0] + "".join(
+        (PART if apart[i] else " " if unit.isascii() or found[i].isascii() else "") + unit
+        for i, unit in enumerate(found[1:]))
 
 
 @dataclass
@@ -192,11 +247,11 @@ def find(cluster: Cluster, plan: Plan, *, sort: str, collapse: bool, start: int,
         if dropped:
             extra.append(f"id NOT IN ({', '.join(map(str, dropped))})")
     sets, meta = _ask(cluster, plan, extra, sort, start, limit, reasons, facets=facets)
-    rows = sets[0]
+    rows, tiers = _tiered(cluster, plan, extra, sort, start, limit, reasons, sets[0])
     found = Matches(int(meta.get("total_found", len(rows))),
                     [(int(r[0]), float(r[2]) if sort == "relevance" and plan.match else 0.0)
                      for r in rows],
-                    {}, bool(reasons), [0] * len(rows), list(dict.fromkeys(reasons)))
+                    {}, bool(reasons), tiers, list(dict.fromkeys(reasons)))
     if facets:
         counted = dict(zip(_FACETS, sets[1:], strict=True))
         found.facets = {name: facet(name, [(_value(name, v), int(c)) for v, c in counted[name]])
@@ -204,6 +259,40 @@ def find(cluster: Cluster, plan: Plan, *, sort: str, collapse: bool, start: int,
         found.facets["month"] = sorted((m, int(c)) for v, c in counted["month"]
                                        if (m := _value("month", v)))
     return Page(found, [i for i, _ in found.window])
+
+
+def _tiered(cluster: Cluster, plan: Plan, extra: list[str], sort: str, start: int,
+            limit: int, reasons: list[str], rows: list[tuple]) -> tuple[list[tuple], list[int]]:
+    """The page's rows and their tiers: `rows` (the page of every match) as they are
+    without tiers or in a date order (each one's tier asked); by relevance, the
+    matches of each tier in turn (`plan.tiers`), each in the engine's order."""
+    if not plan.tiers:
+        return rows, [0] * len(rows)
+    levels = [dataclasses.replace(plan, match=" ".join(
+        [plan.match, *(f"-{t}" for t in plan.tiers[:k]), *plan.tiers[k:k + 1]]))
+        for k in range(len(plan.tiers) + 1)]
+    if sort != "relevance":
+        shown = [int(r[0]) for r in rows]
+        tier = dict.fromkeys(shown, len(plan.tiers))
+        for k, level in enumerate(levels[:-1]):
+            if shown:
+                sets, _ = _ask(cluster, level, [*extra, f"id IN ({', '.join(map(str, shown))})"],
+                               sort, 0, len(shown), reasons, facets=False)
+                for r in sets[0]:
+                    tier[int(r[0])] = k
+        return rows, [tier[i] for i in shown]
+    found: list[tuple] = []
+    tiers: list[int] = []
+    offset = start
+    for k, level in enumerate(levels):
+        sets, meta = _ask(cluster, level, extra, sort, offset, limit - len(found), reasons,
+                          facets=False)
+        found += sets[0]
+        tiers += [k] * len(sets[0])
+        if len(found) >= limit:
+            break
+        offset = max(0, offset - int(meta.get("total_found", 0)))
+    return found, tiers
 
 
 def _ask(cluster: Cluster, plan: Plan, extra: list[str], sort: str, offset: int, limit: int,

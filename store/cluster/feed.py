@@ -29,6 +29,9 @@ FEED_BATCH = 128
 #: The text fields of a shard's documents, from `schema.document`'s grams fields.
 FIELDS = {"title": "title_g", "body": "body_g", "author": "author_g", "source": "source_g",
           "extra": "extra_g", "tags": "tags_g"}
+#: The same texts with what stands between two Chinese characters taken out
+#: (`text.indexed(loose=True)`): where a passage typed without its marks is a phrase.
+LOOSE_FIELDS = {f"{name}_l": grams for name, grams in FIELDS.items()}
 #: Its attributes, which the engine filters, counts, groups and sorts by
 #: (`cluster.decided`): the content hash; the date as a number (20240305; 0 for none),
 #: again with none as the last day there is (to list the oldest first and the undated
@@ -38,11 +41,13 @@ FIELDS = {"title": "title_g", "body": "body_g", "author": "author_g", "source": 
 #: (`tag_id`, a multi-valued attribute), to filter by one.
 ATTRIBUTES = ("hash", "published", "dated_first", "grp", "year", "month", "source_value",
               "author_value", "tag_set")
-_INSERT = (f"REPLACE INTO {{index}} (id, {', '.join(FIELDS)}, {', '.join(ATTRIBUTES)}, "
+_INSERT = (f"REPLACE INTO {{index}} (id, {', '.join([*FIELDS, *LOOSE_FIELDS])}, "
+           f"{', '.join(ATTRIBUTES)}, "
            "tag_ids) VALUES ")
 #: A row's values are parameters but its tag ids, numbers written in the statement
 #: (a multi-valued attribute is a list in parentheses, which no parameter can be).
-_ROW = "(" + ", ".join(["%s"] * (1 + len(FIELDS) + len(ATTRIBUTES))) + ", ({}))"
+_ROW = "(" + ", ".join(["%s"] * (1 + len(FIELDS) + len(LOOSE_FIELDS) + len(ATTRIBUTES))) \
+    + ", ({}))"
 
 
 #: The date an undated article is listed at, oldest first.
@@ -61,6 +66,7 @@ def shard_row(row) -> tuple[tuple, list[int]]:
     day = _day(row["published"])
     tags = doc.get("tag", "")
     return ((row["id"], *(indexed(doc.get(name, "")) for name in FIELDS.values()),
+             *(indexed(doc.get(name, ""), loose=True) for name in LOOSE_FIELDS.values()),
              row["content_hash"], day, day or LAST_DAY, int(doc["group"]), day // 10_000,
              day // 100,
              row["source"] or "", row["author"] or "", tags),

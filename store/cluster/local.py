@@ -46,6 +46,12 @@ index shard{k}
   rt_field = source
   rt_field = extra
   rt_field = tags
+  rt_field = title_l
+  rt_field = body_l
+  rt_field = author_l
+  rt_field = source_l
+  rt_field = extra_l
+  rt_field = tags_l
   rt_attr_string = hash
   rt_attr_bigint = published
   rt_attr_bigint = dated_first
@@ -117,6 +123,10 @@ def _free_ports(count: int) -> list[int]:
     return found
 
 
+#: What a shard holds: its fields and attributes, as `DESCRIBE` names them.
+SCHEMA = tuple(re.findall(r"rt_(?:field|attr_\w+) = (\w+)", _SHARD))
+
+
 def pid_files(folder: Path) -> list[Path]:
     """The pid files of the daemons started in `folder`: shards first, by number."""
     shards = sorted(folder.glob("shard-*.pid"), key=lambda p: int(p.stem.split("-")[1]))
@@ -175,14 +185,14 @@ def _restart(binary: str, folder: Path, shards: int) -> str:
         raise ClusterError(
             f"The cluster in {folder} has {len(configs)} shards, not {shards}: give "
             f"--shards {len(configs)} to start it again, or another --dir for a new one.")
-    wanted = set(re.findall(r"rt_attr_\w+ = \w+", _SHARD))
+    wanted = set(re.findall(r"rt_(?:attr_\w+|field) = \w+", _SHARD))
     for config in configs:
-        if lacking := wanted - set(re.findall(r"rt_attr_\w+ = \w+",
+        if lacking := wanted - set(re.findall(r"rt_(?:attr_\w+|field) = \w+",
                                               config.read_text(encoding="utf-8"))):
             raise ClusterError(
                 f"The cluster in {folder} was set up by an older wenhai: its shards lack "
                 f"{', '.join(sorted(x.rpartition(' ')[2] for x in lacking))}, which searches "
-                f"now filter and count by. Stop it (`wenhai cluster stop --dir {folder}`), "
+                f"now find, filter and count by. Stop it (`wenhai cluster stop --dir {folder}`), "
                 "start a new one in another --dir, and feed it with `wenhai reindex`.")
     ports = {}
     for config in [*configs, folder / "aggregator.conf"]:

@@ -18,7 +18,7 @@ except ImportError:  # the optional extra `wenhai[cluster]`
     pymysql = None
 
 from ..errors import ClusterError
-from .local import DISTRIBUTED
+from .local import DISTRIBUTED, SCHEMA
 
 #: Seconds to wait for a node to answer a connection, and then a request.
 CONNECT_SECONDS = 3
@@ -134,8 +134,26 @@ class Cluster:
                 raise ClusterError(
                     f"The node at {self.address} has no distributed index `{DISTRIBUTED}` "
                     "with shards as agents: point WENHAI_CLUSTER at the aggregator.")
+            for shard in found:
+                self._check_schema(shard)
             self._shards = found
         return self._shards
+
+    def _check_schema(self, shard: Shard) -> None:
+        """`ClusterError` if `shard` lacks a field or attribute wenhai writes and
+        searches (a shard set up by an older wenhai takes the new fields without a
+        word and finds nothing in them). A shard that does not answer is left to the
+        searches, which say so."""
+        try:
+            rows = self.on_shard(shard, f"DESCRIBE {shard.index}")
+        except ClusterError:
+            return
+        if lacking := [name for name in SCHEMA if name not in {str(r[0]) for r in rows}]:
+            raise ClusterError(
+                f"{shard.name} was set up by an older wenhai: it lacks {', '.join(lacking)}, "
+                "which wenhai now feeds and searches. Start a new cluster (`wenhai cluster "
+                "start` in another --dir, or the tables README's *On Manticore* lists) and "
+                "feed it with `wenhai reindex`; the archive keeps every article.")
 
     def shard_of(self, article_id: int) -> Shard:
         shards = self.shards()

@@ -1,9 +1,10 @@
 """The cluster backend's searcher: the same questions as `search.searcher.Searcher`.
 
-A query the engine can decide exactly (`decided`: Chinese strings without tiers, dates,
-filters) is counted, faceted, ordered and paged by the engine over every match, and
-only the page shown is checked against the stored text. Any other query, and a page
-that fails that check, is answered by asking the cluster for candidates (`candidates`)
+A query the engine can decide exactly (`decided`: strings of wenhai's units in their
+exact, loose and words-apart forms, in wenhai's tiers; dates, filters) is counted,
+faceted, ordered and paged by the engine over every match, and only the page shown is
+checked against the stored text. Any other query, and a page that fails that check, is
+answered by asking the cluster for candidates (`candidates`)
 and deciding them from the stored text (`verify`). Shards that did not answer make the
 answer partial, naming them."""
 
@@ -27,7 +28,7 @@ from ..search.similar import KEY_TERMS
 from ..text.analysis import words
 from . import decided
 from .candidates import MAX_CANDIDATES, candidates
-from .exact import holds
+from .exact import holds, stored
 from .nodes import Cluster
 from .verify import Verifier
 
@@ -42,6 +43,15 @@ VERIFY_LIMIT = 1000
 #: Of the matches an export reads from the engine (`matching_ids`), the first this
 #: many are checked against the stored text, as a page of results is.
 CHECKED = 100
+
+
+def _tier(parsed: ParsedQuery, row: dict) -> int:
+    """The tier of a stored article (`exact.stored`) matching `parsed`, as
+    `search.matches` ranks it: 0 exact (or no tiers), 1 loose, 2 words apart (1 for no
+    loose form but the rest)."""
+    if parsed.exact is None or holds(parsed.exact, Filters(), row):
+        return 0
+    return 1 if not parsed.near or holds(parsed.loose, Filters(), row) else 2
 
 
 class ClusterSearcher:
@@ -67,10 +77,8 @@ class ClusterSearcher:
                 start: int, stop: int | None, facets: bool = True) -> Matches | None:
         """The matches as the engine decides them (`decided`), or None where it cannot,
         or where an article it gives for the page (the first `CHECKED`) is not a match
-        in the stored text (`exact`) or not stored."""
-        if parsed.exact is not None:
-            return None  # tiers: the loose and scattered forms are decided from the text
-        plan = decided.plan(parsed.query, filters)
+        in the stored text (`exact`), not in the tier it gives, or not stored."""
+        plan = decided.decides(parsed, filters)
         if plan is None:
             return None
         def rank(ids: list[int]) -> list[int]:  # a repost group's copies, as wenhai would
@@ -80,8 +88,11 @@ class ClusterSearcher:
         page = decided.find(self.cluster, plan, sort=sort, collapse=collapse, start=start,
                             stop=stop, shared=self.shared(), facets=facets, rank=rank)
         shown = page.ids[:CHECKED]
-        rows = list(database.for_index(self.db(), sorted(shown)))
-        if len(rows) != len(shown) or not all(holds(parsed.query, filters, r) for r in rows):
+        rows = {r["id"]: stored(r) for r in database.for_index(self.db(), sorted(shown))}
+        tiers = dict(zip(page.ids, page.matches.tiers, strict=True))
+        if len(rows) != len(shown) or not all(
+                holds(parsed.query, filters, r) and tiers[i] == _tier(parsed, r)
+                for i, r in rows.items()):
             return None  # the engine and the store disagree: the store is the truth
         return page.matches
 
@@ -234,6 +245,7 @@ class ClusterSearchers:
         return True
 
     def current(self) -> ClusterSearcher:
+        self.cluster.shards()  # once: each shard holds what searches ask, or it is said
         return ClusterSearcher(self.cluster, self.db, self.verifier, self.shared)
 
     def shared(self) -> dict[int, int]:

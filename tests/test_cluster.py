@@ -204,6 +204,17 @@ def _alnum_strings(texts: dict[int, str], rng: random.Random, count: int) -> lis
     return found
 
 
+def _side_by_side(cluster, corpus, tmp_path, monkeypatch):
+    """(embedded home, clustered home, the queries sent down the old path) of the corpus
+    ingested both ways."""
+    address, _ = cluster
+    embedded, clustered = tmp_path / "embedded", tmp_path / "clustered"
+    monkeypatch.delenv(ENVIRONMENT)
+    assert run(embedded, "ingest", str(corpus)).exit_code == 0
+    assert run(clustered, "ingest", str(corpus), cluster=address).exit_code == 0
+    return embedded, clustered, _old_path_noted(monkeypatch)
+
+
 def test_digits_and_latin_words_are_decided_by_the_engine_as_wenhai_decides_them(
         cluster, corpus, tmp_path, monkeypatch):
     """The shards mark where each number and Latin word starts and ends, so a quoted
@@ -211,11 +222,7 @@ def test_digits_and_latin_words_are_decided_by_the_engine_as_wenhai_decides_them
     candidates checked one by one) and finds exactly what the embedded index finds:
     random cuts of the stored texts around digits and letters, and the traps."""
     address, _ = cluster
-    embedded, clustered = tmp_path / "embedded", tmp_path / "clustered"
-    monkeypatch.delenv(ENVIRONMENT)
-    assert run(embedded, "ingest", str(corpus)).exit_code == 0
-    assert run(clustered, "ingest", str(corpus), cluster=address).exit_code == 0
-    asked = _old_path_noted(monkeypatch)
+    embedded, clustered, asked = _side_by_side(cluster, corpus, tmp_path, monkeypatch)
     with Archive(embedded) as archive:
         texts = {a.id: normalize(f"{a.title}\n{a.body}") for a in archive.articles()}
     traps = ['"su"', '"usual"', '"su7"', '"su 7"', '"s u7"', "15", '"iphone 15"',
@@ -271,11 +278,7 @@ def test_terms_of_several_words_are_decided_by_the_engine_in_wenhais_tiers(
     matches first), no candidates checked one by one: random cuts of the stored
     texts, titles as typed, a passage without its 。, and mixed queries."""
     address, _ = cluster
-    embedded, clustered = tmp_path / "embedded", tmp_path / "clustered"
-    monkeypatch.delenv(ENVIRONMENT)
-    assert run(embedded, "ingest", str(corpus)).exit_code == 0
-    assert run(clustered, "ingest", str(corpus), cluster=address).exit_code == 0
-    asked = _old_path_noted(monkeypatch)
+    embedded, clustered, asked = _side_by_side(cluster, corpus, tmp_path, monkeypatch)
     with Archive(embedded) as archive:
         texts = {a.id: normalize(f"{a.title}\n{a.body}") for a in archive.articles()}
         titles = [a.title for a in archive.articles() if '"' not in a.title]

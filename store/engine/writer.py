@@ -18,6 +18,7 @@ It writes ordinary Whoosh 3 segments (`codec.Codec`) plus the text file beside e
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterable
 from pathlib import Path
@@ -158,12 +159,35 @@ class Writer(SegmentWriter):
         os.replace(self._written, text_file_path(self.storage, segment))
         return segment
 
+    def cancel(self):
+        """Whoosh's cancel, letting go of the segment's files even when closing them
+        fails. After a failed flush (a full disk) Whoosh's field writer fails at its
+        first file on every close, so the postings file stayed open (its buffer was
+        written again, and failed again, when collected: Python 3.13 prints that after
+        the error), and cancel stopped before its cleanup, which releases the lock."""
+        try:
+            super().cancel()
+        except Exception:
+            if not self.is_closed:
+                _let_go(self.fieldwriter)
+                self._finish()
+            raise
+
     def _finish(self):
         if self._partial is not None:  # a failed flush's
             self._partial.discard()
             self._partial = None
         self._runs = []
         super()._finish()  # removes the temporary folder, and any file left in it
+
+
+def _let_go(fieldwriter) -> None:
+    """Close the files of Whoosh's field writer (its term table's, its postings') that
+    are still open, dropping what their buffers hold: the write failed already."""
+    for handle in (fieldwriter._tindex.dbfile.file, fieldwriter._postfile.file):
+        if not handle.closed:
+            with contextlib.suppress(OSError):
+                handle.close()
 
 
 def _positional(schema, name: str) -> bool:

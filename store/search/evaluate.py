@@ -278,14 +278,13 @@ def _spelled(q: wq.Phrase, seg: Segment,
     return docs, scores
 
 
-def _matching_positions(words: list[list[postings.Postings]],
-                        among: np.ndarray | None = None) -> np.ndarray:
-    """Documents (of `among`, if given) where a posting list of the i-th word has a
-    position p + i, for some p (each word: the posting lists of its spellings)."""
+def _matching_positions(words: list[list[postings.Postings]], docs: np.ndarray) -> np.ndarray:
+    """Of `docs` (those having every word, as `_read` gives them), the documents where a
+    posting list of the i-th word has a position p + i, for some p (each word: the
+    posting lists of its spellings)."""
     if len(words) == 1:
-        docs = _merged([found.docs for found in words[0]])
-        return docs if among is None else _intersect(docs, among)
-    starts = _starts(words, among)
+        return docs
+    starts = _in_sequence(words, docs)
     return _sorted_unique(starts >> 32) if len(starts) else _NONE
 
 
@@ -299,6 +298,11 @@ def _starts(words: list[list[postings.Postings]], among: np.ndarray | None = Non
     for spellings in words:
         having = _merged([found.docs for found in spellings])
         docs = having if docs is None else _intersect(docs, having)
+    return _in_sequence(words, docs)
+
+
+def _in_sequence(words: list[list[postings.Postings]], docs: np.ndarray) -> np.ndarray:
+    """`_starts` in `docs`, documents that have every word."""
     starts = _NONE
     for i, spellings in enumerate(words):
         if not len(docs):

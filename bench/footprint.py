@@ -61,15 +61,19 @@ def database_rows(db: Path) -> list[tuple[str, int]]:
     return out
 
 
-def postings_file(path: Path) -> dict[str, int]:
-    """Bytes per field and array of one `.text` file, from its directory."""
+def directory(path: Path) -> dict[str, dict]:
+    """One `.text` file's directory: array name → offset, dtype, length, CRC-32."""
     with open(path, "rb") as f:
         f.seek(-_FOOTER.size, 2)
         at, length, _ = _FOOTER.unpack(f.read(_FOOTER.size))
         f.seek(at)
-        directory = json.loads(f.read(length))
+        return json.loads(f.read(length))
+
+
+def postings_file(path: Path) -> dict[str, int]:
+    """Bytes per field and array of one `.text` file, from its directory."""
     out: dict[str, int] = {}
-    for name, entry in directory.items():
+    for name, entry in directory(path).items():
         if "n" in entry:
             out[name] = entry.get("bytes", entry["n"] * _ITEM[entry["dtype"][1:]])
     return out

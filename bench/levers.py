@@ -25,8 +25,6 @@ lines give the whole home each lever would leave. Results on stdout.
 from __future__ import annotations
 
 import argparse
-import json
-import struct
 import sys
 from pathlib import Path
 
@@ -34,26 +32,25 @@ import numpy as np
 
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH.parent))
+sys.path.insert(0, str(BENCH))
+
+import footprint  # noqa: E402
 
 from store.engine.occurrences import BIGRAM  # noqa: E402
 
-_FOOTER = struct.Struct("<QQ8s")
 BLOCK = 128
 
 
 def arrays(path: Path) -> dict[str, dict[str, np.ndarray]]:
     """field → array name → the array, memory-mapped, of one `.text` file."""
     raw = np.memmap(path, np.uint8, "r")
-    at, length, _ = _FOOTER.unpack(raw[-_FOOTER.size:].tobytes())
-    directory = json.loads(raw[at : at + length].tobytes())
     out: dict[str, dict[str, np.ndarray]] = {}
-    for name, entry in directory.items():
+    for name, entry in footprint.directory(path).items():
         if "n" not in entry:
             continue
         field, _, array = name.rpartition(".")
-        dtype = np.dtype(entry["dtype"])
         out.setdefault(field, {})[array] = np.frombuffer(
-            raw, dtype, entry["n"], entry["at"])
+            raw, np.dtype(entry["dtype"]), entry["n"], entry["at"])
     return out
 
 

@@ -294,10 +294,13 @@ def group_article(
             (*(x for h in mine for x in (h, reposts.CANDIDATES_PER_VALUE)), article_id,
              reposts.MIN_SHARED),
         ).fetchall()
+        sketches: dict[int, list[int]] = {}
+        for other, h in conn.execute(  # all of them at once: ~50 at a million articles
+                "SELECT article_id, hash FROM repost_keys WHERE article_id IN "
+                f"({','.join('?' * len(candidates))})", [other for (other,) in candidates]):
+            sketches.setdefault(other, []).append(h)
         for (other,) in candidates:
-            theirs = [r[0] for r in conn.execute(
-                "SELECT hash FROM repost_keys WHERE article_id = ?", (other,))]
-            if reposts.similarity(mine, theirs) >= reposts.THRESHOLD:
+            if reposts.reposted(mine, sketches.get(other, [])):
                 row = conn.execute(
                     "SELECT group_id FROM articles WHERE id = ?", (other,)
                 ).fetchone()

@@ -9,7 +9,7 @@ import sqlite3
 import pytest
 
 from store import Archive
-from store.reposts import similarity, sketch
+from store.reposts import THRESHOLD, reposted, similarity, sketch
 
 from .conftest import FIXTURES
 
@@ -90,6 +90,29 @@ def test_sketch_similarity():
     assert similarity(sketch(a), sketch(b)) >= 0.6
     assert similarity(sketch(a), sketch(c)) < 0.2
     assert sketch("太短的文字不分组。") == []
+
+
+def test_the_bound_that_rules_candidates_out_decides_as_similarity_does():
+    """`reposted` skips most candidates by counting shared values: it must say yes exactly
+    when `similarity` reaches the threshold, for copies edited a little up to a lot, and
+    for sketches shorter than `SKETCH` (bodies of few distinct shingles)."""
+    texts = [(REPOSTS / name).read_text(encoding="utf-8")
+             for name in ("original.txt", "repost_portal.txt", "unrelated.txt")]
+    rng = random.Random(28)
+    paragraphs = [p for t in texts for p in t.splitlines() if len(p) > 20]
+    bodies = texts + ["哈" * 90 + "哈哈哈", "春眠不觉晓，处处闻啼鸟。" * 9]
+    for _ in range(60):  # copies with paragraphs dropped, moved and added
+        chosen = rng.sample(paragraphs, rng.randint(2, len(paragraphs)))
+        bodies.append("\n".join(chosen))
+    sketches = [sketch(b) for b in bodies]
+    assert any(len(s) < 32 for s in sketches if s)
+    seen = {True: 0, False: 0}
+    for a in sketches:
+        for b in sketches:
+            expected = bool(a and b) and similarity(a, b) >= THRESHOLD
+            assert reposted(a, b) == expected
+            seen[expected] += 1
+    assert min(seen.values()) > 100  # both answers were put to the test
 
 
 def test_pages_count_groups_not_copies(tmp_path):

@@ -9,6 +9,7 @@ survive; damage is found by `wenhai check` and mended by `--repair`.
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from click.testing import CliRunner
 
 from indexer.cli import main
 from indexer.ingest import ingest
-from store import Archive
+from store import Archive, packing
 from store.engine import columnar, occurrences
 from store.search import cache
 
@@ -91,9 +92,47 @@ def test_a_file_written_before_narrow_types_reads_and_merges_with_a_new_one(tmp_
     out.finish(tmp_path / "f.text")
     merged = columnar.TextFile(tmp_path / "f.text").fields["body_g"]
     whole = columnar.group(occurrences.grams(bodies + TEXTS))
-    assert merged.docs.dtype == np.uint16 and merged.tstart.dtype == np.uint32
+    # Written today: the documents as gaps, a byte each in blocks this small.
+    assert isinstance(merged.docs, columnar.Gaps) and set(merged.docs.widths.tolist()) == {1}
+    assert merged.tstart.dtype == np.uint32
     for name in ("keys", "tstart", "pstart", "docs", "counts", "positions"):
         assert np.array_equal(getattr(merged, name), getattr(whole, name)), name
+
+
+def test_an_archive_written_before_document_gaps_answers_as_it_did_and_merges(tmp_path):
+    # Written by the code of f697486 from tests/fixtures' files: each field's documents
+    # in 16 bits. The answers are what that code gave.
+    home = tmp_path / "home"
+    shutil.copytree(Path(__file__).resolve().parent / "archives" / "plain-docs", home)
+    answers = {"捷运": [8], "台北": [3, 12], "夜市": [1], "公车": [12], "雨水花园": [15],
+               "的": [15, 18, 13, 10, 16, 6, 9, 1, 7, 12, 2, 5, 3, 8]}
+    with Archive(home) as archive:
+        assert archive.check().healthy
+        for query, ids in answers.items():
+            assert [hit.id for hit in archive.search(query, per_page=50).hits] == ids, query
+        bodies = [packing.text(archive.db, stored) for (stored,) in archive.db.execute(
+            "SELECT body FROM articles ORDER BY id")]
+    (path,) = (home / "index").glob(f"*.{columnar.SUFFIX}")
+    old = columnar.TextFile(path).fields["body_g"]
+    assert old.docs.dtype == np.uint16  # the documents themselves
+    out = columnar.Writer(tmp_path / "f.partial")
+    out.add_field("body_g", [columnar.Source(old.part()),
+                             columnar.Source(columnar.group(occurrences.grams(TEXTS)),
+                                             shift=len(bodies))], "grams")
+    out.finish(tmp_path / "f.text")
+    merged = columnar.TextFile(tmp_path / "f.text").fields["body_g"]
+    assert isinstance(merged.docs, columnar.Gaps)
+    whole = columnar.group(occurrences.grams(bodies + TEXTS))
+    for name in ("keys", "tstart", "pstart", "docs", "counts", "positions"):
+        assert np.array_equal(getattr(merged, name), getattr(whole, name)), name
+    new = tmp_path / "files" / "港口.txt"
+    new.parent.mkdir()
+    new.write_text("港口夜市\n\n" + TEXTS[3], encoding="utf-8")
+    with Archive(home) as archive, archive.writing(jobs=1):
+        assert ingest(archive, [new.parent]).added == 1
+    with Archive(home) as archive:
+        assert [hit.id for hit in archive.search("夜市").hits] == [1, 19]
+        assert archive.check().healthy
 
 
 def test_a_word_field_keeps_no_positions_and_leaves_those_of_a_file_before(tmp_path):
@@ -121,6 +160,48 @@ def test_a_word_field_keeps_no_positions_and_leaves_those_of_a_file_before(tmp_p
         whole.tstart[whole.strings.index("轻轨")]]]
     with pytest.raises(ValueError, match="keeps no positions"):
         merged.postings(merged.find("轻轨"))
+
+
+def test_documents_far_apart_read_back_from_gaps_of_every_width(tmp_path):
+    # A word in blocks of documents 1 to 4 bytes apart, runs of blocks of one width and
+    # of mixed widths, between words of one posting; then merged after another part.
+    rng = np.random.default_rng(28)
+    spans = [(1, 200), (300, 60_000), (70_000, 2_000_000), (17_000_000, 20_000_000)]
+    widths = [0, 0, 1, 3, 2, 2, 0, 1, 0]  # per block of the long word (under 2**32 in all)
+    gaps = np.concatenate([rng.integers(*spans[w], size=columnar.BLOCK) for w in widths])
+    common = np.cumsum(gaps[:-5])  # ends mid-block
+    strings = ["丙", "乙", "甲"]  # a word field's table: sorted, keys their ranks
+    docs = np.concatenate([[7], common, [common[-1] + 1]]).astype(np.uint32)
+    n = len(docs)
+    part = columnar.Part(
+        keys=np.arange(3), tstart=np.array([0, 1, n - 1, n]), pstart=np.arange(n + 1),
+        docs=docs, counts=np.ones(n, np.uint8), positions=np.zeros(n, np.uint16),
+        strings=strings)
+    out = columnar.Writer(tmp_path / "f.partial")
+    out.add_field("body", [columnar.Source(part)], "words", positions=False)
+    out.finish(tmp_path / "f.text")
+    found = columnar.TextFile(tmp_path / "f.text")
+    body = found.fields["body"]
+    assert set(body.docs.widths.tolist()) == {1, 2, 3, 4}
+    assert np.array_equal(body.docs, docs)
+    assert body.postings(body.find("乙"), positions=False)[0].tolist() == common.tolist()
+    assert body.postings(body.find("甲"), positions=False)[0].tolist() == [common[-1] + 1]
+    assert body.docs_of(0, 3).tolist() == docs.tolist()
+    assert found.damaged() == []
+
+    other = columnar.Part(keys=np.arange(2), tstart=np.arange(3), pstart=np.arange(3),
+                          docs=np.zeros(2, np.uint32), counts=np.ones(2, np.uint8),
+                          positions=np.zeros(2, np.uint16), strings=["丁", "乙"])
+    top = int(docs[-1]) + 1
+    out = columnar.Writer(tmp_path / "g.partial")
+    out.add_field("body", [columnar.Source(body.part()), columnar.Source(other, shift=top)],
+                  "words", positions=False)
+    out.finish(tmp_path / "g.text")
+    merged = columnar.TextFile(tmp_path / "g.text").fields["body"]
+    found = merged.postings(merged.find("乙"), positions=False)[0]
+    assert found.tolist() == [*common.tolist(), top]
+    assert merged.postings(merged.find("丙"), positions=False)[0].tolist() == [7]
+    assert merged.postings(merged.find("丁"), positions=False)[0].tolist() == [top]
 
 
 def test_counts_of_a_byte_and_more_read_back_as_written(tmp_path):
@@ -178,12 +259,13 @@ def test_check_finds_a_damaged_postings_file_and_repair_rebuilds_it(tmp_path):
     assert cli(home, "check").exit_code == 0
     (path,) = (home / "index").glob(f"*.{columnar.SUFFIX}")
     raw = bytearray(path.read_bytes())
-    raw[64] ^= 0x01  # inside the first field's documents: the file still parses
+    at = columnar.TextFile(path)._dir["title.dgaps"]["at"]
+    raw[at + 1] ^= 0x01  # inside the first field's documents: the file still parses
     path.write_bytes(bytes(raw))
 
     found = cli(home, "check")
     assert found.exit_code == 1
-    assert f"{path.name}: title.docs fail their checksums" in found.output
+    assert f"{path.name}: title.dgaps fail their checksums" in found.output
     assert "wenhai check --repair" in found.output
     repaired = cli(home, "check", "--repair")
     assert repaired.exit_code == 0 and "repaired" in repaired.output

@@ -9,7 +9,12 @@ analysis that fed it most of the rest). Here a field's postings are six arrays:
 * ``keys`` — the terms, as integers in ascending order (`occurrences.gram_key` for
   n-grams; for words, the rank in the field's sorted vocabulary, ``strings``);
 * ``tstart``, ``pstart`` — where each term's postings and positions begin;
-* ``docs``, ``counts`` — per posting, the document and how often the term occurs in it;
+* ``dgaps``, ``dwidth``, ``dat`` — per posting, the document (`Gaps`): as the gap from
+  the term's posting before (the first, the document itself), in blocks of `BLOCK`
+  postings that take 1 to 4 bytes each, as the block's largest needs, and where each
+  block begins (files before kept ``docs``, the documents in the segment's narrowest
+  type: 32 bits in a segment of 65,536 articles or more);
+* ``counts`` — per posting, how often the term occurs in the document;
 * ``positions`` — every position, ascending within each posting (not in a field that
   keeps none: the word fields);
 * ``wide_at``, ``wide`` — the counts of 255 or more: ``counts`` is one byte a posting
@@ -59,8 +64,8 @@ _FOOTER = struct.Struct("<QQ8s")
 #: a posting while merging).
 CHUNK_POSTINGS = 1 << 18
 _POSITION_TYPES = (np.uint16, np.uint32, np.uint64)
-#: Documents are numbered within a segment: fewer than 65,536 fit in 16 bits.
-_DOC_TYPES = (np.uint16, np.uint32)
+#: Postings per block of `Gaps`: a block's gaps all take the bytes its largest needs.
+BLOCK = 128
 #: A count this high or higher is stored apart (`Counts`); a byte holds the rest.
 WIDE = 255
 _START_TYPES = (np.uint32, np.uint64)
@@ -168,10 +173,9 @@ class Writer:
     """Writes a segment's file: `add_field` for each field, then `finish` (or `discard`)."""
 
     def __init__(self, partial: Path, documents: int = 1 << 32):
-        """`documents`: how many documents the segment numbers (their numbers are stored
-        in the narrowest type that holds them)."""
+        """`documents`: how many documents the segment numbers (kept for callers; the
+        documents' gaps take the bytes each block needs, whatever the segment's size)."""
         self.partial = partial
-        self._doc_type = _narrowest(max(0, documents - 1), _DOC_TYPES)
         self._f = open(partial, "wb")
         self._f.write(_MAGIC)
         self._dir: dict[str, dict] = {}
@@ -213,18 +217,18 @@ class Writer:
             return
         # Each source's arrays are in the narrowest type for its values: the widest holds all.
         position_type = max((s.part.positions.dtype for s in sources), key=lambda t: t.itemsize)
-        docs = self._reserve(f"{name}.docs", self._doc_type, n_postings)
         counts = self._reserve(f"{name}.counts", np.dtype(np.uint8), n_postings)
         wide_at: list[np.ndarray] = []
         wide: list[np.ndarray] = []
         kept = (self._reserve(f"{name}.positions", position_type, n_positions) if positions
                 else None)
+        docs = _GapColumn(self._f, self._align(), self._dir.setdefault(f"{name}.dgaps", {}))
         keys, tstart, pstart = [], [], []
         for chunk in _merged_chunks(sources, positions):
             chunk_keys, chunk_tstart, chunk_pstart, chunk_docs, chunk_counts, chunk_pos = chunk
             keys.append(chunk_keys)
             tstart.append(chunk_tstart + docs.written)
-            docs.write(chunk_docs)
+            docs.write(chunk_docs, chunk_tstart)
             chunk_counts = np.asarray(chunk_counts)
             over = np.flatnonzero(chunk_counts >= WIDE)
             if len(over):
@@ -234,8 +238,11 @@ class Writer:
             if kept is not None:
                 pstart.append(chunk_pstart + kept.written)
                 kept.write(chunk_pos)
+        widths, block_at = docs.finish()
         assert docs.written == n_postings and (kept is None or kept.written == n_positions)
         self._f.seek(0, os.SEEK_END)
+        self._array(f"{name}.dwidth", widths)
+        self._array(f"{name}.dat", block_at.astype(_narrowest(int(block_at[-1]), _START_TYPES)))
         all_keys = np.concatenate(keys)
         if kind == "words":  # only the words that are left, numbered afresh
             strings = [strings[i] for i in all_keys.tolist()]
@@ -292,6 +299,148 @@ class _Column:
         self.written += len(a)
 
 
+class _GapColumn:
+    """A field's documents as `Gaps`, appended from `at` on as chunks of whole terms come
+    (`write`), a block at a time; `finish` writes the last, partial block."""
+
+    def __init__(self, f, at: int, entry: dict):
+        self._f, self._at = f, at
+        self._entry = entry
+        entry.update(at=at, dtype="|u1", n=0, crc=0)
+        self._pending = _EMPTY
+        self._widths: list[np.ndarray] = []
+        self._sizes: list[np.ndarray] = []
+        self.written = 0
+
+    def write(self, docs: np.ndarray, firsts: np.ndarray) -> None:
+        """`docs` of postings of whole terms, each term's first at `firsts`."""
+        if not len(docs):
+            return
+        docs = np.asarray(docs, np.int64)
+        gaps = np.empty(len(docs), np.int64)
+        gaps[0] = docs[0]
+        np.subtract(docs[1:], docs[:-1], out=gaps[1:])
+        gaps[firsts] = docs[firsts]
+        self.written += len(docs)
+        pending = np.concatenate([self._pending, gaps])
+        whole = len(pending) // BLOCK * BLOCK
+        self._blocks(pending[:whole])
+        self._pending = pending[whole:]
+
+    def finish(self) -> tuple[np.ndarray, np.ndarray]:
+        """(bytes per gap of each block, where each block begins and the last ends)."""
+        if len(self._pending):
+            self._blocks(np.concatenate([self._pending, np.zeros(BLOCK - len(self._pending),
+                                                                  np.int64)]))
+        sizes = np.concatenate([_EMPTY, *self._sizes])
+        block_at = np.zeros(len(sizes) + 1, np.int64)
+        np.cumsum(sizes, out=block_at[1:])
+        return np.concatenate([np.zeros(0, np.uint8), *self._widths]), block_at
+
+    def _blocks(self, gaps: np.ndarray) -> None:
+        if not len(gaps):
+            return
+        rows = gaps.reshape(-1, BLOCK)
+        top = rows.max(axis=1)
+        widths = (1 + (top >= 1 << 8) + (top >= 1 << 16) + (top >= 1 << 24)).astype(np.uint8)
+        sizes = widths.astype(np.int64) * BLOCK
+        starts = np.cumsum(sizes) - sizes
+        out = np.empty(int(sizes.sum()), np.uint8)
+        for width in np.unique(widths).tolist():
+            chosen = np.flatnonzero(widths == width)
+            out[starts[chosen, None] + np.arange(BLOCK * width)] = _pack(rows[chosen], width)
+        self._f.seek(self._at + self._entry["n"])
+        self._f.write(out.data)
+        self._entry["crc"] = zlib.crc32(out.data, self._entry["crc"])
+        self._entry["n"] += len(out)
+        self._widths.append(widths)
+        self._sizes.append(sizes)
+
+
+def _pack(rows: np.ndarray, width: int) -> np.ndarray:
+    """Blocks of gaps (one a row) as `width` little-endian bytes each, a row of bytes each."""
+    if width == 3:
+        return rows.astype("<u4").view(np.uint8).reshape(-1, 4)[:, :3].reshape(len(rows), -1)
+    return rows.astype(f"<u{width}").view(np.uint8).reshape(len(rows), -1)
+
+
+def _unpack(raw: np.ndarray, width: int) -> np.ndarray:
+    """`_pack`'s bytes (of whole blocks of one width) as int64 gaps."""
+    if width == 3:
+        b = raw.reshape(-1, 3).astype(np.int64)
+        return b[:, 0] | (b[:, 1] << 8) | (b[:, 2] << 16)
+    return raw.view(f"<u{width}").astype(np.int64)
+
+
+def running(gaps: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Values from gaps in consecutive runs (of `lengths` items, each ≥ 1), each run's
+    first item a value itself."""
+    if not len(gaps):
+        return _EMPTY
+    total = np.cumsum(np.asarray(gaps, dtype=np.int64))
+    ends = np.cumsum(lengths)
+    before = np.concatenate(([0], total[ends[:-1] - 1]))
+    return total - np.repeat(before, lengths)
+
+
+class Gaps:
+    """A field's documents as stored (``dgaps``, ``dwidth``, ``dat``): each posting's gap
+    from the posting before of its term (a term's first: the document), in blocks of
+    `BLOCK` of 1 to 4 bytes each. A term's documents are its blocks' bytes, viewed and
+    summed (`Field.docs_of`); `np.asarray` gives every posting's document."""
+
+    def __init__(self, stream: np.ndarray, widths: np.ndarray, block_at: np.ndarray,
+                 tstart: np.ndarray):
+        self.stream, self.widths, self.block_at, self.tstart = stream, widths, block_at, tstart
+        self.n = int(tstart[-1]) if len(tstart) else 0
+
+    def __len__(self) -> int:
+        return self.n
+
+    @property
+    def nbytes(self) -> int:
+        return self.stream.nbytes + self.widths.nbytes + self.block_at.nbytes
+
+    def byte_range(self, p0: int, p1: int) -> tuple[int, int]:
+        """The stretch of ``dgaps`` holding postings `p0` to `p1`."""
+        if p1 <= p0:
+            return 0, 0
+        return int(self.block_at[p0 // BLOCK]), int(self.block_at[(p1 - 1) // BLOCK + 1])
+
+    def gaps(self, p0: int, p1: int) -> np.ndarray:
+        """The stored gaps of postings `p0` to `p1`, as int64."""
+        if p1 <= p0:
+            return _EMPTY
+        b0, b1 = p0 // BLOCK, (p1 - 1) // BLOCK + 1
+        widths = self.widths[b0:b1]
+        first = int(widths[0])
+        if b1 - b0 == 1 or not (widths != first).any():
+            found = _unpack(self.stream[int(self.block_at[b0]) : int(self.block_at[b1])], first)
+        else:  # runs of blocks of one width
+            cuts = [0, *(np.flatnonzero(widths[1:] != widths[:-1]) + 1).tolist(), b1 - b0]
+            found = np.concatenate([
+                _unpack(self.stream[int(self.block_at[b0 + a]) : int(self.block_at[b0 + b])],
+                        int(widths[a])) for a, b in zip(cuts[:-1], cuts[1:], strict=True)])
+        return found[p0 - b0 * BLOCK : p1 - b0 * BLOCK]
+
+    def __array__(self, dtype=None, copy=None) -> np.ndarray:
+        whole = term_docs(self, self.tstart)
+        return whole if dtype is None else whole.astype(dtype)
+
+
+def term_docs(docs, tstart: np.ndarray) -> np.ndarray:
+    """The documents (int64) of the consecutive terms whose postings begin at `tstart`
+    (and the last ends at its last item): from `Gaps`, or from a plain array of them."""
+    bounds = np.asarray(tstart, np.int64)
+    p0, p1 = int(bounds[0]), int(bounds[-1])
+    if not isinstance(docs, Gaps):
+        return np.asarray(docs[p0:p1], np.int64)
+    gaps = docs.gaps(p0, p1)
+    if len(bounds) == 2:
+        return np.cumsum(gaps)
+    return running(gaps, np.diff(bounds))
+
+
 def _union_strings(sources: list[Source], kind: str) -> tuple[list[str], list[Source]]:
     """One table of strings for all sources, and the sources with their keys renumbered."""
     tables = [s.part.strings for s in sources]
@@ -319,13 +468,19 @@ def _live(source: Source, positions: bool = True) -> tuple[int, int]:
     if source.renumber is None:
         return len(part.docs), len(part.positions) if positions else 0
     postings = positions = 0
-    for at in range(0, len(part.docs), _SCAN):  # a segment's postings can run to 10^8
-        alive = source.renumber[part.docs[at : at + _SCAN]] >= 0
+    tstart = np.asarray(part.tstart, np.int64)
+    total = int(tstart[-1])
+    # A segment's postings can run to 10^8: whole terms at a time, about _SCAN postings.
+    cuts = np.unique(np.append(np.searchsorted(tstart, np.arange(0, total, _SCAN)),
+                               len(tstart) - 1))
+    for t0, t1 in zip(cuts[:-1].tolist(), cuts[1:].tolist(), strict=True):
+        at, stop = int(tstart[t0]), int(tstart[t1])
+        alive = source.renumber[term_docs(part.docs, tstart[t0 : t1 + 1])] >= 0
         postings += int(alive.sum())
-        positions += int(part.counts[at : at + _SCAN][alive].sum())
+        positions += int(part.counts[at:stop][alive].sum())
         if part.release is not None:
-            part.release("docs", at + _SCAN)
-            part.release("counts", at + _SCAN)
+            part.release("docs", stop)
+            part.release("counts", stop)
     return postings, positions
 
 
@@ -385,10 +540,11 @@ def _slice(s: Source, lo: int, hi: int, with_positions: bool = True):
     t0, t1 = np.searchsorted(part.keys, [lo, hi])
     p0, p1 = int(part.tstart[t0]), int(part.tstart[t1])
     q0, q1 = (int(part.pstart[t0]), int(part.pstart[t1])) if with_positions else (0, 0)
-    per_term = np.diff(np.asarray(part.tstart[t0 : t1 + 1], np.int64))
+    bounds = np.asarray(part.tstart[t0 : t1 + 1], np.int64)
+    per_term = np.diff(bounds)
     found = (
         np.repeat(np.asarray(part.keys[t0:t1], np.int64), per_term),
-        s.new_docs(part.docs[p0:p1]),
+        s.new_docs(term_docs(part.docs, bounds) if t1 > t0 else _EMPTY),
         part.counts[p0:p1].astype(np.int64),
         part.positions[q0:q1].astype(np.int64),
     )
@@ -459,7 +615,9 @@ class Field:
         self._sample = _unblob(sample) if kind == "words" else np.array(sample)
         self.keys = arrays["keys"]
         self.tstart = arrays["tstart"]
-        self.docs = arrays["docs"]
+        #: `Gaps`, or in files before, the documents themselves.
+        self.docs = (Gaps(arrays["dgaps"], arrays["dwidth"], arrays["dat"], self.tstart)
+                     if "dgaps" in arrays else arrays["docs"])
         self.counts = (Counts(arrays["counts"], arrays["wide_at"], arrays["wide"])
                        if "wide" in arrays else arrays["counts"])  # files before: plain
         #: Whether the field keeps its terms' positions (a word field does not: it is
@@ -516,14 +674,17 @@ class Field:
         documents out of a common gram's millions)."""
         if positions and not self.has_positions:
             raise ValueError("this field keeps no positions: search it a term at a time")
-        p0, p1 = int(self.tstart[t]), int(self.tstart[t + 1])
+        bounds = self.tstart[t : t + 2]
+        p0, p1 = int(bounds[0]), int(bounds[1])
         q0, q1 = (int(self.pstart[t]), int(self.pstart[t + 1])) if positions else (0, 0)
         if self._advise is not None:  # ask for each stretch at once, not a page at a time
-            for column, start, stop in (("docs", p0, p1), ("counts", p0, p1),
-                                        ("positions", q0, q1)):
+            stretches = [("docs", p0, p1), ("counts", p0, p1), ("positions", q0, q1)]
+            if isinstance(self.docs, Gaps):
+                stretches[0] = ("dgaps", *self.docs.byte_range(p0, p1))
+            for column, start, stop in stretches:
                 if stop > start:
                     self._advise(column, start, stop, mmap.MADV_WILLNEED)
-        docs = self.docs[p0:p1].astype(np.int64)
+        docs = term_docs(self.docs, bounds)
         counts = self.counts[p0:p1].astype(np.int64)
         if not positions:
             return docs, counts, _EMPTY
@@ -534,13 +695,25 @@ class Field:
     def part(self) -> Part:
         """The field's arrays for a merge, which reads them in order (and tells as it goes
         what it has read)."""
+        gaps = isinstance(self.docs, Gaps)
         if self._advise is not None:
-            for column, size in (("docs", len(self.docs)), ("counts", len(self.counts)),
-                                 ("positions", len(self.positions))):
+            for column, size in (("dgaps" if gaps else "docs",
+                                  len(self.docs.stream) if gaps else len(self.docs)),
+                                 ("counts", len(self.counts)), ("positions", len(self.positions))):
                 if size:
                     self._advise(column, 0, size, mmap.MADV_SEQUENTIAL)
+        release = self._release
+        if gaps and release is not None:
+            def release(column: str, stop: int, _release=self._release, _docs=self.docs):
+                if column == "docs":  # the postings' blocks, as bytes of the stream
+                    column, stop = "dgaps", _docs.byte_range(0, stop)[1]
+                _release(column, stop)
         return Part(self.keys, self.tstart, self.pstart, self.docs, self.counts,
-                    self.positions, self.strings, self._release)
+                    self.positions, self.strings, release)
+
+    def docs_of(self, t0: int, t1: int) -> np.ndarray:
+        """The documents of the terms numbered `t0` to `t1` (int64, term by term)."""
+        return term_docs(self.docs, self.tstart[t0 : t1 + 1])
 
 
 def _release(map_: mmap.mmap, directory: dict, field: str, column: str, stop: int) -> None:
@@ -592,7 +765,9 @@ class TextFile:
         for name, entry in self._dir.items():
             field, _, column = name.rpartition(".")
             if column == "kind":
-                names = ("keys", "tstart", "docs", "counts", "strings", "offsets", "sample")
+                names = ("keys", "tstart", "counts", "strings", "offsets", "sample")
+                names += (("dgaps", "dwidth", "dat") if f"{field}.dgaps" in self._dir
+                          else ("docs",))  # files before: the documents themselves
                 if entry.get("positions", True):  # files written before always had them
                     names += ("pstart", "positions")
                 if f"{field}.wide" in self._dir:

@@ -22,6 +22,7 @@ from whoosh.codec import whoosh3
 from whoosh.reading import TermNotFound
 
 from ..engine import columns, saved
+from ..engine.columnar import running
 from ..engine.schema import TEXT_FIELDS
 
 #: Decoded field length for every length byte (Whoosh stores lengths lossily in a byte).
@@ -66,16 +67,6 @@ class Postings:
             return np.repeat(self.docs << 32, self.counts) + (self.absolute.astype(np.int64) - back)
         owner, pos = self.positions(rows)
         return self.docs[owner] * (1 << 32) + (pos - back)
-
-
-def _running(deltas, counts) -> np.ndarray:
-    """Delta-decoded values of consecutive runs (of `counts` items, each ≥ 1), each from 0."""
-    if not len(deltas):
-        return _EMPTY_IDS
-    total = np.cumsum(np.asarray(deltas, dtype=np.int64))
-    ends = np.cumsum(counts)
-    before = np.concatenate(([0], total[ends[:-1] - 1]))
-    return total - np.repeat(before, counts)
 
 
 def read(reader, fieldname: str, text: str, *, values: bool = False) -> Postings:
@@ -123,10 +114,11 @@ def continued_stretch(reader, fieldname: str,
     sizes = np.asarray(field.tstart[numbers + 1], dtype=np.int64) - starts
     if int(numbers[-1]) - int(numbers[0]) + 1 == len(numbers):  # consecutive: one stretch
         stretches = [slice(int(starts[0]), int(starts[-1] + sizes[-1]))]
+        docs = field.docs_of(int(numbers[0]), int(numbers[-1]) + 1)
     else:
         stretches = [slice(a, a + n) for a, n in zip(starts.tolist(), sizes.tolist(),
                                                        strict=True)]
-    docs = np.concatenate([np.asarray(field.docs[part], dtype=np.int64) for part in stretches])
+        docs = np.concatenate([field.docs_of(t, t + 1) for t in numbers.tolist()])
     weights = np.concatenate([np.asarray(field.counts[part], dtype=np.float64)
                               for part in stretches])
     which = np.repeat(np.arange(len(numbers)), sizes)
@@ -184,7 +176,7 @@ def read_term(reader, fieldname: str, info) -> Postings:
             weights.extend([block_weights] * n)
         else:
             weights.extend(block_weights)
-    return Postings(_running(deltas, counts), np.array(weights, dtype=np.float64))
+    return Postings(running(deltas, counts), np.array(weights, dtype=np.float64))
 
 
 def lengths(reader, fieldname: str) -> np.ndarray:

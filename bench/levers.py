@@ -52,9 +52,13 @@ def arrays(path: Path) -> dict[str, dict[str, np.ndarray]]:
         field, _, array = name.rpartition(".")
         out.setdefault(field, {})[array] = np.frombuffer(
             raw, np.dtype(entry["dtype"]), entry["n"], entry["at"])
-    for a in out.values():  # documents stored as gaps: priced from the documents
+    for a in out.values():  # documents and counts kept in blocks: priced from the values
         if "dgaps" in a:
             a["docs"] = np.asarray(columnar.Gaps(a["dgaps"], a["dwidth"], a["dat"], a["tstart"]))
+        if "cbits" in a:
+            a["counts"] = np.asarray(columnar.Counts(
+                columnar.Blocks(a["cbits"], a["cwidth"], a["cat"], len(a["docs"])),
+                a["wide_at"], a["wide"]))
     return out
 
 
@@ -97,8 +101,8 @@ def field_levers(a: dict[str, np.ndarray]) -> dict[str, int]:
     counts = a["counts"].astype(np.int64)
     if len(a.get("wide", ())):
         counts[a["wide_at"].astype(np.int64)] = a["wide"]
-    stored = {name: arr.nbytes for name, arr in a.items()
-              if not (name == "docs" and "dgaps" in a)}  # decoded, not stored
+    stored = {name: arr.nbytes for name, arr in a.items()  # not those decoded
+              if not (name == "docs" and "dgaps" in a) and not (name == "counts" and "cbits" in a)}
     base = sum(n for name, n in stored.items() if name not in ("positions", "pstart"))
     positions_now = stored.get("positions", 0) + stored.get("pstart", 0)
     out = {"as stored": base + positions_now}

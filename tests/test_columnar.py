@@ -93,7 +93,7 @@ def test_a_file_written_before_narrow_types_reads_and_merges_with_a_new_one(tmp_
     merged = columnar.TextFile(tmp_path / "f.text").fields["body_g"]
     whole = columnar.group(occurrences.grams(bodies + TEXTS))
     # Written today: the documents as gaps, a byte each in blocks this small.
-    assert isinstance(merged.docs, columnar.Gaps) and set(merged.docs.widths.tolist()) == {1}
+    assert isinstance(merged.docs, columnar.Gaps) and set(merged.docs.widths.tolist()) == {8}
     assert merged.tstart.dtype == np.uint32
     for name in ("keys", "tstart", "pstart", "docs", "counts", "positions"):
         assert np.array_equal(getattr(merged, name), getattr(whole, name)), name
@@ -173,17 +173,25 @@ def test_documents_far_apart_read_back_from_gaps_of_every_width(tmp_path):
     strings = ["丙", "乙", "甲"]  # a word field's table: sorted, keys their ranks
     docs = np.concatenate([[7], common, [common[-1] + 1]]).astype(np.uint32)
     n = len(docs)
+    # Counts in blocks of 0 to 8 bits (all 1; up to 2, 4, 16, 255) and some wider.
+    tops = [1, 2, 1, 4, 16, 255, 255, 1, 3]
+    counts = np.concatenate([rng.integers(1, top + 1, size=columnar.BLOCK) for top in tops])
+    counts[[300, 301, 900]] = [255, 70_000, 256]
+    counts = counts[:n]
     part = columnar.Part(
         keys=np.arange(3), tstart=np.array([0, 1, n - 1, n]), pstart=np.arange(n + 1),
-        docs=docs, counts=np.ones(n, np.uint8), positions=np.zeros(n, np.uint16),
+        docs=docs, counts=counts.astype(np.uint32), positions=np.zeros(n, np.uint16),
         strings=strings)
     out = columnar.Writer(tmp_path / "f.partial")
     out.add_field("body", [columnar.Source(part)], "words", positions=False)
     out.finish(tmp_path / "f.text")
     found = columnar.TextFile(tmp_path / "f.text")
     body = found.fields["body"]
-    assert set(body.docs.widths.tolist()) == {1, 2, 3, 4}
-    assert np.array_equal(body.docs, docs)
+    assert set(body.docs.widths.tolist()) == {8, 16, 24, 32}
+    assert set(body.counts.narrow.widths.tolist()) == {0, 1, 2, 4, 8}
+    assert np.array_equal(body.docs, docs) and np.array_equal(body.counts, counts)
+    assert body.postings(body.find("乙"), positions=False)[1].tolist() == counts[1:-1].tolist()
+    assert body.counts[290:910].tolist() == counts[290:910].tolist()
     assert body.postings(body.find("乙"), positions=False)[0].tolist() == common.tolist()
     assert body.postings(body.find("甲"), positions=False)[0].tolist() == [common[-1] + 1]
     assert body.docs_of(0, 3).tolist() == docs.tolist()
@@ -198,8 +206,9 @@ def test_documents_far_apart_read_back_from_gaps_of_every_width(tmp_path):
                   "words", positions=False)
     out.finish(tmp_path / "g.text")
     merged = columnar.TextFile(tmp_path / "g.text").fields["body"]
-    found = merged.postings(merged.find("乙"), positions=False)[0]
+    found, found_counts, _ = merged.postings(merged.find("乙"), positions=False)
     assert found.tolist() == [*common.tolist(), top]
+    assert found_counts.tolist() == [*counts[1:-1].tolist(), 1]
     assert merged.postings(merged.find("丙"), positions=False)[0].tolist() == [7]
     assert merged.postings(merged.find("丁"), positions=False)[0].tolist() == [top]
 
@@ -233,8 +242,9 @@ def test_positions_and_counts_wider_than_two_bytes_are_found(tmp_path):
     (path,) = (home / "index").glob(f"*.{columnar.SUFFIX}")
     body = columnar.TextFile(path).fields["body_g"]
     assert body.positions.dtype == np.uint32
-    # A byte per count; those of 255 or more apart (30,000 here).
-    assert body.counts.narrow.dtype == np.uint8 and 30_000 in body.counts.wide.tolist()
+    # At most a byte per count, in blocks; those of 255 or more apart (30,000 here).
+    assert isinstance(body.counts.narrow, columnar.Blocks)
+    assert max(body.counts.narrow.widths.tolist()) == 8 and 30_000 in body.counts.wide.tolist()
     docs, counts, positions = body.postings(body.find("abc"))
     assert counts.tolist() == [30_000] and positions[-1] > 90_000
 

@@ -4,7 +4,7 @@ Whoosh writes a term's postings as pickled blocks and each term into an on-disk 
 table, a few Python calls per posting and per term: for the n-gram fields, which have
 ~3.7 times stock Whoosh's postings and over 300 distinct terms per article, that was
 most of the cost of indexing (profiled: 49 of 87 seconds for 2,000 articles, with the
-analysis that fed it most of the rest). Here a field's postings are six arrays:
+analysis that fed it most of the rest). Here a field's postings are a few arrays:
 
 * ``keys`` — the terms, as integers in ascending order (`occurrences.gram_key` for
   n-grams; for words, the rank in the field's sorted vocabulary, ``strings``);
@@ -14,19 +14,22 @@ analysis that fed it most of the rest). Here a field's postings are six arrays:
   postings that take 1 to 4 bytes each, as the block's largest needs, and where each
   block begins (files before kept ``docs``, the documents in the segment's narrowest
   type: 32 bits in a segment of 65,536 articles or more);
-* ``counts`` — per posting, how often the term occurs in the document;
+* ``cbits``, ``cwidth``, ``cat`` — per posting, how often the term occurs in the
+  document, less one, in blocks the same way (`Blocks`) of 0, 1, 2, 4 or 8 bits each:
+  most counts are 1, and a block of them takes no bytes at all (files before kept
+  ``counts``, a byte each);
 * ``positions`` — every position, ascending within each posting (not in a field that
   keeps none: the word fields);
-* ``wide_at``, ``wide`` — the counts of 255 or more: ``counts`` is one byte a posting
-  (most are 1), holding 255 where the count is in ``wide`` (`Counts`).
+* ``wide_at``, ``wide`` — the counts of 255 or more: the counts above hold 255 there,
+  and the count is in ``wide`` (`Counts`).
 
 They are built with numpy from `occurrences` (`group`), merged with numpy (`Writer`:
 a few key ranges at a time, so memory stays bounded however large the segments), and
 read as slices of a memory map (`TextFile`): a term's postings are two binary searches
-and three slices away, with no unpickling. Each array carries a CRC-32, which
-`wenhai check` verifies.
+and a few slices away (its blocks' bytes, viewed and summed), with no unpickling. Each
+array carries a CRC-32, which `wenhai check` verifies.
 
-File: ``WHTEXT01``, the arrays at 8-byte boundaries, a JSON directory (name → offset,
+File: ``WHTEXT02``, the arrays at 8-byte boundaries, a JSON directory (name → offset,
 dtype, length, CRC-32), and a footer (directory offset and length, magic).
 """
 
@@ -37,7 +40,9 @@ import functools
 import json
 import mmap
 import os
+import shutil
 import struct
+import tempfile
 import threading
 import weakref
 import zlib
@@ -200,6 +205,22 @@ class Writer:
         self._dir[name] = {"at": at, "dtype": dtype.str, "n": n, "crc": 0}
         return _Column(self._f, self._dir[name], dtype)
 
+    def _append(self, start: int, data: memoryview) -> None:
+        """Write `data` where the stretch begun at `start` ends (`_appended` so far)."""
+        self._f.seek(start + self._appended)
+        self._f.write(data)
+        self._appended += len(data)
+
+    def _blocks(self, prefix: str, column: _BlockColumn, at: int) -> None:
+        """The last block of `column`, written from `at` on, and its directory entries:
+        ``gaps`` (the bytes), ``width`` and ``at`` (see `Blocks`) after `prefix`."""
+        widths, block_at = column.finish()
+        self._dir[f"{prefix}gaps"] = {"at": at, "dtype": "|u1", "n": int(block_at[-1]),
+                                      "crc": column.crc}
+        self._f.seek(0, os.SEEK_END)
+        self._array(f"{prefix}width", widths)
+        self._array(f"{prefix}at", block_at.astype(_narrowest(int(block_at[-1]), _START_TYPES)))
+
     # -- fields --
 
     def add_field(self, name: str, sources: list[Source], kind: str,
@@ -217,12 +238,17 @@ class Writer:
             return
         # Each source's arrays are in the narrowest type for its values: the widest holds all.
         position_type = max((s.part.positions.dtype for s in sources), key=lambda t: t.itemsize)
-        counts = self._reserve(f"{name}.counts", np.dtype(np.uint8), n_postings)
         wide_at: list[np.ndarray] = []
         wide: list[np.ndarray] = []
         kept = (self._reserve(f"{name}.positions", position_type, n_positions) if positions
                 else None)
-        docs = _GapColumn(self._f, self._align(), self._dir.setdefault(f"{name}.dgaps", {}))
+        docs_at = self._align()
+        docs = _GapColumn(functools.partial(self._append, docs_at))
+        self._appended = 0
+        # The counts, packed as blocks fill, wait in a spooled file until the documents'
+        # blocks end (in memory up to 16 MB: 128 million postings of 1 bit).
+        spool = tempfile.SpooledTemporaryFile(1 << 24, dir=self.partial.parent)
+        counts = _CountColumn(spool.write)
         keys, tstart, pstart = [], [], []
         for chunk in _merged_chunks(sources, positions):
             chunk_keys, chunk_tstart, chunk_pstart, chunk_docs, chunk_counts, chunk_pos = chunk
@@ -238,11 +264,19 @@ class Writer:
             if kept is not None:
                 pstart.append(chunk_pstart + kept.written)
                 kept.write(chunk_pos)
-        widths, block_at = docs.finish()
-        assert docs.written == n_postings and (kept is None or kept.written == n_positions)
+        assert docs.written == counts.written == n_postings
+        assert kept is None or kept.written == n_positions
+        self._blocks(f"{name}.d", docs, docs_at)
         self._f.seek(0, os.SEEK_END)
-        self._array(f"{name}.dwidth", widths)
-        self._array(f"{name}.dat", block_at.astype(_narrowest(int(block_at[-1]), _START_TYPES)))
+        with spool:
+            widths, block_at = counts.finish()
+            spool.seek(0)
+            at = self._align()
+            shutil.copyfileobj(spool, self._f)
+        self._dir[f"{name}.cbits"] = {"at": at, "dtype": "|u1", "n": int(block_at[-1]),
+                                      "crc": counts.crc}
+        self._array(f"{name}.cwidth", widths)
+        self._array(f"{name}.cat", block_at.astype(_narrowest(int(block_at[-1]), _START_TYPES)))
         all_keys = np.concatenate(keys)
         if kind == "words":  # only the words that are left, numbered afresh
             strings = [strings[i] for i in all_keys.tolist()]
@@ -299,18 +333,63 @@ class _Column:
         self.written += len(a)
 
 
-class _GapColumn:
-    """A field's documents as `Gaps`, appended from `at` on as chunks of whole terms come
-    (`write`), a block at a time; `finish` writes the last, partial block."""
+class _BlockColumn:
+    """A column of non-negative integers in blocks of `BLOCK`, each block at the bit
+    width (of `WIDTHS`) its largest value needs, written to `sink` as blocks fill
+    (`put`); `finish` writes the last, partial block."""
 
-    def __init__(self, f, at: int, entry: dict):
-        self._f, self._at = f, at
-        self._entry = entry
-        entry.update(at=at, dtype="|u1", n=0, crc=0)
+    WIDTHS: tuple[int, ...] = ()
+
+    def __init__(self, sink: Callable[[memoryview], None]):
+        self._sink = sink
         self._pending = _EMPTY
         self._widths: list[np.ndarray] = []
         self._sizes: list[np.ndarray] = []
         self.written = 0
+        self.crc = 0
+
+    def put(self, values: np.ndarray) -> None:
+        self.written += len(values)
+        pending = np.concatenate([self._pending, values])
+        whole = len(pending) // BLOCK * BLOCK
+        self._blocks(pending[:whole])
+        self._pending = pending[whole:]
+
+    def finish(self) -> tuple[np.ndarray, np.ndarray]:
+        """(bits per value of each block, where each block begins and the last ends)."""
+        if len(self._pending):
+            self._blocks(np.concatenate([self._pending, np.zeros(BLOCK - len(self._pending),
+                                                                  np.int64)]))
+        sizes = np.concatenate([_EMPTY, *self._sizes])
+        block_at = np.zeros(len(sizes) + 1, np.int64)
+        np.cumsum(sizes, out=block_at[1:])
+        return np.concatenate([np.zeros(0, np.uint8), *self._widths]), block_at
+
+    def _blocks(self, values: np.ndarray) -> None:
+        if not len(values):
+            return
+        rows = values.reshape(-1, BLOCK)
+        top = rows.max(axis=1)
+        choices = np.array(self.WIDTHS)
+        widths = choices[np.searchsorted(choices[:-1], _bit_length(top))].astype(np.uint8)
+        sizes = widths.astype(np.int64) * (BLOCK // 8)
+        starts = np.cumsum(sizes) - sizes
+        out = np.empty(int(sizes.sum()), np.uint8)
+        for width in np.unique(widths).tolist():
+            chosen = np.flatnonzero(widths == width)
+            if width:
+                out[starts[chosen, None] + np.arange(BLOCK // 8 * width)] = _pack(rows[chosen],
+                                                                                  width)
+        self._sink(out.data)
+        self.crc = zlib.crc32(out.data, self.crc)
+        self._widths.append(widths)
+        self._sizes.append(sizes)
+
+
+class _GapColumn(_BlockColumn):
+    """A field's documents as `Gaps`: chunks of whole terms (`write`)."""
+
+    WIDTHS = (8, 16, 24, 32)
 
     def write(self, docs: np.ndarray, firsts: np.ndarray) -> None:
         """`docs` of postings of whole terms, each term's first at `firsts`."""
@@ -321,55 +400,46 @@ class _GapColumn:
         gaps[0] = docs[0]
         np.subtract(docs[1:], docs[:-1], out=gaps[1:])
         gaps[firsts] = docs[firsts]
-        self.written += len(docs)
-        pending = np.concatenate([self._pending, gaps])
-        whole = len(pending) // BLOCK * BLOCK
-        self._blocks(pending[:whole])
-        self._pending = pending[whole:]
-
-    def finish(self) -> tuple[np.ndarray, np.ndarray]:
-        """(bytes per gap of each block, where each block begins and the last ends)."""
-        if len(self._pending):
-            self._blocks(np.concatenate([self._pending, np.zeros(BLOCK - len(self._pending),
-                                                                  np.int64)]))
-        sizes = np.concatenate([_EMPTY, *self._sizes])
-        block_at = np.zeros(len(sizes) + 1, np.int64)
-        np.cumsum(sizes, out=block_at[1:])
-        return np.concatenate([np.zeros(0, np.uint8), *self._widths]), block_at
-
-    def _blocks(self, gaps: np.ndarray) -> None:
-        if not len(gaps):
-            return
-        rows = gaps.reshape(-1, BLOCK)
-        top = rows.max(axis=1)
-        widths = (1 + (top >= 1 << 8) + (top >= 1 << 16) + (top >= 1 << 24)).astype(np.uint8)
-        sizes = widths.astype(np.int64) * BLOCK
-        starts = np.cumsum(sizes) - sizes
-        out = np.empty(int(sizes.sum()), np.uint8)
-        for width in np.unique(widths).tolist():
-            chosen = np.flatnonzero(widths == width)
-            out[starts[chosen, None] + np.arange(BLOCK * width)] = _pack(rows[chosen], width)
-        self._f.seek(self._at + self._entry["n"])
-        self._f.write(out.data)
-        self._entry["crc"] = zlib.crc32(out.data, self._entry["crc"])
-        self._entry["n"] += len(out)
-        self._widths.append(widths)
-        self._sizes.append(sizes)
+        self.put(gaps)
 
 
-def _pack(rows: np.ndarray, width: int) -> np.ndarray:
-    """Blocks of gaps (one a row) as `width` little-endian bytes each, a row of bytes each."""
-    if width == 3:
+class _CountColumn(_BlockColumn):
+    """A field's counts (at most `WIDE`) less one: most blocks are all 0, and take none."""
+
+    WIDTHS = (0, 1, 2, 4, 8)
+
+    def write(self, counts: np.ndarray) -> None:
+        if len(counts):
+            self.put(np.asarray(counts, np.int64) - 1)
+
+
+def _bit_length(values: np.ndarray) -> np.ndarray:
+    """Bits each of `values` (non-negative, below 2**32) needs: 0 for 0."""
+    return np.where(values > 0, np.frexp(values.astype(np.float64))[1], 0)
+
+
+def _pack(rows: np.ndarray, bits: int) -> np.ndarray:
+    """Blocks of values (one a row) at `bits` each, little-endian, a row of bytes each."""
+    if bits < 8:
+        per = 8 // bits
+        shifted = rows.reshape(len(rows), -1, per) << (np.arange(per) * bits)
+        return shifted.sum(axis=2).astype(np.uint8)
+    if bits == 24:
         return rows.astype("<u4").view(np.uint8).reshape(-1, 4)[:, :3].reshape(len(rows), -1)
-    return rows.astype(f"<u{width}").view(np.uint8).reshape(len(rows), -1)
+    return rows.astype(f"<u{bits // 8}").view(np.uint8).reshape(len(rows), -1)
 
 
-def _unpack(raw: np.ndarray, width: int) -> np.ndarray:
-    """`_pack`'s bytes (of whole blocks of one width) as int64 gaps."""
-    if width == 3:
+def _unpack(raw: np.ndarray, bits: int, blocks: int) -> np.ndarray:
+    """`_pack`'s bytes (of `blocks` whole blocks of one width) as int64 values."""
+    if bits == 0:
+        return np.zeros(blocks * BLOCK, np.int64)
+    if bits < 8:
+        shifts = np.arange(0, 8, bits, dtype=np.uint8)
+        return ((raw[:, None] >> shifts) & ((1 << bits) - 1)).reshape(-1).astype(np.int64)
+    if bits == 24:
         b = raw.reshape(-1, 3).astype(np.int64)
         return b[:, 0] | (b[:, 1] << 8) | (b[:, 2] << 16)
-    return raw.view(f"<u{width}").astype(np.int64)
+    return raw.view(f"<u{bits // 8}").astype(np.int64)
 
 
 def running(gaps: np.ndarray, lengths: np.ndarray) -> np.ndarray:
@@ -383,16 +453,12 @@ def running(gaps: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     return total - np.repeat(before, lengths)
 
 
-class Gaps:
-    """A field's documents as stored (``dgaps``, ``dwidth``, ``dat``): each posting's gap
-    from the posting before of its term (a term's first: the document), in blocks of
-    `BLOCK` of 1 to 4 bytes each. A term's documents are its blocks' bytes, viewed and
-    summed (`Field.docs_of`); `np.asarray` gives every posting's document."""
+class Blocks:
+    """A column stored by `_BlockColumn`: ``stream`` (the blocks' bytes), ``widths`` (bits
+    per value of each block) and ``block_at`` (where each begins, and the last ends)."""
 
-    def __init__(self, stream: np.ndarray, widths: np.ndarray, block_at: np.ndarray,
-                 tstart: np.ndarray):
-        self.stream, self.widths, self.block_at, self.tstart = stream, widths, block_at, tstart
-        self.n = int(tstart[-1]) if len(tstart) else 0
+    def __init__(self, stream: np.ndarray, widths: np.ndarray, block_at: np.ndarray, n: int):
+        self.stream, self.widths, self.block_at, self.n = stream, widths, block_at, n
 
     def __len__(self) -> int:
         return self.n
@@ -402,26 +468,40 @@ class Gaps:
         return self.stream.nbytes + self.widths.nbytes + self.block_at.nbytes
 
     def byte_range(self, p0: int, p1: int) -> tuple[int, int]:
-        """The stretch of ``dgaps`` holding postings `p0` to `p1`."""
+        """The stretch of the stream holding items `p0` to `p1`."""
         if p1 <= p0:
             return 0, 0
         return int(self.block_at[p0 // BLOCK]), int(self.block_at[(p1 - 1) // BLOCK + 1])
 
-    def gaps(self, p0: int, p1: int) -> np.ndarray:
-        """The stored gaps of postings `p0` to `p1`, as int64."""
+    def values(self, p0: int, p1: int) -> np.ndarray:
+        """The stored values of items `p0` to `p1`, as int64: the bytes of their blocks,
+        a run of blocks of one width at a time."""
         if p1 <= p0:
             return _EMPTY
         b0, b1 = p0 // BLOCK, (p1 - 1) // BLOCK + 1
         widths = self.widths[b0:b1]
         first = int(widths[0])
         if b1 - b0 == 1 or not (widths != first).any():
-            found = _unpack(self.stream[int(self.block_at[b0]) : int(self.block_at[b1])], first)
-        else:  # runs of blocks of one width
+            found = _unpack(self.stream[int(self.block_at[b0]) : int(self.block_at[b1])], first,
+                            b1 - b0)
+        else:
             cuts = [0, *(np.flatnonzero(widths[1:] != widths[:-1]) + 1).tolist(), b1 - b0]
             found = np.concatenate([
                 _unpack(self.stream[int(self.block_at[b0 + a]) : int(self.block_at[b0 + b])],
-                        int(widths[a])) for a, b in zip(cuts[:-1], cuts[1:], strict=True)])
+                        int(widths[a]), b - a) for a, b in zip(cuts[:-1], cuts[1:], strict=True)])
         return found[p0 - b0 * BLOCK : p1 - b0 * BLOCK]
+
+
+class Gaps(Blocks):
+    """A field's documents as stored (``dgaps``, ``dwidth``, ``dat``): each posting's gap
+    from the posting before of its term (a term's first: the document), in blocks of
+    `BLOCK` of 1 to 4 bytes each. A term's documents are its blocks' bytes, viewed and
+    summed (`Field.docs_of`); `np.asarray` gives every posting's document."""
+
+    def __init__(self, stream: np.ndarray, widths: np.ndarray, block_at: np.ndarray,
+                 tstart: np.ndarray):
+        super().__init__(stream, widths, block_at, int(tstart[-1]) if len(tstart) else 0)
+        self.tstart = tstart
 
     def __array__(self, dtype=None, copy=None) -> np.ndarray:
         whole = term_docs(self, self.tstart)
@@ -435,7 +515,7 @@ def term_docs(docs, tstart: np.ndarray) -> np.ndarray:
     p0, p1 = int(bounds[0]), int(bounds[-1])
     if not isinstance(docs, Gaps):
         return np.asarray(docs[p0:p1], np.int64)
-    gaps = docs.gaps(p0, p1)
+    gaps = docs.values(p0, p1)
     if len(bounds) == 2:
         return np.cumsum(gaps)
     return running(gaps, np.diff(bounds))
@@ -579,10 +659,12 @@ class _Strings:
 
 
 class Counts:
-    """A field's counts read as one array: a byte each, those of `WIDE` or more looked up
-    in (`at`, `wide`). Slices (step 1) give int64 arrays; so does `np.asarray`."""
+    """A field's counts read as one array: each at most `WIDE` in `narrow` (less one, in
+    `Blocks` of at most a byte each; files before: a byte each, as they are), those of
+    `WIDE` or more looked up in (`at`, `wide`). Slices (step 1) give int64 arrays; so does
+    `np.asarray`."""
 
-    def __init__(self, narrow: np.ndarray, at: np.ndarray, wide: np.ndarray):
+    def __init__(self, narrow: np.ndarray | Blocks, at: np.ndarray, wide: np.ndarray):
         self.narrow, self.at, self.wide = narrow, at, wide
 
     def __len__(self) -> int:
@@ -591,7 +673,10 @@ class Counts:
     def __getitem__(self, key: slice) -> np.ndarray:
         start, stop, step = key.indices(len(self.narrow))
         assert step == 1, "counts are read in stretches"
-        found = self.narrow[start:stop].astype(np.int64)
+        if isinstance(self.narrow, Blocks):
+            found = self.narrow.values(start, stop) + 1
+        else:
+            found = self.narrow[start:stop].astype(np.int64)
         if len(self.at):
             lo, hi = np.searchsorted(self.at, [start, stop])
             if hi > lo:
@@ -618,8 +703,16 @@ class Field:
         #: `Gaps`, or in files before, the documents themselves.
         self.docs = (Gaps(arrays["dgaps"], arrays["dwidth"], arrays["dat"], self.tstart)
                      if "dgaps" in arrays else arrays["docs"])
-        self.counts = (Counts(arrays["counts"], arrays["wide_at"], arrays["wide"])
-                       if "wide" in arrays else arrays["counts"])  # files before: plain
+        if "cbits" in arrays:
+            narrow = Blocks(arrays["cbits"], arrays["cwidth"], arrays["cat"], len(self.docs))
+            self.counts = Counts(narrow, arrays["wide_at"], arrays["wide"])
+        else:  # files before: a byte each (and before those, plain)
+            self.counts = (Counts(arrays["counts"], arrays["wide_at"], arrays["wide"])
+                           if "wide" in arrays else arrays["counts"])
+        #: Columns kept in `Blocks`: the name in the file of their bytes, and the blocks.
+        self._blocks = {column: (stream, found) for column, stream, found in (
+            ("docs", "dgaps", self.docs),
+            ("counts", "cbits", getattr(self.counts, "narrow", None))) if isinstance(found, Blocks)}
         #: Whether the field keeps its terms' positions (a word field does not: it is
         #: only ever searched a term at a time).
         self.has_positions = "positions" in arrays
@@ -678,9 +771,8 @@ class Field:
         p0, p1 = int(bounds[0]), int(bounds[1])
         q0, q1 = (int(self.pstart[t]), int(self.pstart[t + 1])) if positions else (0, 0)
         if self._advise is not None:  # ask for each stretch at once, not a page at a time
-            stretches = [("docs", p0, p1), ("counts", p0, p1), ("positions", q0, q1)]
-            if isinstance(self.docs, Gaps):
-                stretches[0] = ("dgaps", *self.docs.byte_range(p0, p1))
+            stretches = [self._stretch("docs", p0, p1), self._stretch("counts", p0, p1),
+                         ("positions", q0, q1)]
             for column, start, stop in stretches:
                 if stop > start:
                     self._advise(column, start, stop, mmap.MADV_WILLNEED)
@@ -695,21 +787,27 @@ class Field:
     def part(self) -> Part:
         """The field's arrays for a merge, which reads them in order (and tells as it goes
         what it has read)."""
-        gaps = isinstance(self.docs, Gaps)
         if self._advise is not None:
-            for column, size in (("dgaps" if gaps else "docs",
-                                  len(self.docs.stream) if gaps else len(self.docs)),
-                                 ("counts", len(self.counts)), ("positions", len(self.positions))):
+            for column, _, size in (self._stretch("docs", 0, len(self.docs)),
+                                    self._stretch("counts", 0, len(self.counts)),
+                                    ("positions", 0, len(self.positions))):
                 if size:
                     self._advise(column, 0, size, mmap.MADV_SEQUENTIAL)
-        release = self._release
-        if gaps and release is not None:
-            def release(column: str, stop: int, _release=self._release, _docs=self.docs):
-                if column == "docs":  # the postings' blocks, as bytes of the stream
-                    column, stop = "dgaps", _docs.byte_range(0, stop)[1]
-                _release(column, stop)
+        release = None
+        if self._release is not None:
+            def release(column: str, stop: int) -> None:
+                column, _, stop = self._stretch(column, 0, stop)
+                self._release(column, stop)
         return Part(self.keys, self.tstart, self.pstart, self.docs, self.counts,
                     self.positions, self.strings, release)
+
+    def _stretch(self, column: str, start: int, stop: int) -> tuple[str, int, int]:
+        """(column in the file, start, stop) of items `start` to `stop` of `column`: for
+        a column kept in `Blocks`, the stretch of its blocks' bytes."""
+        if column not in self._blocks:
+            return column, start, stop
+        stream, blocks = self._blocks[column]
+        return (stream, *blocks.byte_range(start, stop))
 
     def docs_of(self, t0: int, t1: int) -> np.ndarray:
         """The documents of the terms numbered `t0` to `t1` (int64, term by term)."""
@@ -765,9 +863,12 @@ class TextFile:
         for name, entry in self._dir.items():
             field, _, column = name.rpartition(".")
             if column == "kind":
-                names = ("keys", "tstart", "counts", "strings", "offsets", "sample")
+                names = ("keys", "tstart", "strings", "offsets", "sample")
+                # Files before: the documents themselves, the counts a byte each.
                 names += (("dgaps", "dwidth", "dat") if f"{field}.dgaps" in self._dir
-                          else ("docs",))  # files before: the documents themselves
+                          else ("docs",))
+                names += (("cbits", "cwidth", "cat") if f"{field}.cbits" in self._dir
+                          else ("counts",))
                 if entry.get("positions", True):  # files written before always had them
                     names += ("pstart", "positions")
                 if f"{field}.wide" in self._dir:

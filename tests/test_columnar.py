@@ -188,7 +188,6 @@ def test_documents_far_apart_read_back_from_gaps_of_every_width(tmp_path):
     found = columnar.TextFile(tmp_path / "f.text")
     body = found.fields["body"]
     assert set(body.docs.widths.tolist()) == {8, 16, 24, 32}
-    assert set(body.counts.narrow.widths.tolist()) == {0, 1, 2, 4, 8}
     assert np.array_equal(body.docs, docs) and np.array_equal(body.counts, counts)
     assert body.postings(body.find("乙"), positions=False)[1].tolist() == counts[1:-1].tolist()
     assert body.counts[290:910].tolist() == counts[290:910].tolist()
@@ -211,6 +210,45 @@ def test_documents_far_apart_read_back_from_gaps_of_every_width(tmp_path):
     assert found_counts.tolist() == [*counts[1:-1].tolist(), 1]
     assert merged.postings(merged.find("丙"), positions=False)[0].tolist() == [7]
     assert merged.postings(merged.find("丁"), positions=False)[0].tolist() == [top]
+
+
+def test_counts_read_back_from_blocks_as_wide_as_each_term_needs(tmp_path):
+    # Words whose counts need 0, 1, 2, 4 and 8 bits (and more), a word of one posting
+    # between each two, so that blocks hold the ends of words of other widths.
+    rng = np.random.default_rng(28)
+    strings, docs, counts = [], [], []
+    for i, top in enumerate([1, 2, 3, 16, 255, 300]):
+        for word, size in ((f"词{i}乙", 200 + 37 * i), (f"词{i}甲", 1)):  # in sorted order
+            strings.append(word)
+            docs.append(np.sort(rng.choice(100_000, size, replace=False)))
+            counts.append(rng.integers(1, top + 1, size=size))
+    assert strings == sorted(strings)
+    counts[-2][[5, 9]] = [70_000, 255]
+    lengths = [len(d) for d in docs]
+    tstart = np.append(0, np.cumsum(lengths))
+    part = columnar.Part(
+        keys=np.arange(len(strings)), tstart=tstart, pstart=tstart,
+        docs=np.concatenate(docs).astype(np.uint32),
+        counts=np.concatenate(counts).astype(np.uint32),
+        positions=np.zeros(tstart[-1], np.uint16), strings=strings)
+    out = columnar.Writer(tmp_path / "f.partial")
+    out.add_field("body", [columnar.Source(part)], "words", positions=False)
+    out.finish(tmp_path / "f.text")
+    body = columnar.TextFile(tmp_path / "f.text").fields["body"]
+    widths = body.counts.narrow.widths
+    assert set(widths.tolist()) == {0, 1, 2, 4, 8}
+    assert np.array_equal(body.counts, np.concatenate(counts))
+    for t, word in enumerate(strings):
+        found = body.postings(body.find(word), positions=False)
+        assert found[0].tolist() == docs[t].tolist() and found[1].tolist() == counts[t].tolist()
+        inner = widths[-(-tstart[t] // columnar.BLOCK) : tstart[t + 1] // columnar.BLOCK]
+        assert len(set(inner.tolist())) <= 1  # a word's own blocks are of one width
+    merged_path = tmp_path / "g.text"
+    out = columnar.Writer(tmp_path / "g.partial")
+    out.add_field("body", [columnar.Source(body.part())], "words", positions=False)
+    out.finish(merged_path)
+    assert np.array_equal(columnar.TextFile(merged_path).fields["body"].counts,
+                          np.concatenate(counts))
 
 
 def test_counts_of_a_byte_and_more_read_back_as_written(tmp_path):

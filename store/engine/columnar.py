@@ -36,6 +36,7 @@ dtype, length, CRC-32), and a footer (directory offset and length, magic).
 from __future__ import annotations
 
 import bisect
+import collections
 import functools
 import json
 import mmap
@@ -260,7 +261,7 @@ class Writer:
             if len(over):
                 wide_at.append(over + counts.written)
                 wide.append(chunk_counts[over])
-            counts.write(np.minimum(chunk_counts, WIDE))
+            counts.write(np.minimum(chunk_counts, WIDE), chunk_tstart)
             if kept is not None:
                 pstart.append(chunk_pstart + kept.written)
                 kept.write(chunk_pos)
@@ -342,34 +343,37 @@ class _BlockColumn:
 
     def __init__(self, sink: Callable[[memoryview], None]):
         self._sink = sink
-        self._pending = _EMPTY
+        self._pending = self._need = _EMPTY
         self._widths: list[np.ndarray] = []
         self._sizes: list[np.ndarray] = []
         self.written = 0
         self.crc = 0
 
-    def put(self, values: np.ndarray) -> None:
+    def put(self, values: np.ndarray, need: np.ndarray | None = None) -> None:
+        """`values` to store; `need`, if given, the value each one's block must be wide
+        enough for (at least the value itself)."""
         self.written += len(values)
         pending = np.concatenate([self._pending, values])
+        needs = np.concatenate([self._need, values if need is None else need])
         whole = len(pending) // BLOCK * BLOCK
-        self._blocks(pending[:whole])
-        self._pending = pending[whole:]
+        self._blocks(pending[:whole], needs[:whole])
+        self._pending, self._need = pending[whole:], needs[whole:]
 
     def finish(self) -> tuple[np.ndarray, np.ndarray]:
         """(bits per value of each block, where each block begins and the last ends)."""
         if len(self._pending):
-            self._blocks(np.concatenate([self._pending, np.zeros(BLOCK - len(self._pending),
-                                                                  np.int64)]))
+            pad = np.zeros(BLOCK - len(self._pending), np.int64)
+            self._blocks(np.concatenate([self._pending, pad]), np.concatenate([self._need, pad]))
         sizes = np.concatenate([_EMPTY, *self._sizes])
         block_at = np.zeros(len(sizes) + 1, np.int64)
         np.cumsum(sizes, out=block_at[1:])
         return np.concatenate([np.zeros(0, np.uint8), *self._widths]), block_at
 
-    def _blocks(self, values: np.ndarray) -> None:
+    def _blocks(self, values: np.ndarray, need: np.ndarray) -> None:
         if not len(values):
             return
         rows = values.reshape(-1, BLOCK)
-        top = rows.max(axis=1)
+        top = need.reshape(-1, BLOCK).max(axis=1)
         choices = np.array(self.WIDTHS)
         widths = choices[np.searchsorted(choices[:-1], _bit_length(top))].astype(np.uint8)
         sizes = widths.astype(np.int64) * (BLOCK // 8)
@@ -404,13 +408,20 @@ class _GapColumn(_BlockColumn):
 
 
 class _CountColumn(_BlockColumn):
-    """A field's counts (at most `WIDE`) less one: most blocks are all 0, and take none."""
+    """A field's counts (at most `WIDE`) less one: most blocks are all 0, and take none.
+    A block is as wide as the widest term it holds needs, so that a term's blocks are
+    of one width but for its first and last (read in one stretch: a common term's
+    blocks, each at its own width, were read a few at a time, six times as long)."""
 
     WIDTHS = (0, 1, 2, 4, 8)
 
-    def write(self, counts: np.ndarray) -> None:
-        if len(counts):
-            self.put(np.asarray(counts, np.int64) - 1)
+    def write(self, counts: np.ndarray, firsts: np.ndarray) -> None:
+        """`counts` of postings of whole terms, each term's first at `firsts`."""
+        if not len(counts):
+            return
+        values = np.asarray(counts, np.int64) - 1
+        lengths = np.diff(np.append(firsts, len(values)))
+        self.put(values, np.repeat(np.maximum.reduceat(values, firsts), lengths))
 
 
 def _bit_length(values: np.ndarray) -> np.ndarray:
@@ -429,13 +440,18 @@ def _pack(rows: np.ndarray, bits: int) -> np.ndarray:
     return rows.astype(f"<u{bits // 8}").view(np.uint8).reshape(len(rows), -1)
 
 
+#: The values a byte holds at 1, 2 or 4 bits each, lowest bits first: unpacking is a
+#: lookup (one numpy call, where shifting and masking took four).
+_BYTE_VALUES = {bits: ((np.arange(256)[:, None] >> np.arange(0, 8, bits)) & ((1 << bits) - 1))
+                .astype(np.uint8) for bits in (1, 2, 4)}
+
+
 def _unpack(raw: np.ndarray, bits: int, blocks: int) -> np.ndarray:
     """`_pack`'s bytes (of `blocks` whole blocks of one width) as int64 values."""
     if bits == 0:
         return np.zeros(blocks * BLOCK, np.int64)
     if bits < 8:
-        shifts = np.arange(0, 8, bits, dtype=np.uint8)
-        return ((raw[:, None] >> shifts) & ((1 << bits) - 1)).reshape(-1).astype(np.int64)
+        return _BYTE_VALUES[bits][raw].reshape(-1).astype(np.int64)
     if bits == 24:
         b = raw.reshape(-1, 3).astype(np.int64)
         return b[:, 0] | (b[:, 1] << 8) | (b[:, 2] << 16)
@@ -475,21 +491,35 @@ class Blocks:
 
     def values(self, p0: int, p1: int) -> np.ndarray:
         """The stored values of items `p0` to `p1`, as int64: the bytes of their blocks,
-        a run of blocks of one width at a time."""
+        unpacked a run of blocks of one width at a time."""
         if p1 <= p0:
             return _EMPTY
         b0, b1 = p0 // BLOCK, (p1 - 1) // BLOCK + 1
-        widths = self.widths[b0:b1]
-        first = int(widths[0])
-        if b1 - b0 == 1 or not (widths != first).any():
-            found = _unpack(self.stream[int(self.block_at[b0]) : int(self.block_at[b1])], first,
-                            b1 - b0)
+        if b1 - b0 == 1:  # most terms: a few postings
+            a, b = self.block_at[b0 : b0 + 2].tolist()
+            found = _unpack(self.stream[a:b], int(self.widths[b0]), 1)
         else:
-            cuts = [0, *(np.flatnonzero(widths[1:] != widths[:-1]) + 1).tolist(), b1 - b0]
-            found = np.concatenate([
-                _unpack(self.stream[int(self.block_at[b0 + a]) : int(self.block_at[b0 + b])],
-                        int(widths[a]), b - a) for a, b in zip(cuts[:-1], cuts[1:], strict=True)])
-        return found[p0 - b0 * BLOCK : p1 - b0 * BLOCK]
+            widths = self.widths[b0:b1]
+            at = self.block_at[b0 : b1 + 1]
+            cuts = np.flatnonzero(widths[1:] != widths[:-1]) + 1
+            if len(cuts) < 4:  # a few runs of blocks of one width: a stretch each
+                bounds = [0, *cuts.tolist(), b1 - b0]
+                found = np.concatenate([
+                    _unpack(self.stream[int(at[a]) : int(at[b])], int(widths[a]), b - a)
+                    for a, b in zip(bounds[:-1], bounds[1:], strict=True)])
+            else:  # widths changing from block to block: the blocks of each width at once
+                found = np.zeros((b1 - b0, BLOCK), np.int64)
+                for width in np.unique(widths).tolist():
+                    if not width:
+                        continue
+                    chosen = np.flatnonzero(widths == width)
+                    where = (np.asarray(at[chosen], np.int64)[:, None]
+                             + np.arange(BLOCK // 8 * width)).ravel()
+                    found[chosen] = _unpack(self.stream[where], width, len(chosen)).reshape(
+                        -1, BLOCK)
+                found = found.ravel()
+        start = p0 - b0 * BLOCK
+        return found[start : start + (p1 - p0)]
 
 
 class Gaps(Blocks):
@@ -517,7 +547,7 @@ def term_docs(docs, tstart: np.ndarray) -> np.ndarray:
         return np.asarray(docs[p0:p1], np.int64)
     gaps = docs.values(p0, p1)
     if len(bounds) == 2:
-        return np.cumsum(gaps)
+        return np.cumsum(gaps) if p1 - p0 > 1 else gaps  # one posting: its document
     return running(gaps, np.diff(bounds))
 
 
@@ -829,13 +859,19 @@ def _release(map_: mmap.mmap, directory: dict, field: str, column: str, stop: in
 
 def _advise(map_: mmap.mmap, directory: dict, field: str, column: str, start: int,
             stop: int, advice: int) -> None:
-    """`madvise` for the pages holding a column's items `start` to `stop`."""
+    """`madvise` for the pages holding a column's items `start` to `stop` (none to ask
+    for ahead when they are one page: its fault reads it)."""
     entry, page = directory[f"{field}.{column}"], mmap.PAGESIZE
-    size = np.dtype(entry["dtype"]).itemsize
+    size = _ITEMSIZE[entry["dtype"]]
     first = (entry["at"] + start * size) // page * page
     end = min(len(map_), entry["at"] + stop * size)
-    if end > first:
+    if end - first > (page if advice == _WILLNEED else 0):
         map_.madvise(advice, first, end - first)
+
+
+_ITEMSIZE = collections.defaultdict(lambda: 8, {np.dtype(t).str: np.dtype(t).itemsize for t in (
+    np.uint8, np.uint16, np.uint32, np.uint64, np.int64)})
+_WILLNEED = getattr(mmap, "MADV_WILLNEED", None)
 
 
 class TextFile:

@@ -377,13 +377,16 @@ class _BlockColumn:
         choices = np.array(self.WIDTHS)
         widths = choices[np.searchsorted(choices[:-1], _bit_length(top))].astype(np.uint8)
         sizes = widths.astype(np.int64) * (BLOCK // 8)
-        starts = np.cumsum(sizes) - sizes
-        out = np.empty(int(sizes.sum()), np.uint8)
-        for width in np.unique(widths).tolist():
-            chosen = np.flatnonzero(widths == width)
-            if width:
-                out[starts[chosen, None] + np.arange(BLOCK // 8 * width)] = _pack(rows[chosen],
-                                                                                  width)
+        if not (widths != widths[0]).any():  # one width: most chunks of common terms
+            out = _pack(rows, int(widths[0])).ravel() if widths[0] else np.zeros(0, np.uint8)
+        else:
+            starts = np.cumsum(sizes) - sizes
+            out = np.empty(int(sizes.sum()), np.uint8)
+            for width in np.unique(widths).tolist():
+                chosen = np.flatnonzero(widths == width)
+                if width:
+                    out[starts[chosen, None] + np.arange(BLOCK // 8 * width)] = _pack(
+                        rows[chosen], width)
         self._sink(out.data)
         self.crc = zlib.crc32(out.data, self.crc)
         self._widths.append(widths)
@@ -431,10 +434,15 @@ def _bit_length(values: np.ndarray) -> np.ndarray:
 
 def _pack(rows: np.ndarray, bits: int) -> np.ndarray:
     """Blocks of values (one a row) at `bits` each, little-endian, a row of bytes each."""
-    if bits < 8:
+    if bits == 1:
+        return np.packbits(rows.astype(np.uint8), axis=1, bitorder="little")
+    if bits < 8:  # in bytes, not int64: a merge packs every posting's count
         per = 8 // bits
-        shifted = rows.reshape(len(rows), -1, per) << (np.arange(per) * bits)
-        return shifted.sum(axis=2).astype(np.uint8)
+        parts = rows.astype(np.uint8).reshape(len(rows), -1, per)
+        out = parts[:, :, 0].copy()
+        for j in range(1, per):
+            out |= parts[:, :, j] << (j * bits)
+        return out
     if bits == 24:
         return rows.astype("<u4").view(np.uint8).reshape(-1, 4)[:, :3].reshape(len(rows), -1)
     return rows.astype(f"<u{bits // 8}").view(np.uint8).reshape(len(rows), -1)

@@ -36,7 +36,6 @@ dtype, length, CRC-32), and a footer (directory offset and length, magic).
 from __future__ import annotations
 
 import bisect
-import collections
 import functools
 import json
 import mmap
@@ -212,15 +211,15 @@ class Writer:
         self._f.write(data)
         self._appended += len(data)
 
-    def _blocks(self, prefix: str, column: _BlockColumn, at: int) -> None:
-        """The last block of `column`, written from `at` on, and its directory entries:
-        ``gaps`` (the bytes), ``width`` and ``at`` (see `Blocks`) after `prefix`."""
-        widths, block_at = column.finish()
-        self._dir[f"{prefix}gaps"] = {"at": at, "dtype": "|u1", "n": int(block_at[-1]),
-                                      "crc": column.crc}
+    def _blocks(self, names: tuple[str, str, str], at: int, column: _BlockColumn,
+                widths: np.ndarray, block_at: np.ndarray) -> None:
+        """The directory entries of a finished `column` whose bytes begin at `at`, under
+        `names` (its bytes, widths and block starts: see `Blocks`); the last two written."""
+        stream, width, starts = names
+        self._dir[stream] = {"at": at, "dtype": "|u1", "n": int(block_at[-1]), "crc": column.crc}
         self._f.seek(0, os.SEEK_END)
-        self._array(f"{prefix}width", widths)
-        self._array(f"{prefix}at", block_at.astype(_narrowest(int(block_at[-1]), _START_TYPES)))
+        self._array(width, widths)
+        self._array(starts, block_at.astype(_narrowest(int(block_at[-1]), _START_TYPES)))
 
     # -- fields --
 
@@ -267,17 +266,16 @@ class Writer:
                 kept.write(chunk_pos)
         assert docs.written == counts.written == n_postings
         assert kept is None or kept.written == n_positions
-        self._blocks(f"{name}.d", docs, docs_at)
-        self._f.seek(0, os.SEEK_END)
+        self._blocks((f"{name}.dgaps", f"{name}.dwidth", f"{name}.dat"), docs_at, docs,
+                     *docs.finish())
         with spool:
             widths, block_at = counts.finish()
             spool.seek(0)
-            at = self._align()
+            self._f.seek(0, os.SEEK_END)
+            counts_at = self._align()
             shutil.copyfileobj(spool, self._f)
-        self._dir[f"{name}.cbits"] = {"at": at, "dtype": "|u1", "n": int(block_at[-1]),
-                                      "crc": counts.crc}
-        self._array(f"{name}.cwidth", widths)
-        self._array(f"{name}.cat", block_at.astype(_narrowest(int(block_at[-1]), _START_TYPES)))
+        self._blocks((f"{name}.cbits", f"{name}.cwidth", f"{name}.cat"), counts_at, counts,
+                     widths, block_at)
         all_keys = np.concatenate(keys)
         if kind == "words":  # only the words that are left, numbered afresh
             strings = [strings[i] for i in all_keys.tolist()]
@@ -870,15 +868,18 @@ def _advise(map_: mmap.mmap, directory: dict, field: str, column: str, start: in
     """`madvise` for the pages holding a column's items `start` to `stop` (none to ask
     for ahead when they are one page: its fault reads it)."""
     entry, page = directory[f"{field}.{column}"], mmap.PAGESIZE
-    size = _ITEMSIZE[entry["dtype"]]
+    size = _itemsize(entry["dtype"])
     first = (entry["at"] + start * size) // page * page
     end = min(len(map_), entry["at"] + stop * size)
     if end - first > (page if advice == _WILLNEED else 0):
         map_.madvise(advice, first, end - first)
 
 
-_ITEMSIZE = collections.defaultdict(lambda: 8, {np.dtype(t).str: np.dtype(t).itemsize for t in (
-    np.uint8, np.uint16, np.uint32, np.uint64, np.int64)})
+@functools.cache
+def _itemsize(dtype: str) -> int:
+    """`np.dtype(dtype).itemsize`, once per type (it is asked on every term read)."""
+    return np.dtype(dtype).itemsize
+
 _WILLNEED = getattr(mmap, "MADV_WILLNEED", None)
 
 

@@ -12,7 +12,7 @@ import pytest
 import zstandard
 
 from indexer.ingest import ingest
-from store import Archive, packing
+from store import Archive, database, packing
 from store.engine import folder
 from store.errors import IndexVersionError
 
@@ -50,6 +50,35 @@ def test_originals_come_back_byte_for_byte_from_packed_rows(wenhai, home, sample
         assert archive.check().healthy
     stats = wenhai("stats", "--json")
     assert '"body_chars": ' in stats.stdout and '"body_chars": 0' not in stats.stdout
+
+
+def page_size(home: Path) -> int:
+    db = sqlite3.connect(home / "archive.db")
+    try:
+        return db.execute("PRAGMA page_size").fetchone()[0]
+    finally:
+        db.close()
+
+
+def test_a_new_archive_keeps_several_articles_to_a_page(wenhai, home, samples):
+    """Pages of 16 KB: a packed article of 2-3 KB filled a 4 KB page alone."""
+    assert wenhai("ingest", samples).exit_code == 0
+    assert page_size(home) == database.PAGE_SIZE == 16384
+    db = sqlite3.connect(home / "archive.db")
+    rows = db.execute("SELECT count(*) FROM articles").fetchone()[0]
+    pages = db.execute("SELECT count(*) FROM dbstat WHERE name = 'articles'").fetchone()[0] \
+        if _has_dbstat(db) else None
+    db.close()
+    if pages is not None:
+        assert pages < rows
+
+
+def _has_dbstat(db: sqlite3.Connection) -> bool:
+    try:
+        db.execute("SELECT 1 FROM dbstat LIMIT 1").fetchone()
+    except sqlite3.OperationalError:  # SQLite built without SQLITE_ENABLE_DBSTAT_VTAB
+        return False
+    return True
 
 
 def _articles(n: int) -> dict[str, str]:
@@ -115,6 +144,7 @@ def test_an_archive_stored_plain_opens_as_it_is_and_packs_what_comes_after(tmp_p
         assert ingest(archive, [new]).added == 1
     rows = stored(home)
     assert [kind for _, kind, _, _ in rows] == ["text"] * 6 + ["blob"]
+    assert page_size(home) == 4096  # as it was made: only a new database takes 16 KB
     with Archive(home) as archive:
         assert archive.original(7) == ("打包之后.txt", new.read_bytes())
         name = SCHEMA_2_FILES[1]

@@ -86,7 +86,7 @@ def test_a_file_written_before_narrow_types_reads_and_merges_with_a_new_one(tmp_
     bodies = [r[0] for r in db.execute("SELECT body FROM articles ORDER BY id")]
     db.close()
     assert old.postings(old.find("轻轨"))[0].tolist() == [1]  # 高雄輕軌 is the second
-    out = columnar.Writer(tmp_path / "f.partial", len(bodies) + len(TEXTS))
+    out = columnar.Writer(tmp_path / "f.partial")
     out.add_field("body_g", [columnar.Source(old.part()),
                              columnar.Source(columnar.group(occurrences.grams(TEXTS)),
                                              shift=len(bodies))], "grams")
@@ -149,7 +149,7 @@ def test_a_word_field_keeps_no_positions_and_leaves_those_of_a_file_before(tmp_p
     db = sqlite3.connect(archive / "archive.db")
     bodies = [r[0] for r in db.execute("SELECT body FROM articles ORDER BY id")]
     db.close()
-    out = columnar.Writer(tmp_path / "f.partial", len(bodies) + len(TEXTS))
+    out = columnar.Writer(tmp_path / "f.partial")
     out.add_field("body", [columnar.Source(old.part()),
                            columnar.Source(columnar.group(occurrences.words(TEXTS)),
                                            shift=len(bodies))], "words", positions=False)
@@ -258,7 +258,7 @@ def test_counts_read_back_from_blocks_as_wide_as_each_term_needs(tmp_path):
 def test_counts_of_a_byte_and_more_read_back_as_written(tmp_path):
     texts = ["甲" * n + "。" for n in (1, 254, 255, 256, 70_000)] + ["乙丙"]
     part = columnar.group(occurrences.grams(texts))
-    out = columnar.Writer(tmp_path / "f.partial", len(texts))
+    out = columnar.Writer(tmp_path / "f.partial")
     out.add_field("body_g", [columnar.Source(part)], "grams")
     out.finish(tmp_path / "f.text")
     found = columnar.TextFile(tmp_path / "f.text")

@@ -177,9 +177,7 @@ class Source:
 class Writer:
     """Writes a segment's file: `add_field` for each field, then `finish` (or `discard`)."""
 
-    def __init__(self, partial: Path, documents: int = 1 << 32):
-        """`documents`: how many documents the segment numbers (kept for callers; the
-        documents' gaps take the bytes each block needs, whatever the segment's size)."""
+    def __init__(self, partial: Path):
         self.partial = partial
         self._f = open(partial, "wb")
         self._f.write(_MAGIC)

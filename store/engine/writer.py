@@ -112,7 +112,7 @@ class Writer(SegmentWriter):
     def _spill(self) -> None:
         """Merge the batches' postings so far into a run file (in the writer's temporary folder)."""
         path = Path(self._tempstorage.folder) / f"run{len(self._runs)}.{columnar.SUFFIX}"
-        out = columnar.Writer(path.with_suffix(".partial"), self.docnum)
+        out = columnar.Writer(path.with_suffix(".partial"))
         try:
             for name, kind in TEXT_FIELDS.items():
                 out.add_field(name, [columnar.Source(p) for p in self._parts[name]], kind,
@@ -147,7 +147,7 @@ class Writer(SegmentWriter):
         assembled: Whoosh would take a file named after the segment into its compound file.
         """
         target = text_file_path(self._tempstorage, self.newsegment)
-        self._partial = columnar.Writer(target.with_name(f"{target.name}.partial"), self.docnum)
+        self._partial = columnar.Writer(target.with_name(f"{target.name}.partial"))
         for name, kind in TEXT_FIELDS.items():
             self._partial.add_field(name, sources(name), kind, _positional(self.schema, name))
         self._partial.finish(target)

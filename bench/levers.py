@@ -59,6 +59,9 @@ def arrays(path: Path) -> dict[str, dict[str, np.ndarray]]:
             a["counts"] = np.asarray(columnar.Counts(
                 columnar.Blocks(a["cbits"], a["cwidth"], a["cat"], len(a["docs"])),
                 a["wide_at"], a["wide"]))
+        if "pgaps" in a:
+            a["positions"] = np.asarray(columnar.Positions(
+                a["pgaps"], a["pwidth"], a["pat"], int(a["pstart"][-1]), a["counts"]))
     return out
 
 
@@ -102,9 +105,11 @@ def field_levers(a: dict[str, np.ndarray]) -> dict[str, int]:
     if len(a.get("wide", ())):
         counts[a["wide_at"].astype(np.int64)] = a["wide"]
     stored = {name: arr.nbytes for name, arr in a.items()  # not those decoded
-              if not (name == "docs" and "dgaps" in a) and not (name == "counts" and "cbits" in a)}
-    base = sum(n for name, n in stored.items() if name not in ("positions", "pstart"))
-    positions_now = stored.get("positions", 0) + stored.get("pstart", 0)
+              if not (name == "docs" and "dgaps" in a) and not (name == "counts" and "cbits" in a)
+              and not (name == "positions" and "pgaps" in a)}
+    kept_positions = ("positions", "pstart", "pgaps", "pwidth", "pat")
+    base = sum(n for name, n in stored.items() if name not in kept_positions)
+    positions_now = sum(stored.get(name, 0) for name in kept_positions)
     out = {"as stored": base + positions_now}
     per_term = np.diff(tstart)
     term_of = np.repeat(np.arange(len(keys)), per_term)
@@ -125,8 +130,10 @@ def field_levers(a: dict[str, np.ndarray]) -> dict[str, int]:
     pgaps = np.diff(pos, prepend=0)
     pgaps[posting_start] = pos[posting_start]
     unigram_positions = int(counts[unigram].sum())
-    item = a["positions"].dtype.itemsize
-    out["no unigram positions"] = out["as stored"] - unigram_positions * item
+    # bytes a position takes as stored (in blocks: on average)
+    item = (stored["pgaps"] / max(1, len(pos)) if "pgaps" in a
+            else a["positions"].dtype.itemsize)
+    out["no unigram positions"] = out["as stored"] - int(unigram_positions * item)
     # positions in runs per term: where each term's positions begin
     term_pos_start = posting_start[runs]
     pos_packed = packed_bytes(pgaps, term_pos_start)

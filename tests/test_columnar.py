@@ -22,7 +22,7 @@ from indexer.cli import main
 from indexer.ingest import ingest
 from store import Archive, packing
 from store.engine import columnar, folder, occurrences, schema
-from store.search import cache
+from store.search import cache, postings
 
 from .test_reliability import make_corpus
 
@@ -255,6 +255,65 @@ def test_counts_read_back_from_blocks_as_wide_as_each_term_needs(tmp_path):
                           np.concatenate(counts))
 
 
+def test_positions_read_back_from_blocks_of_every_width(tmp_path):
+    # A word with postings whose positions need 4 to 32 bits (each posting's first as it
+    # is, then gaps), a word of one posting between each two, so blocks hold both; read
+    # whole, a few postings at a time (as a phrase does), and merged after another part.
+    rng = np.random.default_rng(28)
+    strings, docs, counts, positions = [], [], [], []
+    for i, (top, per) in enumerate([(15, 3), (200, 5), (4_000, 2), (60_000, 4),
+                                    (16_000_000, 3), (4_000_000_000, 2)]):
+        for word, size in ((f"词{i}乙", 150 + 41 * i), (f"词{i}甲", 1)):  # in sorted order
+            strings.append(word)
+            docs.append(np.sort(rng.choice(100_000, size, replace=False)))
+            n = rng.integers(1, per + 1, size=size)
+            counts.append(n)
+            positions.append(np.concatenate([np.sort(rng.choice(top, k, replace=False))
+                                             for k in n.tolist()]))
+    assert strings == sorted(strings)
+    tstart = np.append(0, np.cumsum([len(d) for d in docs]))
+    pstart = np.append(0, np.cumsum([len(p) for p in positions]))
+    part = columnar.Part(
+        keys=np.arange(len(strings)), tstart=tstart, pstart=pstart,
+        docs=np.concatenate(docs).astype(np.uint32),
+        counts=np.concatenate(counts).astype(np.uint32),
+        positions=np.concatenate(positions).astype(np.uint64), strings=strings)
+    out = columnar.Writer(tmp_path / "f.partial")
+    out.add_field("body", [columnar.Source(part)], "words")
+    out.finish(tmp_path / "f.text")
+    found = columnar.TextFile(tmp_path / "f.text")
+    body = found.fields["body"]
+    assert isinstance(body.positions, columnar.Positions)
+    assert set(body.positions.widths.tolist()) == {4, 8, 12, 16, 24, 32}
+    assert np.array_equal(body.positions, part.positions) and found.damaged() == []
+    for t, word in enumerate(strings):
+        got_docs, got_counts, got = body.postings(body.find(word))
+        assert got_docs.tolist() == docs[t].tolist() and got.tolist() == positions[t].tolist()
+        stored = postings.Postings(got_docs, got_counts.astype(float), got_counts,
+                                   body.postings(t, stored=True)[2])
+        rows = np.sort(rng.choice(len(got_docs), max(1, len(got_docs) // 9), replace=False))
+        owner, at = stored.positions(rows)
+        starts = np.append(0, np.cumsum(counts[t]))
+        assert at.tolist() == [p for r in rows.tolist()
+                               for p in positions[t][starts[r] : starts[r + 1]].tolist()]
+        assert owner.tolist() == np.repeat(rows, counts[t][rows]).tolist()
+        assert stored.keys(np.arange(len(got_docs))).tolist() == (
+            np.repeat(docs[t] << 32, counts[t]) + positions[t]).tolist()
+    other = columnar.group(occurrences.words(TEXTS))
+    out = columnar.Writer(tmp_path / "g.partial")
+    out.add_field("body", [columnar.Source(other), columnar.Source(body.part(), shift=10)],
+                  "words")
+    out.finish(tmp_path / "g.text")
+    merged = columnar.TextFile(tmp_path / "g.text").fields["body"]
+    for t, word in enumerate(strings):
+        got_docs, _, got = merged.postings(merged.find(word))
+        assert got_docs.tolist() == (docs[t] + 10).tolist()
+        assert got.tolist() == positions[t].tolist()
+    for t, word in enumerate(other.strings):  # the other part's, first, as grouped
+        q0, q1 = other.pstart[t], other.pstart[t + 1]
+        assert merged.postings(merged.find(word))[2].tolist() == other.positions[q0:q1].tolist()
+
+
 def test_counts_of_a_byte_and_more_read_back_as_written(tmp_path):
     texts = ["甲" * n + "。" for n in (1, 254, 255, 256, 70_000)] + ["乙丙"]
     part = columnar.group(occurrences.grams(texts))
@@ -283,7 +342,8 @@ def test_positions_and_counts_wider_than_two_bytes_are_found(tmp_path):
         assert archive.search("abc12号").total == 1
     (path,) = (home / "index").glob(f"*.{columnar.SUFFIX}")
     body = columnar.TextFile(path).fields["body_g"]
-    assert body.positions.dtype == np.uint32
+    assert isinstance(body.positions, columnar.Positions)  # in blocks: past 65,535, 24 bits
+    assert 24 in body.positions.widths.tolist()
     # At most a byte per count, in blocks; those of 255 or more apart (30,000 here).
     assert isinstance(body.counts.narrow, columnar.Blocks)
     assert max(body.counts.narrow.widths.tolist()) == 8 and 30_000 in body.counts.wide.tolist()

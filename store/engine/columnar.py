@@ -18,8 +18,10 @@ analysis that fed it most of the rest). Here a field's postings are a few arrays
   document, less one, in blocks the same way (`Blocks`) of 0, 1, 2, 4 or 8 bits each:
   most counts are 1, and a block of them takes no bytes at all (files before kept
   ``counts``, a byte each);
-* ``positions`` — every position, ascending within each posting (not in a field that
-  keeps none: the word fields);
+* ``pgaps``, ``pwidth``, ``pat`` — every position, ascending within each posting (not
+  in a field that keeps none: the word fields): a posting's first as it is, the rest as
+  the gap from the one before, in blocks of 4 to 32 bits (`Positions`; files before
+  kept ``positions``, in the narrowest type for the segment's longest text);
 * ``wide_at``, ``wide`` — the counts of 255 or more: the counts above hold 255 there,
   and the count is in ``wide`` (`Counts`).
 
@@ -197,12 +199,6 @@ class Writer:
         self._f.write(a.data)
         self._dir[name] = {"at": at, "dtype": a.dtype.str, "n": len(a), "crc": zlib.crc32(a.data)}
 
-    def _reserve(self, name: str, dtype: np.dtype, n: int) -> _Column:
-        at = self._align()
-        self._f.seek(at + n * dtype.itemsize)
-        self._dir[name] = {"at": at, "dtype": dtype.str, "n": n, "crc": 0}
-        return _Column(self._f, self._dir[name], dtype)
-
     def _append(self, start: int, data: memoryview) -> None:
         """Write `data` where the stretch begun at `start` ends (`_appended` so far)."""
         self._f.seek(start + self._appended)
@@ -234,19 +230,17 @@ class Writer:
         n_positions = sum(n for _, n in live)
         if not n_postings:
             return
-        # Each source's arrays are in the narrowest type for its values: the widest holds all.
-        position_type = max((s.part.positions.dtype for s in sources), key=lambda t: t.itemsize)
         wide_at: list[np.ndarray] = []
         wide: list[np.ndarray] = []
-        kept = (self._reserve(f"{name}.positions", position_type, n_positions) if positions
-                else None)
-        docs_at = self._align()
-        docs = _GapColumn(functools.partial(self._append, docs_at))
+        # The positions, the largest column, go into the file as their blocks fill; the
+        # documents and the counts, packed the same way, wait in spooled files (in memory
+        # up to 16 MB each) until the positions end, so a merge's memory stays bounded.
+        positions_at = self._align()
         self._appended = 0
-        # The counts, packed as blocks fill, wait in a spooled file until the documents'
-        # blocks end (in memory up to 16 MB: 128 million postings of 1 bit).
-        spool = tempfile.SpooledTemporaryFile(1 << 24, dir=self.partial.parent)
-        counts = _CountColumn(spool.write)
+        kept = _PositionColumn(functools.partial(self._append, positions_at)) if positions else None
+        spools = [tempfile.SpooledTemporaryFile(1 << 24, dir=self.partial.parent)
+                  for _ in range(2)]
+        docs, counts = _GapColumn(spools[0].write), _CountColumn(spools[1].write)
         keys, tstart, pstart = [], [], []
         for chunk in _merged_chunks(sources, positions):
             chunk_keys, chunk_tstart, chunk_pstart, chunk_docs, chunk_counts, chunk_pos = chunk
@@ -261,19 +255,22 @@ class Writer:
             counts.write(np.minimum(chunk_counts, WIDE), chunk_tstart)
             if kept is not None:
                 pstart.append(chunk_pstart + kept.written)
-                kept.write(chunk_pos)
+                kept.write(chunk_pos, chunk_counts)
         assert docs.written == counts.written == n_postings
-        assert kept is None or kept.written == n_positions
-        self._blocks((f"{name}.dgaps", f"{name}.dwidth", f"{name}.dat"), docs_at, docs,
-                     *docs.finish())
-        with spool:
-            widths, block_at = counts.finish()
-            spool.seek(0)
-            self._f.seek(0, os.SEEK_END)
-            counts_at = self._align()
-            shutil.copyfileobj(spool, self._f)
-        self._blocks((f"{name}.cbits", f"{name}.cwidth", f"{name}.cat"), counts_at, counts,
-                     widths, block_at)
+        if kept is not None:
+            assert kept.written == n_positions
+            self._blocks((f"{name}.pgaps", f"{name}.pwidth", f"{name}.pat"), positions_at, kept,
+                         *kept.finish())
+        for column, spool, stream in ((docs, spools[0], ("dgaps", "dwidth", "dat")),
+                                      (counts, spools[1], ("cbits", "cwidth", "cat"))):
+            with spool:
+                widths, block_at = column.finish()
+                spool.seek(0)
+                self._f.seek(0, os.SEEK_END)
+                column_at = self._align()
+                shutil.copyfileobj(spool, self._f)
+            self._blocks(tuple(f"{name}.{part}" for part in stream), column_at, column,
+                         widths, block_at)
         all_keys = np.concatenate(keys)
         if kind == "words":  # only the words that are left, numbered afresh
             strings = [strings[i] for i in all_keys.tolist()]
@@ -285,7 +282,7 @@ class Writer:
         # Starts in the narrowest type that holds them (they are read one or two at a time).
         self._array(f"{name}.tstart", np.append(np.concatenate(tstart), n_postings).astype(
             _narrowest(n_postings, _START_TYPES)))
-        if kept is not None:
+        if positions:
             self._array(f"{name}.pstart", np.append(np.concatenate(pstart), n_positions)
                         .astype(_narrowest(n_positions, _START_TYPES)))
         encoded = [s.encode("utf-8", "surrogatepass") for s in strings]
@@ -311,23 +308,6 @@ class Writer:
         if not self._f.closed:
             self._f.close()
         self.partial.unlink(missing_ok=True)
-
-
-class _Column:
-    """A reserved stretch of the file, filled in order (its CRC-32 kept up to date)."""
-
-    def __init__(self, f, entry: dict, dtype: np.dtype):
-        self._f, self._entry, self._dtype = f, entry, dtype
-        self.written = 0
-
-    def write(self, a: np.ndarray) -> None:
-        if not len(a):
-            return
-        data = np.ascontiguousarray(a, self._dtype).data
-        self._f.seek(self._entry["at"] + self.written * self._dtype.itemsize)
-        self._f.write(data)
-        self._entry["crc"] = zlib.crc32(data, self._entry["crc"])
-        self.written += len(a)
 
 
 class _BlockColumn:
@@ -423,6 +403,27 @@ class _CountColumn(_BlockColumn):
         self.put(values, np.repeat(np.maximum.reduceat(values, firsts), lengths))
 
 
+class _PositionColumn(_BlockColumn):
+    """A field's positions: each posting's first as it is, the rest as the gap from the
+    one before, in blocks of 4, 8, 12, 16, 24 or 32 bits (a gram's positions are below
+    a text's length, ~11 bits in a news article, where they took 16: the width is the
+    block's own, as phrases read the blocks of a few postings, not a term's run)."""
+
+    WIDTHS = (4, 8, 12, 16, 24, 32)
+
+    def write(self, positions: np.ndarray, counts: np.ndarray) -> None:
+        """`positions` of whole postings, `counts` of them each."""
+        if not len(positions):
+            return
+        positions = np.asarray(positions, np.int64)
+        gaps = np.empty(len(positions), np.int64)
+        gaps[0] = positions[0]
+        np.subtract(positions[1:], positions[:-1], out=gaps[1:])
+        firsts = np.cumsum(counts) - counts
+        gaps[firsts] = positions[firsts]
+        self.put(gaps)
+
+
 def _bit_length(values: np.ndarray) -> np.ndarray:
     """Bits each of `values` (non-negative, below 2**32) needs: 0 for 0."""
     return np.where(values > 0, np.frexp(values.astype(np.float64))[1], 0)
@@ -439,6 +440,13 @@ def _pack(rows: np.ndarray, bits: int) -> np.ndarray:
         for j in range(1, per):
             out |= parts[:, :, j] << (j * bits)
         return out
+    if bits == 12:  # two values in three bytes
+        even, odd = rows[:, 0::2].astype(np.uint16), rows[:, 1::2].astype(np.uint16)
+        out = np.empty((len(rows), BLOCK // 2, 3), np.uint8)
+        out[:, :, 0] = even & 0xFF
+        out[:, :, 1] = (even >> 8) | ((odd & 0xF) << 4)
+        out[:, :, 2] = odd >> 4
+        return out.reshape(len(rows), -1)
     if bits == 24:
         return rows.astype("<u4").view(np.uint8).reshape(-1, 4)[:, :3].reshape(len(rows), -1)
     return rows.astype(f"<u{bits // 8}").view(np.uint8).reshape(len(rows), -1)
@@ -456,6 +464,12 @@ def _unpack(raw: np.ndarray, bits: int, blocks: int) -> np.ndarray:
         return np.zeros(blocks * BLOCK, np.int64)
     if bits < 8:
         return _BYTE_VALUES[bits][raw].reshape(-1).astype(np.int64)
+    if bits == 12:
+        b = raw.reshape(-1, 3).astype(np.int64)
+        out = np.empty(2 * len(b), np.int64)
+        out[0::2] = b[:, 0] | ((b[:, 1] & 0xF) << 8)
+        out[1::2] = (b[:, 1] >> 4) | (b[:, 2] << 4)
+        return out
     if bits == 24:
         b = raw.reshape(-1, 3).astype(np.int64)
         return b[:, 0] | (b[:, 1] << 8) | (b[:, 2] << 16)
@@ -512,18 +526,36 @@ class Blocks:
                     _unpack(self.stream[int(at[a]) : int(at[b])], int(widths[a]), b - a)
                     for a, b in zip(bounds[:-1], bounds[1:], strict=True)])
             else:  # widths changing from block to block: the blocks of each width at once
-                found = np.zeros((b1 - b0, BLOCK), np.int64)
-                for width in np.unique(widths).tolist():
-                    if not width:
-                        continue
-                    chosen = np.flatnonzero(widths == width)
-                    where = (np.asarray(at[chosen], np.int64)[:, None]
-                             + np.arange(BLOCK // 8 * width)).ravel()
-                    found[chosen] = _unpack(self.stream[where], width, len(chosen)).reshape(
-                        -1, BLOCK)
-                found = found.ravel()
+                found = self._decoded(np.arange(b0, b1)).ravel()
         start = p0 - b0 * BLOCK
         return found[start : start + (p1 - p0)]
+
+    def _decoded(self, blocks: np.ndarray) -> np.ndarray:
+        """The values of the blocks numbered `blocks`, a row each: the blocks of each
+        width at once."""
+        found = np.zeros((len(blocks), BLOCK), np.int64)
+        widths = self.widths[blocks]
+        for width in np.unique(widths).tolist():
+            if not width:
+                continue
+            chosen = np.flatnonzero(widths == width)
+            where = (np.asarray(self.block_at[blocks[chosen]], np.int64)[:, None]
+                     + np.arange(BLOCK // 8 * width)).ravel()
+            found[chosen] = _unpack(self.stream[where], width, len(chosen)).reshape(-1, BLOCK)
+        return found
+
+    def take(self, items: np.ndarray) -> np.ndarray:
+        """The stored values of `items` (ascending): only the blocks holding them are
+        unpacked, or, when those are most of the stretch, the stretch."""
+        if not len(items):
+            return _EMPTY
+        items = np.asarray(items, np.int64)
+        first, last = int(items[0]) // BLOCK, int(items[-1]) // BLOCK
+        if len(items) >= (last - first + 1) * BLOCK // 4:  # a quarter of the stretch or more
+            lo = first * BLOCK
+            return self.values(lo, min(self.n, (last + 1) * BLOCK))[items - lo]
+        blocks, row = np.unique(items // BLOCK, return_inverse=True)
+        return self._decoded(blocks)[row, items % BLOCK]
 
 
 class Gaps(Blocks):
@@ -540,6 +572,53 @@ class Gaps(Blocks):
     def __array__(self, dtype=None, copy=None) -> np.ndarray:
         whole = term_docs(self, self.tstart)
         return whole if dtype is None else whole.astype(dtype)
+
+
+class Positions(Blocks):
+    """A field's positions as stored (``pgaps``, ``pwidth``, ``pat``): each posting's
+    first, then the gap from the one before, in blocks of `BLOCK` (`_PositionColumn`).
+    A posting's positions are its values summed; `np.asarray` gives every one (it needs
+    the field's `counts`: where each posting's begin)."""
+
+    def __init__(self, stream: np.ndarray, widths: np.ndarray, block_at: np.ndarray, n: int,
+                 counts):
+        super().__init__(stream, widths, block_at, n)
+        self.counts = counts
+
+    def __array__(self, dtype=None, copy=None) -> np.ndarray:
+        whole = running(self.values(0, self.n), np.asarray(self.counts, np.int64))
+        return whole if dtype is None else whole.astype(dtype)
+
+
+class Stretch:
+    """One term's positions as the file keeps them (`Field.postings` with `stored`),
+    turned into positions only for the postings read: a phrase reads those of a few
+    documents out of a common gram's millions."""
+
+    def __init__(self, positions, q0: int, q1: int):
+        self._positions, self._q0, self._q1 = positions, q0, q1
+
+    def __len__(self) -> int:
+        return self._q1 - self._q0
+
+    def at(self, items: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+        """The positions at `items` (ascending, from the term's first): whole postings,
+        of `lengths` (each ≥ 1) in turn."""
+        if isinstance(self._positions, Positions):
+            return running(self._positions.take(items + self._q0), lengths)
+        return np.asarray(self._positions[self._q0 : self._q1][items], np.int64)
+
+    def whole(self, lengths: np.ndarray) -> np.ndarray:
+        """Every position of the term, its postings of `lengths` each."""
+        return stretch_positions(self._positions, self._q0, self._q1, lengths)
+
+
+def stretch_positions(positions, q0: int, q1: int, lengths: np.ndarray) -> np.ndarray:
+    """Positions `q0` to `q1` (int64) of `Positions` or a plain array of them: whole
+    postings, of `lengths` each."""
+    if isinstance(positions, Positions):
+        return running(positions.values(q0, q1), lengths)
+    return np.asarray(positions[q0:q1], np.int64)
 
 
 def term_docs(docs, tstart: np.ndarray) -> np.ndarray:
@@ -656,11 +735,12 @@ def _slice(s: Source, lo: int, hi: int, with_positions: bool = True):
     q0, q1 = (int(part.pstart[t0]), int(part.pstart[t1])) if with_positions else (0, 0)
     bounds = np.asarray(part.tstart[t0 : t1 + 1], np.int64)
     per_term = np.diff(bounds)
+    counts = np.asarray(part.counts[p0:p1], np.int64)
     found = (
         np.repeat(np.asarray(part.keys[t0:t1], np.int64), per_term),
         s.new_docs(term_docs(part.docs, bounds) if t1 > t0 else _EMPTY),
-        part.counts[p0:p1].astype(np.int64),
-        part.positions[q0:q1].astype(np.int64),
+        counts,
+        stretch_positions(part.positions, q0, q1, counts) if with_positions else _EMPTY,
     )
     if part.release is not None:
         for column, stop in (("docs", p1), ("counts", p1), ("positions", q1)):
@@ -744,15 +824,20 @@ class Field:
             self.counts = (Counts(arrays["counts"], arrays["wide_at"], arrays["wide"])
                            if "wide" in arrays else arrays["counts"])
         #: Columns kept in `Blocks`: the name in the file of their bytes, and the blocks.
-        self._blocks = {column: (stream, found) for column, stream, found in (
-            ("docs", "dgaps", self.docs),
-            ("counts", "cbits", getattr(self.counts, "narrow", None))) if isinstance(found, Blocks)}
         #: Whether the field keeps its terms' positions (a word field does not: it is
         #: only ever searched a term at a time).
-        self.has_positions = "positions" in arrays
+        self.has_positions = "positions" in arrays or "pgaps" in arrays
         self.pstart = arrays.get("pstart")
-        self.positions = arrays.get("positions", np.zeros(0, np.uint16))
+        #: `Positions`, or in files before, the positions themselves.
+        self.positions = (Positions(arrays["pgaps"], arrays["pwidth"], arrays["pat"],
+                                    int(self.pstart[-1]), self.counts)
+                          if "pgaps" in arrays else arrays.get("positions", _EMPTY))
         self.table = _Strings(arrays["strings"], arrays["offsets"])
+        #: Columns kept in `Blocks`: the name in the file of their bytes, and the blocks.
+        self._blocks = {column: (stream, found) for column, stream, found in (
+            ("docs", "dgaps", self.docs),
+            ("counts", "cbits", getattr(self.counts, "narrow", None)),
+            ("positions", "pgaps", self.positions)) if isinstance(found, Blocks)}
 
     @property
     def strings(self) -> list[str]:
@@ -806,7 +891,7 @@ class Field:
         q0, q1 = (int(self.pstart[t]), int(self.pstart[t + 1])) if positions else (0, 0)
         if self._advise is not None:  # ask for each stretch at once, not a page at a time
             stretches = [self._stretch("docs", p0, p1), self._stretch("counts", p0, p1),
-                         ("positions", q0, q1)]
+                         self._stretch("positions", q0, q1)]
             for column, start, stop in stretches:
                 if stop > start:
                     self._advise(column, start, stop, mmap.MADV_WILLNEED)
@@ -815,8 +900,8 @@ class Field:
         if not positions:
             return docs, counts, _EMPTY
         if stored:
-            return docs, counts, self.positions[q0:q1]
-        return docs, counts, self.positions[q0:q1].astype(np.int64)
+            return docs, counts, Stretch(self.positions, q0, q1)
+        return docs, counts, stretch_positions(self.positions, q0, q1, counts)
 
     def part(self) -> Part:
         """The field's arrays for a merge, which reads them in order (and tells as it goes
@@ -824,7 +909,7 @@ class Field:
         if self._advise is not None:
             for column, _, size in (self._stretch("docs", 0, len(self.docs)),
                                     self._stretch("counts", 0, len(self.counts)),
-                                    ("positions", 0, len(self.positions))):
+                                    self._stretch("positions", 0, len(self.positions))):
                 if size:
                     self._advise(column, 0, size, mmap.MADV_SEQUENTIAL)
         release = None
@@ -912,7 +997,9 @@ class TextFile:
                           else ("docs",))
                 names += (("cbits", "cwidth", "cat") if f"{field}.cbits" in self._dir
                           else ("counts",))
-                if entry.get("positions", True):  # files written before always had them
+                if f"{field}.pgaps" in self._dir:
+                    names += ("pstart", "pgaps", "pwidth", "pat")
+                elif entry.get("positions", True):  # files written before always had them
                     names += ("pstart", "positions")
                 if f"{field}.wide" in self._dir:
                     names += ("wide_at", "wide")

@@ -22,7 +22,7 @@ from whoosh.codec import whoosh3
 from whoosh.reading import TermNotFound
 
 from ..engine import columns, saved
-from ..engine.columnar import running
+from ..engine.columnar import Stretch, running
 from ..engine.schema import TEXT_FIELDS
 
 #: Decoded field length for every length byte (Whoosh stores lengths lossily in a byte).
@@ -38,11 +38,12 @@ class Postings:
     weights: np.ndarray  # float64 term frequency per document
     counts: np.ndarray | None = None  # positions per document, when asked for,
     #: and the positions, ascending in each document (as stored: read through `positions`)
-    absolute: np.ndarray | None = None
+    absolute: Stretch | None = None
 
     @classmethod
     def empty(cls, positions: bool = False) -> Postings:
-        return cls(_EMPTY_IDS, np.zeros(0), *((_EMPTY_IDS, _EMPTY_IDS) if positions else ()))
+        return cls(_EMPTY_IDS, np.zeros(0), *((_EMPTY_IDS, Stretch(_EMPTY_IDS, 0, 0))
+                                              if positions else ()))
 
     @property
     def has_positions(self) -> bool:
@@ -57,14 +58,15 @@ class Postings:
         owner = np.repeat(rows.astype(np.int64), n)
         before = np.cumsum(n) - n  # where each row's positions start in the result
         index = np.arange(int(n.sum())) + np.repeat(self._starts[rows] - before, n)
-        return owner, self.absolute[index].astype(np.int64)
+        return owner, self.absolute.at(index, n)
 
     def keys(self, rows: np.ndarray, back: int = 0) -> np.ndarray:
         """Keys document << 32 | (position - back) of every position of the postings at
         `rows` (ascending), in order; all of them read as stored when `rows` are all."""
         assert self.counts is not None and self.absolute is not None
         if len(rows) == len(self.docs):
-            return np.repeat(self.docs << 32, self.counts) + (self.absolute.astype(np.int64) - back)
+            return np.repeat(self.docs << 32, self.counts) + (self.absolute.whole(self.counts)
+                                                              - back)
         owner, pos = self.positions(rows)
         return self.docs[owner] * (1 << 32) + (pos - back)
 

@@ -286,6 +286,11 @@ def test_positions_read_back_from_blocks_of_every_width(tmp_path):
     assert isinstance(body.positions, columnar.Positions)
     assert set(body.positions.widths.tolist()) == {4, 8, 12, 16, 24, 32}
     assert np.array_equal(body.positions, part.positions) and found.damaged() == []
+    stored = body.positions.values(0, len(body.positions))  # each posting's first, then gaps
+    for share in (1, 3, 50):  # read as the stretch, and value by value where they lie
+        items = np.unique(np.append(rng.choice(len(stored), len(stored) // share),
+                                    [0, len(stored) - 1]))
+        assert body.positions.take(items).tolist() == stored[items].tolist()
     for t, word in enumerate(strings):
         got_docs, got_counts, got = body.postings(body.find(word))
         assert got_docs.tolist() == docs[t].tolist() and got.tolist() == positions[t].tolist()

@@ -378,14 +378,8 @@ class _GapColumn(_BlockColumn):
 
     def write(self, docs: np.ndarray, firsts: np.ndarray) -> None:
         """`docs` of postings of whole terms, each term's first at `firsts`."""
-        if not len(docs):
-            return
-        docs = np.asarray(docs, np.int64)
-        gaps = np.empty(len(docs), np.int64)
-        gaps[0] = docs[0]
-        np.subtract(docs[1:], docs[:-1], out=gaps[1:])
-        gaps[firsts] = docs[firsts]
-        self.put(gaps)
+        if len(docs):
+            self.put(_gaps(docs, firsts))
 
 
 class _CountColumn(_BlockColumn):
@@ -415,15 +409,19 @@ class _PositionColumn(_BlockColumn):
 
     def write(self, positions: np.ndarray, counts: np.ndarray) -> None:
         """`positions` of whole postings, `counts` of them each."""
-        if not len(positions):
-            return
-        positions = np.asarray(positions, np.int64)
-        gaps = np.empty(len(positions), np.int64)
-        gaps[0] = positions[0]
-        np.subtract(positions[1:], positions[:-1], out=gaps[1:])
-        firsts = np.cumsum(counts) - counts
-        gaps[firsts] = positions[firsts]
-        self.put(gaps)
+        if len(positions):
+            self.put(_gaps(positions, np.cumsum(counts) - counts))
+
+
+def _gaps(values: np.ndarray, firsts: np.ndarray) -> np.ndarray:
+    """Each of `values` less the one before, but those at `firsts` (where runs begin,
+    the first among them) as they are."""
+    values = np.asarray(values, np.int64)
+    gaps = np.empty(len(values), np.int64)
+    gaps[0] = values[0]
+    np.subtract(values[1:], values[:-1], out=gaps[1:])
+    gaps[firsts] = values[firsts]
+    return gaps
 
 
 def _bit_length(values: np.ndarray) -> np.ndarray:

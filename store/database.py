@@ -94,7 +94,7 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 #: Bytes per page of a new database. An article's row (its packed text and original,
 #: 2-3 KB) fills a 4 KB page alone, and the rest of the page went unused: the articles
 #: table was 1.3 times its values at 100,000 articles. Pages of 16 KB hold several rows
-#: (the whole database 528 → 465 MB there); a page is read whole, and reading the rows
+#: (the whole database 528 → 479 MB there); a page is read whole, and reading the rows
 #: of 10 random articles took the same ~0.1 ms at 4, 8, 16 and 32 KB, twice that at 64.
 PAGE_SIZE = 16384
 

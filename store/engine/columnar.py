@@ -73,8 +73,7 @@ CHUNK_POSTINGS = 1 << 18
 _POSITION_TYPES = (np.uint16, np.uint32, np.uint64)
 #: Postings per block of `Gaps`: a block's gaps all take the bytes its largest needs.
 BLOCK = 128
-_BLOCK_BITS = 7
-assert BLOCK == 1 << _BLOCK_BITS
+_BLOCK_BITS = BLOCK.bit_length() - 1  # BLOCK is a power of two: an item's block is a shift
 #: A count this high or higher is stored apart (`Counts`); a byte holds the rest.
 WIDE = 255
 _START_TYPES = (np.uint32, np.uint64)
@@ -612,7 +611,7 @@ class Positions(Blocks):
         self.counts = counts
 
     def __array__(self, dtype=None, copy=None) -> np.ndarray:
-        whole = running(self.values(0, self.n), np.asarray(self.counts, np.int64))
+        whole = stretch_positions(self, 0, self.n, np.asarray(self.counts, np.int64))
         return whole if dtype is None else whole.astype(dtype)
 
 
@@ -849,7 +848,6 @@ class Field:
         else:  # files before: a byte each (and before those, plain)
             self.counts = (Counts(arrays["counts"], arrays["wide_at"], arrays["wide"])
                            if "wide" in arrays else arrays["counts"])
-        #: Columns kept in `Blocks`: the name in the file of their bytes, and the blocks.
         #: Whether the field keeps its terms' positions (a word field does not: it is
         #: only ever searched a term at a time).
         self.has_positions = "positions" in arrays or "pgaps" in arrays

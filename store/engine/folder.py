@@ -77,10 +77,14 @@ def clear_temporary(path: Path) -> None:
 
 
 def create(path: Path) -> windex.Index:
+    """A new, empty index at `path`. Its sidecar is in place, whole (a rename), before
+    Whoosh's table of contents makes the folder an index: a run killed between the two
+    left an index that the next run took for another version's."""
     path.mkdir(parents=True, exist_ok=True)
-    ix = _storage(path).create_index(schema(), indexclass=_Index)
-    (path / SIDECAR).write_text(json.dumps(identity()), encoding="utf-8")
-    return ix
+    partial = path / f"{SIDECAR}.tmp"
+    partial.write_text(json.dumps(identity()), encoding="utf-8")
+    os.replace(partial, path / SIDECAR)
+    return _storage(path).create_index(schema(), indexclass=_Index)
 
 
 def check(path: Path) -> None:

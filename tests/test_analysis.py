@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
+import pytest
 from jieba.analyse import ChineseAnalyzer
 from whoosh import index as windex
 from whoosh.fields import ID, TEXT, Schema
 from whoosh.qparser import QueryParser
 
+from store.engine import folder, schema
+from store.text import normalization_rules
 from store.text.analysis import GramTokenizer, WordTokenizer, gram_terms
 from store.text.normalize import normalize
+
+ARCHIVES = Path(__file__).resolve().parent / "archives"
 
 PHRASE_DOC = "小米汽车发布会上，雷军宣布碳纤维机盖降价。"
 
@@ -32,6 +40,27 @@ def test_normalization_folds_width_case_and_script_one_char_for_one():
     text = "臺北ＳＵ７售價４．２萬，Hello"
     assert normalize(text) == "台北su7售价4.2万,hello"
     assert len(normalize(text)) == len(text)
+
+
+def test_an_index_built_under_another_python_is_current_under_this_one():
+    # plain-docs was built on Python 3.11 (Unicode 14.0); CI runs this on 3.10 (13.0) and
+    # 3.13 (15.1) too. The table once came from the running Python's Unicode data, and an
+    # upgrade of Python made every archive refuse to search until `wenhai reindex`.
+    built = json.loads((ARCHIVES / "plain-docs" / "index" / folder.SIDECAR).read_text())
+    assert built == schema.identity()
+    folder.check(ARCHIVES / "plain-docs" / "index")  # IndexVersionError if not current
+    # U+1E030, new in Unicode 15.0, has an NFKC form (а): folding it under 3.13 alone
+    # would fold it differently in documents and queries written under 3.11.
+    assert normalize("\U0001e030臺") == "\U0001e030台"
+
+
+def test_the_kept_table_is_what_the_rules_give_on_the_versions_it_names():
+    kept, built_with = normalization_rules.read()
+    here = normalization_rules.versions()
+    if built_with != here:
+        pytest.skip(f"the table was built with {built_with}; this machine has {here}")
+    assert normalization_rules.build() == kept
+    assert kept[ord("臺")] == "台" and kept[ord("Ｓ")] == "s" and ord("台") not in kept
 
 
 def test_word_positions_make_phrase_queries_work(tmp_path):

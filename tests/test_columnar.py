@@ -9,7 +9,6 @@ survive; damage is found by `wenhai check` and mended by `--repair`.
 
 from __future__ import annotations
 
-import json
 import shutil
 import sqlite3
 from pathlib import Path
@@ -21,7 +20,7 @@ from click.testing import CliRunner
 from indexer.cli import main
 from indexer.ingest import ingest
 from store import Archive, packing
-from store.engine import columnar, folder, occurrences, schema
+from store.engine import columnar, occurrences
 from store.search import cache, postings
 
 from .test_reliability import make_corpus
@@ -105,9 +104,6 @@ def test_an_archive_written_before_document_gaps_answers_as_it_did_and_merges(tm
     # in 16 bits. The answers are what that code gave.
     home = tmp_path / "home"
     shutil.copytree(Path(__file__).resolve().parent / "archives" / "plain-docs", home)
-    # Its analyzer's identity names Python 3.11's Unicode tables; under another Python
-    # the archive asks for `wenhai reindex` (another test's concern): told it is current.
-    (home / "index" / folder.SIDECAR).write_text(json.dumps(schema.identity()))
     answers = {"捷运": [8], "台北": [3, 12], "夜市": [1], "公车": [12], "雨水花园": [15],
                "的": [15, 18, 13, 10, 16, 6, 9, 1, 7, 12, 2, 5, 3, 8]}
     with Archive(home) as archive:

@@ -6,78 +6,30 @@ characters. Both needs are met by a strictly character-for-character mapping: th
 normalized text always has the same length as the original, so an offset found in
 one is valid in the other.
 
-The table is built once from NFKC, case folding and OpenCC's traditional→simplified
-character dictionary. Mappings that would change a string's length (NFKC's ㍿ → 株式会社,
-casefold's ß → ss) are left out: they are rare in Chinese text and would break the
-offset guarantee.
+The table comes from NFKC, case folding and OpenCC's traditional→simplified character
+dictionary, kept in a file (`normalization_rules` says how, and why not built at start-up).
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
-import sys
-import unicodedata
 
 import numpy as np
-import opencc
+
+from . import normalization_rules
 
 #: Bump when the mapping rules change: the index fingerprint includes it.
 NORMALIZATION_VERSION = 1
 
-_CJK_RANGES = (
-    (0x3400, 0x4DBF),
-    (0x4E00, 0x9FFF),
-    (0xF900, 0xFAFF),
-    (0x20000, 0x2FFFF),
-)
-
-
-def _single_char(c: str) -> str:
-    n = unicodedata.normalize("NFKC", c)
-    if len(n) != 1:
-        return c
-    f = n.casefold()
-    if len(f) != 1:
-        f = n.lower()
-    return f if len(f) == 1 else n
+_CJK_RANGES = normalization_rules.CJK_RANGES
 
 
 @functools.lru_cache(maxsize=1)
 def _table() -> dict[int, str]:
-    table: dict[int, str] = {}
-    for cp in range(sys.maxunicode + 1):
-        if 0xD800 <= cp <= 0xDFFF:
-            continue
-        if cp < 0x80:
-            c = chr(cp)
-            if "A" <= c <= "Z":
-                table[cp] = c.lower()
-            continue
-        if cp > 0x2FFFF:
-            break
-        c = chr(cp)
-        n = _single_char(c)
-        if n != c:
-            table[cp] = n
-    # Traditional → simplified, one character at a time. Characters are converted
-    # separated by newlines so that OpenCC's phrase rules never span two of them.
-    chars = [
-        chr(cp)
-        for lo, hi in _CJK_RANGES
-        for cp in range(lo, hi + 1)
-        if unicodedata.category(chr(cp)) == "Lo"
-    ]
-    converted = opencc.OpenCC("t2s.json").convert("\n".join(chars)).split("\n")
-    if len(converted) == len(chars):
-        for src, dst in zip(chars, converted, strict=True):
-            if len(dst) == 1 and dst != src:
-                table[ord(src)] = dst
-    # A compatibility ideograph may map to a traditional form: apply t2s after NFKC.
-    for cp, dst in list(table.items()):
-        if len(dst) == 1 and ord(dst) in table and table[ord(dst)] != dst:
-            table[cp] = table[ord(dst)]
-    return table
+    """The mapping, as `normalization_rules` built and kept it: the same on every
+    Python and OpenCC, so an index built on one is current on the others."""
+    return normalization_rules.read()[0]
 
 
 #: Texts longer than this are normalized as arrays (`normalize_codes`): 6 times faster at

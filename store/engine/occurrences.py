@@ -28,7 +28,7 @@ from itertools import chain
 import numpy as np
 
 from ..text import analysis, segmenter
-from ..text.normalize import code_table, normalize
+from ..text.normalize import CJK_RANGES, code_table, normalize
 
 #: Units are coded in 27 bits: CJK characters by their code point, runs of Latin letters
 #: or of digits as LATIN + their rank in the field's table of runs.
@@ -37,7 +37,6 @@ _UNIT_BITS = 27
 _UNIT_MASK = (1 << _UNIT_BITS) - 1
 #: Bigram keys have this bit set: (first unit, second unit, apart) below it.
 BIGRAM = 1 << 60
-_CJK_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x2FFFF))
 _OTHER, _CJK, _DIGIT, _LATIN = 0, 1, 2, 3
 _INLINE_SPACE = np.array([ord(c) for c in analysis.INLINE_SPACE], dtype=np.uint32)
 
@@ -58,7 +57,7 @@ class Occurrences:
 @functools.lru_cache(maxsize=1)
 def _classes() -> np.ndarray:
     table = np.zeros(len(code_table()), np.uint8)
-    for lo, hi in _CJK_RANGES:
+    for lo, hi in CJK_RANGES:
         table[lo : hi + 1] = _CJK
     table[ord("0") : ord("9") + 1] = _DIGIT
     table[ord("a") : ord("z") + 1] = _LATIN

@@ -11,7 +11,7 @@ nothing but a Python or OpenCC upgrade.
 
 Write it again only to change the rules, and bump `normalize.NORMALIZATION_VERSION`
 then: every index is rebuilt. The file keeps the Unicode and OpenCC versions it was
-built from, so `tests/test_normalize.py` can check, on those versions, that these rules
+built from, so `tests/test_analysis.py` can check, on those versions, that these rules
 still give it.
 
 The rules: NFKC, then case folding (lower-casing where folding would change a length),

@@ -22,7 +22,7 @@ from . import normalization_rules
 #: Bump when the mapping rules change: the index fingerprint includes it.
 NORMALIZATION_VERSION = 1
 
-_CJK_RANGES = normalization_rules.CJK_RANGES
+CJK_RANGES = normalization_rules.CJK_RANGES
 
 
 @functools.lru_cache(maxsize=1)
@@ -71,7 +71,7 @@ def normalized_points(points: np.ndarray) -> np.ndarray:
 def code_table() -> np.ndarray:
     """`normalize` as an array: the normalized code point of every code point it maps
     (everything above the table maps to itself). For normalizing whole batches at once."""
-    table = np.arange(0x30000, dtype=np.uint32)
+    table = np.arange(normalization_rules.LAST + 1, dtype=np.uint32)
     for cp, dst in _table().items():
         table[cp] = ord(dst)
     return table
@@ -90,4 +90,4 @@ def fingerprint() -> str:
 
 def is_cjk(c: str) -> bool:
     cp = ord(c)
-    return any(lo <= cp <= hi for lo, hi in _CJK_RANGES)
+    return any(lo <= cp <= hi for lo, hi in CJK_RANGES)

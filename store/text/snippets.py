@@ -26,7 +26,7 @@ import numpy as np
 from markupsafe import Markup, escape
 
 from .analysis import INLINE_SPACE
-from .normalize import codes, normalize, normalized_points
+from .normalize import CJK_RANGES, codes, normalize, normalized_points
 
 _SENTENCE_END = "。！？；!?;\n"
 _SENTENCE_RE = re.compile(f"[{_SENTENCE_END}]")
@@ -63,8 +63,7 @@ def _has_border(needle: str) -> bool:
 #: without its punctuation): per code point for arrays (`_skipped`), and as patterns for
 #: strings.
 _LOOSE_SKIP = np.ones(0x30001, dtype=bool)
-for _lo, _hi in ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x2FFFF),
-                 (ord("0"), ord("9")), (ord("a"), ord("z"))):
+for _lo, _hi in (*CJK_RANGES, (ord("0"), ord("9")), (ord("a"), ord("z"))):
     _LOOSE_SKIP[_lo : _hi + 1] = False
 _SKIP_CHARS = {False: re.compile(f"[{re.escape(INLINE_SPACE)}]"),
                True: re.compile("[^\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"

@@ -116,8 +116,10 @@ def article(i: int, rng: random.Random, version: int = 0) -> dict:
         "extra": json.dumps({"editor": EDITORS[i % len(EDITORS)]} if i % 3 == 0 else {}),
         "paths": json.dumps([f"/稿件/第{i:04d}号.txt"]),
         "titles": json.dumps([f"转载｜{title}"] if i % 7 == 0 else []),
-        # Tags people gave it: every article one, every third a second.
-        "tags": json.dumps([f"专题{i % 4}", *(["回访"] if i % 3 == 0 else [])]),
+        # Tags people gave it: every article one, every third a second, and every fifth
+        # 电话回访, which holds 回访 but is another tag.
+        "tags": json.dumps([f"专题{i % 4}", *(["回访"] if i % 3 == 0 else []),
+                            *(["电话回访"] if i % 5 == 1 else [])]),
     }
 
 
@@ -739,6 +741,33 @@ def test_the_array_path_scores_ranges_as_whoosh(states, q):
     total, window, _ = truth(s.stock, q, collapse=False, stop=1000)
     assert found.total == total
     assert same_window(found.window, window)
+
+
+def test_filters_read_from_the_columns_find_what_whoosh_postings_find(state):
+    """Filters (and `date:` ranges) are worked out from the segments' columns
+    (`evaluate._column_term`, `_range`), not the ID fields' postings: each value the
+    index holds, a value it lacks, and date ranges whose bounds are dates it holds, each
+    bound inclusive and not, find the same articles as Whoosh's terms."""
+    reader = state.stock.reader()
+    values = {name: sorted(t.decode() for t in reader.lexicon(name))
+              for name in ("source", "author", "year", "tag", "date")}
+    assert "回访" in values["tag"] and "电话回访" in values["tag"]
+    filters = [wq.Term(name, v) for name in ("source", "author", "year", "tag")
+               for v in values[name]]
+    filters += [wq.Term("source", "没有这个来源"), wq.Term("tag", "回")]
+    dates = values["date"]
+    lo, hi = dates[len(dates) // 4], dates[3 * len(dates) // 4]
+    filters += [wq.TermRange("date", lo, hi, startexcl=a, endexcl=b)
+                for a in (False, True) for b in (False, True)]
+    filters += [wq.TermRange("date", None, lo), wq.TermRange("date", hi, None),
+                wq.TermRange("date", hi, lo), wq.TermRange("date", dates[0], dates[0])]
+    for narrow in filters:
+        found = store.search.matches.find(state.ours, wq.Every(), narrow=narrow,
+                                          collapse=False, stop=None)
+        total, window, facets = truth(state.stock, wq.Every(), narrow=narrow,
+                                      collapse=False, stop=None)
+        assert (found.total, found.facets) == (total, facets), narrow
+        assert [d for d, _ in found.window] == [d for d, _ in window], narrow
 
 
 # -- the disagreements of issue 31, one test each -------------------------------------

@@ -74,6 +74,23 @@ def missing(reader) -> bool:
     return not file(reader).exists()
 
 
+def segment_columns(reader) -> dict:
+    """`read_columns` of the segment, from its saved arrays when it has them; once per
+    segment reader (kept on it)."""
+    cache = reader.__dict__.get("_wenhai_matches")
+    if cache is None:
+        arrays = load(reader)
+        if arrays is not None and "group" in arrays and all(
+                f"{name}.ords" in arrays for name in COLUMNS):
+            cache = {name: (arrays[f"{name}.values"].tolist(), arrays[f"{name}.ords"])
+                     for name in COLUMNS}
+            cache["group"] = arrays["group"]
+        else:
+            cache = read_columns(reader)
+        reader.__dict__["_wenhai_matches"] = cache
+    return cache
+
+
 def read_columns(reader) -> dict:
     """(sorted distinct values, ordinal of each document) per column of `schema.COLUMNS`,
     and the repost `group` of each document as a number (-1: none), from the segment."""

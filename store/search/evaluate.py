@@ -14,13 +14,16 @@ else raises `Unsupported`.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from math import log
 
 import numpy as np
 from whoosh import query as wq
 from whoosh.scoring import BM25F
 
+from ..engine import saved
 from ..engine.columns import leaves
+from ..engine.schema import COLUMNS, TAG_JOIN
 from ..text.analysis import loosened
 from . import cache as caches
 from . import postings
@@ -164,7 +167,10 @@ def evaluate(q: wq.Query, seg: Segment) -> tuple[np.ndarray, np.ndarray]:
     Deleted documents are included; the caller drops them once.
     """
     kind = type(q)
-    if kind is wq.Term:
+    if kind is wq.Term and q.fieldname in COLUMNS:
+        docs = _column_term(q, seg)
+        scores = np.ones(len(docs))
+    elif kind is wq.Term:
         docs, scores = _term(q, seg)
     elif kind is wq.Phrase or kind is Loose or kind is Continued:
         docs, scores = seg.phrase(q)
@@ -425,8 +431,36 @@ def _intersection(parts: list[tuple[np.ndarray, np.ndarray]],
     return docs, scores
 
 
+def _column_term(q: wq.Term, seg: Segment) -> np.ndarray:
+    """Documents whose value of the column `q.fieldname` is `q.text` (for `tag`, whose
+    set of tags holds it), from the segment's columns: a filter's term (人民日报 in
+    `source`) is a few hundred thousand postings at a million articles, which Whoosh's
+    blocks gave in 7 ms and the column gives in one. The fields are ID fields, a value a
+    term as it is, and `tag`, a term per tag between commas, stripped (Whoosh's
+    KEYWORD); their postings weigh 1, as the ones scored here."""
+    values, ords = saved.segment_columns(seg.reader)[q.fieldname]
+    if q.fieldname == "tag":
+        wanted = [i for i, v in enumerate(values)
+                  if q.text in {t.strip() for t in v.split(TAG_JOIN)}]
+        return np.flatnonzero(np.isin(ords, wanted)) if wanted else _NONE
+    at = bisect_left(values, q.text)
+    if at == len(values) or values[at] != q.text or not q.text:
+        return _NONE
+    return np.flatnonzero(ords == at)
+
+
 def _range(q: wq.TermRange, seg: Segment) -> np.ndarray:
-    """Documents with any term of the field between the bounds (as Whoosh's TermRange)."""
+    """Documents with any term of the field between the bounds (as Whoosh's TermRange;
+    for a column, its values between them: a year of dates is 365 terms to read)."""
+    if q.fieldname in COLUMNS and q.fieldname != "tag":
+        values, ords = saved.segment_columns(seg.reader)[q.fieldname]
+        lo = 1 if values[:1] == [""] else 0  # no value: no term
+        if q.start is not None:
+            lo = max(lo, (bisect_right if q.startexcl else bisect_left)(values, q.start))
+        hi = len(values)
+        if q.end is not None:
+            hi = (bisect_left if q.endexcl else bisect_right)(values, q.end)
+        return np.flatnonzero((ords >= lo) & (ords < hi)) if lo < hi else _NONE
     texts = [t.decode("utf-8") for t in q._btexts(seg.reader)]
     return _merged([seg.postings(q.fieldname, t).docs for t in texts])
 

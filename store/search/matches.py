@@ -51,7 +51,7 @@ class _Columns:
     def __init__(self, readers: list):
         self.values: dict[str, list[str]] = {}
         self.ords: dict[str, list[np.ndarray]] = {}
-        local = [_segment_columns(r) for r, _ in readers]
+        local = [saved.segment_columns(r) for r, _ in readers]
         for name in COLUMNS:
             values = sorted(set().union(*(cols[name][0] for cols in local)))
             where = {v: i for i, v in enumerate(values)}
@@ -71,22 +71,6 @@ class _Columns:
         self.months = sorted({d[:7] for d in self.values["date"]})
         where = {m: i for i, m in enumerate(self.months)}
         self.month_of = np.array([where[d[:7]] for d in self.values["date"]], dtype=np.int64)
-
-
-def _segment_columns(reader) -> dict:
-    """(sorted distinct values, ordinal of each document) per column; groups as numbers."""
-    cache = reader.__dict__.get("_wenhai_matches")
-    if cache is None:
-        arrays = saved.load(reader)
-        if arrays is not None and "group" in arrays and all(
-                f"{name}.ords" in arrays for name in COLUMNS):
-            cache = {name: (arrays[f"{name}.values"].tolist(), arrays[f"{name}.ords"])
-                     for name in COLUMNS}
-            cache["group"] = arrays["group"]
-        else:
-            cache = saved.read_columns(reader)
-        reader.__dict__["_wenhai_matches"] = cache
-    return cache
 
 
 def columns(searcher) -> _Columns:
@@ -197,8 +181,9 @@ def _rank_apart(rank: np.ndarray, parts: list[tuple], tier: np.ndarray, groups: 
     if ahead is not None:
         front = ~apart
         alone, grouped = front & (groups < 0), front & (groups >= 0)
-        if int(alone.sum()) + len(np.unique(groups[grouped])) >= ahead:
-            apart &= groups >= 0
+        shown = np.unique(groups[grouped])
+        if int(alone.sum()) + len(shown) >= ahead:
+            apart &= _choosing(groups, apart, shown)
     at = 0
     for _, docs, _, _, _, seg, _ in parts:
         here = apart[at : at + len(docs)]
@@ -206,6 +191,23 @@ def _rank_apart(rank: np.ndarray, parts: list[tuple], tier: np.ndarray, groups: 
             rank[at : at + len(docs)][here] -= np.minimum(nearness(near, seg, docs[here]),
                                                          _NEAREST - 1)
         at += len(docs)
+
+
+def _choosing(groups: np.ndarray, apart: np.ndarray, shown: np.ndarray) -> np.ndarray:
+    """Which matches of the words-apart tier (`apart`) choose by their rank the article
+    that shows their repost group: those of groups with two such matches or more and
+    none in the tiers before (`shown`: those groups), whose first match is the group's.
+    A match alone in its group, or in a group an earlier tier shows, is never chosen by
+    its rank: ranking it is wasted (at a million articles, 们不's words apart are 759,000
+    articles, 40 ms of positions for the grouped ones)."""
+    chosen = np.zeros(len(groups), dtype=bool)
+    at = np.flatnonzero(apart & (groups >= 0))
+    if not len(at):
+        return chosen
+    found, which, counts = np.unique(groups[at], return_inverse=True, return_counts=True)
+    several = (counts > 1) & ~np.isin(found, shown, assume_unique=True)
+    chosen[at[several[which]]] = True
+    return chosen
 
 
 def _tiers(docs: np.ndarray, seg: Segment, exact, loose) -> np.ndarray:

@@ -105,10 +105,9 @@ def find(searcher, query, *, exact=None, loose=None, near=None, narrow=None,
     partial = False
     for i, (reader, offset) in enumerate(leaves):
         seg = Segment(searcher, reader)
-        docs, scores = evaluate(query, seg)
+        # A filter's documents first: the query is scored in those only.
+        docs, scores = evaluate(query, seg, None if narrow is None else evaluate(narrow, seg)[0])
         keep = np.ones(len(docs), dtype=bool)
-        if narrow is not None:
-            keep &= within(docs, evaluate(narrow, seg)[0], seg.size)
         if (gone := segment_columns.deleted(reader)) is not None:
             keep &= ~within(docs, gone, seg.size)
         docs, scores = docs[keep], scores[keep]
@@ -216,11 +215,11 @@ def _tiers(docs: np.ndarray, seg: Segment, exact, loose) -> np.ndarray:
     tier = np.zeros(len(docs), dtype=np.int64)
     if exact is None:
         return tier
-    outside = ~within(docs, evaluate(exact, seg)[0], seg.size)
+    outside = ~within(docs, evaluate(exact, seg, docs)[0], seg.size)
     tier[outside] = 1
     if loose is not None and outside.any():
         rest = docs[outside]
-        tier[outside] = np.where(within(rest, evaluate(loose, seg)[0], seg.size), 1, 2)
+        tier[outside] = np.where(within(rest, evaluate(loose, seg, rest)[0], seg.size), 1, 2)
     return tier
 
 

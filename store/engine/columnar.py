@@ -927,6 +927,13 @@ class Field:
             return docs, counts, Stretch(self.positions, q0, q1)
         return docs, counts, stretch_positions(self.positions, q0, q1, counts)
 
+    def stretch(self, t: int) -> Stretch:
+        """The positions of term `t` as the file stores them, uncopied (its documents and
+        counts read already)."""
+        if not self.has_positions:
+            raise ValueError("this field keeps no positions: search it a term at a time")
+        return Stretch(self.positions, int(self.pstart[t]), int(self.pstart[t + 1]))
+
     def part(self) -> Part:
         """The field's arrays for a merge, which reads them in order (and tells as it goes
         what it has read)."""

@@ -59,9 +59,12 @@ class Segment:
     def postings(self, fieldname: str, text: str, values: bool = False) -> postings.Postings:
         key = (fieldname, text)
         found = self._postings.get(key)
-        if found is None or (values and not found.has_positions):
+        if found is None:
             found = self._postings[key] = postings.read(self.reader, fieldname, text,
                                                         values=values)
+        elif values and not found.has_positions:
+            found = self._postings[key] = postings.with_positions(self.reader, fieldname,
+                                                                  text, found)
         return found
 
     def phrase(self, q: wq.Phrase, among: np.ndarray | None = None

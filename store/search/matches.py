@@ -128,7 +128,7 @@ def find(searcher, query, *, exact=None, loose=None, near=None, narrow=None,
     rank = tier * _NEAREST
     if near and loose is not None and sort == "relevance":
         ahead = None if per_doc is not None or stop is None else stop
-        _rank_apart(rank, parts, tier, groups, near, ahead)
+        _rank_apart(rank, parts, tier, groups, near, ahead, (glob, -scores))
 
     if sort == "relevance":
         keys = (glob, -scores, rank)
@@ -174,25 +174,51 @@ _NEAREST = 1000
 
 
 def _rank_apart(rank: np.ndarray, parts: list[tuple], tier: np.ndarray, groups: np.ndarray,
-                near, ahead: int | None) -> None:
+                near, ahead: int | None, order: tuple[np.ndarray, np.ndarray]) -> None:
     """Rank the words-apart tier (2) in `rank` (all matches, in `parts`' order) by
     `evaluate.nearness`: the more pairs of words near, the earlier. When the exact and
     loose tiers list `ahead` articles or more (a repost group counting once), no article
     of tier 2 is on the page, so only those in repost groups are ranked, since their
     rank chooses the article that shows a group (and so its facet values): reading the
-    positions of a common word in every long article is most of such a search."""
+    positions of a common word in every long article is most of such a search.
+
+    Of a group's, the one that comes first by the rest of the order (`order`: the
+    document, then minus the score, as `find` sorts) is ranked first: when all its
+    pairs are near, no other can come before it, and the others are left unranked."""
     apart = tier == 2
     if not apart.any():
         return
-    if ahead is not None:
-        front = ~apart
-        alone, grouped = front & (groups < 0), front & (groups >= 0)
-        shown = np.unique(groups[grouped])
-        if int(alone.sum()) + len(shown) >= ahead:
-            apart &= _choosing(groups, apart, shown)
+    if ahead is None:
+        _near(rank, parts, apart, near)
+        return
+    front = ~apart
+    alone, grouped = front & (groups < 0), front & (groups >= 0)
+    shown = np.unique(groups[grouped])
+    if int(alone.sum()) + len(shown) < ahead:
+        _near(rank, parts, apart, near)
+        return
+    chosen = np.flatnonzero(_choosing(groups, apart, shown))
+    if not len(chosen):
+        return
+    ranked = chosen[np.lexsort((*(key[chosen] for key in order), groups[chosen]))]
+    heads = ranked[np.concatenate(([True], groups[ranked][1:] != groups[ranked][:-1]))]
+    first = np.zeros(len(rank), dtype=bool)
+    first[heads] = True
+    _near(rank, parts, first, near)
+    pairs = sum(len(words) - 1 for _, words in near)  # the most nearness can count
+    settled = groups[heads][rank[heads] == 2 * _NEAREST - min(pairs, _NEAREST - 1)]
+    rest = np.zeros(len(rank), dtype=bool)
+    rest[chosen] = True
+    rest &= ~first & ~np.isin(groups, settled)
+    _near(rank, parts, rest, near)
+
+
+def _near(rank: np.ndarray, parts: list[tuple], which: np.ndarray, near) -> None:
+    """`rank` less the nearness of the matches `which` marks (all matches, in `parts`'
+    order)."""
     at = 0
     for _, docs, _, _, _, seg, _ in parts:
-        here = apart[at : at + len(docs)]
+        here = which[at : at + len(docs)]
         if here.any():
             rank[at : at + len(docs)][here] -= np.minimum(nearness(near, seg, docs[here]),
                                                          _NEAREST - 1)

@@ -109,6 +109,7 @@ def main() -> None:
     # Both servers at once, each request to one then the other (the order swapped every
     # request): a busy moment of the machine falls on both alike.
     times: dict[str, list[float]] = {b: [] for b in builds}
+    by_limit: dict[tuple[str, int], list[float]] = {(b, n): [] for b in builds for n in LIMITS}
     errors = dict.fromkeys(builds, 0)
     with contextlib.ExitStack() as stack:
         urls = {b: stack.enter_context(serving(
@@ -127,14 +128,15 @@ def main() -> None:
                     for build in order:
                         ms, answer = ask(urls[build], query.params(limit))
                         times[build].append(ms)
+                        by_limit[build, limit].append(ms)
                         errors[build] += answer is None
             progress(f"round {r + 1}: {2 * len(queries)} queries to each in "
                      f"{time.perf_counter() - started:.1f} s")
-    report(args, text_mb, seconds, cpu, times, errors)
+    report(args, text_mb, seconds, cpu, times, errors, by_limit)
 
 
 def report(args, text_mb: float, seconds: dict, cpu: dict, times: dict | None,
-           errors: dict | None) -> None:
+           errors: dict | None, by_limit: dict | None = None) -> None:
     queries = f"; {len(times['after']) // args.rounds} requests per round, result cache off" \
         if times else ""
     print(f"{args.folder}: {text_mb:.1f} MB; {args.rounds} rounds, alternately{queries}")
@@ -146,10 +148,11 @@ def report(args, text_mb: float, seconds: dict, cpu: dict, times: dict | None,
             ingest_s = pct(seconds[build], 0.5)
             rows[build] = [ingest_s, text_mb / ingest_s, pct(cpu[build], 0.5)]
         if times:
-            t = times[build]
-            rows[build] += [pct(t, 0.5), pct(t, 0.95), pct(t, 0.99), max(t)]
+            for t in [times[build], *(by_limit[build, n] for n in LIMITS)]:
+                rows[build] += [pct(t, 0.5), pct(t, 0.95), pct(t, 0.99), max(t)]
     if times:
-        labels += ["p50 ms", "p95 ms", "p99 ms", "max ms"]
+        for what in ["", *(f", limit={n}" for n in LIMITS)]:
+            labels += [f"{stat} ms{what}" for stat in ("p50", "p95", "p99", "max")]
     print(f"{'':28}{'before':>10}{'after':>10}{'after/before':>14}")
     for i, label in enumerate(labels):
         b, a = rows["before"][i], rows["after"][i]

@@ -165,7 +165,7 @@ def find(searcher, query, *, exact=None, loose=None, near=None, narrow=None,
     facets = {name: _counts(cols.values[name], _tally(ords[name], hidden, len(cols.values[name])),
                             name) for name in FACETS}
     dates = _tally(ords["date"], hidden, len(cols.values["date"]))
-    facets["month"] = _months_of(cols, dates)
+    facets["month"] = _months(cols, np.arange(len(dates)), dates)  # each date value once
     return Matches(len(listed), shown, facets, partial, tier[window].tolist())
 
 
@@ -308,12 +308,6 @@ def _tally(ords: np.ndarray, hidden: np.ndarray | None, size: int) -> np.ndarray
     if hidden is not None and len(hidden):
         tally -= np.bincount(ords[hidden], minlength=size)
     return tally
-
-
-def _months_of(cols: _Columns, dates: np.ndarray) -> list[tuple[str, int]]:
-    """`_months` from how many matches have each date value (`dates`)."""
-    tally = np.bincount(cols.month_of, weights=dates, minlength=len(cols.months))
-    return [(cols.months[i], int(tally[i])) for i in np.flatnonzero(tally) if cols.months[i]]
 
 
 def _months(cols: _Columns, dates: np.ndarray,

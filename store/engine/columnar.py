@@ -11,9 +11,10 @@ analysis that fed it most of the rest). Here a field's postings are a few arrays
 * ``tstart``, ``pstart`` — where each term's postings and positions begin;
 * ``dgaps``, ``dwidth``, ``dat`` — per posting, the document (`Gaps`): as the gap from
   the term's posting before (the first, the document itself), in blocks of `BLOCK`
-  postings that take 1 to 4 bytes each, as the block's largest needs, and where each
-  block begins (files before kept ``docs``, the documents in the segment's narrowest
-  type: 32 bits in a segment of 65,536 articles or more);
+  postings of 1 to 32 bits each, as the block's largest needs (``WHTEXT02`` files: 8,
+  16, 24 or 32), and where each block begins (files before kept ``docs``, the
+  documents in the segment's narrowest type: 32 bits in a segment of 65,536 articles
+  or more);
 * ``cbits``, ``cwidth``, ``cat`` — per posting, how often the term occurs in the
   document, less one, in blocks the same way (`Blocks`) of 0, 1, 2, 4 or 8 bits each:
   most counts are 1, and a block of them takes no bytes at all (files before kept
@@ -31,7 +32,7 @@ read as slices of a memory map (`TextFile`): a term's postings are two binary se
 and a few slices away (its blocks' bytes, viewed and summed), with no unpickling. Each
 array carries a CRC-32, which `wenhai check` verifies.
 
-File: ``WHTEXT02``, the arrays at 8-byte boundaries, a JSON directory (name → offset,
+File: ``WHTEXT03`` (``WHTEXT02`` files are read too), the arrays at 8-byte boundaries, a JSON directory (name → offset,
 dtype, length, CRC-32), and a footer (directory offset and length, magic).
 """
 
@@ -40,6 +41,7 @@ from __future__ import annotations
 import bisect
 import functools
 import json
+import math
 import mmap
 import os
 import shutil
@@ -65,13 +67,16 @@ from .occurrences import (
 )
 
 SUFFIX = "text"
-_MAGIC = b"WHTEXT02"
+#: The magic of the files written now; files before (``WHTEXT02``: documents' blocks of
+#: 8 to 32 bits only) are read as they are.
+_MAGIC = b"WHTEXT03"
+_MAGICS = (b"WHTEXT02", _MAGIC)
 _FOOTER = struct.Struct("<QQ8s")
 #: Postings merged at a time (plus their positions): bounds a merge's memory (~100 bytes
 #: a posting while merging).
 CHUNK_POSTINGS = 1 << 18
 _POSITION_TYPES = (np.uint16, np.uint32, np.uint64)
-#: Postings per block of `Gaps`: a block's gaps all take the bytes its largest needs.
+#: Postings per block of `Gaps`: a block's gaps all take the bits its largest needs.
 BLOCK = 128
 _BLOCK_BITS = BLOCK.bit_length() - 1  # BLOCK is a power of two: an item's block is a shift
 #: A count this high or higher is stored apart (`Counts`); a byte holds the rest.
@@ -371,9 +376,12 @@ class _BlockColumn:
 
 
 class _GapColumn(_BlockColumn):
-    """A field's documents as `Gaps`: chunks of whole terms (`write`)."""
+    """A field's documents as `Gaps`: chunks of whole terms (`write`). A common term's
+    gaps are a few units (a block of 们's at a million articles: 1 to 5), a rare one's
+    thousands: widths in bytes took 12 bits a posting at 100,000 articles where these
+    take 8.8 (`_GROUPED`: every width that packs whole values in a 64-bit word)."""
 
-    WIDTHS = (8, 16, 24, 32)
+    WIDTHS = (1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 14, 16, 20, 24, 32)
 
     def write(self, docs: np.ndarray, firsts: np.ndarray) -> None:
         """`docs` of postings of whole terms, each term's first at `firsts`."""
@@ -428,8 +436,21 @@ def _bit_length(values: np.ndarray) -> np.ndarray:
     return np.where(values > 0, np.frexp(values.astype(np.float64))[1], 0)
 
 
+#: Widths packed as groups of values that fill whole bytes of one little-endian 64-bit
+#: word (the group's size, the bytes it takes): the widths without a path of their own.
+_GROUPED = {bits: (8 // math.gcd(bits, 8), bits // math.gcd(bits, 8))
+            for bits in (3, 5, 6, 7, 10, 14, 20)}
+
+
 def _pack(rows: np.ndarray, bits: int) -> np.ndarray:
     """Blocks of values (one a row) at `bits` each, little-endian, a row of bytes each."""
+    if bits in _GROUPED:
+        per, size = _GROUPED[bits]
+        values = rows.reshape(-1, per).astype(np.uint64)
+        word = values[:, 0].copy()
+        for j in range(1, per):
+            word |= values[:, j] << np.uint64(j * bits)
+        return word.astype("<u8").view(np.uint8).reshape(-1, 8)[:, :size].reshape(len(rows), -1)
     if bits == 1:
         return np.packbits(rows.astype(np.uint8), axis=1, bitorder="little")
     if bits < 8:  # in bytes, not int64: a merge packs every posting's count
@@ -461,6 +482,13 @@ def _unpack(raw: np.ndarray, bits: int, blocks: int) -> np.ndarray:
     """`_pack`'s bytes (of `blocks` whole blocks of one width) as int64 values."""
     if bits == 0:
         return np.zeros(blocks * BLOCK, np.int64)
+    if bits in _GROUPED:
+        per, size = _GROUPED[bits]
+        words = np.zeros((len(raw) // size, 8), np.uint8)
+        words[:, :size] = raw.reshape(-1, size)
+        shifts = np.arange(0, per * bits, bits, dtype=np.uint64)
+        found = (words.view("<u8") >> shifts) & np.uint64((1 << bits) - 1)
+        return found.ravel().astype(np.int64)
     if bits < 8:
         return _BYTE_VALUES[bits][raw].reshape(-1).astype(np.int64)
     if bits == 12:
@@ -586,7 +614,7 @@ _MASKS = (1 << np.arange(33, dtype=np.int64)) - 1
 class Gaps(Blocks):
     """A field's documents as stored (``dgaps``, ``dwidth``, ``dat``): each posting's gap
     from the posting before of its term (a term's first: the document), in blocks of
-    `BLOCK` of 1 to 4 bytes each. A term's documents are its blocks' bytes, viewed and
+    `BLOCK` of 1 to 32 bits each. A term's documents are its blocks' bytes, viewed and
     summed (`Field.docs_of`); `np.asarray` gives every posting's document."""
 
     def __init__(self, stream: np.ndarray, widths: np.ndarray, block_at: np.ndarray,
@@ -1015,7 +1043,8 @@ class TextFile:
             # uncached substring query at 100,000 articles).
             self._map.madvise(mmap.MADV_RANDOM)
         at, length, magic = _FOOTER.unpack_from(self._map, size - _FOOTER.size)
-        if magic != _MAGIC or self._map[: len(_MAGIC)] != _MAGIC or at + length > size:
+        if (magic not in _MAGICS or self._map[: len(_MAGIC)] != magic
+                or at + length > size):
             raise ValueError(f"{path} is not a wenhai postings file")
         self._dir = json.loads(self._map[at : at + length])
         self.fields: dict[str, Field] = {}

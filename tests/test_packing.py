@@ -103,11 +103,12 @@ def test_dictionaries_trained_as_the_archive_grows_read_beside_each_other(
     frames = {i: zstandard.get_frame_parameters(body).dict_id
               for i, body in db.execute("SELECT id, body FROM articles")}
     db.close()
-    assert trained == [(1, 40), (2, 100)]
+    utf16 = packing.UTF16
+    assert trained == [(utf16 + 1, 40), (utf16 + 2, 100)]
     # Rows before the first dictionary have none; each later row names the newest.
     assert {frames[i] for i in range(1, 40)} == {0}
-    assert {frames[i] for i in range(41, 100)} == {1}
-    assert {frames[i] for i in range(101, 131)} == {2}
+    assert {frames[i] for i in range(41, 100)} == {utf16 + 1}
+    assert {frames[i] for i in range(101, 131)} == {utf16 + 2}
     with Archive(home) as archive:
         for article_id in (1, 60, 130):
             name, original = archive.original(article_id)
@@ -115,6 +116,58 @@ def test_dictionaries_trained_as_the_archive_grows_read_beside_each_other(
             sentence = archive.get(article_id).body.split("。")[3]
             assert article_id in archive.matching_ids(f'"{sentence}"')
         assert archive.check().healthy
+
+
+def test_texts_packed_in_utf8_with_a_dictionary_read_beside_utf16_ones(
+        tmp_path, home, monkeypatch):
+    # Until 2026-12 a dictionary's texts were UTF-8 (ids without `UTF16`): an archive
+    # that has some goes on with UTF-16 ones from its next dictionary.
+    monkeypatch.setattr(packing, "TRAIN_AT", (40, 100))
+    articles = _articles(130)
+    folder = tmp_path / "稿件"
+    folder.mkdir()
+    names = list(articles)
+    for name in names[:70]:
+        (folder / name).write_text(articles[name], encoding="utf-8")
+    with monkeypatch.context() as before:
+        before.setattr(packing, "UTF16", 0)  # the code before: UTF-8, ids from 1
+        with Archive(home) as archive, archive.writing(jobs=1):
+            assert ingest(archive, [folder]).added == 70
+    for name in names[70:]:
+        (folder / name).write_text(articles[name], encoding="utf-8")
+    with Archive(home) as archive, archive.writing(jobs=1):
+        assert ingest(archive, [folder]).added == 60
+    db = sqlite3.connect(home / "archive.db")
+    trained = db.execute("SELECT id, articles FROM dictionaries ORDER BY id").fetchall()
+    rows = db.execute("SELECT id, body FROM articles ORDER BY id").fetchall()
+    data = {i: zstandard.ZstdCompressionDict(bytes(d))
+            for i, d in db.execute("SELECT id, data FROM dictionaries")}
+    db.close()
+    assert trained == [(1, 40), (packing.UTF16 + 2, 100)]
+    with Archive(home) as archive:
+        for article_id, body in rows:
+            dict_id = zstandard.get_frame_parameters(body).dict_id
+            if article_id not in (40, 100):  # where a dictionary is trained
+                assert dict_id == (0 if article_id < 40 else 1 if article_id < 100
+                                   else packing.UTF16 + 2)
+            raw = zstandard.ZstdDecompressor(dict_data=data.get(dict_id)).decompress(body)
+            text = archive.get(article_id).body
+            assert raw == text.encode("utf-16-le" if dict_id & packing.UTF16 else "utf-8")
+            name, original = archive.original(article_id)
+            assert original == (folder / name).read_bytes()
+            assert article_id in archive.matching_ids(f'"{text.split("。")[3]}"')
+        assert archive.check().healthy
+        # A text holding a high and a low surrogate, each alone, which UTF-16 would read
+        # back as one character: packed in UTF-8, without the dictionary.
+        odd = "孤立的代理项\ud83d\udc80之后，正文照常。"
+        body, original = packing.pack(archive.db, odd, b"raw")
+        assert zstandard.get_frame_parameters(body).dict_id == 0
+        assert packing.text(archive.db, body) == odd
+        assert packing.original(archive.db, body, original) == b"raw"
+        plain = "没有代理项的文字\udc80照常用字典。"
+        body, _ = packing.pack(archive.db, plain, b"")
+        assert zstandard.get_frame_parameters(body).dict_id == packing.UTF16 + 2
+        assert packing.text(archive.db, body) == plain
 
 
 def test_an_archive_stored_plain_opens_as_it_is_and_packs_what_comes_after(tmp_path):

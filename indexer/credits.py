@@ -131,8 +131,9 @@ def judge(value: str, sites: list[str], editors: list[str]) -> dict[str, str]:
     if (norm in WIDGETS or not re.search(r"[^\W\d_]", norm)  # no letter: 2909, 103553
             or re.search(r"[:：|｜!！?？。，,]|\s[/／]\s", v) or _WIDGET_WORDS.search(norm)):
         return {}
-    for editor in editors:
-        if len(editor) >= 2 and normalize(editor) in norm:
+    for editor in editors:  # the editor's whole name, not the start of a longer one
+        whole = re.escape(normalize(editor)) + r"(?![^\W\d_])"
+        if len(editor) >= 2 and re.search(whole, norm):
             return {"editor": editor}
     if _is_outlet(v, sites):
         return {"source": v}

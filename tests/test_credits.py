@@ -15,6 +15,8 @@ SITES = ["江城新闻网"]
     ("史蒂文的家_藍天 (stevenhgm)", [], {"author": "史蒂文的家_藍天 (stevenhgm)"}),
     ("青网新闻张毅", ["张毅"], {"editor": "张毅"}),  # channel + the page's 责任编辑
     ("肖春芳", ["肖春芳"], {"editor": "肖春芳"}),
+    ("王丽丽", ["王丽"], {"author": "王丽丽"}),  # a longer name than the editor's
+    ("青网新闻 张毅 ", ["张毅"], {"editor": "张毅"}),
     ("责任编辑：孔德明", [], {"editor": "孔德明"}),
     ("选稿：许文杰", [], {"editor": "许文杰"}),
     ("記者陳嘉寧／桃園機場報導", [], {"author": "陳嘉寧", "location": "桃園機場"}),

@@ -32,8 +32,9 @@ read as slices of a memory map (`TextFile`): a term's postings are two binary se
 and a few slices away (its blocks' bytes, viewed and summed), with no unpickling. Each
 array carries a CRC-32, which `wenhai check` verifies.
 
-File: ``WHTEXT03`` (``WHTEXT02`` files are read too), the arrays at 8-byte boundaries, a JSON directory (name → offset,
-dtype, length, CRC-32), and a footer (directory offset and length, magic).
+File: ``WHTEXT03`` (``WHTEXT02`` files are read too), the arrays at 8-byte boundaries,
+a JSON directory (name → offset, dtype, length, CRC-32), and a footer (directory offset
+and length, magic).
 """
 
 from __future__ import annotations

@@ -378,9 +378,10 @@ class _BlockColumn:
 
 class _GapColumn(_BlockColumn):
     """A field's documents as `Gaps`: chunks of whole terms (`write`). A common term's
-    gaps are a few units (a block of 们's at a million articles: 1 to 5), a rare one's
-    thousands: widths in bytes took 12 bits a posting at 100,000 articles where these
-    take 8.8 (`_GROUPED`: every width that packs whole values in a 64-bit word)."""
+    gaps are a few units (们's blocks in a million articles' largest segment: 2 to 4
+    bits), a rare one's thousands: widths in bytes took 12 bits a posting at 100,000
+    articles where these take 8.8 (`_GROUPED`: every width that packs whole values in a
+    64-bit word)."""
 
     WIDTHS = (1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 14, 16, 20, 24, 32)
 
@@ -451,7 +452,8 @@ def _pack(rows: np.ndarray, bits: int) -> np.ndarray:
         word = values[:, 0].copy()
         for j in range(1, per):
             word |= values[:, j] << np.uint64(j * bits)
-        return word.astype("<u8").view(np.uint8).reshape(-1, 8)[:, :size].reshape(len(rows), -1)
+        groups = word.astype("<u8", copy=False).view(np.uint8).reshape(-1, 8)
+        return groups[:, :size].reshape(len(rows), -1)
     if bits == 1:
         return np.packbits(rows.astype(np.uint8), axis=1, bitorder="little")
     if bits < 8:  # in bytes, not int64: a merge packs every posting's count

@@ -162,7 +162,18 @@ def test_a_word_field_keeps_no_positions_and_leaves_those_of_a_file_before(tmp_p
         merged.postings(merged.find("轻轨"))
 
 
-def test_documents_far_apart_read_back_from_gaps_of_every_width(tmp_path):
+@pytest.fixture
+def each_block_its_own_width(monkeypatch):
+    """Documents written each block at the width its own gaps need, as the files of
+    22879d7 to 24859f4 (and in bytes, ``WHTEXT02``) have them, where a common word's
+    blocks now take one width: readers meet both."""
+    def write(column, docs, firsts):
+        column.put(columnar._gaps(docs, firsts))
+
+    monkeypatch.setattr(columnar._GapColumn, "write", write)
+
+
+def test_documents_far_apart_read_back_from_gaps_of_every_width(tmp_path, each_block_its_own_width):
     # A word in blocks of documents 1 to 4 bytes apart, runs of blocks of one width and
     # of mixed widths, between words of one posting; then merged after another part.
     rng = np.random.default_rng(28)
@@ -212,7 +223,18 @@ def test_documents_far_apart_read_back_from_gaps_of_every_width(tmp_path):
     assert merged.postings(merged.find("丁"), positions=False)[0].tolist() == [top]
 
 
-def test_documents_read_back_from_blocks_of_every_width_their_gaps_need(tmp_path):
+def _one_word_then_one_posting(docs: np.ndarray) -> columnar.Part:
+    """A part of a word (乙) on `docs`, then a word (甲) on the document after them."""
+    return columnar.Part(
+        keys=np.arange(2), tstart=np.array([0, len(docs), len(docs) + 1]),
+        pstart=np.arange(len(docs) + 2),
+        docs=np.append(docs, docs[-1] + 1).astype(np.uint32),
+        counts=np.ones(len(docs) + 1, np.uint32), positions=np.zeros(len(docs) + 1, np.uint16),
+        strings=["乙", "甲"])
+
+
+def test_documents_read_back_from_blocks_of_every_width_their_gaps_need(
+        tmp_path, each_block_its_own_width):
     # A word whose blocks of gaps each need one of the widths (a block of 1s with one
     # gap of that many bits), in an order that mixes them, then runs of one width;
     # then a word of one posting.
@@ -223,14 +245,9 @@ def test_documents_read_back_from_blocks_of_every_width_their_gaps_need(tmp_path
     gaps[0] = 1  # the first document
     docs = np.cumsum(gaps)
     assert docs[-1] < 1 << 32
-    part = columnar.Part(
-        keys=np.arange(2), tstart=np.array([0, len(docs), len(docs) + 1]),
-        pstart=np.arange(len(docs) + 2),
-        docs=np.append(docs, docs[-1] + 1).astype(np.uint32),
-        counts=np.ones(len(docs) + 1, np.uint32), positions=np.zeros(len(docs) + 1, np.uint16),
-        strings=["乙", "甲"])
     out = columnar.Writer(tmp_path / "f.partial")
-    out.add_field("body", [columnar.Source(part)], "words", positions=False)
+    out.add_field("body", [columnar.Source(_one_word_then_one_posting(docs))], "words",
+                  positions=False)
     out.finish(tmp_path / "f.text")
     body = columnar.TextFile(tmp_path / "f.text").fields["body"]
     assert set(body.docs.widths.tolist()) == set(widths)
@@ -244,6 +261,26 @@ def test_documents_read_back_from_blocks_of_every_width_their_gaps_need(tmp_path
         assert body.docs.take(items).tolist() == stored[items].tolist()
     for p0, p1 in ((0, len(stored)), (130, 131), (127, 1_400), (len(widths) * 128, len(stored))):
         assert body.docs.values(p0, p1).tolist() == stored[p0:p1].tolist()
+
+
+def test_a_common_words_blocks_of_documents_are_as_wide_as_its_widest_gap(tmp_path):
+    # 乙: a gap of 1 in most blocks, of 300 (9 bits) in one, its first document at
+    # 70,000 (17 bits): its inner blocks all take 10 bits, read as one stretch; 甲 after.
+    gaps = np.ones(20 * columnar.BLOCK, np.int64)
+    gaps[0], gaps[7 * columnar.BLOCK + 3] = 70_000, 300
+    docs = np.cumsum(gaps)
+    out = columnar.Writer(tmp_path / "f.partial")
+    out.add_field("body", [columnar.Source(_one_word_then_one_posting(docs))], "words",
+                  positions=False)
+    out.finish(tmp_path / "f.text")
+    body = columnar.TextFile(tmp_path / "f.text").fields["body"]
+    assert body.docs.widths.tolist() == [20] + [10] * 19 + [20]
+    assert body.postings(body.find("乙"), positions=False)[0].tolist() == docs.tolist()
+    assert body.postings(body.find("甲"), positions=False)[0].tolist() == [docs[-1] + 1]
+    stored = np.append(gaps, docs[-1] + 1)
+    assert body.docs.values(0, len(stored)).tolist() == stored.tolist()
+    items = np.arange(5, len(stored), 37)
+    assert body.docs.take(items).tolist() == stored[items].tolist()
 
 
 def test_counts_read_back_from_blocks_as_wide_as_each_term_needs(tmp_path):

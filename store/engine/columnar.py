@@ -378,17 +378,27 @@ class _BlockColumn:
 
 class _GapColumn(_BlockColumn):
     """A field's documents as `Gaps`: chunks of whole terms (`write`). A common term's
-    gaps are a few units (们's blocks in a million articles' largest segment: 2 to 4
-    bits), a rare one's thousands: widths in bytes took 12 bits a posting at 100,000
-    articles where these take 8.8 (`_GROUPED`: every width that packs whole values in a
-    64-bit word)."""
+    gaps are a few units, a rare one's thousands: widths in bytes took 12 bits a posting
+    at 100,000 articles where these take 9.1 (`_GROUPED`: every width that packs whole
+    values in a 64-bit word). A block is as wide as the widest gap of the terms it holds
+    (a term's first document aside), so that a common term's blocks are of one width
+    but for its first and last, read in one stretch: each block at its own width (8.8
+    bits a posting) had 的's blocks change width every few, unpacked a width at a time,
+    and p95 at a million articles 14% slower."""
 
     WIDTHS = (1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 14, 16, 20, 24, 32)
 
     def write(self, docs: np.ndarray, firsts: np.ndarray) -> None:
         """`docs` of postings of whole terms, each term's first at `firsts`."""
-        if len(docs):
-            self.put(_gaps(docs, firsts))
+        if not len(docs):
+            return
+        gaps = _gaps(docs, firsts)
+        inner = gaps.copy()
+        inner[firsts] = 0
+        widest = np.maximum.reduceat(inner, firsts)
+        need = np.repeat(widest, np.diff(np.append(firsts, len(gaps))))
+        need[firsts] = np.maximum(widest, gaps[firsts])
+        self.put(gaps, need)
 
 
 class _CountColumn(_BlockColumn):

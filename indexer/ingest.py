@@ -106,7 +106,7 @@ def _no_progress(items: Iterable, total: int, label: str) -> Iterable:
     return items
 
 
-def discover(paths: list[Path], report: Report, follow_symlinks: bool = False) -> list[Path]:
+def discover(paths: list[Path], report: Report, follow_symlinks: bool = False) -> list[str]:
     """Supported files under `paths` (`files.discover`); what is left out goes to `report`."""
     found = files.discover(paths, SUPPORTED, follow_symlinks=follow_symlinks)
     report.skipped += found.unsupported
@@ -212,10 +212,12 @@ class _Batch:
             self.report.failed.append(Failure(label, unexpected(e)))
         return None
 
-    def entries(self, files: list[Path]) -> Iterator[tuple[Path, object]]:
+    def entries(self, files: list[str]) -> Iterator[tuple[Path, object]]:
         """(file, what to do with it) for `read_ahead`: a `Job` to read it, "unchanged",
-        the error that stops it, or None (a zip, opened when its turn comes)."""
-        for f in files:
+        the error that stops it, or None (a zip, opened when its turn comes). Each
+        file's `Path` is made here, as its turn nears."""
+        for name in files:
+            f = Path(name)
             if f.suffix.lower() in ARCHIVES:
                 yield f, None
                 continue

@@ -283,6 +283,32 @@ def test_a_common_words_blocks_of_documents_are_as_wide_as_its_widest_gap(tmp_pa
     assert body.docs.take(items).tolist() == stored[items].tolist()
 
 
+def test_common_words_documents_read_back_at_every_width(tmp_path):
+    # A word for each width, in 70 blocks of gaps of 1 but one that needs the width
+    # (read as one stretch, each width's own way of unpacking many blocks at once).
+    widths = columnar._GapColumn.WIDTHS
+    words = [f"词{i:02d}" for i in range(len(widths))]
+    docs = []
+    for width in widths:
+        gaps = np.ones(70 * columnar.BLOCK, np.int64)
+        gaps[3_000] = 1 << (width - 1)
+        docs.append(np.cumsum(gaps))
+    tstart = np.append(0, np.cumsum([len(d) for d in docs]))
+    part = columnar.Part(
+        keys=np.arange(len(words)), tstart=tstart, pstart=tstart,
+        docs=np.concatenate(docs).astype(np.uint32), counts=np.ones(tstart[-1], np.uint32),
+        positions=np.zeros(tstart[-1], np.uint16), strings=words)
+    out = columnar.Writer(tmp_path / "f.partial")
+    out.add_field("body", [columnar.Source(part)], "words", positions=False)
+    out.finish(tmp_path / "f.text")
+    body = columnar.TextFile(tmp_path / "f.text").fields["body"]
+    for word, width, expected in zip(words, widths, docs, strict=True):
+        t = body.find(word)
+        inner = body.docs.widths[tstart[t] // columnar.BLOCK + 1 : tstart[t + 1] // columnar.BLOCK]
+        assert set(inner.tolist()) == {width}
+        assert body.postings(t, positions=False)[0].tolist() == expected.tolist()
+
+
 def test_counts_read_back_from_blocks_as_wide_as_each_term_needs(tmp_path):
     # Words whose counts need 0, 1, 2, 4 and 8 bits (and more), a word of one posting
     # between each two, so that blocks hold the ends of words of other widths.

@@ -491,10 +491,17 @@ _BYTE_VALUES = {bits: ((np.arange(256)[:, None] >> np.arange(0, 8, bits)) & ((1 
                 .astype(np.uint8) for bits in (1, 2, 4)}
 
 
+#: From how many blocks a width other than 8, 16 or 32 bits is unpacked a column of its
+#: groups at a time (`_unpack_columns`): fewer take more numpy calls than they save.
+_COLUMNS_FROM = 64
+
+
 def _unpack(raw: np.ndarray, bits: int, blocks: int) -> np.ndarray:
     """`_pack`'s bytes (of `blocks` whole blocks of one width) as int64 values."""
     if bits == 0:
         return np.zeros(blocks * BLOCK, np.int64)
+    if blocks >= _COLUMNS_FROM and bits not in (8, 16, 32):
+        return _unpack_columns(raw, bits)
     if bits in _GROUPED:
         per, size = _GROUPED[bits]
         words = np.zeros((len(raw) // size, 8), np.uint8)
@@ -514,6 +521,27 @@ def _unpack(raw: np.ndarray, bits: int, blocks: int) -> np.ndarray:
         b = raw.reshape(-1, 3).astype(np.int64)
         return b[:, 0] | (b[:, 1] << 8) | (b[:, 2] << 16)
     return raw.view(f"<u{bits // 8}").astype(np.int64)
+
+
+def _unpack_columns(raw: np.ndarray, bits: int) -> np.ndarray:
+    """Values of `bits` each (not 8, 16 or 32), as `_pack` packs them: in
+    groups of whole bytes (`_GROUPED`'s), each value of a group read from the two to
+    four bytes it spans, for all groups at once, in the narrowest type that holds it. A
+    common gram's documents, 100,000 values at 1 to 24 bits: 0.05–0.16 ms, against
+    0.1–0.5 shifting whole 64-bit words or looking bytes up in a table (bytes: 0.02)."""
+    per, size = 8 // math.gcd(bits, 8), bits // math.gcd(bits, 8)
+    groups = raw.reshape(-1, size)
+    kind = np.uint16 if bits <= 8 else np.uint32
+    out = np.empty((len(groups), per), kind)
+    for j in range(per):
+        first, last = j * bits // 8, (j * bits + bits - 1) // 8
+        value = groups[:, first].astype(kind)
+        for k in range(first + 1, last + 1):
+            value |= groups[:, k].astype(kind) << kind(8 * (k - first))
+        value >>= kind(j * bits % 8)
+        value &= kind((1 << bits) - 1)
+        out[:, j] = value
+    return out.ravel().astype(np.int64)
 
 
 def running(gaps: np.ndarray, lengths: np.ndarray) -> np.ndarray:

@@ -11,8 +11,9 @@ analysis that fed it most of the rest). Here a field's postings are a few arrays
 * ``tstart``, ``pstart`` — where each term's postings and positions begin;
 * ``dgaps``, ``dwidth``, ``dat`` — per posting, the document (`Gaps`): as the gap from
   the term's posting before (the first, the document itself), in blocks of `BLOCK`
-  postings of 1 to 32 bits each, as the block's largest needs (``WHTEXT02`` files: 8,
-  16, 24 or 32), and where each block begins (files before kept ``docs``, the
+  postings of 1 to 32 bits each, as the widest gap of the terms in the block needs
+  (written before 1fb7b2c: the block's own largest; ``WHTEXT02`` files: 8, 16, 24 or
+  32), and where each block begins (files before kept ``docs``, the
   documents in the segment's narrowest type: 32 bits in a segment of 65,536 articles
   or more);
 * ``cbits``, ``cwidth``, ``cat`` — per posting, how often the term occurs in the
